@@ -1,0 +1,3 @@
+from carbonpeak.cli import main
+
+main()

@@ -1,0 +1,36 @@
+"""The application factory: `create_app(settings)` builds the FastAPI app; nothing connects at import.
+
+It mounts the JSON API (carbonpeak.api, under /api) and the web pages (carbonpeak.web), and
+maps carbonpeak.errors to HTTP answers in one place (carbonpeak.api.errors).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from carbonpeak.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    from carbonpeak.api import build_api_router
+    from carbonpeak.api.errors import install_error_handlers
+
+    settings = settings or Settings()
+    app = FastAPI(
+        title="carbonpeak",
+        description="城市碳达峰工作方案管理平台 API / carbon-peak work-plan platform API",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(build_api_router(), prefix="/api")
+    try:
+        from carbonpeak.web import install_web
+    except ImportError:  # the web package may not define pages yet
+        install_web = None
+    if install_web is not None:
+        install_web(app, settings)
+    return app

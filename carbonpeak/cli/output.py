@@ -1,0 +1,76 @@
+"""Shared output helpers for CLI commands: JSON/CSV/table printing and error listing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from carbonpeak.errors import CarbonpeakError, InputError
+
+FORMATS = ("json", "csv", "table")
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.write("\n")
+
+
+def print_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:
+    cols = list(columns or (rows[0].keys() if rows else []))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow(r)
+    sys.stdout.write(buf.getvalue())
+
+
+def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, title: str | None = None) -> None:
+    cols = list(columns or (rows[0].keys() if rows else []))
+    table = Table(title=title)
+    for c in cols:
+        table.add_column(str(c))
+    for r in rows:
+        table.add_row(*[_cell(r.get(c)) for c in cols])
+    console().print(table)
+
+
+def emit(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Iterable[str] | None = None, title: str | None = None) -> None:
+    cols = list(columns) if columns is not None else None
+    if fmt == "json":
+        print_json(list(rows))
+    elif fmt == "csv":
+        print_csv(rows, cols)
+    else:
+        print_table(rows, cols, title)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+    return str(v)
+
+
+def print_error(exc: CarbonpeakError) -> None:
+    err = console(stderr=True)
+    err.print(f"[bold red]错误 / error:[/] {exc.message_zh if exc.message_zh != exc.message else ''} {exc.message}".strip())
+    if isinstance(exc, InputError):
+        for p in exc.problems:
+            tag = "warning" if p.severity == "warning" else "error"
+            msg = p.message_en or p.message_zh
+            zh = f" ({p.message_zh})" if p.message_en and p.message_zh != p.message_en else ""
+            err.print(f"  [{tag}] {p.location}: {msg}{zh}  \\[rule {p.rule}]", markup=True)
+        err.print(f"  {len(exc.problems)} problem(s).")

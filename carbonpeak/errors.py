@@ -1,0 +1,120 @@
+"""Errors of carbonpeak: one hierarchy, mapped to HTTP status codes in one place (api/errors.py).
+
+    CarbonpeakError                    base; `status` is the HTTP status an adapter should answer with
+    ├── InputError          (422)      bad input: carries `problems`, every one found, not just the first
+    │   ├── PlanError                  a plan file breaks the schema or a cross-reference rule
+    │   ├── BalanceError               an energy balance or activity table the inventory cannot use
+    │   └── UploadError                an uploaded template or CSV that fails validation
+    ├── NotFound            (404)      a record that does not exist
+    ├── PermissionDenied    (403)      the user's role or unit does not allow the action
+    ├── NotAuthenticated    (401)      no valid session or token
+    ├── Conflict            (409)      the action does not fit the record's state (e.g. approving a draft)
+    └── IntegrityError      (500)      stored data fails a check it must pass (e.g. a broken audit chain)
+
+Services raise these; they never raise HTTP exceptions. The CLI prints `problems` and exits 2 for
+an InputError, 1 for the others, never with a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (`location`), which rule, and a message in zh and en.
+
+    `location` reads like a path into the input: `programmes[2].tasks[4].lead_units[0]` for a plan
+    file, `能源平衡表!R12C5` or `balance.csv:12:quantity` for a table.
+    """
+
+    location: str
+    rule: str
+    message_zh: str
+    message_en: str = ""
+    value: str | None = None
+    severity: str = "error"  # "error" stores nothing; "warning" needs a comment to pass
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "location": self.location,
+            "rule": self.rule,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en or self.message_zh,
+            "value": self.value,
+            "severity": self.severity,
+        }
+
+    def __str__(self) -> str:
+        text = self.message_en or self.message_zh
+        return f"{self.location}: {text}"
+
+
+class CarbonpeakError(Exception):
+    status: int = 500
+
+    def __init__(self, message: str, *, message_zh: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh or message
+
+
+class InputError(CarbonpeakError):
+    status = 422
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, *, message_zh: str | None = None):
+        super().__init__(message, message_zh=message_zh)
+        self.problems: list[Problem] = list(problems or [])
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        lines = [self.message] + [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class PlanError(InputError):
+    pass
+
+
+class BalanceError(InputError):
+    pass
+
+
+class UploadError(InputError):
+    pass
+
+
+class NotFound(CarbonpeakError):
+    status = 404
+
+
+class PermissionDenied(CarbonpeakError):
+    status = 403
+
+
+class NotAuthenticated(CarbonpeakError):
+    status = 401
+
+
+class Conflict(CarbonpeakError):
+    status = 409
+
+
+class IntegrityError(CarbonpeakError):
+    status = 500
+
+
+__all__ = [
+    "BalanceError",
+    "CarbonpeakError",
+    "Conflict",
+    "InputError",
+    "IntegrityError",
+    "NotAuthenticated",
+    "NotFound",
+    "PermissionDenied",
+    "PlanError",
+    "Problem",
+    "UploadError",
+]

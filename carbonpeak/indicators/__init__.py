@@ -1,0 +1,1 @@
+"""carbonpeak.indicators."""

@@ -1,0 +1,169 @@
+"""Schema of a city carbon-peak work plan (碳达峰工作方案), validated by pydantic at load.
+
+A plan is the registry every other part reads: responsible units, quantified targets, the
+programmes (工程) with their numbered tasks, policy guarantees (政策保障), organisation items
+(组织实施) and the key projects of the plan's columns (专栏). Every record carries a `source`:
+the section of the plan text and the sentence quoted from it.
+
+References between records are by `code`: a task's `lead_units` hold unit codes; a key project's
+`serves_targets` hold target codes. load.py checks that every reference resolves.
+
+Targets: one record per (indicator, target year). A 2030 target with a 2025 milestone is two
+records sharing `indicator`; the indicator engine groups them. A value the plan leaves to the
+province ("完成省下达…") is recorded with `target_value: null` and `value_pending: true`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+UnitKind = Literal[
+    "department",  # 市政府部门, e.g. 市发展改革委
+    "district_government",  # 区县人民政府 / 功能区管委会
+    "state_owned_enterprise",  # e.g. 国网济南供电公司
+    "people_organisation",  # 人民团体, e.g. 团市委, 市妇联
+    "party_organ",  # 党委部门, e.g. 市委宣传部
+    "public_institution",  # 事业单位
+    "other",
+]
+
+MetricKind = Literal[
+    "level",  # a quantity reaching a value (光伏装机 500万千瓦)
+    "share",  # a percentage share (非化石能源消费比重 12%)
+    "reduction",  # a percentage reduction against a base year (单位GDP能耗比2020年降低14.8%)
+    "count",  # a number of things (充电桩 …个)
+    "peak",  # a quantity that must peak by the target year (碳达峰, 陆路交通石油消费达峰)
+    "qualitative",  # a target stated in words only
+]
+
+Direction = Literal["at_least", "at_most", "about"]
+
+ProjectKind = Literal[
+    "new_build", "upgrade", "expansion", "demonstration", "programme", "plan", "study", "platform", "other"
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    """Where a record comes from: plan section (e.g. `三(一)2`, `专栏1-8`) and the quoted sentence."""
+
+    section: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+
+
+class ResponsibleUnit(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    name_zh: str
+    name_en: str
+    short_zh: str | None = None
+    kind: UnitKind
+    aliases: list[str] = []  # other spellings found in the text, resolved to this unit
+
+
+class Target(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    indicator: str = Field(pattern=r"^[a-z0-9_]+$")  # the measured quantity shared by milestones
+    name_zh: str
+    name_en: str
+    metric: MetricKind
+    unit: str | None = None  # unit of target_value/base_value; "%" for shares and reductions
+    base_year: int | None = None
+    base_value: float | None = None
+    target_year: int
+    target_value: float | None = None
+    value_pending: bool = False  # the plan leaves the number to the province; never invent one
+    direction: Direction
+    responsible_units: list[str] = []
+    programme: str | None = None  # programme code when the target sits inside a task
+    task: str | None = None  # task code
+    notes: str | None = None
+    source: Source
+
+
+class Measure(Strict):
+    """A numbered task of a programme, a policy guarantee (四) or an organisation item (五)."""
+
+    code: str  # "P1.T2" for programme 1 task 2, "G3" for guarantee 3, "O1" for organisation item 1
+    number: int
+    title_zh: str
+    title_en: str
+    text_zh: str
+    lead_units: list[str] = []  # the first unit listed after 责任单位
+    co_units: list[str] = []  # the others, in the order listed
+    source: Source
+
+
+class Programme(Strict):
+    code: str  # "P1" … "P10"
+    number: int
+    name_zh: str
+    name_en: str
+    text_zh: str  # the programme's introductory paragraph
+    tasks: list[Measure]
+    source: Source
+
+
+class Capacity(Strict):
+    """A capacity stated in a project's name, parsed: `200MW/800MWh` gives two, `2×400MW` one with count 2."""
+
+    quantity: Literal["power", "energy", "voltage", "volume", "length", "area", "count", "mass", "other"]
+    value: float
+    unit: str
+    count: int = 1  # number of identical units (2×400 MW → value 400, count 2)
+    text: str  # the words it was parsed from
+
+
+class KeyProject(Strict):
+    code: str  # "C1.8.4": column 1, group 8, item 4
+    column: int = Field(ge=1)
+    group: str  # the numbered group of the column, e.g. 储能示范项目
+    category: str  # a stable category code, e.g. storage, pv, wind, gas_grid, power_grid, hydrogen …
+    name_zh: str
+    name_en: str | None = None
+    kind: ProjectKind
+    capacities: list[Capacity] = []
+    serves_targets: list[str] = []  # target codes this project contributes to
+    source: Source
+
+
+class Plan(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    city_zh: str
+    city_en: str
+    title_zh: str
+    title_en: str
+    document_no: str | None = None
+    published: dt.date | None = None
+    source_note: str  # where the text comes from
+    units: list[ResponsibleUnit]
+    targets: list[Target]
+    programmes: list[Programme]
+    guarantees: list[Measure]
+    organisation: list[Measure]
+    key_projects: list[KeyProject]
+
+    # -- lookups used across the platform --------------------------------------------------
+    def unit(self, code: str) -> ResponsibleUnit:
+        for u in self.units:
+            if u.code == code:
+                return u
+        raise KeyError(code)
+
+    def target(self, code: str) -> Target:
+        for t in self.targets:
+            if t.code == code:
+                return t
+        raise KeyError(code)
+
+    def tasks(self) -> list[Measure]:
+        return [t for p in self.programmes for t in p.tasks]
+
+    def measures(self) -> list[Measure]:
+        """Tasks, guarantees and organisation items: everything a unit can be responsible for."""
+        return [*self.tasks(), *self.guarantees, *self.organisation]

@@ -1,0 +1,48 @@
+"""Settings, read from the environment (prefix CARBONPEAK_) and passed explicitly; nothing reads them at import.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| CARBONPEAK_DATABASE_URL | sqlite:///<data_dir>/carbonpeak.db | application database (SQLite or postgresql+psycopg://…) |
+| CARBONPEAK_DATA_DIR | ./var | where the SQLite file, metering Parquet files and uploads live |
+| CARBONPEAK_PLAN_FILE | the packaged Jinan plan | the plan loaded by `carbonpeak init` |
+| CARBONPEAK_SECRET_KEY | generated per data dir | signs web sessions and CSRF tokens |
+| CARBONPEAK_LANGUAGE | zh | default page language (zh or en) |
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_PLAN_FILE = PACKAGE_DIR / "plan" / "data" / "jinan-2023.yaml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARBONPEAK_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    plan_file: Path = DEFAULT_PLAN_FILE
+    secret_key: str | None = None
+    language: str = "zh"
+    max_upload_bytes: int = 10 * 1024 * 1024
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'carbonpeak.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / ".secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key)
+        return key

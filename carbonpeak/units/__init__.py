@@ -1,0 +1,109 @@
+"""Units of measure: one table (units.csv), one conversion function.
+
+Every quantity in carbonpeak carries an explicit unit string. `convert(value, "万千瓦", "MW")`
+goes through the table; two units convert only if they share a dimension. Chinese names and
+common aliases (万吨标准煤, 万千瓦, 亿千瓦时, 度 …) resolve to the same canonical unit.
+Values may be floats or NumPy arrays: the conversion is a single multiplication.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from carbonpeak.errors import InputError, Problem
+
+UNITS_FILE = Path(__file__).with_name("units.csv")
+
+V = TypeVar("V", float, npt.NDArray[np.float64])
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of the table: `to_base` multiplies a value in this unit into the dimension's base unit."""
+
+    name: str
+    dimension: str
+    to_base: float
+    base: str
+    description: str
+    source: str
+
+
+@cache
+def unit_table() -> dict[str, Unit]:
+    """Canonical name and every alias → Unit."""
+    table: dict[str, Unit] = {}
+    with UNITS_FILE.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            unit = Unit(
+                name=row["unit"],
+                dimension=row["dimension"],
+                to_base=float(row["to_base"]),
+                base=row["base"],
+                description=row["description"],
+                source=row["source"],
+            )
+            for key in [row["unit"], *[a for a in row["aliases"].split("|") if a]]:
+                table[_key(key)] = unit
+    return table
+
+
+def _key(name: str) -> str:
+    return name.strip().replace("³", "3").replace("²", "2").replace(" ", "")
+
+
+def lookup(name: str) -> Unit:
+    """The Unit called `name` (canonical or alias); InputError naming the unit if unknown."""
+    try:
+        return unit_table()[_key(name)]
+    except KeyError:
+        raise InputError(
+            f"unknown unit {name!r}",
+            [Problem("unit", "unit.known", f"未知计量单位“{name}”", f"unknown unit {name!r}", value=name)],
+        ) from None
+
+
+def canonical(name: str) -> str:
+    """The canonical spelling of a unit (`万千瓦` → `万kW`)."""
+    return lookup(name).name
+
+
+def factor(from_unit: str, to_unit: str) -> float:
+    """The number to multiply a value in `from_unit` by to express it in `to_unit`."""
+    a, b = lookup(from_unit), lookup(to_unit)
+    if a.dimension != b.dimension:
+        raise InputError(
+            f"cannot convert {from_unit} to {to_unit}",
+            [
+                Problem(
+                    "unit",
+                    "unit.convertible",
+                    f"计量单位“{from_unit}”({a.dimension})不能换算为“{to_unit}”({b.dimension})",
+                    f"unit {from_unit!r} ({a.dimension}) cannot convert to {to_unit!r} ({b.dimension})",
+                    value=from_unit,
+                )
+            ],
+        )
+    return a.to_base / b.to_base
+
+
+def convert(value: V, from_unit: str, to_unit: str) -> V:
+    """`value` in `from_unit` expressed in `to_unit` (works on floats and arrays)."""
+    return value * factor(from_unit, to_unit)  # type: ignore[return-value]
+
+
+def convertible(from_unit: str, to_unit: str) -> bool:
+    try:
+        return lookup(from_unit).dimension == lookup(to_unit).dimension
+    except InputError:
+        return False
+
+
+__all__ = ["Unit", "canonical", "convert", "convertible", "factor", "lookup", "unit_table"]
