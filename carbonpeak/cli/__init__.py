@@ -58,9 +58,12 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # click's usage errors come through here in non-standalone mode
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
+        # Typer >= 0.29 vendors its own click (typer._click): its exceptions are not click's
+        from typer._click.exceptions import ClickException as TyperClickException
+
+        if isinstance(exc, click.exceptions.ClickException | TyperClickException):
             exc.show()
             sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, click.exceptions.Abort | typer.Abort):
             sys.exit(130)
         raise

@@ -72,5 +72,5 @@ def print_error(exc: CarbonpeakError) -> None:
             tag = "warning" if p.severity == "warning" else "error"
             msg = p.message_en or p.message_zh
             zh = f" ({p.message_zh})" if p.message_en and p.message_zh != p.message_en else ""
-            err.print(f"  [{tag}] {p.location}: {msg}{zh}  \\[rule {p.rule}]", markup=True)
+            err.print(f"  \\[{tag}] {p.location}: {msg}{zh}  \\[rule {p.rule}]", markup=True)
         err.print(f"  {len(exc.problems)} problem(s).")

@@ -27,6 +27,8 @@ UnitKind = Literal[
     "people_organisation",  # 人民团体, e.g. 团市委, 市妇联
     "party_organ",  # 党委部门, e.g. 市委宣传部
     "public_institution",  # 事业单位
+    "central_agency_branch",  # 垂直管理机构的派出机构, e.g. 市税务局, 人民银行…分行
+    "coordination_body",  # 议事协调机构的办事机构, e.g. 碳达峰碳中和工作领导小组办公室
     "other",
 ]
 
@@ -64,6 +66,7 @@ class ResponsibleUnit(Strict):
     short_zh: str | None = None
     kind: UnitKind
     aliases: list[str] = []  # other spellings found in the text, resolved to this unit
+    source: Source | None = None  # where the plan first names the unit (its 责任单位 list)
 
 
 class Target(Strict):
@@ -116,6 +119,7 @@ class Capacity(Strict):
     value: float
     unit: str
     count: int = 1  # number of identical units (2×400 MW → value 400, count 2)
+    approximate: bool = False  # a class rating (`2×400MW级`), not an exact one
     text: str  # the words it was parsed from
 
 
@@ -123,6 +127,7 @@ class KeyProject(Strict):
     code: str  # "C1.8.4": column 1, group 8, item 4
     column: int = Field(ge=1)
     group: str  # the numbered group of the column, e.g. 储能示范项目
+    subgroup: str | None = None  # a numbered sub-group inside the group, e.g. 大数据与新一代信息技术领域
     category: str  # a stable category code, e.g. storage, pv, wind, gas_grid, power_grid, hydrogen …
     name_zh: str
     name_en: str | None = None

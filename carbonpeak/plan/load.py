@@ -1,0 +1,461 @@
+"""Loading and validating a plan file: YAML → `Plan`, with every fault reported at once.
+
+    load_plan(path)          read a file; PlanError listing every problem, or the Plan
+    parse_plan(text)         the same from a string (a web upload, a test)
+    check_plan_data(data)    the cross-reference and target rules on the raw mapping → list[Problem]
+
+Rules (each Problem's `rule`; docs/methods/plan.md describes them):
+
+    yaml.syntax                   the file is not YAML (location: line and column)
+    yaml.duplicate_key            a mapping repeats a key (PyYAML would silently keep the last)
+    plan.mapping                  the top level is not a mapping
+    schema.<pydantic type>        a field is missing, extra, of the wrong type or outside its choices
+    code.duplicate                two records of one kind share a code (tasks, guarantees and
+                                  organisation items share one code space: they are all measures)
+    unit.duplicate_name           two units share a name or alias
+    reference.unit                a lead/co/responsible unit is not a code of `units`
+    reference.programme           a target names a programme that does not exist
+    reference.task                a target names a task that does not exist (or not in its programme)
+    reference.target              a key project serves a target that does not exist
+    measure.duplicate_unit        a measure lists the same unit twice
+    target.year_order             target_year <= base_year
+    target.pending_with_value     value_pending is true but a target_value is given
+    target.value_missing          no target_value, not pending, and the metric needs a number
+    target.base_value_without_year  a base_value without its base_year
+
+Locations are paths into the file with 0-based list indices, as the YAML reads them:
+`programmes[2].tasks[4].lead_units[0]` is the first lead unit of the fifth task of the third programme;
+the messages end with the line of that path in the file (`line_of`).
+Cross-reference rules run on the raw mapping, so they are reported together with schema faults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from carbonpeak.errors import PlanError, Problem
+from carbonpeak.plan.schema import Plan
+
+DATA_DIR = Path(__file__).with_name("data")
+DEFAULT_PLAN_FILE = DATA_DIR / "jinan-2023.yaml"
+
+# metrics that may carry no number: a peak has a year, a qualitative target has words
+_VALUELESS_METRICS = {"peak", "qualitative"}
+
+_SCHEMA_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "string_type": "应为文本",
+    "string_pattern_mismatch": "格式不符合要求",
+    "string_too_short": "不能为空",
+    "literal_error": "取值不在允许范围内",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "list_type": "应为列表",
+    "model_type": "应为映射（键: 值）",
+    "dict_type": "应为映射（键: 值）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "greater_than_equal": "数值过小",
+}
+
+
+def load_plan(path: Path | str | None = None) -> Plan:
+    """The plan in `path` (default: the packaged Jinan plan); PlanError listing every problem."""
+    file = Path(path) if path is not None else DEFAULT_PLAN_FILE
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(
+            f"cannot read plan file {file}: {exc}",
+            [
+                Problem(
+                    str(file),
+                    "file.readable",
+                    f"无法读取方案文件：{exc}",
+                    f"cannot read the plan file: {exc}",
+                )
+            ],
+            message_zh=f"无法读取方案文件 {file}",
+        ) from None
+    return parse_plan(text, name=str(file))
+
+
+def parse_plan(text: str, *, name: str = "<plan>") -> Plan:
+    """The plan written in `text` (YAML); PlanError listing every problem. `name` labels the messages."""
+    data, problems = _read_yaml(text)
+    if data is None:
+        raise _plan_error(name, problems)
+    if not isinstance(data, Mapping):
+        problems.append(
+            Problem(
+                "(top)", "plan.mapping", "方案文件顶层应为映射（键: 值）", "the top level must be a mapping"
+            )
+        )
+        raise _plan_error(name, problems)
+    plan: Plan | None = None
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(exc))
+    problems.extend(check_plan_data(data))
+    if problems or plan is None:
+        raise _plan_error(name, _with_lines(text, problems))
+    return plan
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def line_of(root: yaml.Node, location: str) -> int | None:
+    """1-based line of the node at `location` (a path like `targets[3].unit`) in a composed YAML tree.
+
+    When the path ends at a key that is absent (a missing field), the line of its deepest existing parent.
+    """
+    node = root
+    for key, index in _STEP.findall(location):
+        child: yaml.Node | None = None
+        if index and isinstance(node, yaml.SequenceNode) and int(index) < len(node.value):
+            child = node.value[int(index)]
+        elif key and isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+        if child is None:
+            break
+        node = child
+    return int(node.start_mark.line) + 1
+
+
+def _with_lines(text: str, problems: list[Problem]) -> list[Problem]:
+    """The problems with the line of their location added to the messages (paths stay as they are)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return problems
+    if root is None:
+        return problems
+    out = []
+    for p in problems:
+        if p.location.startswith("line "):
+            out.append(p)
+            continue
+        line = line_of(root, p.location)
+        out.append(
+            replace(
+                p, message_zh=f"{p.message_zh}（第 {line} 行）", message_en=f"{p.message_en} (line {line})"
+            )
+        )
+    return out
+
+
+def _plan_error(name: str, problems: list[Problem]) -> PlanError:
+    n = len(problems)
+    return PlanError(
+        f"plan file {name} has {n} problem(s)", problems, message_zh=f"方案文件 {name} 有 {n} 处错误"
+    )
+
+
+# -- YAML ----------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records repeated keys instead of silently keeping the last one."""
+
+    duplicates: list[Problem]
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            mark = key_node.start_mark
+            loader.duplicates.append(
+                Problem(
+                    f"line {mark.line + 1}, column {mark.column + 1}",
+                    "yaml.duplicate_key",
+                    f"键“{key}”重复",
+                    f"key {key!r} appears twice in one mapping",
+                    value=str(key),
+                )
+            )
+        seen.add(key)
+    loader.flatten_mapping(node)
+    return dict(loader.construct_pairs(node, deep=deep))
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(text: str) -> tuple[Any, list[Problem]]:
+    loader = _Loader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(file)"
+        what = f"{exc.context or ''} {exc.problem or ''}".strip()
+        return None, [Problem(where, "yaml.syntax", f"YAML 语法错误：{what}", f"YAML syntax error: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem("(file)", "yaml.syntax", f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}")]
+    finally:
+        loader.dispose()
+    return data, list(loader.duplicates)
+
+
+# -- schema faults -------------------------------------------------------------------------------
+
+
+def path_of(loc: tuple[int | str, ...]) -> str:
+    """('programmes', 2, 'tasks', 4, 'lead_units', 0) → 'programmes[2].tasks[4].lead_units[0]'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top)"
+
+
+def _schema_problems(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        kind = str(err["type"])
+        zh = _SCHEMA_ZH[kind] if kind in _SCHEMA_ZH else f"不符合格式要求（{err['msg']}）"
+        value = err.get("input")
+        shown = None if kind == "missing" or isinstance(value, dict | list) else str(value)
+        problems.append(Problem(path_of(tuple(err["loc"])), f"schema.{kind}", zh, err["msg"], value=shown))
+    return problems
+
+
+# -- cross-reference and target rules on the raw mapping -----------------------------------------
+
+
+def _records(data: Mapping[str, Any], key: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    items = data.get(key)
+    if isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping):
+                yield f"{key}[{i}]", item
+
+
+def _measures(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for ppath, prog in _records(data, "programmes"):
+        yield from ((f"{ppath}.{p}", m) for p, m in _records(prog, "tasks"))
+    yield from _records(data, "guarantees")
+    yield from _records(data, "organisation")
+
+
+def _strings(record: Mapping[str, Any], key: str) -> Iterator[tuple[int, str]]:
+    items = record.get(key)
+    if isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                yield i, item
+
+
+def _duplicates(records: list[tuple[str, Mapping[str, Any]]], what: str) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str | int, str] = {}
+    for path, rec in records:
+        code = rec.get("code")
+        if not isinstance(code, str | int):
+            continue
+        if code in first:
+            problems.append(
+                Problem(
+                    f"{path}.code",
+                    "code.duplicate",
+                    f"{what}编码“{code}”重复（已用于 {first[code]}）",
+                    f'duplicate {what} code "{code}" (already used at {first[code]})',
+                    value=str(code),
+                )
+            )
+        else:
+            first[code] = path
+    return problems
+
+
+def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
+    """Every cross-reference and target-rule fault of a raw plan mapping; [] when all is well."""
+    problems: list[Problem] = []
+    units = list(_records(data, "units"))
+    targets = list(_records(data, "targets"))
+    programmes = list(_records(data, "programmes"))
+    measures = list(_measures(data))
+    projects = list(_records(data, "key_projects"))
+
+    problems += _duplicates(units, "单位 unit ")
+    problems += _duplicates(targets, "目标 target ")
+    problems += _duplicates(programmes, "工程 programme ")
+    problems += _duplicates(measures, "任务 measure ")
+    problems += _duplicates(projects, "项目 project ")
+
+    unit_codes = {u["code"] for _, u in units if isinstance(u.get("code"), str)}
+    by_name: dict[str, str] = {}  # name or alias → unit code, to hint at the code when a name was written
+    for path, u in units:
+        names = [u.get("name_zh"), *(a for _, a in _strings(u, "aliases"))]
+        for name in names:
+            if not isinstance(name, str):
+                continue
+            if name in by_name and by_name[name] != u.get("code"):
+                problems.append(
+                    Problem(
+                        path,
+                        "unit.duplicate_name",
+                        f"单位名称“{name}”已用于单位 {by_name[name]}",
+                        f'unit name "{name}" is already used by unit {by_name[name]}',
+                        value=name,
+                    )
+                )
+            by_name.setdefault(name, str(u.get("code")))
+
+    def unit_refs(path: str, record: Mapping[str, Any], key: str) -> list[str]:
+        seen = []
+        for i, ref in _strings(record, key):
+            seen.append(ref)
+            if ref in unit_codes:
+                continue
+            hint_en = f' (the unit named "{ref}" has code "{by_name[ref]}")' if ref in by_name else ""
+            hint_zh = f"（该名称对应的单位编码为“{by_name[ref]}”）" if ref in by_name else ""
+            problems.append(
+                Problem(
+                    f"{path}.{key}[{i}]",
+                    "reference.unit",
+                    f"未知单位“{ref}”{hint_zh}",
+                    f'unknown unit "{ref}"{hint_en}',
+                    value=ref,
+                )
+            )
+        return seen
+
+    for path, m in measures:
+        listed = unit_refs(path, m, "lead_units") + unit_refs(path, m, "co_units")
+        for ref in sorted({r for r in listed if listed.count(r) > 1}):
+            problems.append(
+                Problem(
+                    path,
+                    "measure.duplicate_unit",
+                    f"单位“{ref}”在责任单位中出现多次",
+                    f'unit "{ref}" is listed more than once',
+                    value=ref,
+                )
+            )
+
+    programme_codes = {p["code"] for _, p in programmes if isinstance(p.get("code"), str)}
+    task_programme = {}
+    for _, prog in programmes:
+        for _, task in _records(prog, "tasks"):
+            if isinstance(task.get("code"), str):
+                task_programme[task["code"]] = prog.get("code")
+
+    for path, t in targets:
+        unit_refs(path, t, "responsible_units")
+        problems += _target_rules(path, t, programme_codes, task_programme)
+
+    target_codes = {t["code"] for _, t in targets if isinstance(t.get("code"), str)}
+    for path, p in projects:
+        for i, ref in _strings(p, "serves_targets"):
+            if ref not in target_codes:
+                problems.append(
+                    Problem(
+                        f"{path}.serves_targets[{i}]",
+                        "reference.target",
+                        f"未知目标“{ref}”",
+                        f'unknown target "{ref}"',
+                        value=ref,
+                    )
+                )
+    return problems
+
+
+def _target_rules(
+    path: str, t: Mapping[str, Any], programme_codes: set[Any], task_programme: Mapping[Any, Any]
+) -> list[Problem]:
+    problems = []
+    programme, task = t.get("programme"), t.get("task")
+    if isinstance(programme, str) and programme not in programme_codes:
+        problems.append(
+            Problem(
+                f"{path}.programme",
+                "reference.programme",
+                f"未知工程“{programme}”",
+                f'unknown programme "{programme}"',
+                value=programme,
+            )
+        )
+    if isinstance(task, str):
+        if task not in task_programme:
+            problems.append(
+                Problem(
+                    f"{path}.task",
+                    "reference.task",
+                    f"未知任务“{task}”",
+                    f'unknown task "{task}"',
+                    value=task,
+                )
+            )
+        elif isinstance(programme, str) and task_programme[task] != programme:
+            problems.append(
+                Problem(
+                    f"{path}.task",
+                    "reference.task",
+                    f"任务“{task}”不属于工程“{programme}”",
+                    f'task "{task}" is not a task of programme "{programme}"',
+                    value=task,
+                )
+            )
+    base_year, target_year = t.get("base_year"), t.get("target_year")
+    years_known = isinstance(base_year, int | float) and isinstance(target_year, int | float)
+    if years_known and target_year <= base_year:  # type: ignore[operator]
+        problems.append(
+            Problem(
+                f"{path}.target_year",
+                "target.year_order",
+                f"目标年（{target_year}）应晚于基准年（{base_year}）",
+                f"target_year {target_year} must be after base_year {base_year}",
+                value=str(target_year),
+            )
+        )
+    pending, value = t.get("value_pending") is True, t.get("target_value")
+    if pending and value is not None:
+        problems.append(
+            Problem(
+                f"{path}.target_value",
+                "target.pending_with_value",
+                "目标值待省下达（value_pending）时不应填写数值",
+                "a target whose value is pending (value_pending: true) must not give a target_value",
+                value=str(value),
+            )
+        )
+    if not pending and value is None and t.get("metric") not in _VALUELESS_METRICS:
+        problems.append(
+            Problem(
+                f"{path}.target_value",
+                "target.value_missing",
+                "缺少目标值：请填写数值，或在值由上级下达时设 value_pending: true",
+                "no target_value: give one, or set value_pending: true when a higher level sets it",
+            )
+        )
+    if t.get("base_value") is not None and t.get("base_year") is None:
+        problems.append(
+            Problem(
+                f"{path}.base_value",
+                "target.base_value_without_year",
+                "给出了基准值但没有基准年",
+                "a base_value needs its base_year",
+            )
+        )
+    return problems
