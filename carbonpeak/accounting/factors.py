@@ -1,0 +1,340 @@
+"""The factor library: code lists and factor tables read from `data/*.csv`, each row with its source.
+
+    fuels()               data/fuels.csv            fuel codes of China's energy statistics, unit, kind
+    sectors()             data/sectors.csv          47 CEADs sectors + transformation/adjustment/supply rows
+    combustion_factors()  data/combustion_factors.csv   NCV, carbon content, oxidation (two sets)
+    standard_coal()       data/standard_coal.csv    kgce per physical unit (GB/T 2589, calorific value)
+    grid_factors()        data/grid_factors.csv     electricity CO2 factors by region and year (MEE)
+    generation_coal_rate() data/generation_coal_rate.csv  gce/kWh for the coal-equivalent method
+    process_factors()     data/process_factors.csv  clinker, lime, fluxes, steel (tCO2/t)
+
+Every loader returns frozen dataclasses; `row` is the 2-based line number in its CSV (header = 1),
+so a lineage can point at the exact factor row. Column lists are in docs/methods/inventory.md.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from carbonpeak import units
+
+DATA_DIR = Path(__file__).with_name("data")
+FactorSet = Literal["guideline", "ipcc2006"]
+FACTOR_SETS: tuple[FactorSet, ...] = ("guideline", "ipcc2006")
+C_TO_CO2 = 44.0 / 12.0  # molar mass ratio CO2/C used by both the guideline and IPCC 2006 (Vol.2 eq. 2.1)
+
+
+@dataclass(frozen=True)
+class Fuel:
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str  # coal | oil | gas | secondary | other
+    unit: str
+    ipcc_fuel: str
+
+
+@dataclass(frozen=True)
+class Sector:
+    code: str
+    name_zh: str
+    name_en: str
+    ipcc_category: str
+    group: str
+    role: str  # final | transformation_combustion | transformation | non_energy | loss | supply
+    ceads_no: str
+
+
+@dataclass(frozen=True)
+class CombustionFactor:
+    row: int
+    factor_set: str
+    fuel: str
+    ncv: float
+    ncv_unit: str
+    carbon_content: float | None  # tC/TJ
+    co2_ef: float | None  # kgCO2/TJ (IPCC Table 1.4 unit)
+    oxidation: float
+    ef_low: float | None
+    ef_high: float | None
+    uncertainty_pct: float | None
+    active_from: int
+    active_to: int | None
+    source: str
+    check_status: str
+
+    @property
+    def ef_t_per_tj(self) -> float:
+        """CO2 per unit of heat, t CO2/TJ, oxidation included."""
+        if self.co2_ef is not None:
+            return self.co2_ef / 1000.0 * self.oxidation
+        assert self.carbon_content is not None
+        return self.carbon_content * self.oxidation * C_TO_CO2
+
+    @property
+    def ef_uncertainty(self) -> float:
+        """Half-width of the 95% interval of the CO2 factor as a fraction (IPCC range or stated %)."""
+        if self.ef_low is not None and self.ef_high is not None and self.co2_ef:
+            return max(self.ef_high - self.co2_ef, self.co2_ef - self.ef_low) / self.co2_ef
+        return (self.uncertainty_pct or 0.0) / 100.0
+
+    def ncv_tj_per(self, unit: str) -> float:
+        """Net calorific value in TJ per one `unit` of the fuel (e.g. TJ per 万t)."""
+        energy, per = _split(self.ncv_unit)
+        return self.ncv * units.factor(energy, "TJ") / units.factor(per, unit)
+
+    def active(self, year: int) -> bool:
+        return self.active_from <= year and (self.active_to is None or year <= self.active_to)
+
+
+@dataclass(frozen=True)
+class StandardCoal:
+    row: int
+    fuel: str
+    coefficient: float
+    coefficient_unit: str
+    active_from: int
+    active_to: int | None
+    source: str
+    check_status: str
+
+    def tce_per(self, unit: str) -> float:
+        """tce per one `unit` of the fuel."""
+        tce, per = _split(self.coefficient_unit)
+        return self.coefficient * units.factor(tce, "tce") / units.factor(per, unit)
+
+
+@dataclass(frozen=True)
+class GridFactor:
+    row: int
+    region: str
+    year: int
+    ef: float  # tCO2/MWh
+    kind: str
+    uncertainty_pct: float
+    published: str
+    source: str
+    check_status: str
+
+
+@dataclass(frozen=True)
+class CoalRate:
+    row: int
+    year: int
+    rate: float  # gce/kWh
+    source: str
+    check_status: str
+
+
+@dataclass(frozen=True)
+class ProcessFactor:
+    row: int
+    factor_set: str
+    product: str
+    name_zh: str
+    name_en: str
+    ef: float  # tCO2 per t of product
+    ipcc_category: str
+    uncertainty_pct: float
+    active_from: int
+    active_to: int | None
+    source: str
+    check_status: str
+
+    def active(self, year: int) -> bool:
+        return self.active_from <= year and (self.active_to is None or year <= self.active_to)
+
+
+def _split(compound: str) -> tuple[str, str]:
+    top, _, bottom = compound.partition("/")
+    return top, bottom
+
+
+def _rows(name: str) -> list[tuple[int, dict[str, str]]]:
+    with (DATA_DIR / name).open(encoding="utf-8") as f:
+        return [(i + 2, r) for i, r in enumerate(csv.DictReader(f))]
+
+
+def _num(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.strip() else None
+
+
+@cache
+def fuels() -> dict[str, Fuel]:
+    return {
+        r["code"]: Fuel(r["code"], r["name_zh"], r["name_en"], r["kind"], r["unit"], r["ipcc_fuel"])
+        for _, r in _rows("fuels.csv")
+    }
+
+
+@cache
+def sectors() -> dict[str, Sector]:
+    return {
+        r["code"]: Sector(
+            r["code"], r["name_zh"], r["name_en"], r["ipcc_category"], r["group"], r["role"], r["ceads_no"]
+        )
+        for _, r in _rows("sectors.csv")
+    }
+
+
+@cache
+def combustion_factors() -> tuple[CombustionFactor, ...]:
+    return tuple(
+        CombustionFactor(
+            row=i,
+            factor_set=r["factor_set"],
+            fuel=r["fuel"],
+            ncv=float(r["ncv"]),
+            ncv_unit=r["ncv_unit"],
+            carbon_content=_num(r["carbon_content"]),
+            co2_ef=_num(r["co2_ef"]),
+            oxidation=float(r["oxidation"]),
+            ef_low=_num(r["ef_low"]),
+            ef_high=_num(r["ef_high"]),
+            uncertainty_pct=_num(r["uncertainty_pct"]),
+            active_from=int(r["active_from"]),
+            active_to=_int(r["active_to"]),
+            source=r["source"],
+            check_status=r["check_status"],
+        )
+        for i, r in _rows("combustion_factors.csv")
+    )
+
+
+@cache
+def standard_coal() -> dict[str, StandardCoal]:
+    return {
+        r["fuel"]: StandardCoal(
+            i,
+            r["fuel"],
+            float(r["coefficient"]),
+            r["coefficient_unit"],
+            int(r["active_from"]),
+            _int(r["active_to"]),
+            r["source"],
+            r["check_status"],
+        )
+        for i, r in _rows("standard_coal.csv")
+    }
+
+
+def _grid_ef(value: float, unit: str) -> float:
+    """tCO2/MWh; kgCO2/kWh is the same number."""
+    if unit not in ("tCO2/MWh", "kgCO2/kWh"):
+        raise ValueError(f"grid_factors.csv: unit {unit!r} must be tCO2/MWh or kgCO2/kWh")
+    return value
+
+
+@cache
+def grid_factors() -> tuple[GridFactor, ...]:
+    return tuple(
+        GridFactor(
+            i,
+            r["region"],
+            int(r["year"]),
+            _grid_ef(float(r["ef"]), r["ef_unit"]),
+            r["kind"],
+            float(r["uncertainty_pct"]),
+            r["published"],
+            r["source"],
+            r["check_status"],
+        )
+        for i, r in _rows("grid_factors.csv")
+    )
+
+
+@cache
+def generation_coal_rate() -> tuple[CoalRate, ...]:
+    return tuple(
+        CoalRate(i, int(r["year"]), float(r["rate"]), r["source"], r["check_status"])
+        for i, r in _rows("generation_coal_rate.csv")
+    )
+
+
+@cache
+def process_factors() -> tuple[ProcessFactor, ...]:
+    return tuple(
+        ProcessFactor(
+            i,
+            r["factor_set"],
+            r["product"],
+            r["name_zh"],
+            r["name_en"],
+            float(r["ef"]),
+            r["ipcc_category"],
+            float(r["uncertainty_pct"]),
+            int(r["active_from"]),
+            _int(r["active_to"]),
+            r["source"],
+            r["check_status"],
+        )
+        for i, r in _rows("process_factors.csv")
+    )
+
+
+def process_products() -> set[str]:
+    return {p.product for p in process_factors()}
+
+
+@cache
+def _combustion_index() -> dict[tuple[str, str], tuple[CombustionFactor, ...]]:
+    index: dict[tuple[str, str], list[CombustionFactor]] = {}
+    for f in combustion_factors():
+        index.setdefault((f.factor_set, f.fuel), []).append(f)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def combustion_factor(factor_set: str, fuel: str, year: int) -> CombustionFactor | None:
+    """The factor row of `factor_set` for `fuel` active in `year`; None if there is none."""
+    found = [f for f in _combustion_index().get((factor_set, fuel), ()) if f.active(year)]
+    return found[-1] if found else None  # a correction is a later row with a narrower validity
+
+
+def process_factor(factor_set: str, product: str, year: int) -> ProcessFactor | None:
+    found = [
+        p for p in process_factors() if p.factor_set == factor_set and p.product == product and p.active(year)
+    ]
+    return found[-1] if found else None
+
+
+def grid_factor(region: str, year: int, kind: str | None = None) -> GridFactor | None:
+    """The latest-published grid factor for `region` and `year` (of `kind` if given)."""
+    found = [
+        g
+        for g in grid_factors()
+        if g.region == region and g.year == year and (kind is None or g.kind == kind)
+    ]
+    return max(found, key=lambda g: g.published) if found else None
+
+
+def coal_rate(year: int) -> CoalRate | None:
+    """gce/kWh for `year`: the published year, else the nearest published year (noted by the caller)."""
+    rates = generation_coal_rate()
+    exact = [r for r in rates if r.year == year]
+    if exact:
+        return exact[0]
+    return min(rates, key=lambda r: (abs(r.year - year), r.year)) if rates else None
+
+
+def export_factors() -> dict[str, list[dict[str, object]]]:
+    """Every factor table as plain rows (for `carbonpeak factors export` and the API)."""
+    return {
+        "fuels": [asdict(f) for f in fuels().values()],
+        "sectors": [asdict(s) for s in sectors().values()],
+        "combustion": [
+            {**asdict(f), "ef_t_per_tj": f.ef_t_per_tj, "ef_uncertainty": f.ef_uncertainty}
+            for f in combustion_factors()
+        ],
+        "standard_coal": [asdict(s) for s in standard_coal().values()],
+        "grid": [asdict(g) for g in grid_factors()],
+        "generation_coal_rate": [asdict(r) for r in generation_coal_rate()],
+        "process": [asdict(p) for p in process_factors()],
+    }

@@ -1,0 +1,207 @@
+"""Use cases of the inventory: compute it from a balance (file or rows), export the factor library.
+
+`compute_inventory(rows, factor_set)` is the one call behind `carbonpeak inventory` and
+POST /api/inventory/compute; it returns plain rows (JSON-ready): per-cell CO2, per region-year
+totals with energy in tce by both methods, primary-energy shares and the Approach 1 uncertainty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from carbonpeak.accounting import (
+    approach1,
+    energy_mix,
+    factors,
+    intensity,
+    inventory,
+    lineage,
+    parse_csv,
+    read_balance,
+)
+from carbonpeak.accounting.energy import tce_coefficients, total_energy
+from carbonpeak.errors import BalanceError, Problem
+
+CELL_COLUMNS = ("region", "year", "sector", "fuel", "scope", "co2_t")
+TOTAL_COLUMNS = (
+    "region",
+    "year",
+    "energy_t",
+    "process_t",
+    "direct_t",
+    "indirect_electricity_t",
+    "total_t",
+    "u95_direct",
+    "energy_tce_calorific",
+    "energy_tce_coal_equivalent",
+    "share_coal",
+    "share_oil",
+    "share_gas",
+    "share_non_fossil",
+    "share_net_import_electricity",
+    "co2_per_capita_t",
+    "co2_per_10k_yuan_t",
+)
+
+
+def read_balance_file(path: Path) -> list[dict[str, str]]:
+    """Rows of a balance CSV file; a BalanceError if it cannot be read."""
+    try:
+        return parse_csv(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BalanceError(
+            f"cannot read {path}: {exc}",
+            [Problem(str(path), "balance.file", f"无法读取文件：{exc}", f"cannot read the file: {exc}")],
+        ) from exc
+
+
+def compute_inventory(
+    rows: Iterable[Mapping[str, str]],
+    factor_set: str = "guideline",
+    *,
+    population: Mapping[tuple[str, int], float] | None = None,
+    gdp_10k_yuan: Mapping[tuple[str, int], float] | None = None,
+    grid_fallback: str = "nearest",
+) -> dict[str, Any]:
+    """The inventory of a balance as JSON-ready rows: `cells`, `totals`, `notes`."""
+    balance = read_balance(rows)
+    inv = inventory(balance, factor_set, grid_fallback="nearest" if grid_fallback == "nearest" else "strict")
+    _, u1 = approach1(inv)
+    tce_cv = total_energy(balance, "calorific")
+    tce_ce = total_energy(balance, "coal_equivalent")
+    mix = energy_mix(balance, "coal_equivalent")
+    _, rate_notes = tce_coefficients(balance, "coal_equivalent")
+    shape = inv.total.shape
+    pop = np.full(shape, np.nan)
+    gdp = np.full(shape, np.nan)
+    for i, region in enumerate(balance.regions):
+        for j, year in enumerate(balance.years):
+            if population and (region, year) in population:
+                pop[i, j] = population[(region, year)]
+            if gdp_10k_yuan and (region, year) in gdp_10k_yuan:
+                gdp[i, j] = gdp_10k_yuan[(region, year)]
+    per_capita = intensity(inv.total, np.nan_to_num(pop))
+    per_gdp = intensity(inv.total, np.nan_to_num(gdp))
+    cells: list[dict[str, Any]] = []
+    for arr, scope in ((inv.co2_energy, "energy"), (inv.co2_process, "process")):
+        names = balance.fuels if scope == "energy" else balance.products
+        for ri, yi, si, fi in zip(*np.nonzero(arr), strict=True):
+            cells.append(
+                {
+                    "region": balance.regions[ri],
+                    "year": balance.years[yi],
+                    "sector": balance.sectors[si],
+                    "fuel": names[fi],
+                    "scope": scope,
+                    "co2_t": float(arr[ri, yi, si, fi]),
+                }
+            )
+    totals: list[dict[str, Any]] = []
+    for i, region in enumerate(balance.regions):
+        for j, year in enumerate(balance.years):
+            if inv.indirect_electricity[i, j] != 0:
+                cells.append(
+                    {
+                        "region": region,
+                        "year": year,
+                        "sector": "IMPORT-EXPORT",
+                        "fuel": "electricity",
+                        "scope": "indirect",
+                        "co2_t": float(inv.indirect_electricity[i, j]),
+                    }
+                )
+            totals.append(
+                {
+                    "region": region,
+                    "year": year,
+                    "energy_t": float(inv.energy_total[i, j]),
+                    "process_t": float(inv.process_total[i, j]),
+                    "direct_t": float(inv.direct_total[i, j]),
+                    "indirect_electricity_t": float(inv.indirect_electricity[i, j]),
+                    "total_t": float(inv.total[i, j]),
+                    "u95_direct": float(u1[i, j]),
+                    "energy_tce_calorific": float(tce_cv[i, j]),
+                    "energy_tce_coal_equivalent": float(tce_ce[i, j]),
+                    **{f"share_{k}": _num(v[i, j]) for k, v in mix.items()},
+                    "co2_per_capita_t": _num(per_capita[i, j]),
+                    "co2_per_10k_yuan_t": _num(per_gdp[i, j]),
+                }
+            )
+    return {
+        "factor_set": factor_set,
+        "regions": list(balance.regions),
+        "years": list(balance.years),
+        "cells": cells,
+        "totals": totals,
+        "notes": [*inv.notes, *rate_notes],
+    }
+
+
+def _num(v: float) -> float | None:
+    return None if np.isnan(v) else float(v)
+
+
+def inventory_from_file(path: Path, factor_set: str = "guideline") -> dict[str, Any]:
+    """`compute_inventory` of a CSV file; problems are located in that file (`<name>:<line>:<column>`)."""
+    try:
+        return compute_inventory(read_balance_file(path), factor_set)
+    except BalanceError as exc:
+        exc.problems = [
+            replace(p, location=path.name + p.location[len("balance.csv") :])
+            if p.location.startswith("balance.csv")
+            else p
+            for p in exc.problems
+        ]
+        raise
+
+
+def cell_lineage(
+    rows: Iterable[Mapping[str, str]],
+    factor_set: str,
+    region: str,
+    year: int,
+    sector: str,
+    fuel: str,
+) -> dict[str, Any]:
+    """Input rows and factor rows behind one cell of the inventory (JSON-ready)."""
+    inv = inventory(read_balance(rows), factor_set, grid_fallback="nearest")
+    try:
+        found = lineage(inv, region, year, sector, fuel)
+    except ValueError as exc:  # a region, year or sector not on the balance's axes
+        raise BalanceError(
+            f"no such cell: {region} {year} {sector} {fuel}",
+            [
+                Problem(
+                    "cell",
+                    "lineage.cell",
+                    f"清单中没有该单元：{exc}",
+                    f"the inventory has no such cell: {exc}",
+                )
+            ],
+        ) from exc
+    return {
+        "cell": found.cell,
+        "co2_t": found.value_t,
+        "input_rows": found.input_rows,
+        "factor_rows": found.factor_rows,
+    }
+
+
+def factor_library() -> dict[str, list[dict[str, object]]]:
+    """The whole factor library with sources (for export and the API)."""
+    return factors.export_factors()
+
+
+__all__ = [
+    "CELL_COLUMNS",
+    "TOTAL_COLUMNS",
+    "cell_lineage",
+    "compute_inventory",
+    "factor_library",
+    "inventory_from_file",
+]
