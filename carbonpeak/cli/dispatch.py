@@ -1,0 +1,39 @@
+"""`carbonpeak dispatch`: the office's dispatch list (调度清单) for the round."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from carbonpeak.cli.output import FORMATS, emit, print_json
+
+PARTS = ("tasks", "units", "overdue", "projects")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("dispatch")
+    def dispatch(
+        part: Annotated[str, typer.Option(help="/".join(PARTS) + " (table and csv show one part)")] = "tasks",
+        inputs: Annotated[Path | None, typer.Option(help="input bundle (YAML); default: the sample")] = None,
+        plan: Annotated[Path | None, typer.Option(help="plan file")] = None,
+        as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+    ) -> None:
+        """Lagging tasks, lagging units, overdue reports and stale projects. 调度清单。"""
+        from carbonpeak.services.supervision import dispatch_for
+
+        d = dispatch_for(plan_file=plan, inputs=inputs, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+        if fmt == "json":
+            print_json(asdict(d))
+            return
+        rows: tuple[Any, ...] = {
+            "tasks": d.lagging_tasks,
+            "units": d.lagging_units,
+            "overdue": d.overdue_reports,
+            "projects": d.stale_projects,
+        }[part if part in PARTS else "tasks"]
+        emit([asdict(r) for r in rows], fmt, title=f"{part} — {d.as_of}")

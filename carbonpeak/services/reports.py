@@ -1,0 +1,586 @@
+"""Use cases of reports: the annual progress report, the mid-term assessment and the dispatch notice.
+
+    build_report(kind, plan, bundle, year=…, lang=…, scheme=…)   a reports.render.Report in one language
+    report_bytes(kind, fmt, …)                                  the same as html, pdf or xlsx bytes
+
+Every figure comes from the services of supervision and evaluation on the same input bundle, so the
+HTML, the PDF and the XLSX of one report hold the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from carbonpeak.evaluation.balance import BalanceRow
+from carbonpeak.evaluation.scheme import Scheme
+from carbonpeak.evaluation.scoring import EvaluationResult
+from carbonpeak.i18n import normalise_language, t
+from carbonpeak.plan.schema import Plan
+from carbonpeak.reports.charts import Bar, bar_chart
+from carbonpeak.reports.render import Report, Section, Table, render
+from carbonpeak.services import evaluation as evaluation_service
+from carbonpeak.services import supervision as supervision_service
+from carbonpeak.services.supervision import CITY, Bundle
+from carbonpeak.supervision.dispatch import DispatchList
+from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
+
+ReportKind = Literal["annual", "midterm", "dispatch"]
+KINDS: tuple[str, ...] = ("annual", "midterm", "dispatch")
+FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx")
+
+
+class _Labels:
+    """Labels and names in one language."""
+
+    def __init__(self, plan: Plan, bundle: Bundle, lang: str) -> None:
+        self.lang = lang
+        self.units = {u.code: (u.name_zh, u.name_en) for u in plan.units}
+        self.units.update({d.code: (d.name_zh, d.name_en) for d in bundle.districts})
+
+    def __call__(self, key: str, **values: object) -> str:
+        return t(key, self.lang, **values)
+
+    def name(self, obj: Any) -> str:
+        zh = getattr(obj, "name_zh", None) or getattr(obj, "title_zh", "")
+        en = getattr(obj, "name_en", None) or getattr(obj, "title_en", None)
+        return str(zh if self.lang == "zh" or not en else en)
+
+    def pick(self, zh: str, en: str | None) -> str:
+        return zh if self.lang == "zh" or not en else en
+
+    def unit(self, code: str) -> str:
+        names = self.units.get(code)
+        if names is None:
+            return code
+        return names[0] if self.lang == "zh" else names[1]
+
+
+# -- sections -------------------------------------------------------------------------------------
+
+
+def _targets_section(
+    plan: Plan, bundle: Bundle, L: _Labels, *, title: str, milestone: int | None = None
+) -> Section:
+    results = {r.code: r for r in bundle.indicator_results if r.unit == CITY}
+    rows: list[list[Any]] = []
+    for target in plan.targets:
+        r = results.get(target.code)
+        if milestone is not None and target.target_year != milestone:
+            continue
+        if milestone is None and r is None:
+            continue
+        value_target: Any = target.target_value if target.target_value is not None else L("reports.pending")
+        rows.append(
+            [
+                L.name(target),
+                target.target_year,
+                value_target,
+                target.unit or "",
+                r.value if r else None,
+                r.completion_rate if r else None,
+                L(f"reports.status.{r.status}") if r else L("reports.no_data"),
+            ]
+        )
+    cols = [
+        L("reports.col.indicator"),
+        L("reports.col.target_year"),
+        L("reports.col.target"),
+        L("common.unit"),
+        L("reports.col.actual"),
+        L("reports.col.completion"),
+        L("reports.col.status"),
+    ]
+    table = Table(cols, rows, ["text", "text", "2", "text", "2", "pct", "text"], sheet="targets")
+    return Section(
+        "targets", title, tables=[table] if rows else [], paragraphs=[] if rows else [L("reports.no_data")]
+    )
+
+
+def _inventory_section(bundle: Bundle, L: _Labels) -> Section:
+    if not bundle.inventory:
+        return Section("inventory", L("reports.section.inventory"), [L("reports.no_data")])
+    key = "sector_zh" if L.lang == "zh" else "sector_en"
+    rows: list[list[Any]] = [
+        [r.get(key) or r.get("sector_zh"), float(r["value"]), r["unit"]] for r in bundle.inventory
+    ]
+    units = {r[2] for r in rows}
+    if len(units) == 1:
+        rows.append([L("reports.total"), sum(float(r[1]) for r in rows), units.pop()])
+    cols = [L("reports.col.sector"), L("reports.col.emissions"), L("common.unit")]
+    return Section(
+        "inventory",
+        L("reports.section.inventory"),
+        tables=[Table(cols, rows, ["text", "1"], sheet="inventory")],
+    )
+
+
+def _projection_section(bundle: Bundle, L: _Labels) -> Section:
+    p = bundle.projection
+    if not p:
+        return Section("projection", L("reports.section.projection"), [L("reports.no_data")])
+    rows: list[list[Any]] = []
+    if "p_peak_by_2030" in p:
+        rows.append([L("reports.projection.p_peak"), float(p["p_peak_by_2030"]), ""])
+    if "median_peak_year" in p:
+        rows.append([L("reports.projection.median_peak_year"), str(p["median_peak_year"]), ""])
+    if "peak_value" in p:
+        rows.append([L("reports.projection.peak_value"), f"{float(p['peak_value']):,.1f}", p.get("unit", "")])
+    cols = [L("reports.col.indicator"), L("common.value"), L("common.unit")]
+    return Section(
+        "projection",
+        L("reports.section.projection"),
+        tables=[Table(cols, rows, ["text", "pct"], sheet="projection")],
+    )
+
+
+def _task_sections(bundle: Bundle, d: DispatchList, L: _Labels, *, title: str) -> Section:
+    latest = supervision_service.latest_reports(bundle)
+    counts: Counter[str] = Counter(r.status for r in latest)
+    total = sum(counts.values())
+    count_table = Table(
+        [L("supervision.col.status"), L("reports.col.count"), "%"],
+        [
+            [L(f"supervision.status.{s}"), counts.get(s, 0), counts.get(s, 0) / total if total else None]
+            for s in TASK_STATUSES
+        ],
+        ["text", "int", "pct"],
+        sheet="task status",
+    )
+    return Section(
+        "tasks", title, [L("reports.summary.tasks", total=total)], tables=[count_table, _lagging_table(d, L)]
+    )
+
+
+def _lagging_table(d: DispatchList, L: _Labels) -> Table:
+    rows: list[list[Any]] = [
+        [
+            r.task,
+            r.title_zh if L.lang == "zh" else r.title_en,
+            L.unit(r.unit),
+            L(f"supervision.role.{r.role}"),
+            L(f"supervision.reason.{r.reason}"),
+            r.percent,
+            r.next_steps,
+        ]
+        for r in d.lagging_tasks
+    ]
+    cols = [
+        L("supervision.col.task"),
+        "",
+        L("supervision.col.unit"),
+        L("supervision.col.role"),
+        L("supervision.col.reason"),
+        L("supervision.col.percent"),
+        L("supervision.col.next_steps"),
+    ]
+    return Table(
+        cols,
+        rows,
+        ["text", "text", "text", "text", "text", "int"],
+        caption=L("reports.section.lagging_tasks"),
+        sheet="lagging tasks",
+    )
+
+
+def _projects_section(plan: Plan, bundle: Bundle, L: _Labels, *, title: str) -> Section:
+    rollup, counts = supervision_service.project_rollup(plan, bundle)
+    # a category's label: in Chinese the plan's group name of its first project, else the code
+    groups: dict[str, str] = {}
+    for p in plan.key_projects:
+        groups.setdefault(p.category, p.group)
+    cnt = Table(
+        [L("supervision.col.category")] + [L(f"supervision.project.{s}") for s in PROJECT_STATES],
+        [
+            [L.pick(groups.get(cat, cat), cat.replace("_", " "))] + [row[s] for s in PROJECT_STATES]
+            for cat, row in counts.items()
+        ],
+        ["text"] + ["int"] * len(PROJECT_STATES),
+        sheet="project status",
+    )
+    cap_rows: list[list[Any]] = [
+        [
+            L.name(r),
+            r.target_year,
+            r.target_value,
+            r.unit,
+            r.planned,
+            r.in_operation,
+            r.share_in_operation,
+            r.projects,
+            r.projects_unquantified,
+        ]
+        for r in rollup
+    ]
+    cap = Table(
+        [
+            L("supervision.col.target"),
+            L("reports.col.target_year"),
+            L("supervision.col.target_value"),
+            L("common.unit"),
+            L("supervision.col.planned"),
+            L("supervision.col.in_operation"),
+            L("supervision.col.share"),
+            L("supervision.col.projects"),
+            L("supervision.col.unquantified"),
+        ],
+        cap_rows,
+        ["text", "text", "1", "text", "1", "1", "pct", "int", "int"],
+        sheet="capacity",
+    )
+    bars = [
+        Bar(f"{L.name(r)}", r.share_in_operation or 0.0, 1.0, f"{(r.share_in_operation or 0):.1%}")
+        for r in rollup
+        if r.target_value
+    ]
+    chart = bar_chart(bars, title=L("reports.chart.capacity")) if bars else ""
+    return Section("projects", title, tables=[cnt, cap], chart=chart)
+
+
+def _evaluation_sections(result: EvaluationResult, scheme: Scheme, L: _Labels) -> list[Section]:
+    paragraphs = [
+        f"{L('evaluation.scheme')}: {L.pick(scheme.title_zh, scheme.title_en)}"
+        f" v{scheme.version} ({result.scheme_digest[:12]})",
+        L("evaluation.rank_rule"),
+    ]
+    if result.not_evaluated:
+        paragraphs.append(
+            L("evaluation.not_evaluated", units="、".join(L.unit(u) for u in result.not_evaluated))
+        )
+    tables: list[Table] = []
+    bars: list[Bar] = []
+    for audience in scheme.audiences:
+        scores = [s for s in result.scores if s.audience == audience.code]
+        rows: list[list[Any]] = [
+            [
+                s.rank,
+                L.unit(s.unit),
+                round(s.score, 2),
+                L.pick(s.grade_zh, s.grade_en),
+                L("evaluation.vetoed") if s.vetoed else "",
+            ]
+            for s in scores
+        ]
+        tables.append(
+            Table(
+                [
+                    L("evaluation.col.rank"),
+                    L("evaluation.col.unit"),
+                    L("evaluation.col.score"),
+                    L("evaluation.col.grade"),
+                    L("evaluation.col.veto"),
+                ],
+                rows,
+                ["int", "text", "2"],
+                caption=L.name(audience),
+                sheet=f"scores {audience.code}",
+            )
+        )
+        bars.extend(Bar(L.unit(s.unit), s.score, None, f"{s.score:.2f}") for s in scores)
+    detail: list[list[Any]] = [
+        [
+            L.unit(s.unit),
+            L.name(c),
+            c.points,
+            c.rate,
+            round(c.score, 2),
+            c.basis,
+            L("evaluation.vetoed") if c.vetoed else "",
+        ]
+        for s in result.scores
+        for c in s.criteria
+    ]
+    tables.append(
+        Table(
+            [
+                L("evaluation.col.unit"),
+                L("evaluation.col.criterion"),
+                L("evaluation.col.points"),
+                L("evaluation.col.rate"),
+                L("evaluation.col.score"),
+                L("evaluation.col.basis"),
+                L("evaluation.col.veto"),
+            ],
+            detail,
+            ["text", "text", "1", "pct", "2"],
+            caption=L("evaluation.col.basis"),
+            sheet="score breakdown",
+        )
+    )
+    chart = bar_chart(bars, title=L("reports.chart.scores"), rules=[60.0, 80.0, 90.0]) if bars else ""
+    rect_rows: list[list[Any]] = [
+        [
+            L.unit(r.unit),
+            L.pick(r.criterion_zh, r.criterion_en),
+            r.rate,
+            round(r.points_lost, 2),
+            L("evaluation.vetoed") if r.vetoed else "",
+            "、".join(r.shortfalls[:8]),
+        ]
+        for r in result.rectification
+    ]
+    rect = Table(
+        [
+            L("evaluation.col.unit"),
+            L("evaluation.col.criterion"),
+            L("evaluation.col.rate"),
+            L("evaluation.col.points_lost"),
+            L("evaluation.col.veto"),
+            L("evaluation.col.shortfalls"),
+        ],
+        rect_rows,
+        ["text", "text", "pct", "2"],
+        sheet="rectification",
+    )
+    # the breakdown is long: the HTML/PDF shows rankings and the chart, the workbook every row
+    return [
+        Section("evaluation", L("reports.section.evaluation"), paragraphs, tables, chart),
+        Section("rectification", L("reports.section.rectification"), tables=[rect]),
+    ]
+
+
+def _balance_section(rows: list[BalanceRow], L: _Labels, title: str) -> Section:
+    data: list[list[Any]] = [
+        [
+            r.name_zh if L.lang == "zh" else r.name_en,
+            r.year,
+            r.unit,
+            r.city_value,
+            r.district_sum,
+            r.gap,
+            L(f"evaluation.balance.status.{r.status}"),
+            ", ".join(L.unit(d) for d in r.missing_districts),
+        ]
+        for r in rows
+    ]
+    cols = [
+        L("reports.col.indicator"),
+        L("common.year"),
+        L("common.unit"),
+        L("evaluation.balance.city"),
+        L("evaluation.balance.sum"),
+        L("evaluation.balance.gap"),
+        L("reports.col.status"),
+        L("evaluation.balance.missing"),
+    ]
+    return Section(
+        "balance", title, tables=[Table(cols, data, ["text", "text", "text", "2", "2", "2"], sheet="balance")]
+    )
+
+
+def _dispatch_sections(d: DispatchList, L: _Labels) -> list[Section]:
+    summary = L(
+        "reports.summary.dispatch",
+        as_of=d.as_of.isoformat(),
+        tasks=len(d.lagging_tasks),
+        units=len(d.lagging_units),
+        overdue=len(d.overdue_reports),
+        stale=len(d.stale_projects),
+    )
+    lag = _lagging_table(d, L)
+    lag.caption = ""
+    units = Table(
+        [
+            L("supervision.col.unit"),
+            L("supervision.col.lagging_tasks"),
+            L("supervision.col.overdue_reports"),
+            L("supervision.col.task"),
+        ],
+        [[L.unit(u.unit), u.lagging_tasks, u.overdue_reports, "、".join(u.tasks)] for u in d.lagging_units],
+        ["text", "int", "int"],
+        sheet="lagging units",
+    )
+    overdue = Table(
+        [
+            L("supervision.col.unit"),
+            L("supervision.col.round"),
+            L("supervision.col.due"),
+            L("supervision.col.submitted"),
+            L("supervision.col.days_late"),
+            L("supervision.col.status"),
+        ],
+        [
+            [
+                L.unit(o.unit),
+                o.round,
+                o.due.isoformat(),
+                o.submitted_at.isoformat() if o.submitted_at else None,
+                o.days_late,
+                L(f"supervision.overdue.{o.state}"),
+            ]
+            for o in d.overdue_reports
+        ],
+        ["text", "text", "text", "text", "int"],
+        sheet="overdue",
+    )
+    stale = Table(
+        [
+            L("supervision.col.project"),
+            "",
+            L("supervision.col.status"),
+            L("supervision.col.updated"),
+            L("supervision.col.reason"),
+        ],
+        [
+            [
+                p.project,
+                p.name_zh,
+                L(f"supervision.project.{p.status}") if p.status else "—",
+                p.updated_at.isoformat() if p.updated_at else None,
+                L(f"supervision.stale.{p.reason}"),
+            ]
+            for p in d.stale_projects
+        ],
+        sheet="stale projects",
+    )
+    return [
+        Section("lagging_tasks", L("reports.section.lagging_tasks"), [summary], [lag]),
+        Section("lagging_units", L("reports.section.lagging_units"), tables=[units]),
+        Section("overdue", L("reports.section.overdue"), tables=[overdue]),
+        Section("stale", L("reports.section.stale"), tables=[stale]),
+    ]
+
+
+_ZH_NUMERALS = "一二三四五六七八九十"
+
+
+def _numbered(n: int, title: str, lang: str) -> str:
+    return f"{_ZH_NUMERALS[n - 1]}、{title}" if lang == "zh" and n <= 10 else f"{n}. {title}"
+
+
+# -- reports --------------------------------------------------------------------------------------
+
+
+def build_report(
+    kind: str,
+    plan: Plan,
+    bundle: Bundle,
+    *,
+    year: int,
+    lang: str = "zh",
+    scheme: Scheme | None = None,
+    as_of: dt.date | None = None,
+    district_balance: Callable[[Plan], list[BalanceRow]] | None = None,
+) -> Report:
+    """The report of `kind` (annual, midterm, dispatch) for `year`, in `lang`."""
+    if kind not in KINDS:
+        from carbonpeak.errors import InputError, Problem
+
+        raise InputError(
+            f"unknown report {kind!r}",
+            [
+                Problem(
+                    "kind",
+                    "reports.kind",
+                    f"未知报告类型“{kind}”",
+                    f"unknown report {kind!r}; one of {', '.join(KINDS)}",
+                )
+            ],
+        )
+    L = _Labels(plan, bundle, normalise_language(lang))
+    city = plan.city_zh if L.lang == "zh" else plan.city_en
+    d = supervision_service.dispatch(plan, bundle, as_of=as_of)
+    sections: list[Section] = []
+    if kind == "annual":
+        scheme = scheme or evaluation_service.scheme_for(year)
+        result, _ = evaluation_service.evaluate_year(plan, year, bundle, scheme=scheme, as_of=as_of)
+        sections = [
+            _targets_section(plan, bundle, L, title=L("reports.section.targets")),
+            _inventory_section(bundle, L),
+            _projection_section(bundle, L),
+            _task_sections(bundle, d, L, title=L("reports.section.tasks")),
+            _projects_section(plan, bundle, L, title=L("reports.section.projects")),
+            *_evaluation_sections(result, scheme, L),
+        ]
+    elif kind == "midterm":
+        balance = (district_balance or evaluation_service.district_balance)(plan)
+        sections = [
+            _targets_section(plan, bundle, L, title=L("reports.section.targets"), milestone=2025),
+            _task_sections(bundle, d, L, title=L("reports.section.tasks")),
+            _projects_section(plan, bundle, L, title=L("reports.section.projects")),
+            _balance_section(balance, L, L("reports.section.balance")),
+        ]
+        sections[0].paragraphs.insert(0, L("reports.midterm.scope"))
+    else:
+        sections = _dispatch_sections(d, L)
+    for i, section in enumerate(sections):
+        section.title = _numbered(i + 1, section.title, L.lang)
+    meta = [(L("reports.generated"), (as_of or bundle.as_of or dt.date.today()).isoformat())]
+    if bundle.supervision.data_version:
+        meta.append((L("reports.data_version"), bundle.supervision.data_version))
+    return Report(
+        kind=kind,
+        lang=L.lang,
+        title=L(f"reports.{kind}.title", city=city, year=year),
+        subtitle=plan.title_zh if L.lang == "zh" else plan.title_en,
+        meta=meta,
+        sections=sections,
+        banner=L("reports.sample_banner") if "sample" in bundle.flags else "",
+    )
+
+
+def report_bytes(
+    kind: str,
+    fmt: str,
+    plan: Plan,
+    bundle: Bundle,
+    *,
+    year: int,
+    lang: str = "zh",
+    scheme: Scheme | None = None,
+    as_of: dt.date | None = None,
+) -> bytes:
+    """The report as html, pdf or xlsx bytes."""
+    if fmt not in FORMATS:
+        from carbonpeak.errors import InputError, Problem
+
+        raise InputError(
+            f"unknown format {fmt!r}",
+            [
+                Problem(
+                    "format",
+                    "reports.format",
+                    f"未知格式“{fmt}”",
+                    f"unknown format {fmt!r}; one of {', '.join(FORMATS)}",
+                )
+            ],
+        )
+    return render(build_report(kind, plan, bundle, year=year, lang=lang, scheme=scheme, as_of=as_of), fmt)
+
+
+def generate_report(
+    kind: str,
+    fmt: str,
+    *,
+    year: int,
+    lang: str = "zh",
+    plan_file: Path | str | None = None,
+    inputs: Path | str | None = None,
+    scheme_file: Path | str | None = None,
+    as_of: dt.date | None = None,
+) -> bytes:
+    """The report from files (defaults: the settings' plan, the sample bundle, the packaged scheme)."""
+    from carbonpeak.services.plan import current_plan
+
+    scheme = evaluation_service.scheme_for(year, scheme_file) if kind == "annual" else None
+    return report_bytes(
+        kind,
+        fmt,
+        current_plan(plan_file),
+        supervision_service.load_bundle(inputs),
+        year=year,
+        lang=lang,
+        scheme=scheme,
+        as_of=as_of,
+    )
+
+
+def media_type(fmt: str) -> str:
+    return {
+        "html": "text/html; charset=utf-8",
+        "pdf": "application/pdf",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[fmt]

@@ -1,0 +1,205 @@
+"""Use cases of supervision: read the period's rows, build the dispatch list and the project roll-up.
+
+Until the store hands over approved rows (services/submissions.py), the rows come from an input
+bundle file (YAML or JSON; documented in docs/methods/evaluation.md, "Input bundle"):
+
+    year, period, as_of, data_version, flags, districts: [{code, name_zh, name_en}],
+    task_progress, project_status, reporting, indicator_results, assessed,
+    inventory: [{sector_zh, sector_en, value, unit}], projection: {p_peak_by_2030, median_peak_year, …}
+
+The packaged sample for the Jinan plan is `supervision/samples/jinan-2024.yaml` (flag `sample`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from carbonpeak.errors import InputError, Problem
+from carbonpeak.evaluation.inputs import AssessedRate, IndicatorResult, UnitRef
+from carbonpeak.plan.schema import Plan
+from carbonpeak.supervision.dispatch import DispatchList, dispatch_list, latest_progress
+from carbonpeak.supervision.model import ProjectStatus, ReportingRecord, SupervisionInputs, TaskProgress
+from carbonpeak.supervision.projects import CapacityRollup, capacity_rollup, status_counts
+
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "supervision" / "samples"
+DEFAULT_BUNDLE = SAMPLES_DIR / "jinan-2024.yaml"
+CITY = "city"  # the `unit` of a city-level indicator result
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One period's rows, whatever their origin (a file today, the store tomorrow)."""
+
+    supervision: SupervisionInputs
+    indicator_results: tuple[IndicatorResult, ...] = ()
+    assessed: tuple[AssessedRate, ...] = ()
+    districts: tuple[UnitRef, ...] = ()
+    year: int | None = None
+    period: str | None = None
+    as_of: dt.date | None = None
+    inventory: tuple[dict[str, Any], ...] = ()
+    projection: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return self.supervision.flags
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "task_progress": TypeAdapter(list[TaskProgress]),
+    "project_status": TypeAdapter(list[ProjectStatus]),
+    "reporting": TypeAdapter(list[ReportingRecord]),
+    "indicator_results": TypeAdapter(list[IndicatorResult]),
+    "assessed": TypeAdapter(list[AssessedRate]),
+}
+
+
+def parse_bundle(data: Any, *, name: str = "<bundle>") -> Bundle:
+    """A Bundle from parsed YAML/JSON; InputError listing every faulty row of every section."""
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{name}: not a mapping", [Problem(name, "bundle.mapping", "文件顶层应为映射", "not a mapping")]
+        )
+    problems: list[Problem] = []
+    parsed: dict[str, list[Any]] = {}
+    for key, adapter in _ADAPTERS.items():
+        try:
+            parsed[key] = adapter.validate_python(data.get(key) or [])
+        except ValidationError as exc:
+            for e in exc.errors():
+                loc = f"{name}:{key}" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"])
+                problems.append(Problem(loc, f"bundle.{e['type']}", f"字段不符合要求：{e['msg']}", e["msg"]))
+    if problems:
+        raise InputError(f"{name}: invalid input bundle", problems, message_zh=f"{name}：数据文件不符合格式")
+    as_of = data.get("as_of")
+    return Bundle(
+        supervision=SupervisionInputs(
+            tuple(parsed["task_progress"]),
+            tuple(parsed["project_status"]),
+            tuple(parsed["reporting"]),
+            data_version=data.get("data_version"),
+            flags=tuple(data.get("flags") or ()),
+        ),
+        indicator_results=tuple(parsed["indicator_results"]),
+        assessed=tuple(parsed["assessed"]),
+        districts=tuple(
+            UnitRef(d["code"], d["name_zh"], d["name_en"], "district_government")
+            for d in data.get("districts") or []
+        ),
+        year=data.get("year"),
+        period=data.get("period"),
+        as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
+        inventory=tuple(data.get("inventory") or ()),
+        projection=dict(data.get("projection") or {}),
+        source=name,
+    )
+
+
+def load_bundle(path: Path | str | None = None) -> Bundle:
+    """Read an input bundle (default: the packaged sample)."""
+    file = Path(path) if path else DEFAULT_BUNDLE
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(
+            f"cannot read {file}", [Problem(str(file), "bundle.read", "无法读取文件", str(exc))]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(
+            f"{file.name}: not YAML", [Problem(file.name, "bundle.yaml", "不是有效的YAML", str(exc))]
+        ) from None
+    return parse_bundle(data, name=file.name)
+
+
+def latest_reports(bundle: Bundle) -> list[TaskProgress]:
+    """The latest task-progress report per (task, unit) of the bundle's round."""
+    return list(latest_progress(bundle.supervision.task_progress, period=bundle.period).values())
+
+
+def dispatch(
+    plan: Plan, bundle: Bundle, *, as_of: dt.date | None = None, stale_days: int = 90
+) -> DispatchList:
+    """The dispatch list of the bundle's round (collective units' tasks are listed per member district)."""
+    return dispatch_list(
+        expand_collectives(plan, bundle),
+        bundle.supervision.task_progress,
+        bundle.supervision.project_status,
+        bundle.supervision.reporting,
+        as_of=as_of or bundle.as_of or dt.date.today(),
+        period=bundle.period,
+        stale_days=stale_days,
+    )
+
+
+def project_rollup(plan: Plan, bundle: Bundle) -> tuple[list[CapacityRollup], dict[str, dict[str, int]]]:
+    """Capacity against targets, and project counts per category and status."""
+    statuses = bundle.supervision.project_status
+    return capacity_rollup(plan, statuses), status_counts(plan, statuses)
+
+
+def collectives(plan: Plan, bundle: Bundle) -> dict[str, list[str]]:
+    """District-government units of the plan that stand for all districts ("各区县政府").
+
+    When the bundle names districts, every district_government unit of the plan that is not itself
+    one of them is taken as the collective of all of them.
+    """
+    codes = [d.code for d in bundle.districts]
+    if not codes:
+        return {}
+    return {u.code: codes for u in plan.units if u.kind == "district_government" and u.code not in codes}
+
+
+def expand_collectives(plan: Plan, bundle: Bundle) -> Plan:
+    """A copy of the plan whose measures name each district instead of the collective unit."""
+    groups = collectives(plan, bundle)
+    if not groups:
+        return plan
+
+    def expand(codes: list[str]) -> list[str]:
+        out: list[str] = []
+        for c in codes:
+            out.extend(groups.get(c, [c]))
+        return out
+
+    def measure(m: Any) -> Any:
+        lead = list(dict.fromkeys(expand(m.lead_units)))
+        co = [u for u in dict.fromkeys(expand(m.co_units)) if u not in lead]
+        return m.model_copy(update={"lead_units": lead, "co_units": co})
+
+    return plan.model_copy(
+        update={
+            "programmes": [
+                p.model_copy(update={"tasks": [measure(t) for t in p.tasks]}) for p in plan.programmes
+            ],
+            "guarantees": [measure(m) for m in plan.guarantees],
+            "organisation": [measure(m) for m in plan.organisation],
+        }
+    )
+
+
+# -- entry points of the adapters (CLI, API): load, then compute ------------------------------------
+
+
+def dispatch_for(
+    *, plan_file: Path | str | None = None, inputs: Path | str | None = None, as_of: dt.date | None = None
+) -> DispatchList:
+    """The dispatch list from a plan file and an input bundle (defaults: the settings' plan, the sample)."""
+    from carbonpeak.services.plan import current_plan
+
+    return dispatch(current_plan(plan_file), load_bundle(inputs), as_of=as_of)
+
+
+def capacity_for(
+    *, plan_file: Path | str | None = None, inputs: Path | str | None = None
+) -> list[CapacityRollup]:
+    """The capacity roll-up from a plan file and an input bundle."""
+    from carbonpeak.services.plan import current_plan
+
+    return project_rollup(current_plan(plan_file), load_bundle(inputs))[0]

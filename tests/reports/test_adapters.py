@@ -1,0 +1,100 @@
+"""The CLI commands and API routes of reports, evaluation and supervision, on the packaged plan and sample."""
+
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from carbonpeak.app import create_app
+from carbonpeak.cli import main
+from carbonpeak.settings import Settings
+
+
+def _run(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_cli_report_annual_xlsx(tmp_path, capsys):
+    out = tmp_path / "annual.xlsx"
+    main(["report", "annual", "--year", "2024", "--format", "xlsx", "--lang", "en", "--out", str(out)])
+    wb = load_workbook(io.BytesIO(out.read_bytes()))
+    assert {"targets", "capacity", "scores districts", "scores departments", "rectification"} <= set(
+        wb.sheetnames
+    )
+    assert "Sample data" in str(wb["README"]["A2"].value)
+
+
+def test_cli_evaluate_archive_and_reproduce(tmp_path, capsys):
+    main(["evaluate", "--year", "2024", "--archive", str(tmp_path), "--format", "json"])
+    first = json.loads(capsys.readouterr().out)
+    [record] = list((tmp_path / "evaluations").glob("2024-jinan-2024-v1-*.json"))
+    main(["evaluate", "--reproduce", str(record), "--format", "json"])
+    again = json.loads(capsys.readouterr().out)
+    assert again == first
+    assert {r["grade"] for r in first} <= {"优秀", "良好", "合格", "不合格"}
+
+
+def test_cli_unknown_format_is_an_input_error(capsys):
+    code, _, err = _run(["report", "dispatch", "--format", "docx"], capsys)
+    assert code == 2 and "docx" in err
+
+
+def test_cli_dispatch_and_balance(capsys):
+    main(["dispatch", "--part", "overdue", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["overdue_reports"] and all(o["state"] in ("missing", "late") for o in data["overdue_reports"])
+    main(["balance", "--format", "json"])
+    rows = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["pv_capacity_2030"]["status"] == "shortfall"
+
+
+@pytest.fixture(scope="module")
+def office_client(tmp_path_factory):
+    from carbonpeak.services import users
+    from carbonpeak.services.init import init_database
+    from carbonpeak.services.plan import current_plan
+    from carbonpeak.store.db import Database
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("api"), secret_key="test")
+    db = Database.from_settings(settings)
+    init_database(db, current_plan(settings.plan_file))
+    with db.session() as s:
+        office = users.create_user(
+            s, username="office", password="office-password-1", role="office", unit_code="development_reform"
+        )
+        dept = users.create_user(
+            s, username="dept", password="dept-password-1", role="department", unit_code="transport"
+        )
+        tokens = {"office": users.issue_token(s, office), "dept": users.issue_token(s, dept)}
+    db.dispose()
+    with TestClient(create_app(settings)) as client:
+        yield client, tokens
+
+
+def test_api_reports_and_evaluation(office_client):
+    client, tokens = office_client
+    auth = {"Authorization": f"Bearer {tokens['office']}"}
+    r = client.get("/api/reports/dispatch?lang=en", headers=auth)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "dispatch notice" in r.text
+    x = client.get("/api/reports/midterm?year=2025&format=xlsx", headers=auth)
+    assert x.status_code == 200 and "balance" in load_workbook(io.BytesIO(x.content)).sheetnames
+    e = client.get("/api/evaluation/2024", headers=auth).json()
+    assert e["scheme_code"] == "jinan-2024" and e["scores"][0]["rank"] == 1
+    assert client.get("/api/evaluation/balance", headers=auth).status_code == 200
+    assert client.get("/api/supervision/capacity", headers=auth).json()[0]["target"]
+    assert (
+        client.get("/api/supervision/dispatch?as_of=2025-03-01", headers=auth).json()["as_of"] == "2025-03-01"
+    )
+
+
+def test_api_is_for_the_office(office_client):
+    client, tokens = office_client
+    assert client.get("/api/reports/annual").status_code == 401
+    r = client.get("/api/evaluation/2024", headers={"Authorization": f"Bearer {tokens['dept']}"})
+    assert r.status_code == 403
