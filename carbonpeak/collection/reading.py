@@ -1,0 +1,137 @@
+"""Bytes → grids: an .xlsx workbook or a CSV read into plain rows of cell values, nothing checked yet.
+
+A `Grid` is one sheet: `rows[i][j]` is the value of spreadsheet row i+1, column j+1 (None when
+blank), `formulas` the (row, column) positions holding a formula, `merged` the merged ranges. Both
+formats give the same grid, so one set of checks serves both. `identity` is what the file says it
+is: the hidden `_meta` sheet of a workbook, or row 1 of a CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+
+from carbonpeak.collection import layout as L
+from carbonpeak.collection.rules import problem, text_of
+from carbonpeak.errors import Problem
+
+
+@dataclass
+class Grid:
+    sheet: str
+    rows: list[list[object]]
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (1-based row, 0-based column)
+    merged: list[tuple[str, int]] = field(default_factory=list)  # (range text, its first row)
+
+    def cell(self, row: int, col: int) -> object:
+        """Value at 1-based `row`, 0-based `col`; None beyond the grid."""
+        if row - 1 >= len(self.rows) or col >= len(self.rows[row - 1]):
+            return None
+        return self.rows[row - 1][col]
+
+
+@dataclass
+class Workbook:
+    """What a file holds: its data sheets as grids, its identity (None: the file has none), its format."""
+
+    format: str
+    grids: dict[str, Grid]
+    identity: dict[str, str] | None
+    identity_location: str  # where the identity is (or should be)
+    identity_cells: dict[str, str] = field(default_factory=dict)  # key → location of its value
+
+    def identity_at(self, key: str) -> str:
+        return self.identity_cells.get(key, self.identity_location)
+
+
+def read_xlsx(data: bytes, filename: str) -> Workbook | list[Problem]:
+    """The workbook's data sheets and `_meta`; a `file.unreadable` problem if openpyxl cannot open it.
+
+    Formulas are kept as formulas (data_only=False) so they can be refused: see docs/methods/collection.md.
+    """
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about Excel extensions it drops (e.g. x14 data validation); not the user's fault
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types (KeyError, ValueError, BadZipFile …) on damage
+        return [problem("file.unreadable", filename, detail=f"{type(exc).__name__}: {exc}"[:200])]
+    grids: dict[str, Grid] = {}
+    for name in L.DATA_SHEETS:
+        if name not in wb.sheetnames:
+            continue
+        ws = wb[name]
+        rows: list[list[object]] = []
+        formulas: set[tuple[int, int]] = set()
+        for r, row in enumerate(ws.iter_rows(), start=1):
+            values: list[object] = []
+            for c, cell in enumerate(row):
+                if cell.data_type == "f":
+                    formulas.add((r, c))
+                    # an array formula is an object whose text is the formula
+                    value = cell.value
+                    values.append(value if isinstance(value, str) else str(getattr(value, "text", value)))
+                else:
+                    values.append(cell.value)
+            rows.append(values)
+        merged = [(str(rng.coord), rng.min_row) for rng in ws.merged_cells.ranges]
+        grids[name] = Grid(name, rows, formulas, merged)
+    identity: dict[str, str] | None = None
+    cells: dict[str, str] = {}
+    if L.META in wb.sheetnames:
+        found: dict[str, str] = {}
+        for r, (key, value, *_) in enumerate(wb[L.META].iter_rows(min_row=2, max_col=2, values_only=True), 2):
+            if key is not None:
+                found[str(key)] = text_of(value) or ""
+                cells[str(key)] = f"{L.META}!{r}:value"
+        if found.get("template") == L.TEMPLATE_MARK:
+            identity = found
+    return Workbook("xlsx", grids, identity, L.META, cells)
+
+
+def decode_csv(data: bytes) -> str | None:
+    """The text of a CSV: UTF-8 (BOM or not), else GB18030 (a superset of GBK, what Excel writes for
+    'CSV' on a Chinese Windows); None when neither decodes or the text holds NUL characters
+    (UTF-16 'Unicode text', or a binary file named .csv)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return None if "\x00" in text else text
+    return None
+
+
+def read_csv(data: bytes, filename: str) -> Workbook | list[Problem]:
+    """One data sheet saved as CSV: A1 names the sheet, row 1 carries the identity."""
+    text = decode_csv(data)
+    if text is None:
+        return [problem("file.encoding", filename)]
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows: list[list[object]] = [[cell if cell.strip() else None for cell in row] for row in reader]
+    except csv.Error as exc:
+        return [problem("file.csv_malformed", filename, detail=str(exc))]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        return [problem("file.empty", filename, filename=filename)]
+    sheet = text_of(rows[0][0]) if rows[0] else None
+    if sheet not in L.DATA_SHEETS:
+        return [problem("structure.csv_sheet", f"{filename}!1:A", sheet or "", )]
+    first = rows[0]
+    # row 1: sheet, label, unit_code, label, year, label, round_code, label, template_version
+    positions = range(2, 2 + 2 * len(L.IDENTITY_KEYS), 2)
+    values = [text_of(first[i]) if i < len(first) else None for i in positions]
+    identity: dict[str, str] | None = None
+    if all(values):
+        identity = {"template": L.TEMPLATE_MARK}
+        identity.update((k, str(v)) for k, v in zip(L.IDENTITY_KEYS, values, strict=True))
+    assert sheet is not None
+    cells = {k: L.location(sheet, 1, L.column_letter(i))
+             for k, i in zip(L.IDENTITY_KEYS, positions, strict=True)}
+    return Workbook("csv", {sheet: Grid(sheet, rows)}, identity, L.location(sheet, 1, "A"), cells)
