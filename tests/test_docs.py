@@ -6,7 +6,6 @@ import csv
 import re
 from pathlib import Path
 
-import click
 import typer.main
 
 from carbonpeak.cli import build_app
@@ -14,9 +13,10 @@ from carbonpeak.cli import build_app
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _command_paths(cmd: click.Command, prefix: str = "carbonpeak") -> list[str]:
+def _command_paths(cmd, prefix: str = "carbonpeak") -> list[str]:
+    # Typer bundles its own click: recognise groups by their `commands`, not by click's classes
     paths = []
-    if isinstance(cmd, click.Group):
+    if getattr(cmd, "commands", None):
         for name, sub in cmd.commands.items():
             paths.extend(_command_paths(sub, f"{prefix} {name}"))
     else:

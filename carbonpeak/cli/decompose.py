@@ -1,0 +1,66 @@
+"""`carbonpeak decompose`: LMDI decomposition of the change in CO2 emissions between two years."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carbonpeak.cli.output import emit, print_json
+from carbonpeak.i18n import normalise_language, t
+from carbonpeak.services.decomposition import decompose_emissions
+
+
+def register(app: typer.Typer) -> None:
+    app.command("decompose")(decompose)
+
+
+def decompose(
+    start: Annotated[
+        int | None, typer.Option("--from", help="first year (default: first in the table)")
+    ] = None,
+    end: Annotated[int | None, typer.Option("--to", help="last year (default: last in the table)")] = None,
+    balance: Annotated[
+        Path | None,
+        typer.Option(
+            "--balance",
+            help="decomposition table CSV: energy and CO2 by sector × fuel, value added, "
+            "GDP, population (default: the packaged sample)",
+        ),
+    ] = None,
+    single: Annotated[
+        bool, typer.Option("--single", help="one period instead of chaining year by year")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table",
+    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+) -> None:
+    """碳排放变化因素分解 / LMDI-I decomposition of the change in CO2 emissions."""
+    if fmt not in ("json", "table", "csv"):
+        raise typer.BadParameter(f"unknown format {fmt!r}: use json, table or csv", param_hint="--format")
+    result = decompose_emissions(start=start, end=end, input_file=balance, chained=not single)
+    if fmt == "json":
+        print_json(result)
+        return
+    language = normalise_language(lang)
+    change = result["change"]
+    rows = [
+        {
+            "factor": e[f"label_{language}"],
+            "additive": e["additive"],
+            "multiplicative": e["multiplicative"],
+            "share": 100 * e["additive"] / change if change else None,
+        }
+        for e in result["effects"]
+    ]
+    rows.append(
+        {
+            "factor": t("decomposition.total", language),
+            "additive": change,
+            "multiplicative": result["ratio"],
+            "share": 100.0 if change else None,
+        }
+    )
+    period = f"{result['from']}–{result['to']}"
+    title = f"{t('decomposition.title', language)}: {period} ({result['unit']}, {result['input']})"
+    emit(rows, fmt, ("factor", "additive", "multiplicative", "share"), title=title)

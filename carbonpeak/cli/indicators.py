@@ -1,0 +1,63 @@
+"""`carbonpeak indicators`: where every target of the plan stands (progress, pace, status)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from carbonpeak.cli.output import emit, print_json
+from carbonpeak.i18n import normalise_language, t
+from carbonpeak.services.indicators import track_targets
+
+COLUMNS = (
+    "code",
+    "status",
+    "latest",
+    "latest_year",
+    "progress",
+    "required_rate",
+    "achieved_rate",
+    "explanation",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("indicators")(indicators)
+
+
+def indicators(
+    region: Annotated[
+        str | None, typer.Option("--region", help="region code (default: the only one observed)")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="year judged (default: the latest observed)")
+    ] = None,
+    observations: Annotated[
+        Path | None, typer.Option("--observations", help="observations CSV (default: the packaged sample)")
+    ] = None,
+    plan: Annotated[
+        Path | None, typer.Option("--plan", help="plan file (default: the packaged plan)")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table",
+    lang: Annotated[str, typer.Option("--lang", help="zh or en (table and csv)")] = "zh",
+) -> None:
+    """目标进展 / progress, pace and status of every target of the plan."""
+    if fmt not in ("json", "table", "csv"):
+        raise typer.BadParameter(f"unknown format {fmt!r}: use json, table or csv", param_hint="--format")
+    result = track_targets(plan_file=plan, observations_file=observations, region=region, year=year)
+    if fmt == "json":
+        print_json(result.as_dict())
+        return
+    language = normalise_language(lang)
+    rows = [
+        {
+            **r,
+            "status": t(f"indicators.status.{r['status']}", language),
+            "explanation": r["explanation"][language],
+        }
+        for r in result.rows
+    ]
+    title = f"{t('indicators.title', language)}: {result.region} {result.year} ({result.observations})"
+    emit(rows, fmt, COLUMNS, title=title)

@@ -1,0 +1,181 @@
+"""Loading observations from the long CSV contract (the edge of the indicators package).
+
+    indicator, region, year, value, unit, source[, flag]
+
+One row per indicator, region and year; `flag` is published | estimated | sample (default
+published when the column is absent). Every fault is reported at once as an InputError whose
+problems name the file, row and column (`observations.csv:12:value`); nothing is returned half-read.
+
+    read_observations(path)       a CSV file → Observations
+    parse_observations(text)      the same from text (an upload, a test)
+    SAMPLE_FILE                   the packaged sample (flag `sample`: written to show the platform)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+
+from carbonpeak.errors import InputError, Problem
+from carbonpeak.indicators.series import FLAGS, Observations, Series
+from carbonpeak.units import lookup
+
+SAMPLE_FILE = Path(__file__).with_name("data") / "sample-observations.csv"
+REQUIRED = ("indicator", "region", "year", "value", "unit", "source")
+OPTIONAL = ("flag",)
+
+
+def read_observations(path: Path | str) -> Observations:
+    """Observations from a CSV file; InputError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(
+            f"cannot read {path.name}",
+            [
+                Problem(
+                    path.name,
+                    "file.read",
+                    f"无法读取文件：{exc.strerror}",
+                    f"cannot read the file: {exc.strerror}",
+                )
+            ],
+        ) from None
+    return parse_observations(text, name=path.name)
+
+
+def parse_observations(text: str, *, name: str = "observations.csv") -> Observations:
+    """Observations from CSV text; InputError listing every problem."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
+    problems = [
+        Problem(f"{name}:1:{c}", "observations.column_missing", f"缺少列“{c}”", f"column {c!r} is missing")
+        for c in missing
+    ] + [
+        Problem(f"{name}:1:{c}", "observations.column_unknown", f"未知列“{c}”", f"unknown column {c!r}")
+        for c in unknown
+    ]
+    if problems:
+        raise InputError(f"{name} does not follow the observations contract", problems)
+    points: dict[tuple[str, str], dict[int, tuple[float, str, str, str]]] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        where = f"{name}:{line}"
+        parsed = _row(row, where, problems)
+        if parsed is None:
+            continue
+        indicator, region, year, value, unit, source, flag = parsed
+        key = (indicator, region)
+        units = {u for _, u, _, _ in points.get(key, {}).values()}
+        if units and unit not in units:
+            other = next(iter(units))
+            problems.append(
+                Problem(
+                    f"{where}:unit",
+                    "observations.unit_consistent",
+                    f"同一指标同一地区须使用同一计量单位（已有“{other}”）",
+                    f"one indicator keeps one unit per region (already {other!r})",
+                    value=unit,
+                )
+            )
+            continue
+        if year in points.get(key, {}):
+            problems.append(
+                Problem(
+                    f"{where}:year",
+                    "observations.duplicate",
+                    f"{indicator}/{region}/{year} 重复",
+                    f"{indicator}/{region}/{year} appears twice",
+                    value=str(year),
+                )
+            )
+            continue
+        points.setdefault(key, {})[year] = (value, unit, source, flag)
+    if problems:
+        raise InputError(f"{name} has {len(problems)} problem(s)", problems, message_zh=f"{name} 存在错误")
+    series = {}
+    for (indicator, region), by_year in points.items():
+        years = sorted(by_year)
+        series[(indicator, region)] = Series(
+            indicator=indicator,
+            region=region,
+            unit=by_year[years[0]][1],
+            years=np.asarray(years, dtype=np.int64),
+            values=np.asarray([by_year[y][0] for y in years], dtype=np.float64),
+            sources=tuple(by_year[y][2] for y in years),
+            flags=tuple(by_year[y][3] for y in years),
+        )
+    return Observations(series)
+
+
+def _row(
+    row: dict[str, str], where: str, problems: list[Problem]
+) -> tuple[str, str, int, float, str, str, str] | None:
+    before = len(problems)
+    for col in REQUIRED:
+        if not row.get(col):
+            problems.append(
+                Problem(f"{where}:{col}", "observations.required", f"“{col}”不能为空", f"{col} is empty")
+            )
+    if len(problems) > before:
+        return None
+    year_text, value_text = row["year"], row["value"].replace(",", "")
+    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    if year is None:
+        problems.append(
+            Problem(
+                f"{where}:year",
+                "observations.year",
+                "年份须为四位整数",
+                "year must be a 4-digit integer",
+                value=year_text,
+            )
+        )
+    try:
+        value: float | None = float(value_text)
+        if value is not None and not math.isfinite(value):
+            raise ValueError
+    except ValueError:
+        value = None
+        problems.append(
+            Problem(
+                f"{where}:value",
+                "observations.number",
+                "数值须为有限数字",
+                "value must be a finite number",
+                value=row["value"],
+            )
+        )
+    unit = row["unit"]
+    try:
+        unit = lookup(unit).name
+    except InputError:
+        problems.append(
+            Problem(
+                f"{where}:unit", "unit.known", f"未知计量单位“{unit}”", f"unknown unit {unit!r}", value=unit
+            )
+        )
+    flag = row.get("flag") or "published"
+    if flag not in FLAGS:
+        problems.append(
+            Problem(
+                f"{where}:flag",
+                "observations.flag",
+                f"标记须为 {'/'.join(FLAGS)}",
+                f"flag must be one of {', '.join(FLAGS)}",
+                value=flag,
+            )
+        )
+    if len(problems) > before or year is None or value is None:
+        return None
+    return row["indicator"], row["region"], year, value, unit, row["source"], flag
+
+
+__all__ = ["SAMPLE_FILE", "parse_observations", "read_observations"]

@@ -1,0 +1,182 @@
+"""Use case: where does every target of the plan stand? (`carbonpeak indicators`, GET /api/indicators)
+
+    track_targets(...)  plan + observations (+ derived indicators) → one row per target, labels in zh and en
+
+Observations come from a CSV file in the observations contract (docs/methods/indicators.md), or the
+packaged sample when none is given. `peak_probabilities` (target code → P(peak by its year)) is the
+hook for the projection engine; without it peak targets are judged from the emissions trend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from carbonpeak.errors import InputError, Problem
+from carbonpeak.i18n import t
+from carbonpeak.indicators.config import StatusConfig, load_status_config
+from carbonpeak.indicators.derived import derive
+from carbonpeak.indicators.observations import SAMPLE_FILE, read_observations
+from carbonpeak.indicators.progress import Explanation, TargetProgress, assess_plan
+from carbonpeak.indicators.series import Observations
+from carbonpeak.plan.schema import Plan
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """The answer: the region and year judged, where the observations came from, one row per target."""
+
+    region: str
+    year: int
+    observations: str
+    rows: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "year": self.year,
+            "observations": self.observations,
+            "targets": self.rows,
+        }
+
+
+def track_targets(
+    *,
+    plan: Plan | None = None,
+    plan_file: Path | str | None = None,
+    observations_file: Path | str | None = None,
+    observations: Observations | None = None,
+    region: str | None = None,
+    year: int | None = None,
+    config: StatusConfig | None = None,
+    peak_probabilities: Mapping[str, float] | None = None,
+) -> Tracking:
+    """Progress, pace and status of every target of the plan in `year` (default: the latest observed)."""
+    if plan is None:
+        from carbonpeak.services.plan import current_plan
+
+        plan = current_plan(plan_file)
+    config = config or load_status_config()
+    source = "given"
+    if observations is None:
+        path = Path(observations_file) if observations_file else SAMPLE_FILE
+        observations = read_observations(path)
+        source = str(path) if observations_file else "sample"
+    region = _region(observations, region)
+    observations = observations.with_series(derive(observations, region, price_year=config.price_year))
+    year = year or _latest_year(observations, region)
+    results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
+    names = {tg.code: tg for tg in plan.targets}
+    rows = [_row(p, names[p.code].name_zh, names[p.code].name_en) for p in results]
+    return Tracking(region=region, year=year, observations=source, rows=rows)
+
+
+def _region(observations: Observations, region: str | None) -> str:
+    regions = observations.regions()
+    if region is not None:
+        if region not in regions:
+            raise InputError(
+                f"no observations for region {region!r}",
+                [
+                    Problem(
+                        "region",
+                        "indicators.region",
+                        f"观测数据中没有地区“{region}”",
+                        f"no observations for region {region!r} (have: {', '.join(regions) or 'none'})",
+                        value=region,
+                    )
+                ],
+            )
+        return region
+    if len(regions) != 1:
+        raise InputError(
+            "choose a region",
+            [
+                Problem(
+                    "region",
+                    "indicators.region_required",
+                    f"观测数据含多个地区（{'、'.join(regions)}），请指定地区",
+                    f"the observations hold {len(regions)} regions ({', '.join(regions)}); choose one",
+                )
+            ],
+        )
+    return regions[0]
+
+
+def _latest_year(observations: Observations, region: str) -> int:
+    years = [int(s.years[-1]) for s in observations if s.region == region and len(s)]
+    return max(years)
+
+
+def _row(p: TargetProgress, name_zh: str, name_en: str) -> dict[str, Any]:
+    return {
+        "code": p.code,
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "indicator": p.indicator,
+        "metric": p.metric,
+        "status": p.status,
+        "status_zh": t(f"indicators.status.{p.status}", "zh"),
+        "status_en": t(f"indicators.status.{p.status}", "en"),
+        "own_status": p.own_status,
+        "judged_against": list(p.judged_against),
+        "latest": _round(p.latest),
+        "latest_year": p.latest_year,
+        "unit": p.unit,
+        "target_value": p.target_value,
+        "target_year": p.target_year,
+        "base_year": p.base_year,
+        "progress": _round(p.progress),
+        "expected": _round(p.expected),
+        "expected_progress": _round(p.expected_progress),
+        "required_rate": _round(p.required_rate),
+        "achieved_rate": _round(p.achieved_rate),
+        "recent_rate": _round(p.recent_rate),
+        "recent_years": p.recent_years,
+        "rate_kind": p.rate_kind,
+        "peak_probability": p.peak_probability,
+        "series": p.series,
+        "flag": p.flag,
+        "explanation": {lang: explain(p, lang) for lang in ("zh", "en")},
+    }
+
+
+def _round(x: float | None, digits: int = 4) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def _num(x: float | int | str) -> str:
+    if isinstance(x, str):
+        return x
+    return f"{x:.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def explain(p: TargetProgress, lang: str) -> str:
+    """The explanation of a target's status as one sentence in `lang` (zh or en)."""
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(_clause(e, p, lang) for e in p.explanation)
+
+
+def _clause(e: Explanation, p: TargetProgress, lang: str) -> str:
+    v = dict(e.values)
+    out: dict[str, object] = {k: _num(x) if isinstance(x, float) else x for k, x in v.items()}
+    if p.rate_kind == "percent":
+        rate_unit = "%"
+    elif p.unit == "%":
+        rate_unit = t("indicators.unit.points", lang)
+    else:
+        rate_unit = p.unit or ""
+    out["rate_unit"] = rate_unit
+    for key, dir_key in (("required", "req"), ("recent", "rec"), ("rate", "rec")):
+        if key in v and isinstance(v[key], float | int):
+            x = float(v[key])
+            out[f"{dir_key}_dir"] = t("indicators.dir.fall" if x < 0 else "indicators.dir.rise", lang)
+            out[dir_key] = _num(abs(x))
+    if "status" in v:
+        out["status"] = t(f"indicators.status.{v['status']}", lang)
+    return t(e.key, lang, **out)
+
+
+__all__ = ["Tracking", "explain", "track_targets"]

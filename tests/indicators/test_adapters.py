@@ -1,0 +1,85 @@
+"""The service, the command and the API route on the packaged plan and sample observations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from carbonpeak.app import create_app
+from carbonpeak.cli import build_app
+from carbonpeak.errors import InputError
+from carbonpeak.plan.load import load_plan
+from carbonpeak.services.indicators import track_targets
+from carbonpeak.settings import Settings
+
+KEYS = {"code", "status", "latest", "progress", "required_rate", "achieved_rate", "explanation"}
+
+
+def test_every_target_of_the_plan_is_listed():
+    plan = load_plan()
+    result = track_targets(plan=plan)
+    assert [r["code"] for r in result.rows] == [t.code for t in plan.targets]
+    assert all(r.keys() >= KEYS for r in result.rows)
+    assert all(r["explanation"]["zh"] and r["explanation"]["en"] for r in result.rows)
+    assert result.region == "jinan" and result.year == 2024 and result.observations == "sample"
+
+
+def test_sample_statuses_follow_from_the_data():
+    rows = {r["code"]: r for r in track_targets().rows}
+    ei = rows["energy_intensity_reduction_2025"]
+    # sample: energy 3800 → 4235.1 万tce, GDP chained ×1.07200·1.031·1.061·1.056 → −9.999 %
+    assert ei["latest"] == pytest.approx(10.0, abs=0.01)
+    assert ei["status"] == "at_risk"
+    assert ei["explanation"]["zh"].startswith("需年均下降5.3%，近3年年均下降")
+    assert rows["charging_stations_2025"]["status"] == "achieved"
+    assert rows["co2_intensity_reduction_2025"]["status"] == "no_data"  # left to the province
+    assert rows["non_fossil_share_2030"]["judged_against"] == ["non_fossil_share_2025"]
+
+
+def test_peak_probability_hook():
+    rows = {r["code"]: r for r in track_targets(peak_probabilities={"co2_peak_2030": 0.9}).rows}
+    assert rows["co2_peak_2030"]["status"] == "on_track"
+    assert "90.0%" in rows["co2_peak_2030"]["explanation"]["zh"]
+
+
+def test_unknown_region_is_an_input_error():
+    with pytest.raises(InputError) as exc:
+        track_targets(region="nowhere")
+    assert exc.value.problems[0].rule == "indicators.region"
+
+
+def test_cli_json_and_observations_file(tmp_path):
+    obs = tmp_path / "obs.csv"
+    obs.write_text(
+        "indicator,region,year,value,unit,source,flag\n"
+        "pv_capacity,r1,2020,100,万kW,test,sample\n"
+        "pv_capacity,r1,2024,300,万kW,test,sample\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    out = runner.invoke(
+        build_app(), ["indicators", "--observations", str(obs), "--year", "2024", "--format", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    rows = {r["code"]: r for r in data["targets"]}
+    assert rows["pv_capacity_2030"]["progress"] == pytest.approx(50.0)  # 100 → 300 of 100 → 500
+    assert rows["pv_capacity_2030"]["status"] == "on_track"  # 50 % vs 40 % expected
+    csv_out = runner.invoke(
+        build_app(), ["indicators", "--observations", str(obs), "--lang", "en", "--format", "csv"]
+    )
+    assert csv_out.exit_code == 0 and "pv_capacity_2030,on track,300" in csv_out.output
+    table = runner.invoke(build_app(), ["indicators", "--observations", str(obs)], env={"COLUMNS": "250"})
+    assert table.exit_code == 0 and "进展顺利" in table.output
+
+
+def test_api_route():
+    with TestClient(create_app(Settings())) as client:
+        r = client.get("/api/indicators", params={"year": 2023})
+        assert r.status_code == 200
+        body = r.json()
+        assert body["year"] == 2023 and all(t.keys() >= KEYS for t in body["targets"])
+        assert client.get("/api/indicators", params={"region": "nowhere"}).status_code == 422
