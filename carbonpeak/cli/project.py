@@ -1,0 +1,143 @@
+"""`carbonpeak project`: Monte Carlo projection of a scenario (odds of peaking by 2030, targets, wedges)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from carbonpeak.cli.output import console, print_json, print_table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("project")
+    def project(
+        scenario: str = typer.Option(
+            "plan", help="shipped scenario (baseline, plan, enhanced) or a YAML file"
+        ),
+        draws: int = typer.Option(10_000, help="Monte Carlo draws"),
+        seed: int = typer.Option(1, help="random seed (recorded with the result)"),
+        fmt: str = typer.Option("table", "--format", help="json or table"),
+        sensitivity: bool = typer.Option(True, help="tornado and Sobol indices"),
+        wedges: bool = typer.Option(True, help="programme wedges against the counterfactual"),
+        analysis_draws: int = typer.Option(2_000, help="draws for tornado, wedges"),
+        sobol_draws: int = typer.Option(1_024, help="base sample N for Sobol (N x (k+2) runs)"),
+        add_project: Annotated[
+            Path | None, typer.Option("--add-project", help="YAML file of projects to add")
+        ] = None,
+        save: bool = typer.Option(True, help="store the result under <data dir>/projections/"),
+    ) -> None:
+        """项目碳达峰预测 / Project a scenario: probability of peaking by 2030, bands, targets, wedges."""
+        from carbonpeak.services.projection import run_projection
+        from carbonpeak.settings import Settings
+
+        if fmt not in ("json", "table"):
+            raise typer.BadParameter("--format must be json or table")
+        kwargs: dict[str, Any] = dict(
+            draws=draws,
+            seed=seed,
+            sensitivity=sensitivity,
+            wedges=wedges,
+            analysis_draws=analysis_draws,
+            sobol_draws=sobol_draws,
+            add_project=add_project,
+            data_dir=Settings().data_dir if save else None,
+        )
+        if draws >= 20_000:
+            with Progress(
+                TextColumn("Monte Carlo"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console(stderr=True),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("draws", total=draws)
+                result = run_projection(
+                    scenario, progress=lambda done: bar.update(task, completed=done), **kwargs
+                )
+        else:
+            result = run_projection(scenario, **kwargs)
+        if fmt == "json":
+            print_json(result)
+        else:
+            _print_tables(result)
+
+
+def _print_tables(r: dict[str, Any]) -> None:
+    out = console()
+    out.print(f"[bold]{r['scenario']}[/]  draws={r['draws']} seed={r['seed']} hash={r['scenario_hash'][:12]}")
+    out.print(
+        f"P(peak by 2030) = [bold]{r['p_peak_by_2030']:.1%}[/]   "
+        f"peak year p5/p50/p95 = {r['peak_year']['quantiles']['p5']}/{r['peak_year']['quantiles']['p50']}/"
+        f"{r['peak_year']['quantiles']['p95']}   peak value p50 = {r['peak_value']['quantiles']['p50']} MtCO2"
+    )
+    years = r["bands"]["years"]
+    rows = [
+        {
+            "year": y,
+            **{f"CO2 {q}": r["bands"]["co2"][q][i] for q in ("p5", "p50", "p95")},
+            "non-fossil p50": r["bands"]["non_fossil_share"]["p50"][i],
+        }
+        for i, y in enumerate(years)
+        if y % 5 == 0
+    ]
+    print_table(rows, title="CO2 (Mt) bands")
+    print_table(
+        [
+            {"target": t["id"], "label": t["label_en"], "P(met)": t["probability"]}
+            for t in r["target_probabilities"]
+        ],
+        title="targets",
+    )
+    if r.get("wedges"):
+        print_table(
+            [
+                {
+                    "programme": w["programme"],
+                    "name": w["name_zh"],
+                    "2030 Mt/yr": w["wedge_at"].get("2030"),
+                    "2035 Mt/yr": w["wedge_at"].get("2035"),
+                    "Δp_peak": w["delta_p_peak"],
+                }
+                for w in r["wedges"]
+            ],
+            title="wedges",
+        )
+    if r.get("sensitivity"):
+        print_table(
+            [
+                {
+                    "driver": t["driver"],
+                    "p low": t["low"]["p_peak"],
+                    "p high": t["high"]["p_peak"],
+                    "peak Mt low": t["low"]["peak_value_median"],
+                    "peak Mt high": t["high"]["peak_value_median"],
+                }
+                for t in r["sensitivity"]["tornado"][:8]
+            ],
+            title="tornado (top 8)",
+        )
+        print_table(
+            [
+                {
+                    "driver": s["driver"],
+                    "S p_peak": s["p_peak"]["first"],
+                    "ST p_peak": s["p_peak"]["total"],
+                    "S peak": s["peak_value"]["first"],
+                    "ST peak": s["peak_value"]["total"],
+                }
+                for s in r["sensitivity"]["sobol"][:8]
+            ],
+            title="Sobol (top 8)",
+        )
+    if r.get("impact"):
+        d = r["impact"]["delta"]
+        out.print(
+            f"project impact: Δ peak year (median) {d['peak_year_median']:+.1f}, "
+            f"Δ peak value {d['peak_value_median']:+.3f} MtCO2, Δ P(peak by 2030) {d['p_peak_by_2030']:+.3f}"
+        )
+    if r.get("stored_at"):
+        out.print(f"stored: {r['stored_at']}")

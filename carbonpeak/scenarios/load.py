@@ -1,0 +1,606 @@
+"""Scenario files (YAML): schema, validation and compilation into a `Scenario`.
+
+A scenario file has five blocks (format documented in docs/methods/projection.md#scenario-files):
+
+    scenario:   name, labels, `extends` (a sibling file whose blocks this one overrides, driver by
+                driver), `counterfactual` (the sibling scenario wedges switch programmes back to),
+                horizon, peak {by, tolerance}
+    base:       the base year (population, GDP, energy by sector x fuel, fuels with CO2 factors,
+                electricity, process emissions) — or `from_inventory: <year>` plus the same block
+                for what the inventory does not provide
+    drivers:    key -> {unit, source | assumption, periods: {"2021-2025": spec} | points: {2030: spec}}
+                spec: a number, or {dist: normal|lognormal|triangular|uniform, ...parameters}
+    correlations, targets, programmes: optional lists
+
+Every quantity carries `source:` or `assumption:`. Every fault is reported at once, as a Problem
+whose location is a path into the file (`drivers.gdp_growth.periods.2021-2025.sd`).
+Project files (`projects:` list) for project impact are read by `load_projects`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from pydantic import ValidationError
+
+from carbonpeak import units
+from carbonpeak.errors import InputError, Problem
+from carbonpeak.scenarios.drivers import Dist, Driver
+from carbonpeak.scenarios.model import (
+    Addition,
+    BaseYear,
+    Fuel,
+    LocalFossil,
+    NonFossilTech,
+    Programme,
+    Scenario,
+    Target,
+    base_year_from_inventory,
+    expected_driver_keys,
+)
+from carbonpeak.scenarios.schema import (
+    BaseSpec,
+    DistSpec,
+    DriverSpec,
+    PeakSpec,
+    ProjectsFile,
+    Quantity,
+    ScenarioError,
+    ScenarioFile,
+    Spec,
+)
+
+DATA_DIR = Path(__file__).with_name("data")
+InventoryRows = Callable[[int], Iterable[Mapping[str, object]]]
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        if "float" in [str(p) for p in err["loc"]] and isinstance(err.get("input"), dict):
+            continue  # a distribution mapping is not a number: the DistSpec branch says what is wrong
+        loc = ".".join(
+            str(p) for p in err["loc"] if not str(p).startswith(("function-after", "float", "DistSpec"))
+        )
+        loc = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "(file)"
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(
+            Problem(
+                loc, f"scenario.{err['type']}", f"情景文件错误：{msg}", msg, value=str(err.get("input"))[:80]
+            )
+        )
+    return out
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], bytes]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(
+            f"cannot read {path}",
+            [Problem(str(path), "scenario.file", f"无法读取文件：{exc}", f"cannot read the file: {exc}")],
+        ) from None
+    try:
+        data = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        raise ScenarioError(
+            f"{path.name} is not valid YAML",
+            [Problem(path.name, "scenario.yaml", f"YAML 格式错误：{exc}", f"not valid YAML: {exc}")],
+        ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{path.name} is not a mapping",
+            [
+                Problem(
+                    path.name, "scenario.yaml", "文件顶层应为映射", "the file's top level must be a mapping"
+                )
+            ],
+        )
+    return data, raw
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """A shipped scenario by name (`plan`) or a path to a file."""
+    p = Path(name_or_path)
+    if p.suffix in {".yaml", ".yml"} or p.exists():
+        return p
+    return DATA_DIR / f"{name_or_path}.yaml"
+
+
+def _merged(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], list[bytes]]:
+    """The file's data with its `extends` chain applied (child wins, driver by driver)."""
+    data, raw = _read_yaml(path)
+    head = data.get("scenario") if isinstance(data.get("scenario"), dict) else {}
+    parent_name = head.get("extends") if isinstance(head, dict) else None
+    if not parent_name:
+        return data, [raw]
+    parent_path = path.with_name(f"{parent_name}.yaml")
+    if parent_path.resolve() in seen:
+        raise ScenarioError(
+            "circular extends",
+            [
+                Problem(
+                    "scenario.extends",
+                    "scenario.extends",
+                    "情景继承循环",
+                    "scenario files extend each other in a circle",
+                    value=str(parent_name),
+                )
+            ],
+        )
+    if not parent_path.exists():
+        raise ScenarioError(
+            "missing parent",
+            [
+                Problem(
+                    "scenario.extends",
+                    "scenario.extends",
+                    f"找不到被继承的情景文件 {parent_path.name}",
+                    f"the extended file {parent_path.name} does not exist",
+                    value=str(parent_name),
+                )
+            ],
+        )
+    parent, raws = _merged(parent_path, (*seen, path.resolve()))
+    merged = dict(parent)
+    for key, value in data.items():
+        if key == "drivers":
+            merged["drivers"] = {**(parent.get("drivers") or {}), **(value or {})}
+        elif key == "scenario":
+            merged["scenario"] = {k: v for k, v in value.items() if k != "extends"}
+        else:
+            merged[key] = value
+    return merged, [*raws, raw]
+
+
+def load_scenario(name_or_path: str | Path, *, inventory: InventoryRows | None = None) -> Scenario:
+    """Read, validate and compile a scenario file (and its counterfactual); ScenarioError lists every fault.
+
+    `inventory(year)` gives the inventory's final-energy rows for `base: {from_inventory: year}`
+    (see model.base_year_from_inventory); without it such a file is an error.
+    """
+    path = resolve_scenario_path(name_or_path)
+    data, raws = _merged(path)
+    try:
+        spec = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        found = _problems(exc)
+        # pydantic skips a record's provenance check when one of its fields fails: check drivers here
+        seen = {p.location for p in found}
+        for key, d in (data.get("drivers") or {}).items():
+            loc = f"drivers.{key}"
+            if isinstance(d, dict) and not (d.get("source") or d.get("assumption")) and loc not in seen:
+                msg = "needs `source:` or `assumption:` (every parameter states where it comes from)"
+                found.append(Problem(loc, "scenario.value_error", f"情景文件错误：{msg}", msg))
+        raise ScenarioError(f"{path.name}: the scenario file breaks the schema", found) from None
+    problems: list[Problem] = []
+    if spec.base is None:
+        problems.append(Problem("base", "scenario.base", "缺少基准年数据块", "the `base` block is missing"))
+        raise ScenarioError(f"{path.name}: invalid scenario", problems)
+    base = _compile_base(spec.base, problems, inventory)
+    if base is None:
+        raise ScenarioError(f"{path.name}: invalid scenario", problems)
+    horizon = spec.scenario.horizon
+    drivers = _compile_drivers(spec.drivers, base, horizon, problems)
+    counterfactual = None
+    if spec.scenario.counterfactual:
+        cf_path = path.with_name(f"{spec.scenario.counterfactual}.yaml")
+        if not cf_path.exists():
+            problems.append(
+                Problem(
+                    "scenario.counterfactual",
+                    "scenario.counterfactual",
+                    f"找不到对照情景 {cf_path.name}",
+                    f"counterfactual {cf_path.name} does not exist",
+                )
+            )
+        else:
+            counterfactual = load_scenario(cf_path, inventory=inventory).drivers
+    keys = set(expected_driver_keys(base))
+    correlations = []
+    for i, c in enumerate(spec.correlations):
+        for j, k in enumerate(c.between):
+            if k not in drivers:
+                problems.append(
+                    Problem(
+                        f"correlations[{i}].between[{j}]",
+                        "scenario.driver_known",
+                        f"相关系数引用了未设定的驱动因素 {k}",
+                        f"correlation names an unset driver {k!r}",
+                        k,
+                    )
+                )
+        correlations.append((c.between[0], c.between[1], c.rho))
+    if correlations and not problems:
+        names = sorted({k for a, b, _ in correlations for k in (a, b)})
+        r = np.eye(len(names))
+        for a, b, rho in correlations:
+            r[names.index(a), names.index(b)] = r[names.index(b), names.index(a)] = rho
+        if np.linalg.eigvalsh(r).min() <= 0:
+            problems.append(
+                Problem(
+                    "correlations",
+                    "scenario.correlation_pd",
+                    "相关系数矩阵不是正定矩阵",
+                    "the correlation matrix is not positive definite",
+                )
+            )
+    fuels = {f.name for f in base.fuels}
+    targets = []
+    for i, t in enumerate(spec.targets):
+        if t.indicator == "fuel_share" and t.fuel not in fuels:
+            problems.append(
+                Problem(
+                    f"targets[{i}].fuel",
+                    "scenario.fuel_known",
+                    f"未知燃料 {t.fuel}",
+                    f"unknown fuel {t.fuel!r}",
+                    t.fuel,
+                )
+            )
+        if not base.year <= t.year <= horizon:
+            problems.append(
+                Problem(
+                    f"targets[{i}].year",
+                    "scenario.target_year",
+                    "目标年份不在预测期内",
+                    "the target year is outside the projection",
+                    str(t.year),
+                )
+            )
+        targets.append(
+            Target(
+                t.id,
+                t.indicator,
+                t.year,
+                t.threshold,
+                t.direction,
+                t.fuel,
+                t.reference_year,
+                t.reference_value.value if t.reference_value else None,
+                t.label_zh,
+                t.label_en,
+                t.source or t.assumption or "",
+            )
+        )
+    programmes = []
+    owner: dict[str, str] = {}
+    for i, p in enumerate(spec.programmes):
+        for j, k in enumerate(p.drivers):
+            loc = f"programmes[{i}].drivers[{j}]"
+            if k not in keys:
+                problems.append(
+                    Problem(loc, "scenario.driver_known", f"未知驱动因素 {k}", f"unknown driver {k!r}", k)
+                )
+            elif k in owner:
+                problems.append(
+                    Problem(
+                        loc,
+                        "scenario.lever_once",
+                        f"驱动因素 {k} 已属于工程 {owner[k]}",
+                        f"driver {k!r} already belongs to programme {owner[k]!r}",
+                        k,
+                    )
+                )
+            owner.setdefault(k, p.id)
+        programmes.append(Programme(p.id, p.name_zh, p.name_en, tuple(p.drivers), p.plan_ref))
+    if programmes and counterfactual is None:
+        problems.append(
+            Problem(
+                "scenario.counterfactual",
+                "scenario.counterfactual",
+                "定义了工程但缺少对照情景",
+                "programmes need a `counterfactual` scenario to switch back to",
+            )
+        )
+    if problems:
+        raise ScenarioError(f"{path.name}: invalid scenario", problems)
+    peak = spec.scenario.peak or PeakSpec(assumption="default")
+    return Scenario(
+        name=spec.scenario.name,
+        base=base,
+        horizon=horizon,
+        drivers=drivers,
+        correlations=tuple(correlations),
+        targets=tuple(targets),
+        programmes=tuple(programmes),
+        counterfactual=counterfactual,
+        tolerance=peak.tolerance,
+        peak_by=peak.by,
+        source_hash=hashlib.sha256(b"".join(raws)).hexdigest(),
+        label_zh=spec.scenario.label_zh,
+        label_en=spec.scenario.label_en,
+        base_flag="estimated" if spec.base.from_inventory is not None else spec.base.flag,
+    )
+
+
+def _q(q: Quantity | None, to: str | None, loc: str, problems: list[Problem], default: float = 0.0) -> float:
+    if q is None:
+        return default
+    if to is None or q.unit == to:
+        return q.value
+    try:
+        return float(units.convert(q.value, q.unit, to))
+    except InputError as exc:
+        problems.extend(
+            Problem(f"{loc}.unit", p.rule, p.message_zh, p.message_en, p.value) for p in exc.problems
+        )
+        return q.value
+
+
+def _compile_base(b: BaseSpec, problems: list[Problem], inventory: InventoryRows | None) -> BaseYear | None:
+    fuels = tuple(Fuel(name, f.kind, f.co2_factor) for name, f in b.fuels.items())
+    fuel_names = [f.name for f in fuels]
+    sectors = tuple(b.energy.sectors)
+    energy = np.zeros((len(sectors), len(fuels)))
+    for i, (s, row) in enumerate(b.energy.sectors.items()):
+        for fuel, qty in row.fuels.items():
+            if fuel not in fuel_names:
+                problems.append(
+                    Problem(
+                        f"base.energy.sectors.{s}.fuels.{fuel}",
+                        "scenario.fuel_known",
+                        f"未知燃料 {fuel}",
+                        f"unknown fuel {fuel!r}",
+                        fuel,
+                    )
+                )
+                continue
+            if qty < 0:
+                problems.append(
+                    Problem(
+                        f"base.energy.sectors.{s}.fuels.{fuel}",
+                        "scenario.non_negative",
+                        "能源消费量不能为负",
+                        "energy use cannot be negative",
+                        str(qty),
+                    )
+                )
+            energy[i, fuel_names.index(fuel)] = _q(
+                Quantity(value=qty, unit=b.energy.unit, source="-"), "tce", "base.energy", problems
+            )
+    if len([f for f in fuels if f.kind == "electricity"]) != 1:
+        problems.append(
+            Problem(
+                "base.fuels",
+                "scenario.one_electricity",
+                "应恰有一种电力燃料",
+                "exactly one fuel must be of kind electricity",
+            )
+        )
+    el = b.electricity
+    local = []
+    for fuel, lf in el.local_fossil.items():
+        if fuel not in fuel_names or b.fuels[fuel].kind != "fossil":
+            problems.append(
+                Problem(
+                    f"base.electricity.local_fossil.{fuel}",
+                    "scenario.fuel_known",
+                    f"{fuel} 不是化石燃料",
+                    f"{fuel!r} is not a fossil fuel of the base",
+                    fuel,
+                )
+            )
+            continue
+        local.append(
+            LocalFossil(
+                fuel,
+                _q(lf.generation, "MWh", f"base.electricity.local_fossil.{fuel}.generation", problems),
+                lf.heat_rate.value,
+            )
+        )
+    year = b.year if b.year is not None else b.from_inventory
+    if year is None:
+        problems.append(Problem("base.year", "scenario.base_year", "缺少基准年", "the base year is missing"))
+        return None
+    el_loc = "base.electricity"
+    st = {
+        k: getattr(el, k)
+        for k in ("storage_hours", "storage_cycles", "storage_efficiency", "storage_cover_ratio")
+    }
+    base = BaseYear(
+        year=year,
+        population=b.population.value,
+        gdp=_q(b.gdp, "万元", "base.gdp", problems),
+        sectors=sectors,
+        activity_basis=tuple(r.activity for r in b.energy.sectors.values()),
+        fuels=fuels,
+        energy=energy,
+        electricity_imported_mwh=_q(el.imported, "MWh", f"{el_loc}.imported", problems),
+        grid_factor=el.grid_factor.value,
+        grid_non_fossil_share=el.grid_non_fossil_share.value,
+        local_fossil=tuple(local),
+        non_fossil_techs=tuple(NonFossilTech(n, t.variable) for n, t in el.non_fossil_techs.items()),
+        process_emissions=_q(b.process_emissions, "tCO2", "base.process_emissions", problems),
+        electricity_tce_per_mwh=el.calorific_tce_per_mwh.value,
+        equivalent_coal_rate=el.equivalent_coal_rate.value,
+        **{k: v.value for k, v in st.items() if v is not None},
+    )
+    if b.from_inventory is not None:
+        if inventory is None:
+            problems.append(
+                Problem(
+                    "base.from_inventory",
+                    "scenario.inventory",
+                    "未提供清单数据，无法从清单取基准年",
+                    "no inventory was given to take the base year from",
+                    str(b.from_inventory),
+                )
+            )
+            return None
+        try:
+            base = base_year_from_inventory(inventory(b.from_inventory), year=b.from_inventory, template=base)
+        except KeyError as exc:
+            problems.append(
+                Problem("base.from_inventory", "scenario.inventory", f"清单代码不符：{exc}", str(exc))
+            )
+            return None
+    return base
+
+
+def _period(text: str) -> tuple[int, int] | None:
+    parts = str(text).split("-")
+    try:
+        first, last = (int(parts[0]), int(parts[-1]))
+    except ValueError:
+        return None
+    return (first, last) if len(parts) <= 2 and first <= last else None
+
+
+def _dist(spec: Spec) -> Dist:
+    return spec.to_dist() if isinstance(spec, DistSpec) else Dist("point", value=float(spec))
+
+
+def _compile_drivers(
+    specs: Mapping[str, DriverSpec], base: BaseYear, horizon: int, problems: list[Problem]
+) -> dict[str, Driver]:
+    expected = expected_driver_keys(base)
+    out: dict[str, Driver] = {}
+    for key, d in specs.items():
+        loc = f"drivers.{key}"
+        if key not in expected:
+            problems.append(
+                Problem(loc, "scenario.driver_known", f"未知驱动因素 {key}", f"unknown driver {key!r}", key)
+            )
+            continue
+        kind = "rate" if d.periods is not None else "level"
+        if kind != expected[key]:
+            want = "periods" if expected[key] == "rate" else "points"
+            problems.append(
+                Problem(
+                    loc,
+                    "scenario.driver_kind",
+                    f"该驱动因素应使用 {want}",
+                    f"this driver is a {expected[key]}: give `{want}`",
+                    key,
+                )
+            )
+            continue
+        source = d.source or f"assumption: {d.assumption}"
+        if d.periods is not None:
+            cols, dists, covered = [], [], np.zeros(horizon - base.year, dtype=int)
+            for label, spec in d.periods.items():
+                span = _period(label)
+                if span is None:
+                    problems.append(
+                        Problem(
+                            f"{loc}.periods.{label}",
+                            "scenario.period",
+                            "期间应写作 2021-2025",
+                            "a period is written 2021-2025",
+                            label,
+                        )
+                    )
+                    continue
+                lo, hi = max(span[0], base.year + 1), min(span[1], horizon)
+                if lo <= hi:
+                    covered[lo - base.year - 1 : hi - base.year] += 1
+                cols.append(span)
+                dists.append(_dist(spec))
+            gaps = [base.year + 1 + i for i, c in enumerate(covered) if c != 1]
+            if gaps:
+                problems.append(
+                    Problem(
+                        f"{loc}.periods",
+                        "scenario.period_cover",
+                        f"期间须不重叠地覆盖 {base.year + 1}–{horizon}，问题年份：{gaps[:5]}",
+                        f"periods must cover {base.year + 1}-{horizon} once each; "
+                        f"years not covered exactly once: {gaps[:5]}",
+                    )
+                )
+            out[key] = Driver(key, "rate", tuple(cols), tuple(dists), d.unit, source)
+        else:
+            assert d.points is not None
+            pts = sorted(d.points.items())
+            out[key] = Driver(
+                key, "level", tuple((y, y) for y, _ in pts), tuple(_dist(s) for _, s in pts), d.unit, source
+            )
+    return out
+
+
+def load_projects(path: str | Path, scenario: Scenario) -> tuple[Addition, ...]:
+    """Projects to add to `scenario`, from a YAML file (`projects:` list); ScenarioError lists every fault."""
+    p = Path(path)
+    data, _ = _read_yaml(p)
+    try:
+        spec = ProjectsFile.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(f"{p.name}: the project file breaks the schema", _problems(exc)) from None
+    problems: list[Problem] = []
+    base = scenario.base
+    fuels = {f.name: f for f in base.fuels}
+    out = []
+    for i, pr in enumerate(spec.projects):
+        loc = f"projects[{i}]"
+        energy: dict[str, float] = {}
+        for fuel, q in pr.energy.items():
+            if fuel not in fuels:
+                problems.append(
+                    Problem(
+                        f"{loc}.energy.{fuel}",
+                        "scenario.fuel_known",
+                        f"未知燃料 {fuel}",
+                        f"unknown fuel {fuel!r}",
+                        fuel,
+                    )
+                )
+                continue
+            if fuels[fuel].kind == "electricity" and units.convertible(q.unit, "MWh"):
+                energy[fuel] = _q(q, "MWh", f"{loc}.energy.{fuel}", problems) * base.electricity_tce_per_mwh
+            else:
+                energy[fuel] = _q(q, "tce", f"{loc}.energy.{fuel}", problems)
+        if pr.sector and pr.sector not in base.sectors:
+            problems.append(
+                Problem(
+                    f"{loc}.sector",
+                    "scenario.sector_known",
+                    f"未知部门 {pr.sector}",
+                    f"unknown sector {pr.sector!r}",
+                    pr.sector,
+                )
+            )
+        if not base.year < pr.start_year <= scenario.horizon:
+            problems.append(
+                Problem(
+                    f"{loc}.start_year",
+                    "scenario.start_year",
+                    "投产年份不在预测期内",
+                    "the start year is outside the projection",
+                    str(pr.start_year),
+                )
+            )
+        out.append(
+            Addition(
+                pr.name,
+                pr.start_year,
+                energy,
+                _q(pr.process_emissions, "tCO2", f"{loc}.process_emissions", problems),
+                _q(pr.value_added, "万元", f"{loc}.value_added", problems),
+                pr.sector,
+            )
+        )
+    if problems:
+        raise ScenarioError(f"{p.name}: invalid project file", problems)
+    return tuple(out)
+
+
+def shipped_scenarios() -> list[str]:
+    return sorted(p.stem for p in DATA_DIR.glob("*.yaml"))
+
+
+__all__ = [
+    "DATA_DIR",
+    "ScenarioError",
+    "load_projects",
+    "load_scenario",
+    "resolve_scenario_path",
+    "shipped_scenarios",
+]

@@ -1,0 +1,204 @@
+"""Schema of scenario and project files (pydantic), validated at load; compiled by scenarios/load.py.
+
+Every `_Sourced` record must carry `source:` (publication, table, edition, or plan section) or
+`assumption:` (what was assumed and why). The file format is documented in
+docs/methods/projection.md#scenario-files.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from carbonpeak.errors import InputError
+from carbonpeak.scenarios.drivers import Dist
+
+
+class ScenarioError(InputError):
+    """A scenario or project file that breaks the schema or a rule; `problems` lists every fault."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Sourced(_Strict):
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _has_provenance(self) -> _Sourced:
+        if not (self.source or self.assumption):
+            raise ValueError("needs `source:` or `assumption:` (every parameter states where it comes from)")
+        return self
+
+
+class Quantity(_Sourced):
+    value: float
+    unit: str = "1"
+
+
+class DistSpec(_Strict):
+    dist: Literal["normal", "lognormal", "triangular", "uniform"]
+    mean: float | None = None
+    sd: float | None = Field(default=None, ge=0)
+    median: float | None = Field(default=None, gt=0)
+    sigma: float | None = Field(default=None, ge=0)
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _params(self) -> DistSpec:
+        need = {
+            "normal": ("mean", "sd"),
+            "lognormal": ("median", "sigma"),
+            "triangular": ("low", "mode", "high"),
+            "uniform": ("low", "high"),
+        }[self.dist]
+        missing = [p for p in need if getattr(self, p) is None]
+        if missing:
+            raise ValueError(f"{self.dist} needs {', '.join(missing)}")
+        if self.dist == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
+            raise ValueError("triangular needs low <= mode <= high")
+        if self.dist == "uniform" and not (self.low <= self.high):  # type: ignore[operator]
+            raise ValueError("uniform needs low <= high")
+        return self
+
+    def to_dist(self) -> Dist:
+        values = {k: v for k, v in self.model_dump().items() if k != "dist" and v is not None}
+        return Dist(self.dist, **values)
+
+
+Spec = float | DistSpec
+
+
+class DriverSpec(_Sourced):
+    unit: str = "1"
+    periods: dict[str, Spec] | None = None
+    points: dict[int, Spec] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DriverSpec:
+        if (self.periods is None) == (self.points is None):
+            raise ValueError(
+                "a driver has either `periods` (a rate) or `points` (a level), not both or neither"
+            )
+        return self
+
+
+class SectorRow(_Strict):
+    activity: Literal["gdp", "population"] = "gdp"
+    fuels: dict[str, float]
+
+
+class EnergyTable(_Sourced):
+    unit: str = "tce"
+    sectors: dict[str, SectorRow]
+
+
+class FuelSpec(_Sourced):
+    kind: Literal["fossil", "electricity", "non_fossil"]
+    co2_factor: float = Field(default=0.0, ge=0)
+    unit: str = "tCO2/tce"
+
+
+class LocalFossilSpec(_Strict):
+    generation: Quantity
+    heat_rate: Quantity
+
+
+class TechSpec(_Sourced):
+    variable: bool = False
+
+
+class ElectricitySpec(_Strict):
+    imported: Quantity
+    grid_factor: Quantity
+    grid_non_fossil_share: Quantity
+    calorific_tce_per_mwh: Quantity
+    equivalent_coal_rate: Quantity
+    local_fossil: dict[str, LocalFossilSpec] = {}
+    non_fossil_techs: dict[str, TechSpec] = {}
+    storage_hours: Quantity | None = None
+    storage_cycles: Quantity | None = None
+    storage_efficiency: Quantity | None = None
+    storage_cover_ratio: Quantity | None = None
+
+
+class BaseSpec(_Strict):
+    year: int | None = None
+    from_inventory: int | None = None
+    flag: Literal["published", "estimated", "sample"] = "sample"
+    population: Quantity
+    gdp: Quantity
+    fuels: dict[str, FuelSpec]
+    energy: EnergyTable
+    electricity: ElectricitySpec
+    process_emissions: Quantity
+
+
+class PeakSpec(_Sourced):
+    by: int = 2030
+    tolerance: float = Field(default=0.01, ge=0, lt=0.2)
+
+
+class ScenarioHead(_Strict):
+    name: str
+    label_zh: str = ""
+    label_en: str = ""
+    extends: str | None = None
+    counterfactual: str | None = None
+    horizon: int = Field(default=2060, ge=2021, le=2100)
+    peak: PeakSpec | None = None
+
+
+class CorrelationSpec(_Sourced):
+    between: tuple[str, str]
+    rho: float = Field(gt=-1, lt=1)
+
+
+class TargetSpec(_Sourced):
+    id: str
+    indicator: Literal[
+        "non_fossil_share", "fuel_share", "energy_intensity_change", "co2_intensity_change", "co2_change"
+    ]
+    year: int
+    threshold: float
+    direction: Literal["at_least", "at_most"]
+    fuel: str = ""
+    reference_year: int | None = None
+    reference_value: Quantity | None = None
+    label_zh: str = ""
+    label_en: str = ""
+
+
+class ProgrammeSpec(_Strict):
+    id: str
+    name_zh: str
+    name_en: str
+    plan_ref: str = ""
+    drivers: list[str]
+
+
+class ScenarioFile(_Strict):
+    scenario: ScenarioHead
+    base: BaseSpec | None = None
+    drivers: dict[str, DriverSpec] = {}
+    correlations: list[CorrelationSpec] = []
+    targets: list[TargetSpec] = []
+    programmes: list[ProgrammeSpec] = []
+
+
+class ProjectSpec(_Sourced):
+    name: str
+    start_year: int
+    sector: str = ""
+    energy: dict[str, Quantity]
+    process_emissions: Quantity | None = None
+    value_added: Quantity | None = None
+
+
+class ProjectsFile(_Strict):
+    projects: list[ProjectSpec] = Field(min_length=1)

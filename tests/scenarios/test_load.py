@@ -1,0 +1,147 @@
+"""Bad scenario and project files: an InputError naming every fault by its path in the file."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from carbonpeak.errors import InputError
+from carbonpeak.scenarios.load import DATA_DIR, load_projects, load_scenario
+
+
+def _write(tmp_path: Path, name: str, data: dict) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _baseline() -> dict:
+    return yaml.safe_load((DATA_DIR / "baseline.yaml").read_text(encoding="utf-8"))
+
+
+def _locations(exc: pytest.ExceptionInfo[InputError]) -> set[str]:
+    return {p.location for p in exc.value.problems}
+
+
+def test_schema_faults_are_all_reported_with_their_paths(tmp_path):
+    data = _baseline()
+    data["drivers"]["population_growth"].pop("assumption")
+    data["drivers"]["gdp_growth"].pop("assumption")  # masked inside pydantic by the bad period below
+    data["drivers"]["gdp_growth"]["periods"]["2021-2025"] = {"dist": "normal", "mean": 0.05}
+    data["drivers"]["sectors.steel.intensity_change"]["periods"] = {
+        "2021-2060": {"dist": "triangular", "low": 1, "mode": 0, "high": 2}
+    }
+    data["base"]["gdp"].pop("source")
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "bad", data))
+    locs = _locations(exc)
+    assert "drivers.population_growth" in locs
+    assert "drivers.gdp_growth" in locs
+    assert any(loc.startswith("drivers.gdp_growth.periods.2021-2025") for loc in locs)
+    assert any(loc.startswith("drivers.sectors.steel.intensity_change.periods.2021-2060") for loc in locs)
+    assert "base.gdp" in locs
+    assert all(p.message_zh and p.message_en for p in exc.value.problems)
+
+
+def test_rule_faults_are_all_reported_with_their_paths(tmp_path):
+    data = _baseline()
+    data["drivers"]["sectors.steel.magic"] = {"unit": "1", "assumption": "x", "periods": {"2021-2060": 0.1}}
+    data["drivers"]["gdp_growth"]["periods"].pop("2026-2030")
+    data["drivers"]["power.pv.capacity"] = {"unit": "MW", "assumption": "x", "periods": {"2021-2060": 0.1}}
+    data["targets"][4]["fuel"] = "hydrogen"
+    data["correlations"].append({"between": ["gdp_growth", "not_a_driver"], "rho": 0.2, "assumption": "x"})
+    data["base"]["energy"]["sectors"]["steel"]["fuels"]["uranium"] = 3
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "bad", data))
+    rules = {(p.location, p.rule) for p in exc.value.problems}
+    assert ("drivers.sectors.steel.magic", "scenario.driver_known") in rules
+    assert ("drivers.gdp_growth.periods", "scenario.period_cover") in rules
+    assert ("drivers.power.pv.capacity", "scenario.driver_kind") in rules
+    assert ("targets[4].fuel", "scenario.fuel_known") in rules
+    assert ("correlations[1].between[1]", "scenario.driver_known") in rules
+    assert ("base.energy.sectors.steel.fuels.uranium", "scenario.fuel_known") in rules
+
+
+def test_programmes_need_known_drivers_each_owned_once(tmp_path):
+    (tmp_path / "baseline.yaml").write_text(
+        (DATA_DIR / "baseline.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    data = {
+        "scenario": {"name": "p", "extends": "baseline", "counterfactual": "baseline"},
+        "programmes": [
+            {"id": "a", "name_zh": "甲", "name_en": "A", "drivers": ["gdp_growth", "nope"]},
+            {"id": "b", "name_zh": "乙", "name_en": "B", "drivers": ["gdp_growth"]},
+        ],
+    }
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "p", data))
+    rules = {(p.location, p.rule) for p in exc.value.problems}
+    assert rules == {
+        ("programmes[0].drivers[1]", "scenario.driver_known"),
+        ("programmes[1].drivers[0]", "scenario.lever_once"),
+    }
+
+
+def test_a_missing_parent_or_unreadable_yaml_is_an_input_error(tmp_path):
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "orphan", {"scenario": {"name": "o", "extends": "nowhere"}}))
+    assert _locations(exc) == {"scenario.extends"}
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("scenario: [unclosed", encoding="utf-8")
+    with pytest.raises(InputError):
+        load_scenario(bad)
+
+
+def test_from_inventory_without_an_inventory_is_an_error_and_with_one_takes_its_table(tmp_path):
+    data = _baseline()
+    data["base"]["from_inventory"] = data["base"].pop("year")
+    path = _write(tmp_path, "inv", data)
+    with pytest.raises(InputError) as exc:
+        load_scenario(path)
+    assert _locations(exc) == {"base.from_inventory"}
+    rows = [{"year": 2020, "sector": "steel", "fuel": "coal", "energy_tce": 5e6}]
+    sc = load_scenario(path, inventory=lambda year: rows)
+    assert sc.base.energy.sum() == 5e6
+
+
+def test_project_files_are_checked_and_converted(tmp_path):
+    plan = load_scenario("plan")
+    good = _write(
+        tmp_path,
+        "proj",
+        {
+            "projects": [
+                {
+                    "name": "new plant",
+                    "start_year": 2026,
+                    "sector": "chemicals",
+                    "source": "节能审查 application",
+                    "energy": {
+                        "coal": {"value": 30, "unit": "万tce", "source": "x"},
+                        "electricity": {"value": 5, "unit": "亿kWh", "source": "x"},
+                    },
+                }
+            ]
+        },
+    )
+    (add,) = load_projects(good, plan)
+    assert add.energy["coal"] == 300_000
+    assert add.energy["electricity"] == pytest.approx(500_000 * 0.1229)
+    bad = _write(
+        tmp_path,
+        "bad",
+        {
+            "projects": [
+                {
+                    "name": "x",
+                    "start_year": 1999,
+                    "sector": "mining",
+                    "assumption": "y",
+                    "energy": {"plutonium": {"value": 1, "unit": "tce", "source": "x"}},
+                }
+            ]
+        },
+    )
+    with pytest.raises(InputError) as exc:
+        load_projects(bad, plan)
+    assert _locations(exc) == {"projects[0].energy.plutonium", "projects[0].sector", "projects[0].start_year"}

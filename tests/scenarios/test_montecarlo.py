@@ -1,0 +1,97 @@
+import numpy as np
+import pytest
+
+from carbonpeak.scenarios.load import load_scenario, shipped_scenarios
+from carbonpeak.scenarios.montecarlo import latent, quantiles, run, simulate, uncertain
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_scenario("plan")
+
+
+def test_the_same_seed_gives_identical_results_and_another_seed_does_not(plan):
+    _, a = run(plan, draws=300, seed=7)
+    _, b = run(plan, draws=300, seed=7)
+    _, c = run(plan, draws=300, seed=8)
+    assert a == b
+    assert a["bands"]["co2"]["p50"] != c["bands"]["co2"]["p50"]
+    assert a["seed"] == 7 and a["scenario_hash"] == plan.source_hash and len(a["scenario_hash"]) == 64
+
+
+def test_results_do_not_depend_on_the_chunk_size(plan):
+    keys = uncertain(plan)
+    z = latent(plan, np.random.default_rng(2), 257, keys)
+    a = simulate(plan, z, keys, chunk=1000)
+    b = simulate(plan, z, keys, chunk=10)
+    assert np.array_equal(a.co2, b.co2)
+    assert np.allclose(a.co2_by_sector_mean, b.co2_by_sector_mean)
+
+
+def test_summary_has_the_promised_keys_and_ordered_bands(plan):
+    _, r = run(plan, draws=400, seed=1)
+    for key in ("p_peak_by_2030", "peak_year", "peak_value", "bands", "target_probabilities"):
+        assert key in r
+    assert 0.0 <= r["p_peak_by_2030"] <= 1.0
+    assert sum(r["peak_year"]["distribution"].values()) == pytest.approx(1.0)
+    co2 = r["bands"]["co2"]
+    for i in range(len(r["bands"]["years"])):
+        assert co2["p5"][i] <= co2["p25"][i] <= co2["p50"][i] <= co2["p75"][i] <= co2["p95"][i]
+    assert {t["id"] for t in r["target_probabilities"]} >= {
+        "non_fossil_share_2030",
+        "co2_intensity_2030",
+        "gas_share_2030",
+        "energy_intensity_2025",
+    }
+
+
+def test_quantiles_equal_numpy_percentile():
+    a = np.random.default_rng(0).random((4, 101))
+    assert np.allclose(quantiles(a), np.percentile(a, (5, 25, 50, 75, 95), axis=1))
+
+
+def test_shipped_scenarios_load_and_every_driver_states_its_source():
+    assert shipped_scenarios() == ["baseline", "enhanced", "plan"]
+    for name in shipped_scenarios():
+        sc = load_scenario(name)
+        assert sc.base.year == 2020 and sc.horizon == 2060
+        assert all(d.source.strip() for d in sc.drivers.values())
+
+
+def test_the_plan_scenario_carries_the_plans_numbers(plan):
+    pv = plan.drivers["power.pv.capacity"]
+    at_2030 = dict(zip([c[0] for c in pv.columns], pv.dists, strict=True))[2030]
+    assert at_2030.mode == 5000  # 500万千瓦, the most likely value of a triangular distribution
+    assert plan.drivers["power.storage.capacity"].dists[1].value == 1500
+    targets = {t.id: t for t in plan.targets}
+    assert targets["non_fossil_share_2025"].threshold == 0.07
+    assert targets["non_fossil_share_2030"].threshold == 0.12
+    assert targets["energy_intensity_2025"].threshold == -0.148
+    assert targets["co2_intensity_2030"].threshold == -0.68
+    assert targets["gas_share_2030"].threshold == 0.10
+
+
+def test_the_scenarios_are_ordered_baseline_plan_enhanced():
+    p = {
+        name: run(load_scenario(name), draws=400, seed=3)[1]["p_peak_by_2030"] for name in shipped_scenarios()
+    }
+    assert p["baseline"] < p["plan"] <= p["enhanced"]
+
+
+def test_progress_is_reported_after_every_chunk(plan):
+    keys = uncertain(plan)
+    seen: list[int] = []
+    simulate(plan, latent(plan, np.random.default_rng(0), 25, keys), keys, chunk=10, progress=seen.append)
+    assert seen == [10, 20, 25]
+
+
+def test_the_shipped_example_project_raises_the_plan_peak():
+    from carbonpeak.scenarios.impact import project_impact
+    from carbonpeak.scenarios.load import DATA_DIR, load_projects
+
+    plan = load_scenario("plan")
+    adds = load_projects(DATA_DIR / "projects" / "example-chemicals-plant.yaml", plan)
+    out = project_impact(plan, adds, draws=300, seed=1)
+    # 50万tce coal x 2.7725 + 10万tce gas x 1.6442 + 20万t process ≈ 1.75 Mt, plus imported electricity
+    assert 1.7 < out["delta"]["peak_value_median"] < 2.6
+    assert out["delta"]["peak_year_mean"] > 0
