@@ -1,0 +1,88 @@
+"""Dependencies of the API routes, as `Annotated` aliases: SettingsDep, DatabaseDep, SessionDep,
+CurrentUser (any signed-in user), OfficeUser (role office).
+
+The Database is built on the first request from `app.state.settings` and kept in
+`app.state.database`; nothing connects at import or at `create_app`. A user is authenticated by
+`Authorization: Bearer <token>` (API tokens) or by the web session cookie; a cookie-authenticated
+request that changes state must carry the CSRF token (header X-CSRF-Token), see carbonpeak/auth.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from carbonpeak.auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf
+from carbonpeak.errors import NotAuthenticated, PermissionDenied
+from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
+from carbonpeak.store.models import User
+
+_lock = threading.Lock()
+bearer = HTTPBearer(auto_error=False, description="API token from POST /api/auth/token")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    state = request.app.state
+    with _lock:
+        db = getattr(state, "database", None)
+        if db is None:
+            db = Database.from_settings(state.settings)
+            state.database = db
+    return db
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_session(db: DatabaseDep) -> Iterator[Session]:
+    with db.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    from carbonpeak.services.users import user_for_token
+
+    if credentials is not None:
+        return user_for_token(session, credentials.credentials)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        user = user_for_token(session, cookie)
+        if request.method not in SAFE_METHODS and not check_csrf(
+            settings.resolved_secret_key(), cookie, request.headers.get(CSRF_HEADER)
+        ):
+            raise PermissionDenied("CSRF token missing or wrong", message_zh="CSRF 令牌缺失或错误")
+        return user
+    raise NotAuthenticated("sign in or send a bearer token", message_zh="请登录或提供令牌")
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_office_user(user: CurrentUser) -> User:
+    from carbonpeak.services.users import require_office
+
+    require_office(user)
+    return user
+
+
+OfficeUser = Annotated[User, Depends(get_office_user)]

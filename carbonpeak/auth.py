@@ -1,0 +1,60 @@
+"""Passwords, API tokens, web sessions and CSRF tokens.
+
+- Passwords: argon2id (argon2-cffi defaults). `hash_password`, `verify_password`.
+- API tokens and web sessions are both random secrets (`cp_…`) stored only as their SHA-256 in
+  `api_tokens` (kind `api` or `session`); services/users.py issues, resolves and revokes them.
+  An API client sends `Authorization: Bearer <token>`; a browser holds the session secret in the
+  cookie `SESSION_COOKIE` (HttpOnly, SameSite=Lax).
+- CSRF (for the web engineer): a request authenticated by the session cookie that changes state
+  (POST, PUT, PATCH, DELETE) must carry `csrf_token(secret_key, session_token)` in the header
+  `CSRF_HEADER` or the form field `CSRF_FIELD`; check it with `check_csrf`. Bearer-token requests
+  need none (a browser never adds that header by itself).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+SESSION_COOKIE = "carbonpeak_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_PREFIX = "cp_"
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> str:
+    """A fresh secret for an API token or a web session (shown once, stored as its hash)."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def csrf_token(secret_key: str, session_token: str) -> str:
+    """The CSRF token bound to one web session (HMAC-SHA-256 of the session secret)."""
+    return hmac.new(secret_key.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(secret_key: str, session_token: str, presented: str | None) -> bool:
+    if not presented:
+        return False
+    return hmac.compare_digest(csrf_token(secret_key, session_token), presented)

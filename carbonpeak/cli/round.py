@@ -1,0 +1,65 @@
+"""`carbonpeak round open | list`: reporting rounds from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.store.db import open_session
+from carbonpeak.store.models import User
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Reporting rounds. 填报轮次。", no_args_is_help=True)
+    app.add_typer(group, name="round")
+
+    @group.command("open")
+    def open_(
+        period: Annotated[str, typer.Argument(help="2024, 2025H1, 2025Q3 or 2025M07")],
+        due: Annotated[str, typer.Option(help="due date, YYYY-MM-DD")],
+        actor: Annotated[str, typer.Option("--as", help="username of the office user opening it")],
+        title: Annotated[str | None, typer.Option(help="title (default: the period)")] = None,
+        unit: Annotated[list[str] | None, typer.Option(help="unit code; repeat; default every unit")] = None,
+    ) -> None:
+        """Open a reporting round. 开启填报轮次。"""
+        from carbonpeak.services.rounds import open_round
+
+        with open_session() as session:
+            rnd = open_round(
+                session,
+                _user(session, actor),
+                period=period,
+                title=title or f"{period} 填报",
+                due_date=dt.date.fromisoformat(due),
+                unit_codes=unit or None,
+            )
+        typer.echo(f"round {rnd.id} ({rnd.period}) open until {rnd.due_date}")
+
+    @group.command("list")
+    def list_(fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table") -> None:
+        """List reporting rounds. 列出填报轮次。"""
+        from sqlalchemy import select
+
+        from carbonpeak.store.models import Round
+
+        with open_session() as session:
+            rows = [
+                {"id": r.id, "period": r.period, "title": r.title, "due": r.due_date, "status": r.status}
+                for r in session.execute(select(Round).order_by(Round.id)).scalars()
+            ]
+        emit(rows, fmt)
+
+
+def _user(session: Session, username: str) -> User:
+    from sqlalchemy import select
+
+    from carbonpeak.errors import NotFound
+
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"user {username!r} not found", message_zh=f"用户 {username} 不存在")
+    return user

@@ -1,0 +1,69 @@
+"""`carbonpeak user add | list | token`: manage users from the command line (acts as `system`)."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.store.db import open_session
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="Users, roles and API tokens. 用户、角色与令牌。", no_args_is_help=True)
+    app.add_typer(group, name="user")
+
+    @group.command("add")
+    def add(
+        username: str,
+        role: Annotated[str, typer.Option(help="office | department | district | enterprise | viewer")],
+        unit: Annotated[str, typer.Option(help="unit code from the plan")],
+        name: Annotated[str | None, typer.Option(help="display name")] = None,
+        password: Annotated[
+            str | None, typer.Option(help="password (default: CARBONPEAK_NEW_PASSWORD, else asked for)")
+        ] = None,
+    ) -> None:
+        """Add a user with a role and a unit. 新增用户。"""
+        from carbonpeak.services.users import create_user
+
+        secret = (
+            password
+            or os.environ.get("CARBONPEAK_NEW_PASSWORD")
+            or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        )
+        with open_session() as session:
+            user = create_user(
+                session, username=username, password=secret, role=role, unit_code=unit, display_name=name
+            )
+        typer.echo(f"user {user.username} ({user.role}, {user.unit_code}) added with id {user.id}")
+
+    @group.command("list")
+    def list_(fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table") -> None:
+        """List users. 列出用户。"""
+        from sqlalchemy import select
+
+        from carbonpeak.store.models import User
+
+        with open_session() as session:
+            rows = [
+                {"id": u.id, "username": u.username, "role": u.role, "unit": u.unit_code, "active": u.active}
+                for u in session.execute(select(User).order_by(User.id)).scalars()
+            ]
+        emit(rows, fmt)
+
+    @group.command("token")
+    def token(username: str, name: Annotated[str, typer.Option(help="label of the token")] = "cli") -> None:
+        """Issue an API token for a user and print it once. 签发API令牌。"""
+        from sqlalchemy import select
+
+        from carbonpeak.errors import NotFound
+        from carbonpeak.services.users import issue_token
+        from carbonpeak.store.models import User
+
+        with open_session() as session:
+            user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            if user is None:
+                raise NotFound(f"user {username!r} not found", message_zh=f"用户 {username} 不存在")
+            typer.echo(issue_token(session, user, kind="api", name=name))

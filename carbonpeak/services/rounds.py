@@ -1,0 +1,198 @@
+"""Reporting rounds: the office opens a round (period, templates, due date, units); each unit
+downloads its own template for it.
+
+A round's `period` is its code: `2024` (annual), `2025H1`, `2025Q3`, `2025M07`; the year reported
+is its first four digits. The template of a unit is built by carbonpeak.collection from the plan
+version the round was opened under, with last year's approved values as the year-on-year baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, Problem
+from carbonpeak.services import audit
+from carbonpeak.services.init import current_plan_version, stored_plan
+from carbonpeak.services.users import REPORTING_ROLES, require_office, require_unit_access
+from carbonpeak.store.models import Round, RoundUnit, Unit, User
+
+if TYPE_CHECKING:
+    from carbonpeak.collection.spec import TemplateSpec
+
+TEMPLATE_KINDS = ("indicator", "task", "project")
+PERIOD_PATTERN = re.compile(r"^(\d{4})(H[12]|Q[1-4]|M(0[1-9]|1[0-2]))?$")
+
+
+def open_round(
+    session: Session,
+    actor: User,
+    *,
+    period: str,
+    title: str,
+    due_date: dt.date,
+    unit_codes: list[str] | None = None,
+    templates: list[str] | None = None,
+) -> Round:
+    """Open a round for `unit_codes` (default: every unit of the current plan). Office only."""
+    require_office(actor)
+    pv = current_plan_version(session)
+    kinds = list(dict.fromkeys(templates or TEMPLATE_KINDS))
+    active = {
+        u.code for u in session.execute(select(Unit).where(Unit.last_plan_version == pv.version)).scalars()
+    }
+    codes = list(dict.fromkeys(unit_codes)) if unit_codes else sorted(active)
+    problems: list[Problem] = []
+    match = PERIOD_PATTERN.match(period or "")
+    if match is None:
+        problems.append(
+            Problem(
+                "period",
+                "round.period",
+                "期间格式应为 2024、2025H1、2025Q3 或 2025M07",
+                "period must look like 2024, 2025H1, 2025Q3 or 2025M07",
+                period,
+            )
+        )
+    if not title.strip():
+        problems.append(Problem("title", "round.title", "标题不能为空", "title is empty"))
+    for kind in kinds:
+        if kind not in TEMPLATE_KINDS:
+            problems.append(
+                Problem(
+                    "templates",
+                    "round.templates",
+                    f"模板类型须为 {TEMPLATE_KINDS} 之一",
+                    f"template kind must be one of {TEMPLATE_KINDS}",
+                    kind,
+                )
+            )
+    for code in codes:
+        if code not in active:
+            problems.append(
+                Problem(
+                    "unit_codes", "round.unit", "单位不在现行方案中", "unit is not in the current plan", code
+                )
+            )
+    if problems:
+        raise InputError("invalid round", problems, message_zh="填报轮次信息有误")
+    assert match is not None
+    if session.execute(select(Round.id).where(Round.period == period)).first() is not None:
+        raise Conflict(f"a round for period {period} exists", message_zh=f"期间 {period} 的填报轮次已存在")
+    rnd = Round(
+        period=period,
+        year=int(match.group(1)),
+        title=title.strip(),
+        due_date=due_date,
+        status="open",
+        templates=json.dumps(kinds),
+        plan_version_id=pv.id,
+        created_by=actor.id,
+    )
+    session.add(rnd)
+    session.flush()
+    for code in codes:
+        session.add(RoundUnit(round_id=rnd.id, unit_code=code))
+    audit.record(
+        session,
+        username=actor.username,
+        action="round.open",
+        object_type="round",
+        object_id=rnd.id,
+        detail={"period": period, "due_date": due_date.isoformat(), "units": codes, "templates": kinds},
+    )
+    session.commit()
+    return rnd
+
+
+def close_round(session: Session, actor: User, round_id: int) -> Round:
+    require_office(actor)
+    rnd = _round(session, round_id)
+    if rnd.status != "open":
+        raise Conflict(f"round {round_id} is {rnd.status}", message_zh=f"轮次 {round_id} 已关闭")
+    rnd.status = "closed"
+    audit.record(
+        session, username=actor.username, action="round.close", object_type="round", object_id=rnd.id
+    )
+    session.commit()
+    return rnd
+
+
+def round_units(session: Session, round_id: int) -> list[str]:
+    return list(
+        session.execute(
+            select(RoundUnit.unit_code).where(RoundUnit.round_id == round_id).order_by(RoundUnit.unit_code)
+        ).scalars()
+    )
+
+
+def list_rounds(session: Session, actor: User) -> list[Round]:
+    """Office and viewers: every round. Reporting roles: the rounds their unit is invited to."""
+    query = select(Round).order_by(Round.id)
+    if actor.role in REPORTING_ROLES:
+        query = query.join(RoundUnit, RoundUnit.round_id == Round.id).where(
+            RoundUnit.unit_code == actor.unit_code
+        )
+    return list(session.execute(query).scalars())
+
+
+def get_round(session: Session, actor: User, round_id: int) -> Round:
+    rnd = _round(session, round_id)
+    if actor.role in REPORTING_ROLES and actor.unit_code not in round_units(session, round_id):
+        raise PermissionDenied(
+            f"unit {actor.unit_code} is not in round {round_id}", message_zh="本单位不在该填报轮次中"
+        )
+    return rnd
+
+
+def template_spec(session: Session, rnd: Round, unit_code: str) -> TemplateSpec:
+    """The TemplateSpec of `unit_code` in `rnd`, with last year's approved values as `previous`."""
+    from carbonpeak.collection.spec import Period, spec_for_unit
+    from carbonpeak.services.submissions import current_observations
+
+    if unit_code not in round_units(session, rnd.id):
+        raise NotFound(
+            f"unit {unit_code} is not in round {rnd.id}", message_zh=f"单位 {unit_code} 不在该轮次中"
+        )
+    plan = stored_plan(session, rnd.plan_version_id)
+    previous = {
+        o["indicator"]: o["value"]
+        for o in current_observations(session, unit_code=unit_code, year=rnd.year - 1)
+        if o["value"] is not None
+    }
+    kinds = json.loads(rnd.templates)
+    spec = spec_for_unit(
+        plan,
+        unit_code,
+        Period(rnd.year, rnd.period),
+        indicators=None if "indicator" in kinds else [],
+        projects=None if "project" in kinds else [],
+        previous=previous,
+        due=rnd.due_date.isoformat(),
+    )
+    if "task" not in kinds:
+        spec = replace(spec, tasks=())
+    return spec
+
+
+def download_template(session: Session, actor: User, round_id: int, unit_code: str) -> tuple[str, bytes]:
+    """(file name, xlsx bytes) of the template of `unit_code` for round `round_id`."""
+    from carbonpeak.collection.templates import build_template
+
+    require_unit_access(actor, unit_code)
+    rnd = _round(session, round_id)
+    spec = template_spec(session, rnd, unit_code)
+    return f"{rnd.period}-{unit_code}.xlsx", build_template(spec)
+
+
+def _round(session: Session, round_id: int) -> Round:
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound(f"round {round_id} not found", message_zh=f"填报轮次 {round_id} 不存在")
+    return rnd

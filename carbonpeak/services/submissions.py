@@ -1,0 +1,561 @@
+"""Submissions: upload (one immutable version per upload), the review workflow, current values, history.
+
+    draft ──submit──▶ submitted ──approve──▶ approved ──publish──▶ published
+                              └──return (comment)──▶ returned   (the unit uploads a new version)
+
+Any other transition raises Conflict (409). An upload is parsed and checked by
+carbonpeak.collection.parse_upload first; a file with errors raises UploadError and stores nothing.
+A valid file is stored in ONE transaction — the submission row, its bytes and every value row, and
+the audit entry — so a process killed mid-import leaves the whole version or none of it. Version
+numbers per (round, unit) are given under a lock on the round row (PostgreSQL) or the database
+write lock (SQLite), so two uploads at once become versions n and n+1.
+
+Current values: for each (unit, kind, key, year) the rows of the most recently approved version
+that holds that key (approved and published versions count; `published_only` for the public).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, Problem
+from carbonpeak.services import audit
+from carbonpeak.services.users import REPORTING_ROLES, require_office, require_unit_access
+from carbonpeak.store.models import Round, Submission, SubmissionFile, SubmissionRow, Unit, User, utcnow
+
+STATUSES = ("draft", "submitted", "approved", "returned", "published")
+CURRENT_STATUSES = ("approved", "published")
+KIND_OF_SECTION = {"indicators": "indicator", "tasks": "task", "projects": "project"}
+
+
+# -- upload ---------------------------------------------------------------------------------------
+
+
+def import_submission(
+    session: Session,
+    actor: User,
+    *,
+    round_id: int,
+    unit_code: str,
+    filename: str,
+    data: bytes,
+    max_bytes: int | None = None,
+) -> Submission:
+    """Check and store an uploaded template as a new draft version; UploadError stores nothing."""
+    from carbonpeak.collection.parse import parse_upload
+    from carbonpeak.services.rounds import template_spec
+
+    require_unit_access(actor, unit_code)
+    rnd = session.get(Round, round_id)
+    if rnd is None:
+        raise NotFound(f"round {round_id} not found", message_zh=f"填报轮次 {round_id} 不存在")
+    if rnd.status != "open":
+        raise Conflict(f"round {round_id} is closed", message_zh=f"填报轮次 {round_id} 已关闭")
+    spec = template_spec(session, rnd, unit_code)
+    parsed = parse_upload(data, filename, spec, max_bytes=max_bytes)
+    rows = list(rows_of(parsed))
+    uncommented = {(w.location, w.rule) for w in parsed.uncommented_warnings}
+    warnings = [
+        {**w.as_dict(), "commented": (w.location, w.rule) not in uncommented} for w in parsed.warnings
+    ]
+
+    # the lock that orders concurrent uploads of one round (SQLite: already the write lock)
+    session.execute(select(Round.id).where(Round.id == round_id).with_for_update()).scalar_one()
+    last = session.execute(
+        select(func.max(Submission.version)).where(
+            Submission.round_id == round_id, Submission.unit_code == unit_code
+        )
+    ).scalar_one()
+    sub = Submission(
+        round_id=round_id,
+        unit_code=unit_code,
+        version=(last or 0) + 1,
+        status="draft",
+        filename=filename[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+        warnings=json.dumps(warnings, ensure_ascii=False),
+        uploaded_by=actor.id,
+        uploaded_at=utcnow(),
+    )
+    session.add(sub)
+    session.flush()
+    session.add(SubmissionFile(submission_id=sub.id, content=data))
+    for seq, row in enumerate(rows, start=1):
+        session.add(SubmissionRow(submission_id=sub.id, seq=seq, year=rnd.year, **row))
+    audit.record(
+        session,
+        username=actor.username,
+        action="submission.upload",
+        object_type="submission",
+        object_id=sub.id,
+        detail={
+            "round": round_id,
+            "unit": unit_code,
+            "version": sub.version,
+            "file": sub.filename,
+            "sha256": sub.file_sha256,
+            "rows": len(rows),
+        },
+    )
+    session.flush()
+    session.commit()
+    return sub
+
+
+# the unit of a numeric field is held by another field of the same record
+_UNIT_FIELD = {
+    ("indicator", "value"): "unit",
+    ("indicator", "reported_value"): "reported_unit",
+    ("project", "capacity_in_operation"): "capacity_unit",
+    ("project", "reported_capacity"): "reported_unit",
+}
+_FIXED_UNIT = {("task", "percent"): "%"}
+_SKIP = {"code", "comment", "location", "unit", "reported_unit", "capacity_unit"}
+
+
+def rows_of(parsed: Any) -> Iterator[dict[str, Any]]:
+    """Flatten a ParsedUpload into generic value rows (kind, key, field, value | text, unit, comment).
+
+    Each parsed record (IndicatorValue, TaskProgress, ProjectReport) gives one row per field; numbers
+    go to `value` with their unit, everything else to `text` (dates as ISO text). An indicator's
+    converted value is field `value`; what the user typed is field `reported_value`.
+    """
+    for section, kind in KIND_OF_SECTION.items():
+        for record in getattr(parsed, section, ()) or ():
+            data = dataclasses.asdict(record)
+            for field, raw in data.items():
+                if field in _SKIP:
+                    continue
+                value, text = _split(raw)
+                unit_field = _UNIT_FIELD.get((kind, field))
+                unit = data.get(unit_field) if unit_field else _FIXED_UNIT.get((kind, field))
+                yield {
+                    "kind": kind,
+                    "key": str(data["code"]),
+                    "field": field,
+                    "value": value,
+                    "text": text,
+                    "unit": unit,
+                    "comment": data.get("comment") or None,
+                    "location": str(data.get("location") or "")[:100] or None,
+                }
+
+
+def _split(raw: Any) -> tuple[float | None, str | None]:
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool | int | float):
+        return float(raw), None
+    if isinstance(raw, dt.date):
+        return None, raw.isoformat()
+    return None, str(raw)
+
+
+# -- workflow ------------------------------------------------------------------------------------
+
+
+def get_submission(session: Session, actor: User, submission_id: int) -> Submission:
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        raise NotFound(f"submission {submission_id} not found", message_zh=f"报送 {submission_id} 不存在")
+    if actor.role == "viewer":
+        if sub.status != "published":
+            raise PermissionDenied("viewers read published data only", message_zh="访客仅可查看已发布数据")
+    else:
+        require_unit_access(actor, sub.unit_code)
+    return sub
+
+
+def submission_rows(session: Session, submission_id: int) -> list[SubmissionRow]:
+    return list(
+        session.execute(
+            select(SubmissionRow)
+            .where(SubmissionRow.submission_id == submission_id)
+            .order_by(SubmissionRow.seq)
+        ).scalars()
+    )
+
+
+def submission_file(session: Session, actor: User, submission_id: int) -> tuple[str, bytes]:
+    sub = get_submission(session, actor, submission_id)
+    content = session.get(SubmissionFile, sub.id)
+    assert content is not None
+    return sub.filename, content.content
+
+
+def list_submissions(
+    session: Session,
+    actor: User,
+    *,
+    round_id: int | None = None,
+    unit_code: str | None = None,
+    status: str | None = None,
+) -> list[Submission]:
+    """Office: all; reporting roles: their unit's; viewers: published ones."""
+    query = select(Submission).order_by(Submission.id)
+    if actor.role in REPORTING_ROLES:
+        query = query.where(Submission.unit_code == actor.unit_code)
+    elif actor.role == "viewer":
+        query = query.where(Submission.status == "published")
+    if round_id is not None:
+        query = query.where(Submission.round_id == round_id)
+    if unit_code is not None:
+        query = query.where(Submission.unit_code == unit_code)
+    if status is not None:
+        query = query.where(Submission.status == status)
+    return list(session.execute(query).scalars())
+
+
+def _move(session: Session, sub: Submission, to: str, allowed_from: str) -> None:
+    if sub.status != allowed_from:
+        raise Conflict(
+            f"submission {sub.id} is {sub.status}; only a {allowed_from} one can become {to}",
+            message_zh=f"报送 {sub.id} 当前为“{sub.status}”，只有“{allowed_from}”状态可转为“{to}”",
+        )
+    sub.status = to
+
+
+def submit_submission(
+    session: Session, actor: User, submission_id: int, *, comment: str | None = None
+) -> Submission:
+    """draft → submitted, by its unit or the office. Warnings without a comment on their row in the
+    file need `comment` here (InputError listing them otherwise)."""
+    sub = get_submission(session, actor, submission_id)
+    if actor.role == "viewer":
+        raise PermissionDenied("viewers cannot submit", message_zh="访客不能报送")
+    warnings = [w for w in json.loads(sub.warnings) if not w.get("commented")]
+    if sub.status == "draft" and warnings and not (comment or "").strip():
+        problems = [
+            Problem(
+                w["location"],
+                w["rule"],
+                w["message_zh"],
+                w.get("message_en") or "",
+                w.get("value"),
+                "warning",
+            )
+            for w in warnings
+        ]
+        raise InputError(
+            "the warnings of this version need a comment", problems, message_zh="存在警告，需填写说明后报送"
+        )
+    _move(session, sub, "submitted", "draft")
+    sub.submitted_by, sub.submitted_at, sub.submit_comment = actor.id, utcnow(), (comment or None)
+    _audit(session, actor, sub, "submission.submit", comment)
+    return sub
+
+
+def approve_submission(
+    session: Session, actor: User, submission_id: int, *, comment: str | None = None
+) -> Submission:
+    require_office(actor)
+    sub = get_submission(session, actor, submission_id)
+    _move(session, sub, "approved", "submitted")
+    sub.reviewed_by, sub.reviewed_at, sub.review_comment = actor.id, utcnow(), comment or None
+    _audit(session, actor, sub, "submission.approve", comment)
+    return sub
+
+
+def return_submission(session: Session, actor: User, submission_id: int, *, comment: str) -> Submission:
+    require_office(actor)
+    sub = get_submission(session, actor, submission_id)
+    if not (comment or "").strip():
+        raise InputError(
+            "a returned submission needs a comment",
+            [Problem("comment", "review.comment", "退回须填写意见", "returning needs a comment")],
+        )
+    _move(session, sub, "returned", "submitted")
+    sub.reviewed_by, sub.reviewed_at, sub.review_comment = actor.id, utcnow(), comment
+    _audit(session, actor, sub, "submission.return", comment)
+    return sub
+
+
+def publish_submission(session: Session, actor: User, submission_id: int) -> Submission:
+    require_office(actor)
+    sub = get_submission(session, actor, submission_id)
+    _move(session, sub, "published", "approved")
+    sub.published_by, sub.published_at = actor.id, utcnow()
+    _audit(session, actor, sub, "submission.publish", None)
+    return sub
+
+
+def _audit(session: Session, actor: User, sub: Submission, action: str, comment: str | None) -> None:
+    audit.record(
+        session,
+        username=actor.username,
+        action=action,
+        object_type="submission",
+        object_id=sub.id,
+        detail={
+            "round": sub.round_id,
+            "unit": sub.unit_code,
+            "version": sub.version,
+            "status": sub.status,
+            "comment": comment,
+        },
+    )
+    session.commit()
+
+
+# -- current values and history ------------------------------------------------------------------
+
+
+def _value_rows(
+    session: Session,
+    *,
+    kind: str,
+    statuses: Iterable[str],
+    unit_code: str | None = None,
+    key: str | None = None,
+    year: int | None = None,
+) -> list[tuple[SubmissionRow, Submission, Round]]:
+    query = (
+        select(SubmissionRow, Submission, Round)
+        .join(Submission, SubmissionRow.submission_id == Submission.id)
+        .join(Round, Submission.round_id == Round.id)
+        .where(SubmissionRow.kind == kind, Submission.status.in_(list(statuses)))
+    )
+    if unit_code is not None:
+        query = query.where(Submission.unit_code == unit_code)
+    if key is not None:
+        query = query.where(SubmissionRow.key == key)
+    if year is not None:
+        query = query.where(SubmissionRow.year == year)
+    query = query.order_by(Submission.reviewed_at, Submission.id, SubmissionRow.seq)
+    return [(r, s, rd) for r, s, rd in session.execute(query).all()]
+
+
+def _current(
+    rows: list[tuple[SubmissionRow, Submission, Round]],
+) -> dict[tuple[str, str, int | None], list[Any]]:
+    """Rows of the newest approved version per (unit, key, year), in field order."""
+    newest: dict[tuple[str, str, int | None], int] = {}
+    for r, s, _ in rows:
+        newest[(s.unit_code, r.key, r.year)] = s.id  # rows are in approval order: the last wins
+    out: dict[tuple[str, str, int | None], list[Any]] = {}
+    for r, s, rd in rows:
+        k = (s.unit_code, r.key, r.year)
+        if newest[k] == s.id:
+            out.setdefault(k, []).append((r, s, rd))
+    return out
+
+
+def _provenance(s: Submission, rd: Round) -> dict[str, Any]:
+    return {
+        "submission_id": s.id,
+        "version": s.version,
+        "round_id": rd.id,
+        "period": rd.period,
+        "submission_status": s.status,
+        "approved_at": s.reviewed_at,
+        "filename": s.filename,
+    }
+
+
+def current_observations(
+    session: Session,
+    *,
+    unit_code: str | None = None,
+    indicator: str | None = None,
+    year: int | None = None,
+    published_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Approved indicator values, one per (indicator, unit, year): the observations the indicator
+    engine and the inventory read, in the columns of its long table (indicator, region, year, value,
+    unit, source, flag) plus unit_code, comment and the provenance (submission_id, version, round_id,
+    period, submission_status, approved_at, filename).
+
+    `region` is the reporting unit's code for a district government, else the city's region code
+    (the plan's `city_en` in lower case with `_` for spaces, e.g. `jinan`); `flag` is `published`
+    (a reported figure with its source); `source` names the submission, version and file.
+    """
+    statuses = ("published",) if published_only else CURRENT_STATUSES
+    regions = _regions(session)
+    rows = _value_rows(
+        session, kind="indicator", statuses=statuses, unit_code=unit_code, key=indicator, year=year
+    )
+    out = []
+    for (unit, key, yr), group in sorted(
+        _current(rows).items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2] or 0)
+    ):
+        value_row = next((r for r, _, _ in group if r.field == "value"), group[0][0])
+        _, s, rd = group[0]
+        out.append(
+            {
+                "indicator": key,
+                "region": regions.get(unit, regions[""]),
+                "year": yr,
+                "value": value_row.value,
+                "unit": value_row.unit,
+                "source": f"submission {s.id} v{s.version} of {unit} ({s.filename}), round {rd.period}",
+                "flag": "published",
+                "unit_code": unit,
+                "comment": value_row.comment,
+                **_provenance(s, rd),
+            }
+        )
+    return out
+
+
+def _regions(session: Session) -> dict[str, str]:
+    """unit code → region code for district governments; "" → the city's region code."""
+    from carbonpeak.services.init import current_plan_version
+
+    city = json.loads(current_plan_version(session).plan_json)["city_en"]
+    regions = {"": "_".join(str(city).lower().split())}
+    for code in session.execute(select(Unit.code).where(Unit.kind == "district_government")).scalars():
+        regions[code] = code
+    return regions
+
+
+def current_task_progress(
+    session: Session,
+    *,
+    unit_code: str | None = None,
+    task: str | None = None,
+    year: int | None = None,
+    published_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Approved task progress, one row per (task, unit, year) with the fields reported in the template
+    (status, percent, narrative, next_steps, evidence … as the collection parser names them), plus
+    comment and provenance."""
+    return _pivot(
+        session, "task", "task", unit_code=unit_code, key=task, year=year, published_only=published_only
+    )
+
+
+def current_project_status(
+    session: Session,
+    *,
+    unit_code: str | None = None,
+    project: str | None = None,
+    year: int | None = None,
+    published_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Approved key-project status, one row per (project, unit, year); fields as in current_task_progress."""
+    return _pivot(
+        session,
+        "project",
+        "project",
+        unit_code=unit_code,
+        key=project,
+        year=year,
+        published_only=published_only,
+    )
+
+
+def _pivot(
+    session: Session,
+    kind: str,
+    name: str,
+    *,
+    unit_code: str | None,
+    key: str | None,
+    year: int | None,
+    published_only: bool,
+) -> list[dict[str, Any]]:
+    statuses = ("published",) if published_only else CURRENT_STATUSES
+    rows = _value_rows(session, kind=kind, statuses=statuses, unit_code=unit_code, key=key, year=year)
+    out = []
+    for (unit, k, yr), group in sorted(
+        _current(rows).items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2] or 0)
+    ):
+        _, s, rd = group[0]
+        record: dict[str, Any] = {name: k, "unit_code": unit, "year": yr}
+        for r, _, _ in group:
+            record[r.field] = r.value if r.value is not None else r.text
+        record["comment"] = group[0][0].comment
+        record.update(_provenance(s, rd))
+        out.append(record)
+    return out
+
+
+def value_history(
+    session: Session,
+    actor: User,
+    *,
+    kind: str,
+    key: str,
+    unit_code: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every version of every value of `key`: who uploaded it, when, from which file and version, and
+    what became of it. Office: all units; reporting roles: their own; viewers: published only."""
+    statuses: tuple[str, ...] = STATUSES
+    if actor.role in REPORTING_ROLES:
+        if unit_code is not None:
+            require_unit_access(actor, unit_code)
+        unit_code = actor.unit_code
+    elif actor.role == "viewer":
+        statuses = ("published",)
+    query = (
+        select(SubmissionRow, Submission, User.username)
+        .join(Submission, SubmissionRow.submission_id == Submission.id)
+        .join(User, Submission.uploaded_by == User.id)
+        .where(SubmissionRow.kind == kind, SubmissionRow.key == key, Submission.status.in_(statuses))
+        .order_by(Submission.uploaded_at, Submission.id, SubmissionRow.seq)
+    )
+    if unit_code is not None:
+        query = query.where(Submission.unit_code == unit_code)
+    return [
+        {
+            "kind": r.kind,
+            "key": r.key,
+            "field": r.field,
+            "year": r.year,
+            "value": r.value,
+            "text": r.text,
+            "unit": r.unit,
+            "comment": r.comment,
+            "location": r.location,
+            "unit_code": s.unit_code,
+            "submission_id": s.id,
+            "round_id": s.round_id,
+            "version": s.version,
+            "status": s.status,
+            "filename": s.filename,
+            "file_sha256": s.file_sha256,
+            "uploaded_by": username,
+            "uploaded_at": s.uploaded_at,
+        }
+        for r, s, username in session.execute(query).all()
+    ]
+
+
+def visible_current(
+    session: Session,
+    actor: User,
+    kind: str,
+    *,
+    key: str | None = None,
+    unit_code: str | None = None,
+    year: int | None = None,
+) -> list[dict[str, Any]]:
+    """Current values as `actor` may see them: the office all approved ones; a reporting unit its own
+    approved ones and the published ones of others; a viewer the published ones."""
+    readers: dict[str, Callable[..., list[dict[str, Any]]]] = {
+        "indicator": current_observations,
+        "task": current_task_progress,
+        "project": current_project_status,
+    }
+    reader = readers[kind]
+    args: dict[str, Any] = {kind: key, "unit_code": unit_code, "year": year}
+    if actor.role == "office":
+        return reader(session, **args)
+    if actor.role in REPORTING_ROLES and unit_code in (None, actor.unit_code):
+        own = reader(session, **{**args, "unit_code": actor.unit_code})
+        if unit_code is not None:
+            return own
+        others = [
+            r for r in reader(session, **args, published_only=True) if r["unit_code"] != actor.unit_code
+        ]
+        return own + others
+    return reader(session, **args, published_only=True)
