@@ -13,6 +13,7 @@ methods value differently. NON_ENERGY is part of energy consumption (it is deduc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 import numpy as np
@@ -69,14 +70,74 @@ def total_energy(balance: Balance, method: Method = "calorific") -> Array:
     return np.asarray((consumption(balance) * k[None, :, :]).sum(axis=2))
 
 
-def energy_mix(balance: Balance, method: Method = "coal_equivalent") -> dict[str, Array]:
-    """Shares of total energy consumption, (region, year) each, summing to 1.
+ImportConvention = Literal["origin", "separate"]
+MIX_PARTS = ("coal", "oil", "gas", "non_fossil_local", "net_import_electricity", "statistical_difference")
+
+
+def import_non_fossil_share(
+    balance: Balance, share: float | Mapping[int, float] | None = None
+) -> tuple[Array, list[str]]:
+    """(region, year) non-fossil fraction of net imported electricity, and notes on substitutions.
+
+    `share` given: that fraction (one number, or one per year). Otherwise data/import_non_fossil_share.csv
+    for the balance region's regional grid (data/grid_regions.csv), else the national row (CN); a year
+    not tabulated takes the nearest tabulated year. Every substitution is noted.
+    """
+    out = np.zeros((len(balance.regions), len(balance.years)))
+    notes: list[str] = []
+    if share is not None:
+        for j, year in enumerate(balance.years):
+            value = share if isinstance(share, (int, float)) else share.get(year)
+            if value is None:
+                raise ValueError(f"import_non_fossil_share has no value for {year}")
+            if not 0.0 <= float(value) <= 1.0:
+                raise ValueError(f"import_non_fossil_share {value} for {year} is not a fraction")
+            out[:, j] = float(value)
+        return out, notes
+    table = factors.import_non_fossil_shares()
+    for i, region in enumerate(balance.regions):
+        mapped = factors.grid_regions().get(region)
+        grids = [mapped.grid, "CN"] if mapped else ["CN"]
+        rows = next(([r for r in table if r.grid == g] for g in grids if any(r.grid == g for r in table)), [])
+        if not rows:
+            raise ValueError("import_non_fossil_share.csv has no row for the region's grid nor for CN")
+        if mapped is None or rows[0].grid != mapped.grid:
+            notes.append(
+                f"non-fossil share of imported electricity for {region}: {rows[0].grid} rows used"
+            )
+        for j, year in enumerate(balance.years):
+            best = min(rows, key=lambda r: (abs(r.year - year), -r.year))
+            if best.year != year:
+                notes.append(
+                    f"non-fossil share of imported electricity for {year} not tabulated; "
+                    f"used {best.year} ({best.share})"
+                )
+            out[i, j] = best.share
+    return out, notes
+
+
+def energy_mix(
+    balance: Balance,
+    method: Method = "coal_equivalent",
+    *,
+    convention: ImportConvention = "origin",
+    import_share: Array | float | None = None,
+) -> dict[str, Array]:
+    """Shares of total energy consumption, (region, year) each.
 
     coal / oil / gas: consumption of the fuels of that kind (products traced to their kind: coke and
-    coke-oven gas are coal, gasoline is oil), including what was burnt to make electricity and heat;
-    non_fossil: local primary electricity, other energy and residual heat; net_import_electricity:
-    electricity imported minus exported. Provincial yearbooks report the last two together as
-    "一次电力及其他能源" (primary electricity and other energy).
+    coke-oven gas are coal, gasoline is oil), including what was burnt to make electricity and heat.
+    net_import_electricity: electricity imported minus exported. non_fossil_local: what is left (local
+    primary electricity, other energy, heat not from transformation), never negative: a negative rest
+    means the balance supplies more electricity or heat than it uses and is reported as
+    statistical_difference (平衡差额). The six parts in MIX_PARTS sum to 1.
+
+    non_fossil, by `convention`:
+      "origin" (default; China's provincial and city statistics): local non-fossil plus the non-fossil
+          part of net imported electricity (外来电中的非化石能源电量), i.e. non_fossil_local +
+          net_import_non_fossil, where net_import_non_fossil = net_import_electricity · s and s is
+          `import_share` ((region, year) array or one number) or, if None, import_non_fossil_share().
+      "separate" (the earlier behaviour): non_fossil_local only; imports stay in net_import_electricity.
     """
     k, _ = tce_coefficients(balance, method)
     cons = consumption(balance) * k[None, :, :]
@@ -90,7 +151,19 @@ def energy_mix(balance: Balance, method: Method = "coal_equivalent") -> dict[str
     ) * k[None, :, e]
     parts = {kind: cons[:, :, kinds == kind].sum(axis=2) for kind in ("coal", "oil", "gas")}
     parts["net_import_electricity"] = net_import
-    parts["non_fossil"] = total - parts["coal"] - parts["oil"] - parts["gas"] - net_import
+    rest = total - parts["coal"] - parts["oil"] - parts["gas"] - net_import
+    parts["non_fossil_local"] = np.maximum(rest, 0.0)
+    parts["statistical_difference"] = np.minimum(rest, 0.0)
+    if convention == "origin":
+        s = import_non_fossil_share(balance)[0] if import_share is None else import_share
+        share = np.broadcast_to(np.asarray(s, dtype=float), net_import.shape)
+        parts["net_import_non_fossil"] = net_import * share
+        parts["non_fossil"] = parts["non_fossil_local"] + parts["net_import_non_fossil"]
+    elif convention == "separate":
+        parts["net_import_non_fossil"] = np.zeros_like(net_import)
+        parts["non_fossil"] = parts["non_fossil_local"]
+    else:
+        raise ValueError(f"unknown convention {convention!r}: use origin or separate")
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
             name: np.where(total != 0, v / np.where(total != 0, total, 1.0), np.nan)
@@ -98,4 +171,11 @@ def energy_mix(balance: Balance, method: Method = "coal_equivalent") -> dict[str
         }
 
 
-__all__ = ["consumption", "energy_mix", "tce_coefficients", "total_energy"]
+__all__ = [
+    "MIX_PARTS",
+    "consumption",
+    "energy_mix",
+    "import_non_fossil_share",
+    "tce_coefficients",
+    "total_energy",
+]

@@ -6,7 +6,9 @@
     standard_coal()       data/standard_coal.csv    kgce per physical unit (GB/T 2589, calorific value)
     grid_factors()        data/grid_factors.csv     electricity CO2 factors by region and year (MEE)
     generation_coal_rate() data/generation_coal_rate.csv  gce/kWh for the coal-equivalent method
-    process_factors()     data/process_factors.csv  clinker, lime, fluxes, steel (tCO2/t)
+    process_factors()     data/process_factors.csv  clinker, lime, fluxes, steel, cement (tCO2/t)
+    grid_regions()        data/grid_regions.csv     balance region → province → regional grid
+    import_non_fossil_shares() data/import_non_fossil_share.csv  non-fossil share of a grid's generation
 
 Every loader returns frozen dataclasses; `row` is the 2-based line number in its CSV (header = 1),
 so a lineage can point at the exact factor row. Column lists are in docs/methods/inventory.md.
@@ -23,8 +25,10 @@ from typing import Literal
 from carbonpeak import units
 
 DATA_DIR = Path(__file__).with_name("data")
-FactorSet = Literal["guideline", "ipcc2006"]
-FACTOR_SETS: tuple[FactorSet, ...] = ("guideline", "ipcc2006")
+FactorSet = Literal["guideline", "ipcc2006", "ceads"]
+# ceads: the factors CEADs states for its inventories; for now only the cement process factor (a
+# balance with fuel rows gets factor.missing errors under it until CEADs' combustion factors are added)
+FACTOR_SETS: tuple[FactorSet, ...] = ("guideline", "ipcc2006", "ceads")
 C_TO_CO2 = 44.0 / 12.0  # molar mass ratio CO2/C used by both the guideline and IPCC 2006 (Vol.2 eq. 2.1)
 
 
@@ -66,6 +70,7 @@ class CombustionFactor:
     active_to: int | None
     source: str
     check_status: str
+    checked_against: str = ""
 
     @property
     def ef_t_per_tj(self) -> float:
@@ -119,6 +124,7 @@ class GridFactor:
     published: str
     source: str
     check_status: str
+    checked_against: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,7 @@ class ProcessFactor:
     active_to: int | None
     source: str
     check_status: str
+    checked_against: str = ""
 
     def active(self, year: int) -> bool:
         return self.active_from <= year and (self.active_to is None or year <= self.active_to)
@@ -204,6 +211,7 @@ def combustion_factors() -> tuple[CombustionFactor, ...]:
             active_to=_int(r["active_to"]),
             source=r["source"],
             check_status=r["check_status"],
+            checked_against=r.get("checked_against") or "",
         )
         for i, r in _rows("combustion_factors.csv")
     )
@@ -246,6 +254,7 @@ def grid_factors() -> tuple[GridFactor, ...]:
             r["published"],
             r["source"],
             r["check_status"],
+            r.get("checked_against") or "",
         )
         for i, r in _rows("grid_factors.csv")
     )
@@ -275,6 +284,7 @@ def process_factors() -> tuple[ProcessFactor, ...]:
             _int(r["active_to"]),
             r["source"],
             r["check_status"],
+            r.get("checked_against") or "",
         )
         for i, r in _rows("process_factors.csv")
     )
@@ -324,6 +334,63 @@ def coal_rate(year: int) -> CoalRate | None:
     return min(rates, key=lambda r: (abs(r.year - year), r.year)) if rates else None
 
 
+@dataclass(frozen=True)
+class GridRegion:
+    row: int
+    region: str  # as written in a balance's region column (name, code or alias)
+    province: str
+    grid: str  # regional grid of the MEE/NBS electricity CO2 factors (华北, 华东 …)
+    source: str
+    check_status: str
+
+
+@dataclass(frozen=True)
+class ImportShare:
+    row: int
+    grid: str
+    year: int
+    share: float  # non-fossil fraction of the grid's generation
+    source: str
+    check_status: str
+    checked_against: str = ""
+
+
+@cache
+def grid_regions() -> dict[str, GridRegion]:
+    """data/grid_regions.csv: balance region → province → regional grid."""
+    return {
+        r["region"]: GridRegion(i, r["region"], r["province"], r["grid"], r["source"], r["check_status"])
+        for i, r in _rows("grid_regions.csv")
+    }
+
+
+@cache
+def import_non_fossil_shares() -> tuple[ImportShare, ...]:
+    """data/import_non_fossil_share.csv: non-fossil share of generation of the grid electricity comes from."""
+    return tuple(
+        ImportShare(
+            i,
+            r["grid"],
+            int(r["year"]),
+            float(r["share"]),
+            r["source"],
+            r["check_status"],
+            r.get("checked_against") or "",
+        )
+        for i, r in _rows("import_non_fossil_share.csv")
+    )
+
+
+GRID_CHAIN_KINDS = ("provincial_electricity_average", "regional_electricity_average")
+
+
+def grid_chain(region: str, national_kind: str = "national_electricity_average") -> list[tuple[str, str]]:
+    """(grid region, kind) to try for a balance region, most specific first: province, regional grid, CN."""
+    found = grid_regions().get(region)
+    chain = [(found.province, GRID_CHAIN_KINDS[0]), (found.grid, GRID_CHAIN_KINDS[1])] if found else []
+    return [*chain, ("CN", national_kind)]
+
+
 def export_factors() -> dict[str, list[dict[str, object]]]:
     """Every factor table as plain rows (for `carbonpeak factors export` and the API)."""
     return {
@@ -337,4 +404,6 @@ def export_factors() -> dict[str, list[dict[str, object]]]:
         "grid": [asdict(g) for g in grid_factors()],
         "generation_coal_rate": [asdict(r) for r in generation_coal_rate()],
         "process": [asdict(p) for p in process_factors()],
+        "grid_regions": [asdict(g) for g in grid_regions().values()],
+        "import_non_fossil_share": [asdict(s) for s in import_non_fossil_shares()],
     }

@@ -50,6 +50,8 @@ class Inventory:
     process_rows: dict[tuple[int, str], factors.ProcessFactor] = field(default_factory=dict)
     grid_rows: dict[int, factors.GridFactor] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    grid_ef_region: Array | None = None  # (region, year): the grid factor applied to each region
+    grid_rows_region: dict[tuple[str, int], factors.GridFactor] = field(default_factory=dict)
 
     @property
     def energy_total(self) -> Array:
@@ -101,6 +103,9 @@ def inventory(
     every input row concerned. With grid_fallback="nearest", a year without a published grid factor
     takes the nearest published year's factor and the substitution is listed in `notes`. `grid_kind`
     picks the series of grid_factors.csv (national_electricity_average | national_grid_average_reporting).
+    grid_region="auto" chooses, for each balance region, the provincial factor, else the regional-grid
+    factor, else the national one (`grid_kind`), by data/grid_regions.csv; a region not in that file, or
+    a year without a provincial or regional factor, falls back to the next level with a note.
     """
     if factor_set not in factors.FACTOR_SETS:
         raise BalanceError(
@@ -110,7 +115,7 @@ def inventory(
                     "factors",
                     "factors.set",
                     f"未知因子集“{factor_set}”",
-                    f"unknown factor set {factor_set!r}; use guideline or ipcc2006",
+                    f"unknown factor set {factor_set!r}; use {', '.join(factors.FACTOR_SETS)}",
                     value=factor_set,
                 )
             ],
@@ -175,35 +180,38 @@ def inventory(
     grid = np.full(len(years), np.nan)
     grid_u = np.zeros(len(years))
     g_rows: dict[int, factors.GridFactor] = {}
+    grid_by_region = np.full((len(balance.regions), len(years)), np.nan)
+    g_rows_region: dict[tuple[str, int], factors.GridFactor] = {}
     notes: list[str] = []
-    published = sorted(
-        {g.year for g in factors.grid_factors() if g.region == grid_region and g.kind == grid_kind}
-    )
-    for i, year in enumerate(years):
-        if not np.any(net_import[:, i] != 0):
-            continue
-        g = factors.grid_factor(grid_region, year, grid_kind)
-        if g is None and grid_fallback == "nearest" and published:
-            near = min(published, key=lambda y: (abs(y - year), -y))
-            g = factors.grid_factor(grid_region, near, grid_kind)
-            notes.append(f"grid factor for {year} not published; used {near} ({g.source if g else ''})")
-        if g is None:
-            for (_r, y, s, f), ks in balance.cells.items():
-                if y == year and f == "electricity" and s in ("IMPORT", "EXPORT"):
-                    problems.extend(
-                        _problem(
-                            balance,
-                            k,
-                            "year",
-                            "factor.grid.missing",
-                            f"没有{grid_region}地区{year}年的电网排放因子",
-                            f"no grid emission factor for region {grid_region!r} in {year}",
+    for r_i, region in enumerate(balance.regions):
+        chain = factors.grid_chain(region, grid_kind) if grid_region == "auto" else [(grid_region, grid_kind)]
+        for i, year in enumerate(years):
+            if net_import[r_i, i] == 0:
+                continue
+            g, note = _pick_grid_factor(chain, year, grid_fallback)
+            if note:
+                notes.append(f"{region}: {note}" if grid_region == "auto" else note)
+            if g is None:
+                where = chain[0][0]
+                for (r, y, s, f), ks in balance.cells.items():
+                    if r == region and y == year and f == "electricity" and s in ("IMPORT", "EXPORT"):
+                        problems.extend(
+                            _problem(
+                                balance,
+                                k,
+                                "year",
+                                "factor.grid.missing",
+                                f"没有{where}地区{year}年的电网排放因子",
+                                f"no grid emission factor for region {where!r} in {year}",
+                            )
+                            for k in ks
                         )
-                        for k in ks
-                    )
-            continue
-        grid[i], grid_u[i] = g.ef, g.uncertainty_pct / 100.0
-        g_rows[year] = g
+                continue
+            grid_by_region[r_i, i] = g.ef
+            g_rows_region[(region, year)] = g
+            if np.isnan(grid[i]):  # the per-year view: the first region's factor
+                grid[i], grid_u[i] = g.ef, g.uncertainty_pct / 100.0
+                g_rows[year] = g
     if problems:
         raise BalanceError(
             f"{len(problems)} row(s) need a factor that is missing",
@@ -212,7 +220,7 @@ def inventory(
         )
     co2_energy = co2_cells(balance.energy, w, ef)
     co2_process = balance.process * ef_p[None, :, None, :]
-    indirect = net_import * np.nan_to_num(grid)[None, :]
+    indirect = net_import * np.nan_to_num(grid_by_region)
     return Inventory(
         balance,
         factor_set,
@@ -229,8 +237,34 @@ def inventory(
         rows,
         p_rows,
         g_rows,
-        tuple(notes),
+        tuple(dict.fromkeys(notes)),
+        grid_by_region,
+        g_rows_region,
     )
+
+
+def _pick_grid_factor(
+    chain: list[tuple[str, str]], year: int, fallback: GridFallback
+) -> tuple[factors.GridFactor | None, str]:
+    """The factor of the most specific (region, kind) published for `year`; else, with fallback
+    "nearest", the nearest published year of the most specific level that has any. A note says
+    what was substituted (a less specific level, another year)."""
+    for level, (where, kind) in enumerate(chain):
+        g = factors.grid_factor(where, year, kind)
+        if g is not None:
+            first = chain[0]
+            note = f"no {first[1]} factor for {first[0]} in {year}; used {where} ({g.ef})" if level else ""
+            return g, note
+    if fallback != "nearest":
+        return None, ""
+    for where, kind in chain:
+        published = sorted({g.year for g in factors.grid_factors() if g.region == where and g.kind == kind})
+        if published:
+            near = min(published, key=lambda y: (abs(y - year), -y))
+            g = factors.grid_factor(where, near, kind)
+            if g is not None:
+                return g, f"grid factor for {year} not published; used {where} {near} ({g.source})"
+    return None, ""
 
 
 def co2_cells(energy: Array, weights: Array, ef: Array) -> Array:
@@ -296,12 +330,20 @@ def lineage(inv: Inventory, region: str, year: int, sector: str, fuel: str) -> L
             sign
             * float(b.energy[r, y, s, b.fuels.index(fuel)])
             * units.factor(factors.fuels()[fuel].unit, "MWh")
-            * float(np.nan_to_num(inv.grid_ef[y]))
+            * float(np.nan_to_num(inv.grid_ef[y] if inv.grid_ef_region is None else inv.grid_ef_region[r, y]))
         )
-        g = inv.grid_rows.get(year)
+        g = inv.grid_rows_region.get((region, year), inv.grid_rows.get(year))
         if g is not None:
             fac_rows.append(
-                {"file": "grid_factors.csv", "line": g.row, "ef": g.ef, "year": g.year, "source": g.source}
+                {
+                    "file": "grid_factors.csv",
+                    "line": g.row,
+                    "ef": g.ef,
+                    "region": g.region,
+                    "kind": g.kind,
+                    "year": g.year,
+                    "source": g.source,
+                }
             )
     else:
         value = float(inv.co2_energy[r, y, s, b.fuels.index(fuel)])

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich import box
+from rich.table import Table
 
-from carbonpeak.cli.output import emit, print_json
-from carbonpeak.services.inventory import CELL_COLUMNS, TOTAL_COLUMNS, factor_library, inventory_from_file
+from carbonpeak.cli.output import console, emit, print_json
+from carbonpeak.services.inventory import (
+    CELL_COLUMNS,
+    SUMMARY_COLUMNS,
+    TOTAL_COLUMNS,
+    factor_library,
+    inventory_from_file,
+    summary_rows,
+)
 
 factors_app = typer.Typer(help="排放因子库 / the emission-factor library.", no_args_is_help=True)
 
@@ -22,22 +31,49 @@ def inventory_command(
     balance: Annotated[
         Path, typer.Option("--balance", help="energy balance CSV (docs/methods/inventory.md)")
     ],
-    factor_set: Annotated[str, typer.Option("--factors", help="guideline or ipcc2006")] = "guideline",
+    factor_set: Annotated[
+        str, typer.Option("--factors", help="guideline, ipcc2006 or ceads (process only)")
+    ] = "guideline",
     fmt: Annotated[str, typer.Option("--format", help="json, csv or table")] = "table",
     cells: Annotated[
         bool, typer.Option("--cells", help="csv/table: list CO2 by sector × fuel, not totals")
     ] = False,
+    grid: Annotated[
+        str, typer.Option("--grid", help="national, or regional (provincial/regional grid factors)")
+    ] = "national",
+    imports: Annotated[
+        str,
+        typer.Option(
+            "--non-fossil-imports",
+            help="origin: non-fossil share counts the non-fossil part of imported electricity; separate: not",
+        ),
+    ] = "origin",
 ) -> None:
     """温室气体清单 / compute the CO2 inventory of an energy balance."""
     if fmt not in ("json", "csv", "table"):
         raise typer.BadParameter(f"unknown format {fmt!r}: use json, csv or table", param_hint="--format")
-    result = inventory_from_file(balance, factor_set)
+    result = inventory_from_file(balance, factor_set, grid=grid, import_convention=imports)
     if fmt == "json":
         print_json(result)
     elif cells:
         emit(result["cells"], fmt, CELL_COLUMNS, title="CO2 (t) by sector × fuel")
+    elif fmt == "csv":
+        emit(result["totals"], fmt, TOTAL_COLUMNS)
     else:
-        emit(result["totals"], fmt, TOTAL_COLUMNS, title=f"CO2 inventory ({factor_set})")
+        print_summary(summary_rows(result), f"CO2 inventory ({factor_set}): 万t CO2 · 万tce · % of energy")
+        if result["notes"]:
+            console().print(f"{len(result['notes'])} note(s) on substituted factors: see --format json")
+
+
+def print_summary(rows: list[dict[str, Any]], title: str) -> None:
+    """The summary table, compact enough for an 80-column terminal (no vertical rules)."""
+    cols = (("region", "region"), *SUMMARY_COLUMNS) if rows and "region" in rows[0] else SUMMARY_COLUMNS
+    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
+    for key, header in cols:
+        table.add_column(header, justify="left" if key == "region" else "right", no_wrap=True)
+    for r in rows:
+        table.add_row(*[str(r[k]) for k, _ in cols])
+    console().print(table)
 
 
 @factors_app.command("export")

@@ -24,7 +24,7 @@ from carbonpeak.accounting import (
     parse_csv,
     read_balance,
 )
-from carbonpeak.accounting.energy import tce_coefficients, total_energy
+from carbonpeak.accounting.energy import import_non_fossil_share, tce_coefficients, total_energy
 from carbonpeak.errors import BalanceError, Problem
 
 CELL_COLUMNS = ("region", "year", "sector", "fuel", "scope", "co2_t")
@@ -44,8 +44,25 @@ TOTAL_COLUMNS = (
     "share_gas",
     "share_non_fossil",
     "share_net_import_electricity",
+    "share_non_fossil_local",
+    "share_net_import_non_fossil",
+    "share_statistical_difference",
     "co2_per_capita_t",
     "co2_per_10k_yuan_t",
+)
+# the readable summary of `carbonpeak inventory --format table` (summary_rows); json/csv keep TOTAL_COLUMNS
+# (key, header): CO2 in 万t, energy in 万tce (coal-equivalent method), shares in % of total energy
+SUMMARY_COLUMNS = (
+    ("year", "year"),
+    ("total_10kt", "total"),
+    ("energy_10kt", "energy"),
+    ("process_10kt", "process"),
+    ("indirect_10kt", "indirect"),
+    ("energy_10ktce", "万tce"),
+    ("coal_pct", "coal%"),
+    ("oil_pct", "oil%"),
+    ("gas_pct", "gas%"),
+    ("non_fossil_pct", "nonfos%"),
 )
 
 
@@ -67,14 +84,45 @@ def compute_inventory(
     population: Mapping[tuple[str, int], float] | None = None,
     gdp_10k_yuan: Mapping[tuple[str, int], float] | None = None,
     grid_fallback: str = "nearest",
+    grid: str = "national",
+    import_convention: str = "origin",
+    import_share: float | None = None,
 ) -> dict[str, Any]:
-    """The inventory of a balance as JSON-ready rows: `cells`, `totals`, `notes`."""
+    """The inventory of a balance as JSON-ready rows: `cells`, `totals`, `notes`.
+
+    grid: "national" (the national average factor) or "regional" (provincial, else regional grid,
+    else national, by data/grid_regions.csv). import_convention: "origin" counts the non-fossil part
+    of net imported electricity in share_non_fossil (China's statistics), "separate" does not.
+    import_share: the non-fossil fraction of imported electricity (default: the tabulated grid share).
+    """
     balance = read_balance(rows)
-    inv = inventory(balance, factor_set, grid_fallback="nearest" if grid_fallback == "nearest" else "strict")
+    _check_choice("grid", grid, ("national", "regional"))
+    _check_choice("import_convention", import_convention, ("origin", "separate"))
+    inv = inventory(
+        balance,
+        factor_set,
+        grid_fallback="nearest" if grid_fallback == "nearest" else "strict",
+        grid_region="auto" if grid == "regional" else "CN",
+    )
     _, u1 = approach1(inv)
     tce_cv = total_energy(balance, "calorific")
     tce_ce = total_energy(balance, "coal_equivalent")
-    mix = energy_mix(balance, "coal_equivalent")
+    share_notes: list[str] = []
+    share: Any = import_share
+    if import_convention == "origin":
+        try:
+            share, share_notes = import_non_fossil_share(balance, import_share)
+        except ValueError as exc:
+            raise BalanceError(
+                str(exc),
+                [Problem("import_share", "energy.import_share", f"外来电非化石比例无效：{exc}", str(exc))],
+            ) from exc
+    mix = energy_mix(
+        balance,
+        "coal_equivalent",
+        convention="origin" if import_convention == "origin" else "separate",
+        import_share=share,
+    )
     _, rate_notes = tce_coefficients(balance, "coal_equivalent")
     shape = inv.total.shape
     pop = np.full(shape, np.nan)
@@ -138,18 +186,60 @@ def compute_inventory(
         "years": list(balance.years),
         "cells": cells,
         "totals": totals,
-        "notes": [*inv.notes, *rate_notes],
+        "grid": grid,
+        "import_convention": import_convention,
+        "notes": list(dict.fromkeys([*inv.notes, *rate_notes, *share_notes])),
     }
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise BalanceError(
+            f"unknown {name} {value!r}",
+            [
+                Problem(
+                    name,
+                    f"inventory.{name}",
+                    f"“{name}”取值无效：{value}",
+                    f"unknown {name} {value!r}; use {' or '.join(allowed)}",
+                    value=value,
+                )
+            ],
+        )
+
+
+def summary_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A readable summary of `totals` (SUMMARY_COLUMNS, plus region when there are several):
+    CO2 in 万t, energy in 万tce (coal-equivalent method), shares in %; values as display strings."""
+    several = len(result.get("regions", [])) > 1
+    out: list[dict[str, Any]] = []
+    for t in result["totals"]:
+        row: dict[str, Any] = {"region": t["region"]} if several else {}
+        row["year"] = t["year"]
+        for key, col in (
+            ("total_t", "total_10kt"),
+            ("energy_t", "energy_10kt"),
+            ("process_t", "process_10kt"),
+            ("indirect_electricity_t", "indirect_10kt"),
+            ("energy_tce_coal_equivalent", "energy_10ktce"),
+        ):
+            row[col] = f"{t[key] / 1e4:.1f}"
+        for kind in ("coal", "oil", "gas", "non_fossil"):
+            v = t[f"share_{kind}"]
+            row[f"{kind}_pct"] = "" if v is None else f"{100 * v:.1f}"
+        out.append(row)
+    return out
 
 
 def _num(v: float) -> float | None:
     return None if np.isnan(v) else float(v)
 
 
-def inventory_from_file(path: Path, factor_set: str = "guideline") -> dict[str, Any]:
-    """`compute_inventory` of a CSV file; problems are located in that file (`<name>:<line>:<column>`)."""
+def inventory_from_file(path: Path, factor_set: str = "guideline", **options: Any) -> dict[str, Any]:
+    """`compute_inventory` of a CSV file (keyword options passed on: grid, import_convention,
+    import_share); problems are located in that file (`<name>:<line>:<column>`)."""
     try:
-        return compute_inventory(read_balance_file(path), factor_set)
+        return compute_inventory(read_balance_file(path), factor_set, **options)
     except BalanceError as exc:
         exc.problems = [
             replace(p, location=path.name + p.location[len("balance.csv") :])
@@ -199,9 +289,11 @@ def factor_library() -> dict[str, list[dict[str, object]]]:
 
 __all__ = [
     "CELL_COLUMNS",
+    "SUMMARY_COLUMNS",
     "TOTAL_COLUMNS",
     "cell_lineage",
     "compute_inventory",
     "factor_library",
     "inventory_from_file",
+    "summary_rows",
 ]

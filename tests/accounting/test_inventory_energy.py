@@ -7,6 +7,7 @@ import pytest
 from conftest import balance_of
 
 from carbonpeak.accounting import energy_mix, total_energy
+from carbonpeak.accounting.energy import MIX_PARTS, import_non_fossil_share
 
 HEAD = "region,year,sector,fuel,quantity,unit\n"
 
@@ -27,7 +28,7 @@ def test_coal_equivalent_values_net_electricity_at_the_generation_coal_rate():
 
 def test_mix_shares_sum_to_one_and_trace_products_to_their_kind(tiny):
     mix = energy_mix(tiny, "coal_equivalent")
-    total = sum(v for v in mix.values())
+    total = sum(mix[k] for k in MIX_PARTS)
     np.testing.assert_allclose(total, 1.0)
     assert mix["gas"][0, 0] == 0
     # coke burnt in steel counts as coal; only diesel is oil
@@ -45,3 +46,50 @@ def test_local_non_fossil_generation_is_the_non_fossil_share():
     coal = 0.5e4 * 0.7143
     assert mix["non_fossil"][0, 0] == pytest.approx(ne / (ne + coal))
     assert mix["net_import_electricity"][0, 0] == 0
+
+
+# 5 亿kWh imported, 10 亿kWh used, 5 from a coal plant burning 2 万t raw coal (2020: 287 gce/kWh)
+IMPORTS = HEAD + (
+    "A,2020,S46,electricity,10,亿kWh\nA,2020,T_POWER,electricity,-5,亿kWh\n"
+    "A,2020,T_POWER,raw_coal,2,万t\nA,2020,IMPORT,electricity,5,亿kWh\n"
+)
+
+
+def test_origin_convention_counts_the_non_fossil_part_of_imported_electricity():
+    b = balance_of(IMPORTS)
+    imp = 5e8 * 287e-6  # tce
+    coal = 2e4 * 0.7143
+    mix = energy_mix(b, "coal_equivalent", import_share=0.25)
+    assert mix["non_fossil"][0, 0] == pytest.approx(0.25 * imp / (imp + coal))
+    assert mix["net_import_non_fossil"][0, 0] == pytest.approx(0.25 * imp / (imp + coal))
+    assert mix["net_import_electricity"][0, 0] == pytest.approx(imp / (imp + coal))
+    old = energy_mix(b, "coal_equivalent", convention="separate")
+    assert old["non_fossil"][0, 0] == pytest.approx(0.0, abs=1e-12)
+    # the partition is the same under both conventions
+    for k in MIX_PARTS:
+        np.testing.assert_allclose(old[k], mix[k])
+
+
+def test_import_share_defaults_to_the_tabulated_national_share_with_a_note():
+    b = balance_of(IMPORTS)
+    share, notes = import_non_fossil_share(b)
+    assert share[0, 0] == pytest.approx(0.339)  # CEC 2020 全口径非化石能源发电量占比 33.9%
+    assert any("A" in n for n in notes)  # region A is not in grid_regions.csv: national rows, noted
+    mix = energy_mix(b, "coal_equivalent")
+    assert mix["non_fossil"][0, 0] == pytest.approx(0.339 * mix["net_import_electricity"][0, 0])
+    later, notes = import_non_fossil_share(balance_of(IMPORTS.replace("2020", "2023")))
+    assert later[0, 0] == pytest.approx(0.339) and any("2023" in n for n in notes)
+
+
+def test_import_share_must_be_a_fraction():
+    with pytest.raises(ValueError, match="fraction"):
+        import_non_fossil_share(balance_of(IMPORTS), 1.5)
+
+
+def test_a_small_oversupply_is_a_statistical_difference_not_negative_non_fossil():
+    # 10.00002 亿kWh supplied (5 local coal + 5.00002 imported) for 10 used: a rounding surplus
+    text = IMPORTS.replace("IMPORT,electricity,5,", "IMPORT,electricity,5.00002,")
+    mix = energy_mix(balance_of(text), "coal_equivalent", convention="separate")
+    assert mix["non_fossil"][0, 0] == 0.0 and mix["non_fossil_local"][0, 0] == 0.0
+    assert mix["statistical_difference"][0, 0] < 0
+    np.testing.assert_allclose(sum(mix[k] for k in MIX_PARTS), 1.0)

@@ -106,3 +106,31 @@ def test_every_ceads_fuel_has_a_code_and_a_guideline_factor():
     for row in _csv("ceads_fuels.csv"):
         code = CEADS_FUEL.get(row["name_en"]) or by_name[row["name_en"].lower()]
         assert factors.combustion_factor("guideline", code, 2015) is not None, code
+
+
+def test_ceads_process_totals_are_reproduced_from_cement_output():
+    """tests/golden/inventory/ceads_cement/README.md: CEADs' published Process column (Mt CO2) from
+    cement output × CEADs' stated 0.2906 t CO2/t, within the rounding of the printed activity."""
+    text = (GOLDEN / "ceads_cement" / "inputs.csv").read_text(encoding="utf-8")
+    rows = parse_csv(text)
+    inv = inventory(read_balance(rows), "ceads")
+    expected = _csv("ceads_cement/expected.csv")
+    assert len(expected) == 8
+    decimals = {(r["region"], int(r["year"])): len(r["quantity"].partition(".")[2]) for r in rows}
+    for case in expected:
+        key = (case["region"], int(case["year"]))
+        r = inv.balance.regions.index(case["region"])
+        y = inv.balance.years.index(int(case["year"]))
+        got_mt = inv.process_total[r, y] / 1e6
+        tolerance_mt = 0.5 * 10 ** -decimals[key] * 1e4 * 0.2906 / 1e6
+        assert abs(got_mt - float(case["process_mt_co2"])) <= tolerance_mt, key
+        assert inv.energy_total[r, y] == 0
+
+
+def test_ceads_set_has_no_combustion_factors_yet_so_fuel_rows_are_errors():
+    from carbonpeak.errors import BalanceError
+
+    text = "region,year,sector,fuel,quantity,unit\nA,2015,S01,diesel,1,万t\n"
+    with pytest.raises(BalanceError) as err:
+        inventory(read_balance(parse_csv(text)), "ceads")
+    assert [p.rule for p in err.value.problems] == ["factor.missing"]

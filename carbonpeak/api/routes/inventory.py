@@ -11,7 +11,17 @@ from carbonpeak.services.inventory import compute_inventory, factor_library
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 
-Table = Literal["fuels", "sectors", "combustion", "standard_coal", "grid", "generation_coal_rate", "process"]
+Table = Literal[
+    "fuels",
+    "sectors",
+    "combustion",
+    "standard_coal",
+    "grid",
+    "generation_coal_rate",
+    "process",
+    "grid_regions",
+    "import_non_fossil_share",
+]
 
 
 class BalanceRow(BaseModel):
@@ -28,7 +38,10 @@ class BalanceRow(BaseModel):
 
 class ComputeRequest(BaseModel):
     rows: list[BalanceRow] = Field(min_length=1, max_length=20_000)
-    factor_set: Literal["guideline", "ipcc2006"] = "guideline"
+    factor_set: Literal["guideline", "ipcc2006", "ceads"] = "guideline"
+    grid: Literal["national", "regional"] = "national"
+    import_convention: Literal["origin", "separate"] = "origin"
+    import_share: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 @router.get("/factors")
@@ -42,4 +55,10 @@ def factors(table: Annotated[Table | None, Query(description="only this table")]
 def compute(body: ComputeRequest) -> dict[str, Any]:
     """CO2 inventory of a small balance: cells, totals (t CO2, tce, shares) and notes; 422 lists bad rows."""
     rows = [{k: str(v) for k, v in r.model_dump().items()} for r in body.rows]
-    return compute_inventory(rows, body.factor_set)
+    return compute_inventory(
+        rows,
+        body.factor_set,
+        grid=body.grid,
+        import_convention=body.import_convention,
+        import_share=body.import_share,
+    )
