@@ -12,7 +12,9 @@
     impact.py       a project added to a scenario: change in peak year, peak value, probabilities
     schema.py       pydantic schema of scenario and project files
     load.py         load_scenario(), load_projects(): validate, compile, report every fault
-    data/           baseline.yaml, plan.yaml, enhanced.yaml (Jinan; base block a sample)
+    history.py      InventoryYear / InventoryHistory: the data set's inventory by year; the base
+                    year, history years and reference values built from it
+    data/           baseline.yaml, plan.yaml, enhanced.yaml (Jinan; base year 2024 from the inventory)
 
 Methods and sources: docs/methods/projection.md.
 """

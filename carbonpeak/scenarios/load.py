@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.scenarios.drivers import Dist, Driver
+from carbonpeak.scenarios.history import InventoryHistory, base_year_from_record, series_at
 from carbonpeak.scenarios.model import (
     Addition,
     BaseYear,
@@ -57,6 +58,7 @@ from carbonpeak.scenarios.schema import (
 
 DATA_DIR = Path(__file__).with_name("data")
 InventoryRows = Callable[[int], Iterable[Mapping[str, object]]]
+Inventory = InventoryRows | InventoryHistory
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -161,11 +163,13 @@ def _merged(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], li
     return merged, [*raws, raw]
 
 
-def load_scenario(name_or_path: str | Path, *, inventory: InventoryRows | None = None) -> Scenario:
+def load_scenario(name_or_path: str | Path, *, inventory: Inventory | None = None) -> Scenario:
     """Read, validate and compile a scenario file (and its counterfactual); ScenarioError lists every fault.
 
-    `inventory(year)` gives the inventory's final-energy rows for `base: {from_inventory: year}`
-    (see model.base_year_from_inventory); without it such a file is an error.
+    For `base: {from_inventory: year}`, `inventory` is an InventoryHistory (the data set's inventory
+    by year: base year, history years and reference years come from it; see scenarios/history.py)
+    or, the older hook, a function `inventory(year)` giving final-energy rows
+    (model.base_year_from_inventory). Without it such a file is an error.
     """
     path = resolve_scenario_path(name_or_path)
     data, raws = _merged(path)
@@ -185,9 +189,11 @@ def load_scenario(name_or_path: str | Path, *, inventory: InventoryRows | None =
     if spec.base is None:
         problems.append(Problem("base", "scenario.base", "缺少基准年数据块", "the `base` block is missing"))
         raise ScenarioError(f"{path.name}: invalid scenario", problems)
-    base = _compile_base(spec.base, problems, inventory)
-    if base is None:
+    compiled = _compile_base(spec.base, problems, inventory)
+    if compiled is None:
         raise ScenarioError(f"{path.name}: invalid scenario", problems)
+    base, history = compiled
+    first_year = history[0].year if history else base.year
     horizon = spec.scenario.horizon
     drivers = _compile_drivers(spec.drivers, base, horizon, problems)
     counterfactual = None
@@ -246,7 +252,7 @@ def load_scenario(name_or_path: str | Path, *, inventory: InventoryRows | None =
                     t.fuel,
                 )
             )
-        if not base.year <= t.year <= horizon:
+        if not first_year <= t.year <= horizon:
             problems.append(
                 Problem(
                     f"targets[{i}].year",
@@ -255,6 +261,11 @@ def load_scenario(name_or_path: str | Path, *, inventory: InventoryRows | None =
                     "the target year is outside the projection",
                     str(t.year),
                 )
+            )
+        reference = t.reference_value.value if t.reference_value else None
+        if t.reference_year is not None and t.reference_year < first_year:
+            reference = _reference(
+                t.indicator, t.reference_year, spec.base, base, inventory, f"targets[{i}]", problems
             )
         targets.append(
             Target(
@@ -265,7 +276,7 @@ def load_scenario(name_or_path: str | Path, *, inventory: InventoryRows | None =
                 t.direction,
                 t.fuel,
                 t.reference_year,
-                t.reference_value.value if t.reference_value else None,
+                reference,
                 t.label_zh,
                 t.label_en,
                 t.source or t.assumption or "",
@@ -315,10 +326,46 @@ def load_scenario(name_or_path: str | Path, *, inventory: InventoryRows | None =
         counterfactual=counterfactual,
         tolerance=peak.tolerance,
         peak_by=peak.by,
-        source_hash=hashlib.sha256(b"".join(raws)).hexdigest(),
+        source_hash=hashlib.sha256(b"".join(raws) + _fingerprint(inventory)).hexdigest(),
         label_zh=spec.scenario.label_zh,
         label_en=spec.scenario.label_en,
         base_flag="estimated" if spec.base.from_inventory is not None else spec.base.flag,
+        history=history,
+    )
+
+
+def _fingerprint(inventory: Inventory | None) -> bytes:
+    return inventory.fingerprint.encode() if isinstance(inventory, InventoryHistory) else b""
+
+
+def _reference(
+    indicator: str,
+    year: int,
+    b: BaseSpec,
+    base: BaseYear,
+    inventory: Inventory | None,
+    loc: str,
+    problems: list[Problem],
+) -> float | None:
+    """A target's reference-year value from the inventory (intensity at the base year's prices)."""
+    record = inventory.records.get(year) if isinstance(inventory, InventoryHistory) else None
+    if record is None or record.gdp is None or b.inventory_sectors is None:
+        problems.append(
+            Problem(
+                f"{loc}.reference_year",
+                "scenario.reference_year",
+                "参考年份早于预测期，且数据集中没有该年的清单或地区生产总值",
+                f"the reference year {year} is before the trajectory and the data set has no "
+                "inventory or GDP for it",
+                str(year),
+            )
+        )
+        return None
+    sector_map = {s: tuple(v.codes) for s, v in b.inventory_sectors.items()}
+    rates = {f: lf.heat_rate.value for f, lf in b.electricity.local_fossil.items() if lf.heat_rate}
+    v = series_at(base_year_from_record(record, template=base, sector_map=sector_map, heat_rates=rates))
+    return {"co2_intensity_change": v.co2 / v.gdp, "energy_intensity_change": v.energy / v.gdp}.get(
+        indicator, v.co2
     )
 
 
@@ -336,12 +383,21 @@ def _q(q: Quantity | None, to: str | None, loc: str, problems: list[Problem], de
         return q.value
 
 
-def _compile_base(b: BaseSpec, problems: list[Problem], inventory: InventoryRows | None) -> BaseYear | None:
+def _compile_base(
+    b: BaseSpec, problems: list[Problem], inventory: Inventory | None
+) -> tuple[BaseYear, tuple[BaseYear, ...]] | None:
+    """The base year and, with an inventory, the history years before it (oldest first)."""
     fuels = tuple(Fuel(name, f.kind, f.co2_factor) for name, f in b.fuels.items())
     fuel_names = [f.name for f in fuels]
-    sectors = tuple(b.energy.sectors)
+    if b.energy is not None:
+        sectors = tuple(b.energy.sectors)
+        basis = tuple(r.activity for r in b.energy.sectors.values())
+    else:
+        assert b.inventory_sectors is not None
+        sectors = tuple(b.inventory_sectors)
+        basis = tuple(r.activity for r in b.inventory_sectors.values())
     energy = np.zeros((len(sectors), len(fuels)))
-    for i, (s, row) in enumerate(b.energy.sectors.items()):
+    for i, (s, row) in enumerate((b.energy.sectors if b.energy else {}).items()):
         for fuel, qty in row.fuels.items():
             if fuel not in fuel_names:
                 problems.append(
@@ -364,6 +420,7 @@ def _compile_base(b: BaseSpec, problems: list[Problem], inventory: InventoryRows
                         str(qty),
                     )
                 )
+            assert b.energy is not None
             energy[i, fuel_names.index(fuel)] = _q(
                 Quantity(value=qty, unit=b.energy.unit, source="-"), "tce", "base.energy", problems
             )
@@ -394,7 +451,7 @@ def _compile_base(b: BaseSpec, problems: list[Problem], inventory: InventoryRows
             LocalFossil(
                 fuel,
                 _q(lf.generation, "MWh", f"base.electricity.local_fossil.{fuel}.generation", problems),
-                lf.heat_rate.value,
+                lf.heat_rate.value if lf.heat_rate else 0.0,
             )
         )
     year = b.year if b.year is not None else b.from_inventory
@@ -408,42 +465,90 @@ def _compile_base(b: BaseSpec, problems: list[Problem], inventory: InventoryRows
     }
     base = BaseYear(
         year=year,
-        population=b.population.value,
+        population=b.population.value if b.population else 0.0,
         gdp=_q(b.gdp, "万元", "base.gdp", problems),
         sectors=sectors,
-        activity_basis=tuple(r.activity for r in b.energy.sectors.values()),
+        activity_basis=basis,
         fuels=fuels,
         energy=energy,
         electricity_imported_mwh=_q(el.imported, "MWh", f"{el_loc}.imported", problems),
-        grid_factor=el.grid_factor.value,
+        grid_factor=el.grid_factor.value if el.grid_factor else 0.0,
         grid_non_fossil_share=el.grid_non_fossil_share.value,
         local_fossil=tuple(local),
         non_fossil_techs=tuple(NonFossilTech(n, t.variable) for n, t in el.non_fossil_techs.items()),
         process_emissions=_q(b.process_emissions, "tCO2", "base.process_emissions", problems),
-        electricity_tce_per_mwh=el.calorific_tce_per_mwh.value,
-        equivalent_coal_rate=el.equivalent_coal_rate.value,
+        electricity_tce_per_mwh=el.calorific_tce_per_mwh.value if el.calorific_tce_per_mwh else 0.1229,
+        equivalent_coal_rate=el.equivalent_coal_rate.value if el.equivalent_coal_rate else 0.3055,
         **{k: v.value for k, v in st.items() if v is not None},
     )
-    if b.from_inventory is not None:
-        if inventory is None:
-            problems.append(
-                Problem(
-                    "base.from_inventory",
-                    "scenario.inventory",
-                    "未提供清单数据，无法从清单取基准年",
-                    "no inventory was given to take the base year from",
-                    str(b.from_inventory),
-                )
+    if b.from_inventory is None:
+        return base, ()
+    if inventory is None:
+        problems.append(
+            Problem(
+                "base.from_inventory",
+                "scenario.inventory",
+                "未提供清单数据，无法从清单取基准年",
+                "no inventory was given to take the base year from",
+                str(b.from_inventory),
             )
-            return None
+        )
+        return None
+    if not isinstance(inventory, InventoryHistory):  # a function of the year giving final-energy rows
         try:
-            base = base_year_from_inventory(inventory(b.from_inventory), year=b.from_inventory, template=base)
+            return base_year_from_inventory(
+                inventory(b.from_inventory), year=b.from_inventory, template=base
+            ), ()
         except KeyError as exc:
             problems.append(
                 Problem("base.from_inventory", "scenario.inventory", f"清单代码不符：{exc}", str(exc))
             )
             return None
-    return base
+    return _from_history(b, base, inventory, problems)
+
+
+def _from_history(
+    b: BaseSpec, template: BaseYear, history: InventoryHistory, problems: list[Problem]
+) -> tuple[BaseYear, tuple[BaseYear, ...]] | None:
+    assert b.from_inventory is not None and b.inventory_sectors is not None
+    first = b.history_from if b.history_from is not None else b.from_inventory
+    missing = [y for y in range(first, b.from_inventory + 1) if y not in history.records]
+    if missing or first > b.from_inventory:
+        problems.append(
+            Problem(
+                "base.from_inventory",
+                "scenario.inventory_year",
+                f"清单中没有这些年份：{missing}",
+                f"the inventory has no year(s) {missing} (it has {history.years[:1]}…{history.years[-1:]})",
+                str(b.from_inventory),
+            )
+        )
+        return None
+    sector_map = {s: tuple(v.codes) for s, v in b.inventory_sectors.items()}
+    rates = {f: lf.heat_rate.value for f, lf in b.electricity.local_fossil.items() if lf.heat_rate}
+    out = []
+    for y in range(first, b.from_inventory + 1):
+        record = history.records[y]
+        try:
+            base = base_year_from_record(record, template=template, sector_map=sector_map, heat_rates=rates)
+        except KeyError as exc:
+            problems.append(
+                Problem("base.inventory_sectors", "scenario.inventory", f"清单代码不符：{exc}", str(exc))
+            )
+            return None
+        if record.population is None or record.gdp is None:
+            problems.append(
+                Problem(
+                    "base.from_inventory",
+                    "scenario.inventory_observations",
+                    f"{y} 年缺少人口或地区生产总值观测值",
+                    f"the data set has no population or GDP for {y}",
+                    str(y),
+                )
+            )
+            return None
+        out.append(base)
+    return out[-1], tuple(out[:-1])
 
 
 def _period(text: str) -> tuple[int, int] | None:

@@ -46,6 +46,7 @@ class LocalFossil:
     fuel: str
     generation_mwh: float
     heat_rate: float
+    co2_factor: float | None = None  # tCO2/tce of this fuel in power plants; None: the fuel's factor
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class BaseYear:
     energy[s, f]: final energy use of sector s in fuel f, tce (electricity at calorific value,
     `electricity_tce_per_mwh`). `electricity_imported_mwh`: net imports into the city in the base
     year; the gap between it and (demand - local generation) is held constant (losses, own use).
+    `co2_factors[s, f]` (tCO2/tce), when given, replaces the fuel's factor cell by cell (an
+    inventory's implied factors, so the base year reproduces its CO2 exactly).
+    `non_fossil_generation_mwh`, when given, is the observed local non-fossil generation of the base
+    year; the capacity drivers then add their change from the base year to it.
     """
 
     year: int
@@ -84,6 +89,8 @@ class BaseYear:
     storage_cycles: float = 300.0
     storage_efficiency: float = 0.85
     storage_cover_ratio: float = 0.15
+    co2_factors: Array | None = None
+    non_fossil_generation_mwh: float | None = None
 
     def fuel_index(self, kind: FuelKind) -> list[int]:
         return [i for i, f in enumerate(self.fuels) if f.kind == kind]
@@ -151,10 +158,18 @@ class Scenario:
     label_en: str = ""
     additions: tuple[Addition, ...] = ()
     base_flag: str = "sample"  # published | estimated | sample: how far the base year can be trusted
+    history: tuple[BaseYear, ...] = ()  # inventory years before the base year, oldest first
 
     @property
     def years(self) -> np.ndarray:
+        """The projected years: base year ... horizon (history years come before, see `all_years`)."""
         return np.arange(self.base.year, self.horizon + 1)
+
+    @property
+    def all_years(self) -> np.ndarray:
+        """History years (from the inventory) followed by the projected years."""
+        first = self.history[0].year if self.history else self.base.year
+        return np.arange(first, self.horizon + 1)
 
 
 @dataclass
@@ -273,7 +288,8 @@ def project(
         norm = sum(weights.values())
         scaled = e_s / norm
         energy_mean[s] = e_s.mean(axis=1)
-        fossil_w = sum((weights[i] * factors[i] for i in fossil if i in weights), zero)
+        ef_s = factors if base.co2_factors is None else base.co2_factors[s]
+        fossil_w = sum((weights[i] * ef_s[i] for i in fossil if i in weights), zero)
         direct_s = scaled * fossil_w
         direct_total += direct_s
         direct_mean[s] = direct_s.mean(axis=1)
@@ -322,6 +338,8 @@ def project(
     for t in base.non_fossil_techs:
         out = path(f"power.{t.name}.capacity") * path(f"power.{t.name}.capacity_factor") * 8760.0
         gen_nf = gen_nf + (out * (1.0 - curtail) if t.variable else out)
+    if base.non_fossil_generation_mwh is not None:  # observed base year plus the modelled change
+        gen_nf = base.non_fossil_generation_mwh + (gen_nf - gen_nf[:1])
 
     local_co2 = zero
     local_gen = zero
@@ -329,7 +347,8 @@ def project(
         gen = lf.generation_mwh * index(f"power.{lf.fuel}.generation_change")
         fuel_in = gen * lf.heat_rate * index(f"power.{lf.fuel}.heat_rate_change")
         local_gen = local_gen + gen
-        local_co2 = local_co2 + fuel_in * factors[names.index(lf.fuel)]
+        ef = factors[names.index(lf.fuel)] if lf.co2_factor is None else lf.co2_factor
+        local_co2 = local_co2 + fuel_in * ef
         fuel_total[lf.fuel] = fuel_total[lf.fuel] + fuel_in
 
     local0 = local_gen[:1] + gen_nf[:1]

@@ -27,6 +27,7 @@ from carbonpeak.scenarios.drivers import (
     latent_normals,
     uncertain_keys,
 )
+from carbonpeak.scenarios.history import series_at
 from carbonpeak.scenarios.model import Addition, Scenario, Target, project
 from carbonpeak.scenarios.peak import peak_index
 
@@ -78,7 +79,8 @@ def simulate(
 ) -> Collected:
     """Run the model for every row of `z`, `chunk` draws at a time; `progress(done)` after each chunk."""
     n = z.shape[0]
-    years = scenario.years
+    years = scenario.all_years
+    h = len(scenario.history)  # inventory years before the base year: the same in every draw
     adds = None if additions is None else tuple(additions)
     shape = (len(years), n)
     co2, energy, gdp, nfs = (np.empty(shape) for _ in range(4))
@@ -89,12 +91,12 @@ def simulate(
         stop = min(start + chunk, n)
         m = stop - start
         tr = project(scenario, z[start:stop], keys, drivers=drivers, additions=adds)
-        co2[:, start:stop] = tr.co2
-        energy[:, start:stop] = tr.energy
-        gdp[:, start:stop] = tr.gdp
-        nfs[:, start:stop] = tr.non_fossil_share
+        co2[h:, start:stop] = tr.co2
+        energy[h:, start:stop] = tr.energy
+        gdp[h:, start:stop] = tr.gdp
+        nfs[h:, start:stop] = tr.non_fossil_share
         for fuel, share in tr.fuel_share.items():
-            fuel_share.setdefault(fuel, np.empty(shape))[:, start:stop] = share
+            fuel_share.setdefault(fuel, np.empty(shape))[h:, start:stop] = share
         c = tr.co2_by_sector.T * m
         e = tr.energy_by_sector.T * m
         sums_co2 = c if sums_co2 is None else sums_co2 + c
@@ -102,6 +104,17 @@ def simulate(
         if progress is not None:
             progress(stop)
     assert sums_co2 is not None and sums_energy is not None
+    co2_mean, energy_mean = sums_co2 / n, sums_energy / n
+    if h:
+        past = [series_at(b) for b in scenario.history]
+        co2[:h] = np.array([v.co2 for v in past])[:, None]
+        energy[:h] = np.array([v.energy for v in past])[:, None]
+        gdp[:h] = np.array([v.gdp for v in past])[:, None]
+        nfs[:h] = np.array([v.non_fossil_share for v in past])[:, None]
+        for fuel, share in fuel_share.items():
+            share[:h] = np.array([v.fuel_share[fuel] for v in past])[:, None]
+        co2_mean = np.vstack([np.array([v.co2_by_sector for v in past]), co2_mean])
+        energy_mean = np.vstack([np.array([v.energy_by_sector for v in past]), energy_mean])
     return Collected(
         years=years,
         co2=co2,
@@ -109,8 +122,8 @@ def simulate(
         gdp=gdp,
         non_fossil_share=nfs,
         fuel_share=fuel_share,
-        co2_by_sector_mean=sums_co2 / n,
-        energy_by_sector_mean=sums_energy / n,
+        co2_by_sector_mean=co2_mean,
+        energy_by_sector_mean=energy_mean,
     )
 
 
@@ -248,6 +261,8 @@ def run(
         "seed": seed,
         "draws": draws,
         "base_year": int(scenario.base.year),
+        "first_projected_year": int(scenario.base.year) + 1,
+        "history_years": [int(b.year) for b in scenario.history] + [int(scenario.base.year)],
         "base_flag": scenario.base_flag,
         "tolerance": scenario.tolerance,
         "peak_by": scenario.peak_by,

@@ -105,8 +105,8 @@ class FuelSpec(_Sourced):
 
 
 class LocalFossilSpec(_Strict):
-    generation: Quantity
-    heat_rate: Quantity
+    generation: Quantity | None = None  # from the inventory when the base is taken from it
+    heat_rate: Quantity | None = None  # with an inventory: splits its thermal output between fuels
 
 
 class TechSpec(_Sourced):
@@ -114,11 +114,11 @@ class TechSpec(_Sourced):
 
 
 class ElectricitySpec(_Strict):
-    imported: Quantity
-    grid_factor: Quantity
+    imported: Quantity | None = None  # these four come from the inventory with `from_inventory`
+    grid_factor: Quantity | None = None
+    calorific_tce_per_mwh: Quantity | None = None
+    equivalent_coal_rate: Quantity | None = None
     grid_non_fossil_share: Quantity
-    calorific_tce_per_mwh: Quantity
-    equivalent_coal_rate: Quantity
     local_fossil: dict[str, LocalFossilSpec] = {}
     non_fossil_techs: dict[str, TechSpec] = {}
     storage_hours: Quantity | None = None
@@ -127,16 +127,55 @@ class ElectricitySpec(_Strict):
     storage_cover_ratio: Quantity | None = None
 
 
+class InventorySector(_Sourced):
+    """A scenario sector as a set of the inventory's sector codes (CEADs S01…S47)."""
+
+    codes: list[str] = Field(min_length=1)
+    activity: Literal["gdp", "population"] = "gdp"
+
+
 class BaseSpec(_Strict):
     year: int | None = None
     from_inventory: int | None = None
+    history_from: int | None = None  # first year of the inventory's own trajectory before the base year
     flag: Literal["published", "estimated", "sample"] = "sample"
-    population: Quantity
-    gdp: Quantity
+    population: Quantity | None = None
+    gdp: Quantity | None = None
     fuels: dict[str, FuelSpec]
-    energy: EnergyTable
+    energy: EnergyTable | None = None
+    inventory_sectors: dict[str, InventorySector] | None = None
     electricity: ElectricitySpec
-    process_emissions: Quantity
+    process_emissions: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> BaseSpec:
+        if self.from_inventory is not None:
+            if self.inventory_sectors is None:
+                raise ValueError(
+                    "`from_inventory` needs `inventory_sectors` (scenario sector -> inventory codes)"
+                )
+            return self
+        el = self.electricity
+        needed = {
+            "population": self.population,
+            "gdp": self.gdp,
+            "energy": self.energy,
+            "process_emissions": self.process_emissions,
+            "electricity.imported": el.imported,
+            "electricity.grid_factor": el.grid_factor,
+            "electricity.calorific_tce_per_mwh": el.calorific_tce_per_mwh,
+            "electricity.equivalent_coal_rate": el.equivalent_coal_rate,
+        }
+        needed.update(
+            {f"electricity.local_fossil.{k}.generation": v.generation for k, v in el.local_fossil.items()}
+        )
+        needed.update(
+            {f"electricity.local_fossil.{k}.heat_rate": v.heat_rate for k, v in el.local_fossil.items()}
+        )
+        missing = [k for k, v in needed.items() if v is None]
+        if missing:
+            raise ValueError(f"a base block without `from_inventory` needs {', '.join(missing)}")
+        return self
 
 
 class PeakSpec(_Sourced):

@@ -3,21 +3,38 @@
 run_projection(...) loads the scenario file, runs the seeded Monte Carlo and whichever analyses are
 asked for, and returns one JSON-ready dict with the scenario file's hash and the seed; with a
 `data_dir` it also stores that dict under <data_dir>/projections/ and says where.
+
+    inventory_history()     the data set's inventory year by year (base year and history of a scenario)
+    load_with_inventory(name)   a scenario file loaded on that inventory
+    peak_probabilities(plan, scenario="plan", draws, seed, data_dir)
+                            {peak-target code: P(peak by its year)} for services/indicators.py
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from carbonpeak import units
+from carbonpeak.accounting import factors, inventory, read_balance, total_energy
+from carbonpeak.accounting.energy import consumption, tce_coefficients
 from carbonpeak.errors import InputError, NotFound, Problem
+from carbonpeak.scenarios.history import InventoryHistory, InventoryYear
 from carbonpeak.scenarios.impact import project_impact
 from carbonpeak.scenarios.load import load_projects, load_scenario, resolve_scenario_path, shipped_scenarios
+from carbonpeak.scenarios.model import Scenario
 from carbonpeak.scenarios.montecarlo import run
 from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
+from carbonpeak.services.inventory import read_balance_file
+
+if TYPE_CHECKING:
+    from carbonpeak.indicators.config import StatusConfig
+    from carbonpeak.plan.schema import Plan
 
 MAX_DRAWS = 1_000_000
 
@@ -26,7 +43,7 @@ def list_scenarios() -> list[dict[str, str]]:
     """The shipped scenarios: name and labels."""
     out = []
     for name in shipped_scenarios():
-        s = load_scenario(name)
+        s = load_with_inventory(name)
         out.append(
             {"name": name, "label_zh": s.label_zh, "label_en": s.label_en, "scenario_hash": s.source_hash}
         )
@@ -74,7 +91,7 @@ def run_projection(
             f"no scenario {scenario!r} (shipped: {', '.join(shipped_scenarios())})",
             message_zh=f"找不到情景 {scenario}",
         )
-    sc = load_scenario(path)
+    sc = load_with_inventory(path)
     additions = load_projects(add_project, sc) if add_project else ()
     _, result = run(sc, draws=draws, seed=seed, progress=progress)
     result["scenario_file"] = str(path)
@@ -103,4 +120,260 @@ def run_projection(
     return result
 
 
-__all__ = ["MAX_DRAWS", "list_scenarios", "run_projection"]
+def load_with_inventory(name_or_path: str | Path, history: InventoryHistory | None = None) -> Scenario:
+    """A scenario file loaded on the data set's inventory (`inventory_history()` unless given)."""
+    return load_scenario(name_or_path, inventory=history or inventory_history())
+
+
+def _stored(data_dir: Path | None, sc: Scenario, seed: int, draws: int) -> dict[str, Any] | None:
+    if data_dir is None:
+        return None
+    path = Path(data_dir) / "projections" / f"{sc.name}-{sc.source_hash[:12]}-seed{seed}-n{draws}.json"
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = found.get("scenario_hash") == sc.source_hash and found.get("seed") == seed
+    return found if ok and "p_peak_by" in found else None
+
+
+def peak_probabilities(
+    plan: Plan,
+    scenario: str = "plan",
+    *,
+    draws: int = 5_000,
+    seed: int = 1,
+    data_dir: Path | None = None,
+    config: StatusConfig | None = None,
+) -> dict[str, float]:
+    """{peak-target code: P(CO2 peaks in or before the target's year)} for `track_targets`.
+
+    The plan's peak targets measured on total CO2 (metric `peak`, series `co2_total` through the
+    tracking configuration) take their probability from a projection of `scenario` with `draws`
+    and `seed`. The projection is cached in the process by scenario hash and seed, and on disk under
+    <data_dir>/projections/ (a projection already stored there with the same hash, seed and draws is
+    reused; a new one is stored). Other peak targets are left out (the engine projects total CO2).
+    """
+    from carbonpeak.indicators.config import load_status_config
+
+    config = config or load_status_config()
+    wanted = [
+        t for t in plan.targets if t.metric == "peak" and "co2_total" in config.series_candidates(t.indicator)
+    ]
+    if not wanted:
+        return {}
+    sc = load_with_inventory(scenario)
+    found = _stored(data_dir, sc, seed, draws)
+    if found is None and data_dir is not None:
+        found = run_projection(
+            scenario, draws=draws, seed=seed, sensitivity=False, wedges=False, data_dir=data_dir
+        )
+    elif found is None:
+        found = _peak_run(str(resolve_scenario_path(scenario)), sc.source_hash, draws, seed)
+    return {t.code: _p_peak_by(found, t.target_year) for t in wanted}
+
+
+def _p_peak_by(result: Mapping[str, Any], year: int) -> float:
+    """P(peak year <= year): exact for the scenario's own `peak.by` year, else from the distribution
+    (whose shares are rounded to 1e-6)."""
+    if int(result["p_peak_by"]["year"]) == year:
+        return float(result["p_peak_by"]["probability"])
+    dist = {int(y): float(p) for y, p in result["peak_year"]["distribution"].items()}
+    return min(1.0, sum(p for y, p in dist.items() if y <= year))
+
+
+@lru_cache(maxsize=16)
+def _peak_run(path: str, scenario_hash: str, draws: int, seed: int) -> dict[str, Any]:
+    """Peak-year distribution of a run, cached per scenario hash (file and inventory), draws and seed."""
+    _, result = run(load_with_inventory(path), draws=draws, seed=seed)
+    return {
+        "scenario_hash": scenario_hash,
+        "seed": seed,
+        "p_peak_by": result["p_peak_by"],
+        "peak_year": result["peak_year"],
+    }
+
+
+# --- the inventory the shipped scenarios start from ---------------------------------------------
+# services/dataset.py (the current data set, cached) did not exist when this was written: the
+# demo balance and the demo observations are read here directly (carbonpeak/demo/).
+
+DEMO_BALANCE = Path(__file__).resolve().parent.parent / "demo" / "data" / "energy-balance.csv"
+_POWER, _HEAT = "T_POWER", "T_HEAT"
+
+
+def inventory_history(
+    balance_file: Path | None = None,
+    *,
+    population: Mapping[int, float] | None = None,
+    gdp_index: Mapping[int, float] | None = None,
+    gdp_current: Mapping[int, float] | None = None,
+    region: str | None = None,
+) -> InventoryHistory:
+    """The inventory of a balance, year by year, as the projection reads it (see scenarios/history.py).
+
+    Default: the demo balance with the demo observations (population in persons, GDP in 万元 at
+    constant prices of the latest year: current-price GDP of that year x the chained real index).
+    """
+    path = Path(balance_file) if balance_file else DEMO_BALANCE
+    if population is None and gdp_index is None and gdp_current is None:
+        population, gdp_index, gdp_current = _demo_observations()
+    return _history(
+        str(path.resolve()),
+        path.stat().st_mtime_ns,
+        _frozen(population),
+        _frozen(gdp_index),
+        _frozen(gdp_current),
+        region,
+    )
+
+
+def _frozen(m: Mapping[int, float] | None) -> tuple[tuple[int, float], ...]:
+    return tuple(sorted((m or {}).items()))
+
+
+def _demo_observations() -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+    from carbonpeak.demo.build import comparable_observations
+
+    pop: dict[int, float] = {}
+    idx: dict[int, float] = {}
+    cur: dict[int, float] = {}
+    for o in comparable_observations():
+        if o.indicator == "population":
+            pop[o.year] = float(units.convert(o.value, o.unit, "人"))
+        elif o.indicator == "gdp_index_2020":
+            idx[o.year] = o.value / 100.0
+        elif o.indicator == "gdp":
+            cur[o.year] = float(units.convert(o.value, o.unit, "万元"))
+    return pop, idx, cur
+
+
+@lru_cache(maxsize=4)
+def _history(
+    path: str,
+    mtime: int,
+    population: tuple[tuple[int, float], ...],
+    gdp_index: tuple[tuple[int, float], ...],
+    gdp_current: tuple[tuple[int, float], ...],
+    region: str | None,
+) -> InventoryHistory:
+    raw = Path(path).read_bytes()
+    balance = read_balance(read_balance_file(Path(path)))
+    inv = inventory(balance, "guideline", grid_fallback="nearest")
+    r = balance.regions.index(region) if region else 0
+    k_cal, _ = tce_coefficients(balance, "calorific")
+    k_ce, _ = tce_coefficients(balance, "coal_equivalent")
+    tec_ce = total_energy(balance, "coal_equivalent")
+    cons = consumption(balance)
+    import_nf = _import_non_fossil_share(balance)
+    fuel_table, sector_table = factors.fuels(), factors.sectors()
+    kinds = [fuel_table[f].kind for f in balance.fuels]
+    el = balance.fuels.index("electricity")
+    pop, idx, cur = dict(population), dict(gdp_index), dict(gdp_current)
+    last = max(balance.years)
+    price = cur.get(last, 0.0) / idx[last] if last in idx and last in cur else None
+    kwh_el = units.factor(fuel_table["electricity"].unit, "kWh")
+    records = {}
+    for y, year in enumerate(balance.years):
+        q = balance.energy[r, y]  # sector x fuel, physical units
+        tce = q * k_cal[y][None, :]
+        co2 = inv.co2_energy[r, y]
+        energy: dict[tuple[str, str], float] = {}
+        cells: dict[tuple[str, str], float] = {}
+        power_in: dict[str, float] = {}
+        power_co2: dict[str, float] = {}
+        heat_in: dict[str, float] = {}
+        heat_co2: dict[str, float] = {}
+        heat_use: dict[str, float] = {}
+        for s, code in enumerate(balance.sectors):
+            role = sector_table[code].role
+            for f, fuel in enumerate(balance.fuels):
+                if q[s, f] == 0:
+                    continue
+                group = _group(fuel, kinds[f])
+                if code == _POWER and group not in ("electricity", "heat"):
+                    power_in[group] = power_in.get(group, 0.0) + tce[s, f]
+                    power_co2[group] = power_co2.get(group, 0.0) + co2[s, f]
+                elif code == _HEAT and group not in ("electricity", "heat"):
+                    heat_in[group] = heat_in.get(group, 0.0) + tce[s, f]
+                    heat_co2[group] = heat_co2.get(group, 0.0) + co2[s, f]
+                elif role == "final" and group == "heat":
+                    heat_use[code] = heat_use.get(code, 0.0) + q[s, f]
+                elif role == "final":
+                    energy[(code, group)] = energy.get((code, group), 0.0) + tce[s, f]
+                    cells[(code, group)] = cells.get((code, group), 0.0) + co2[s, f]
+        used = sum(heat_use.values())
+        # heat used but not from the heating plants (the balance's rounding): counted with their fuel
+        if "heat" in balance.fuels and heat_in:
+            h_res = float(cons[r, y, balance.fuels.index("heat")] * k_cal[y, balance.fuels.index("heat")])
+            heat_in = {g: v + h_res * v / sum(heat_in.values()) for g, v in heat_in.items()}
+        for code, h in heat_use.items():  # heating plants' fuel, allocated by heat use
+            for group, v in heat_in.items():
+                energy[(code, group)] = energy.get((code, group), 0.0) + v * h / used
+                cells[(code, group)] = cells.get((code, group), 0.0) + heat_co2[group] * h / used
+        mwh = kwh_el / 1000.0
+        prim = balance.fuels.index("primary_electricity") if "primary_electricity" in balance.fuels else None
+        records[year] = InventoryYear(
+            year=year,
+            energy=energy,
+            co2=cells,
+            power_input=power_in,
+            power_co2=power_co2,
+            thermal_generation_mwh=-_cell(balance.sectors, q, _POWER, el) * mwh,
+            # local non-fossil output as the inventory's energy total counts it: electricity consumed
+            # (final + losses - thermal output) not covered by net imports (= primary production
+            # when the balance closes; differs by its rounding otherwise)
+            non_fossil_generation_mwh=float(cons[r, y, el]) * mwh
+            + (
+                float(cons[r, y, prim]) * units.factor(fuel_table["primary_electricity"].unit, "kWh") / 1000.0
+                if prim is not None
+                else 0.0
+            )
+            - float(inv.net_import_mwh[r, y]),
+            net_import_mwh=float(inv.net_import_mwh[r, y]),
+            indirect_co2=float(inv.indirect_electricity[r, y]),
+            process_co2=float(inv.process_total[r, y]),
+            equivalent_coal_rate=float(k_ce[y, el]) / mwh,
+            calorific_tce_per_mwh=float(k_cal[y, el]) / mwh,
+            total_co2=float(inv.total[r, y]),
+            energy_coal_equivalent=float(tec_ce[r, y]),
+            import_non_fossil_share=None if import_nf is None else float(import_nf[r, y]),
+            population=pop.get(year),
+            gdp=price * idx[year] if price is not None and year in idx else None,
+        )
+    digest = hashlib.sha256(raw + repr((population, gdp_index, gdp_current, region)).encode()).hexdigest()
+    return InventoryHistory(records=records, fingerprint=digest, source=path)
+
+
+def _import_non_fossil_share(balance: Any) -> Any:
+    """The inventory's non-fossil fraction of imported electricity by (region, year), if it has one."""
+    from carbonpeak.accounting import energy
+
+    fn = getattr(energy, "import_non_fossil_share", None)
+    return None if fn is None else fn(balance)[0]
+
+
+def _cell(sectors: tuple[str, ...], q: Any, code: str, f: int | None) -> float:
+    return float(q[sectors.index(code), f]) if f is not None and code in sectors else 0.0
+
+
+def _group(fuel: str, kind: str) -> str:
+    if fuel == "electricity":
+        return "electricity"
+    if fuel == "heat":
+        return "heat"
+    if kind in ("coal", "oil", "gas"):
+        return kind
+    if fuel == "primary_electricity":
+        return "primary_electricity"
+    return "non_fossil"
+
+
+__all__ = [
+    "MAX_DRAWS",
+    "inventory_history",
+    "list_scenarios",
+    "load_with_inventory",
+    "peak_probabilities",
+    "run_projection",
+]

@@ -5,11 +5,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carbonpeak.scenarios.drivers import Dist, uncertain_keys
-from carbonpeak.scenarios.load import load_scenario
 from carbonpeak.scenarios.model import Scenario
 from carbonpeak.scenarios.montecarlo import latent, peak_stats, simulate
 
 from . import toy
+from .shipped import shipped
 
 
 def _p(sc: Scenario, z: np.ndarray) -> float:
@@ -50,7 +50,7 @@ def test_a_stronger_intensity_lever_never_lowers_p_peak(growth, intensity, sd, s
 
 
 def test_strengthening_plan_levers_does_not_lower_p_peak():
-    plan = load_scenario("plan")
+    plan = shipped("plan")
     keys = uncertain_keys(plan.drivers)
     z = latent(plan, np.random.default_rng(11), 1000, keys)
     p0 = _p(plan, z)

@@ -6,7 +6,10 @@ import pytest
 import yaml
 
 from carbonpeak.errors import InputError
+from carbonpeak.scenarios.history import InventoryHistory
 from carbonpeak.scenarios.load import DATA_DIR, load_projects, load_scenario
+
+from .shipped import history, shipped
 
 
 def _write(tmp_path: Path, name: str, data: dict) -> Path:
@@ -31,15 +34,15 @@ def test_schema_faults_are_all_reported_with_their_paths(tmp_path):
     data["drivers"]["sectors.steel.intensity_change"]["periods"] = {
         "2021-2060": {"dist": "triangular", "low": 1, "mode": 0, "high": 2}
     }
-    data["base"]["gdp"].pop("source")
+    data["base"]["electricity"]["grid_non_fossil_share"].pop("assumption")
     with pytest.raises(InputError) as exc:
-        load_scenario(_write(tmp_path, "bad", data))
+        load_scenario(_write(tmp_path, "bad", data), inventory=history())
     locs = _locations(exc)
     assert "drivers.population_growth" in locs
     assert "drivers.gdp_growth" in locs
     assert any(loc.startswith("drivers.gdp_growth.periods.2021-2025") for loc in locs)
     assert any(loc.startswith("drivers.sectors.steel.intensity_change.periods.2021-2060") for loc in locs)
-    assert "base.gdp" in locs
+    assert "base.electricity.grid_non_fossil_share" in locs
     assert all(p.message_zh and p.message_en for p in exc.value.problems)
 
 
@@ -50,16 +53,16 @@ def test_rule_faults_are_all_reported_with_their_paths(tmp_path):
     data["drivers"]["power.pv.capacity"] = {"unit": "MW", "assumption": "x", "periods": {"2021-2060": 0.1}}
     data["targets"][4]["fuel"] = "hydrogen"
     data["correlations"].append({"between": ["gdp_growth", "not_a_driver"], "rho": 0.2, "assumption": "x"})
-    data["base"]["energy"]["sectors"]["steel"]["fuels"]["uranium"] = 3
+    data["base"]["electricity"]["local_fossil"]["renewables"] = {}
     with pytest.raises(InputError) as exc:
-        load_scenario(_write(tmp_path, "bad", data))
+        load_scenario(_write(tmp_path, "bad", data), inventory=history())
     rules = {(p.location, p.rule) for p in exc.value.problems}
     assert ("drivers.sectors.steel.magic", "scenario.driver_known") in rules
     assert ("drivers.gdp_growth.periods", "scenario.period_cover") in rules
     assert ("drivers.power.pv.capacity", "scenario.driver_kind") in rules
     assert ("targets[4].fuel", "scenario.fuel_known") in rules
     assert ("correlations[1].between[1]", "scenario.driver_known") in rules
-    assert ("base.energy.sectors.steel.fuels.uranium", "scenario.fuel_known") in rules
+    assert ("base.electricity.local_fossil.renewables", "scenario.fuel_known") in rules
 
 
 def test_programmes_need_known_drivers_each_owned_once(tmp_path):
@@ -74,7 +77,7 @@ def test_programmes_need_known_drivers_each_owned_once(tmp_path):
         ],
     }
     with pytest.raises(InputError) as exc:
-        load_scenario(_write(tmp_path, "p", data))
+        load_scenario(_write(tmp_path, "p", data), inventory=history())
     rules = {(p.location, p.rule) for p in exc.value.problems}
     assert rules == {
         ("programmes[0].drivers[1]", "scenario.driver_known"),
@@ -92,20 +95,44 @@ def test_a_missing_parent_or_unreadable_yaml_is_an_input_error(tmp_path):
         load_scenario(bad)
 
 
-def test_from_inventory_without_an_inventory_is_an_error_and_with_one_takes_its_table(tmp_path):
-    data = _baseline()
-    data["base"]["from_inventory"] = data["base"].pop("year")
-    path = _write(tmp_path, "inv", data)
+def test_from_inventory_needs_an_inventory_holding_the_base_and_history_years(tmp_path):
+    path = _write(tmp_path, "inv", _baseline())
     with pytest.raises(InputError) as exc:
         load_scenario(path)
     assert _locations(exc) == {"base.from_inventory"}
-    rows = [{"year": 2020, "sector": "steel", "fuel": "coal", "energy_tce": 5e6}]
-    sc = load_scenario(path, inventory=lambda year: rows)
-    assert sc.base.energy.sum() == 5e6
+    full = history()
+    sc = load_scenario(path, inventory=full)
+    assert sc.base.year == 2024 and [b.year for b in sc.history] == [2021, 2022, 2023]
+    short = InventoryHistory({y: r for y, r in full.records.items() if y != 2022}, "x")
+    with pytest.raises(InputError) as exc:
+        load_scenario(path, inventory=short)
+    assert {(p.location, p.rule) for p in exc.value.problems} == {
+        ("base.from_inventory", "scenario.inventory_year")
+    }
+
+
+def test_a_base_without_inventory_must_state_every_number(tmp_path):
+    data = _baseline()
+    data["base"]["year"] = data["base"].pop("from_inventory")
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "noinv", data))
+    (problem,) = exc.value.problems
+    assert (
+        problem.location == "base" and "population" in problem.message_en and "energy" in problem.message_en
+    )
+
+
+def test_an_unmapped_inventory_sector_is_named(tmp_path):
+    data = _baseline()
+    data["base"]["inventory_sectors"]["other_industry"]["codes"].remove("S39")
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "unmapped", data), inventory=history())
+    (problem,) = exc.value.problems
+    assert problem.location == "base.inventory_sectors" and "S39" in problem.message_en
 
 
 def test_project_files_are_checked_and_converted(tmp_path):
-    plan = load_scenario("plan")
+    plan = shipped("plan")
     good = _write(
         tmp_path,
         "proj",
@@ -145,3 +172,13 @@ def test_project_files_are_checked_and_converted(tmp_path):
     with pytest.raises(InputError) as exc:
         load_projects(bad, plan)
     assert _locations(exc) == {"projects[0].energy.plutonium", "projects[0].sector", "projects[0].start_year"}
+
+
+def test_a_reference_year_before_the_data_set_is_named(tmp_path):
+    data = _baseline()
+    data["targets"][3]["reference_year"] = 1990
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "ref", data), inventory=history())
+    assert {(p.location, p.rule) for p in exc.value.problems} == {
+        ("targets[3].reference_year", "scenario.reference_year")
+    }

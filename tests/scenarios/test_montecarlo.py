@@ -1,13 +1,15 @@
 import numpy as np
 import pytest
 
-from carbonpeak.scenarios.load import load_scenario, shipped_scenarios
+from carbonpeak.scenarios.load import shipped_scenarios
 from carbonpeak.scenarios.montecarlo import latent, quantiles, run, simulate, uncertain
+
+from .shipped import shipped
 
 
 @pytest.fixture(scope="module")
 def plan():
-    return load_scenario("plan")
+    return shipped("plan")
 
 
 def test_the_same_seed_gives_identical_results_and_another_seed_does_not(plan):
@@ -53,8 +55,8 @@ def test_quantiles_equal_numpy_percentile():
 def test_shipped_scenarios_load_and_every_driver_states_its_source():
     assert shipped_scenarios() == ["baseline", "enhanced", "plan"]
     for name in shipped_scenarios():
-        sc = load_scenario(name)
-        assert sc.base.year == 2020 and sc.horizon == 2060
+        sc = shipped(name)
+        assert sc.base.year == 2024 and sc.horizon == 2060
         assert all(d.source.strip() for d in sc.drivers.values())
 
 
@@ -72,9 +74,7 @@ def test_the_plan_scenario_carries_the_plans_numbers(plan):
 
 
 def test_the_scenarios_are_ordered_baseline_plan_enhanced():
-    p = {
-        name: run(load_scenario(name), draws=400, seed=3)[1]["p_peak_by_2030"] for name in shipped_scenarios()
-    }
+    p = {name: run(shipped(name), draws=400, seed=3)[1]["p_peak_by_2030"] for name in shipped_scenarios()}
     assert p["baseline"] < p["plan"] <= p["enhanced"]
 
 
@@ -89,7 +89,7 @@ def test_the_shipped_example_project_raises_the_plan_peak():
     from carbonpeak.scenarios.impact import project_impact
     from carbonpeak.scenarios.load import DATA_DIR, load_projects
 
-    plan = load_scenario("plan")
+    plan = shipped("plan")
     adds = load_projects(DATA_DIR / "projects" / "example-chemicals-plant.yaml", plan)
     out = project_impact(plan, adds, draws=300, seed=1)
     # 50万tce coal x 2.7725 + 10万tce gas x 1.6442 + 20万t process ≈ 1.75 Mt, plus imported electricity
