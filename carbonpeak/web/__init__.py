@@ -1,1 +1,35 @@
-"""Web pages (Jinja2 + htmx + ECharts). install_web(app, settings) mounts them."""
+"""Web pages (Jinja2 + htmx + ECharts, no front-end build step). `install_web(app, settings)` mounts them.
+
+context.py   per-request language, user and rendering (HTML page or its JSON twin)
+routes.py    one route per page, each calling one view-model function of services/pages/
+reporting.py reporting: template download, upload with row-by-row results, submit, review
+charts.py    ECharts options built from the page models (JSON embedded in the page)
+numbers.py   numbers as Chinese (万, 亿) and English readers expect them, with units
+session.py   log-in, log-out and CSRF through carbonpeak.auth and services/users.py
+templates/   Jinja2 templates; every label through carbonpeak.i18n (catalogue/web.yaml)
+static/      CSS, the page script, and vendor/ (echarts 6.1.0 and htmx 2.0.11 from npm)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from carbonpeak.settings import Settings
+
+
+def install_web(app: FastAPI, settings: Settings) -> None:
+    """Mount the static files and the page routes on `app` (settings are read per request)."""
+    from fastapi.staticfiles import StaticFiles
+
+    from carbonpeak.web import reporting, routes
+    from carbonpeak.web.context import STATIC_DIR
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(reporting.router)  # first: /reporting.json before any catch-all
+    app.include_router(routes.router)
+
+
+__all__ = ["install_web"]

@@ -1,0 +1,296 @@
+"""Projection and decomposition pages: views over services/projection.py and services/decomposition.py."""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from carbonpeak.errors import InputError
+from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Point, Series, engine
+from carbonpeak.settings import Settings
+
+DEFAULT_SCENARIO = "plan"
+DEFAULT_DRAWS = 2_000
+MAX_PAGE_DRAWS = 20_000  # a page run must stay interactive; the CLI and API take more
+SEED = 1
+MT_TO_UNIT = 100.0  # MtCO2 → 万tCO2
+
+
+class TargetOdds(BaseModel):
+    id: str
+    label_zh: str
+    label_en: str
+    probability: float
+
+
+class HypotheticalProject(BaseModel):
+    """A project to add to the scenario: one entry of the projection's project file
+    (docs/methods/projection.md, "Project impact"); quantities per year from `start_year`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = "假设项目"
+    sector: str
+    start_year: int = 2027
+    coal: float = 0.0  # 万tce a year
+    oil: float = 0.0  # 万tce a year
+    gas: float = 0.0  # 万tce a year
+    electricity: float = 0.0  # 亿kWh a year
+    process_emissions: float = 0.0  # 万tCO2 a year
+    value_added: float = 0.0  # 亿元 a year
+
+    def as_file(self) -> dict[str, Any]:
+        note = "entered on the projection page (hypothetical)"
+        energy = {
+            fuel: {"value": value, "unit": unit, "assumption": note}
+            for fuel, value, unit in (
+                ("coal", self.coal, "万tce"),
+                ("oil", self.oil, "万tce"),
+                ("gas", self.gas, "万tce"),
+                ("electricity", self.electricity, "亿kWh"),
+            )
+            if value
+        }
+        return {
+            "projects": [
+                {
+                    "name": self.name,
+                    "start_year": self.start_year,
+                    "sector": self.sector,
+                    "assumption": note,
+                    "energy": energy,
+                    "process_emissions": {
+                        "value": self.process_emissions,
+                        "unit": "万tCO2",
+                        "assumption": note,
+                    },
+                    "value_added": {"value": self.value_added, "unit": "亿元", "assumption": note},
+                }
+            ]
+        }
+
+
+class ProjectEffect(BaseModel):
+    project: HypotheticalProject
+    before: dict[str, Any] = Field(default_factory=dict)
+    after: dict[str, Any] = Field(default_factory=dict)
+    delta: dict[str, Any] = Field(default_factory=dict)
+    problems: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ProjectionPage(PageBase):
+    scenarios: list[Named] = Field(default_factory=list)
+    scenario: str | None = None
+    draws: int | None = None
+    seed: int | None = None
+    scenario_hash: str | None = None
+    unit: str = "万tCO2"
+    p_peak_by_2030: float | None = None
+    peak_year_median: int | None = None
+    history: list[Point] = Field(default_factory=list)
+    fan: list[FanPoint] = Field(default_factory=list)
+    peak_years: list[Point] = Field(default_factory=list)  # share of draws peaking in each year (0–1)
+    probabilities: list[Point] = Field(default_factory=list)  # P(peak no later than the year) (0–1)
+    target_odds: list[TargetOdds] = Field(default_factory=list)
+    # driver → P(peak by 2030) at its 5th (low) and 95th (high) percentile (0–1)
+    tornado: list[Bar] = Field(default_factory=list)
+    # programme → avoided emissions per year (万tCO2), aligned with `wedge_years`
+    wedges: list[Series] = Field(default_factory=list)
+    wedge_years: list[int] = Field(default_factory=list)
+    sectors: list[str] = Field(default_factory=list)  # sectors a hypothetical project can join
+    effect: ProjectEffect | None = None
+
+
+@cache
+def _scenarios() -> tuple[tuple[str, str, str], ...]:
+    service = engine("carbonpeak.services.projection")
+    return tuple((s["name"], s["label_zh"], s["label_en"]) for s in service.list_scenarios())
+
+
+@lru_cache(maxsize=8)
+def _run(scenario: str, draws: int, seed: int) -> dict[str, Any]:
+    """A seeded run is deterministic: keep the latest few in memory so the page and its twin agree."""
+    service = engine("carbonpeak.services.projection")
+    result: dict[str, Any] = service.run_projection(
+        scenario, draws=draws, seed=seed, analysis_draws=min(draws, 1_000), sobol_draws=8, shipped_only=True
+    )
+    return result
+
+
+def projection_run(scenario: str | None = None, draws: int | None = None) -> dict[str, Any] | None:
+    """The projection service's answer for a shipped scenario (default: plan, 2 000 draws, seed 1)."""
+    if engine("carbonpeak.services.projection") is None:
+        return None
+    draws = min(max(draws or DEFAULT_DRAWS, 100), MAX_PAGE_DRAWS)
+    return _run(scenario or DEFAULT_SCENARIO, draws, SEED)
+
+
+def fan_points(result: dict[str, Any]) -> list[FanPoint]:
+    bands = result["bands"]
+    co2 = bands["co2"]
+    scale = MT_TO_UNIT if co2["unit"] == "MtCO2" else 1.0
+    return [
+        FanPoint(year=int(y), **{q: round(co2[q][i] * scale, 2) for q in ("p5", "p25", "p50", "p75", "p95")})
+        for i, y in enumerate(bands["years"])
+    ]
+
+
+@lru_cache(maxsize=8)
+def _sectors(scenario: str, _scenario_hash: str | None) -> tuple[str, ...]:
+    """The sectors of the scenario's base year (loading a scenario takes a while: once per version)."""
+    service = engine("carbonpeak.services.projection")
+    return tuple(service.load_with_inventory(scenario).base.sectors)
+
+
+@lru_cache(maxsize=8)
+def _impact(scenario: str, draws: int, project: HypotheticalProject) -> dict[str, Any]:
+    import tempfile
+
+    import yaml
+
+    service = engine("carbonpeak.services.projection")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "project.yaml"
+        path.write_text(yaml.safe_dump(project.as_file(), allow_unicode=True), encoding="utf-8")
+        result: dict[str, Any] = service.run_projection(
+            scenario,
+            draws=draws,
+            seed=SEED,
+            sensitivity=False,
+            wedges=False,
+            add_project=path,
+            shipped_only=True,
+        )
+    return dict(result["impact"])
+
+
+def project_effect(scenario: str, draws: int, project: HypotheticalProject) -> ProjectEffect:
+    """Before/after of adding `project` to the scenario on the same draws (the projection's impact run)."""
+    try:
+        impact = _impact(scenario, draws, project)
+    except InputError as exc:
+        return ProjectEffect(project=project, problems=[p.as_dict() for p in exc.problems])
+    keys = ("p_peak_by_2030", "peak_year_median", "peak_value_median")
+    return ProjectEffect(
+        project=project,
+        before={k: impact["before"][k] for k in keys},
+        after={k: impact["after"][k] for k in keys},
+        delta={k: impact["delta"][k] for k in keys},
+    )
+
+
+def projection_page(
+    settings: Settings,
+    *,
+    scenario: str | None = None,
+    draws: int | None = None,
+    project: HypotheticalProject | None = None,
+) -> ProjectionPage:
+    """A seeded projection run of the chosen scenario: fan, peak-year histogram, probabilities,
+    target odds, tornado (P(peak by 2030) at each driver's 5th and 95th percentile) and wedges."""
+    result = projection_run(scenario, draws)
+    if result is None:
+        return ProjectionPage(missing=["projection"], scenario=scenario, draws=draws)
+    from carbonpeak.services.pages.inventory import totals_by_year
+
+    dist = {int(y): float(p) for y, p in result["peak_year"]["distribution"].items()}
+    years = list(range(min(dist), max(dist) + 1)) if dist else []
+    cumulative, running = [], 0.0
+    for y in years:
+        running += dist.get(y, 0.0)
+        cumulative.append(Point(year=y, value=round(min(running, 1.0), 6)))
+    band_years = [int(y) for y in result["bands"]["years"]]
+    wedges = [
+        Series(
+            key=w["programme"],
+            label_zh=w["name_zh"],
+            label_en=w["name_en"],
+            values=[round(v * (MT_TO_UNIT if w["unit"].startswith("MtCO2") else 1.0), 2) for v in w["wedge"]],
+        )
+        for w in result.get("wedges") or []
+    ]
+    tornado = [
+        Bar(
+            key=t["driver"],
+            label_zh=t["driver"],
+            label_en=t["driver"],
+            low=t["low"]["p_peak"],
+            high=t["high"]["p_peak"],
+            value=t["swing_p_peak"],
+        )
+        for t in ((result.get("sensitivity") or {}).get("tornado") or [])
+    ]
+    history = totals_by_year()
+    return ProjectionPage(
+        flag="estimated",
+        data_source=result.get("scenario_file"),
+        scenarios=[Named(code=n, name_zh=zh, name_en=en) for n, zh, en in _scenarios()],
+        scenario=result["scenario"],
+        draws=result["draws"],
+        seed=result["seed"],
+        scenario_hash=result.get("scenario_hash"),
+        p_peak_by_2030=result.get("p_peak_by_2030"),
+        peak_year_median=(result["peak_year"].get("quantiles") or {}).get("p50"),
+        history=[Point(year=y, value=round(v, 2)) for y, v in sorted(history.items()) if y <= band_years[0]],
+        fan=fan_points(result),
+        peak_years=[Point(year=y, value=dist.get(y, 0.0)) for y in years],
+        probabilities=cumulative,
+        target_odds=[
+            TargetOdds(**{k: o[k] for k in ("id", "label_zh", "label_en", "probability")})
+            for o in result.get("target_probabilities") or []
+        ],
+        tornado=sorted(tornado, key=lambda b: -(b.value or 0.0)),
+        wedges=wedges,
+        wedge_years=band_years,
+        sectors=list(_sectors(result["scenario"], result.get("scenario_hash"))),
+        effect=project_effect(result["scenario"], result["draws"], project) if project else None,
+    )
+
+
+class DecompositionPage(PageBase):
+    years: list[int] = Field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
+    unit: str = "万tCO2"
+    start_value: float | None = None
+    end_value: float | None = None
+    effects: list[Bar] = Field(default_factory=list)
+    method: str | None = None
+    problems: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def decomposition_page(
+    settings: Settings, *, start: int | None = None, end: int | None = None
+) -> DecompositionPage:
+    """Additive LMDI effects of the chosen period (chained year by year), start → end emissions."""
+    service = engine("carbonpeak.services.decomposition")
+    table = engine("carbonpeak.decomposition.table")
+    if service is None or table is None:
+        return DecompositionPage(missing=["decomposition"], start=start, end=end)
+    years = [int(y) for y in table.read_kaya_table(table.SAMPLE_FILE).years]
+    try:
+        d = service.decompose_emissions(start=start, end=end)
+    except InputError as exc:  # a period the data cannot chain: say why, show the whole span instead
+        d = service.decompose_emissions()
+        problems = [p.as_dict() for p in exc.problems]
+    else:
+        problems = []
+    return DecompositionPage(
+        flag="sample" if d["input"] == "sample" else None,
+        data_source=d["input"],
+        years=years,
+        start=d["from"],
+        end=d["to"],
+        unit=d["unit"],
+        start_value=d["start_emissions"],
+        end_value=d["end_emissions"],
+        effects=[
+            Bar(key=e["factor"], label_zh=e["label_zh"], label_en=e["label_en"], value=e["additive"])
+            for e in d["effects"]
+        ],
+        method=d["method"],
+        problems=problems,
+    )

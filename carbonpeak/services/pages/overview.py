@@ -1,0 +1,148 @@
+"""The overview: every target as a card, the headline figures, emissions history joined to the fan.
+
+Headline figures and where each comes from:
+- total CO2 (万tCO2): the inventory's latest year (pages/inventory.py);
+- CO2 intensity vs 2005 (%): (I_latest / I_2005 − 1) × 100 on the indicator engine's `co2_intensity`
+  series (tCO2/万元 at constant prices); docs/methods/pages.md;
+- non-fossil share (%): the indicator engine's latest `non_fossil_share`;
+- probability of peaking by 2030 and the fan: the projection engine's seeded run of the `plan`
+  scenario (pages/analysis.py: 2 000 draws, seed 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from carbonpeak.services.pages import analysis
+from carbonpeak.services.pages import inventory as inventory_pages
+from carbonpeak.services.pages import targets as target_pages
+from carbonpeak.services.pages.common import FanPoint, PageBase, Point, load_plan_for, weakest
+from carbonpeak.settings import Settings
+
+HEADLINE_KEYS = ("total_co2", "co2_intensity_change", "non_fossil_share", "peak_probability")
+
+
+class Headline(BaseModel):
+    key: str  # total_co2 · co2_intensity_change · non_fossil_share · peak_probability
+    value: float | None = None
+    unit: str | None = None
+    year: int | None = None
+    flag: str | None = None
+    source: str | None = None
+
+
+class OverviewPage(PageBase):
+    plan_title_zh: str = ""
+    plan_title_en: str = ""
+    counts: dict[str, int] = Field(default_factory=dict)
+    headline: list[Headline] = Field(default_factory=list)
+    targets: list[target_pages.TargetRow] = Field(default_factory=list)
+    sparklines: dict[str, list[Point]] = Field(default_factory=dict)
+    emissions_unit: str = inventory_pages.UNIT
+    history: list[Point] = Field(default_factory=list)
+    fan: list[FanPoint] = Field(default_factory=list)
+
+
+def overview_page(settings: Settings) -> OverviewPage:
+    """Every target as a card with status, the headline figures and the emissions history."""
+    plan = load_plan_for(settings)
+    if plan is None:
+        return OverviewPage(missing=["plan"], headline=[Headline(key=k) for k in HEADLINE_KEYS])
+    tracked = target_pages.tracking(plan)
+    rows = [target_pages.target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
+    observations = target_pages.observations_for(tracked.region)
+    sparklines: dict[str, list[Point]] = {}
+    if observations is not None:
+        for r in rows:
+            s = observations.get(r.series, tracked.region) if r.series else None
+            if s is not None and len(s) >= 2:
+                sparklines[r.code] = [
+                    Point(year=int(y), value=float(v)) for y, v in zip(s.years, s.values, strict=True)
+                ]
+    history = inventory_pages.totals_by_year()
+    run = analysis.projection_run()
+    headline = [
+        _total(history),
+        _intensity_change(observations, tracked.region),
+        _non_fossil(rows),
+        _peak(run),
+    ]
+    missing = [
+        name
+        for name, ok in (("inventory", history), ("indicators", tracked.rows), ("projection", run))
+        if not ok
+    ]
+    return OverviewPage(
+        missing=missing,
+        flag=weakest([h.flag for h in headline]),
+        plan_title_zh=plan.title_zh,
+        plan_title_en=plan.title_en,
+        counts={"targets": len(plan.targets), "tasks": len(plan.tasks()), "projects": len(plan.key_projects)},
+        headline=headline,
+        targets=rows,
+        sparklines=sparklines,
+        history=[Point(year=y, value=round(v, 4)) for y, v in sorted(history.items())],
+        fan=analysis.fan_points(run) if run else [],
+    )
+
+
+def _peak(run: dict[str, Any] | None) -> Headline:
+    if not run or run.get("p_peak_by_2030") is None:
+        return Headline(key="peak_probability")
+    return Headline(
+        key="peak_probability",
+        value=round(100.0 * run["p_peak_by_2030"], 1),
+        unit="%",
+        year=2030,
+        flag="estimated",
+        source=f"projection: {run['scenario']}, {run['draws']} draws, seed {run['seed']}",
+    )
+
+
+def _total(history: dict[int, float]) -> Headline:
+    if not history:
+        return Headline(key="total_co2")
+    year = max(history)
+    found = inventory_pages.city_inventory()
+    flag = weakest([r.get("flag") for r in found[2]]) if found else None
+    return Headline(
+        key="total_co2",
+        value=round(history[year], 2),
+        unit=inventory_pages.UNIT,
+        year=year,
+        flag=flag,
+        source="inventory",
+    )
+
+
+def _intensity_change(observations: Any, region: str | None) -> Headline:
+    s = observations.get("co2_intensity", region) if observations is not None else None
+    base = s.value(2005) if s is not None else None
+    latest = s.latest() if s is not None else None
+    if s is None or base is None or latest is None or base <= 0:
+        return Headline(key="co2_intensity_change")
+    year, value = latest
+    return Headline(
+        key="co2_intensity_change",
+        value=round((value / base - 1.0) * 100.0, 2),
+        unit="%",
+        year=year,
+        flag=weakest(list(s.flags)),
+        source="indicators: co2_intensity",
+    )
+
+
+def _non_fossil(rows: list[target_pages.TargetRow]) -> Headline:
+    for r in rows:
+        if r.series == "non_fossil_share" and r.latest_value is not None:
+            return Headline(
+                key="non_fossil_share",
+                value=round(r.latest_value, 2),
+                unit="%",
+                year=r.latest_year,
+                flag=r.flag,
+                source="indicators: non_fossil_share",
+            )
+    return Headline(key="non_fossil_share")

@@ -1,0 +1,382 @@
+"""Tasks and key projects of the plan, with the latest progress reports and project statuses.
+
+Progress comes from the store's approved reports (services/submissions.current_task_progress and
+current_project_status) when the database holds any, else from the supervision service's input
+bundle (the packaged sample, flagged `sample`).
+Several units may report on one task; the task's status is the most pressing of their latest
+reports (delayed > not_started > in_progress > completed; completed only when all are) and its
+percent their mean.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from carbonpeak.i18n import t
+from carbonpeak.plan.schema import Plan
+from carbonpeak.services.pages.common import (
+    CountRow,
+    Named,
+    PageBase,
+    SourceRef,
+    engine,
+    load_plan_for,
+    target_or_none,
+    unit_ref,
+)
+from carbonpeak.settings import Settings
+
+STATUS_ORDER = ("delayed", "not_started", "in_progress", "completed")
+
+
+class TaskRow(BaseModel):
+    code: str
+    number: int
+    programme: str
+    title_zh: str
+    title_en: str
+    lead_units: list[Named]
+    co_units: list[Named]
+    status: str | None = None  # not_started · in_progress · completed · delayed
+    percent: float | None = None
+    period: str | None = None
+    narrative: str | None = None
+    source: SourceRef
+
+
+class ProgrammeTasks(BaseModel):
+    code: str
+    number: int
+    name_zh: str
+    name_en: str
+    tasks: list[TaskRow]
+
+
+class UnitTasks(BaseModel):
+    unit: Named
+    kind: str
+    lead: list[str]  # task codes the unit leads
+    co: list[str]  # task codes it co-leads
+
+
+class TasksPage(PageBase):
+    plan_title_zh: str = ""
+    plan_title_en: str = ""
+    programmes: list[ProgrammeTasks] = Field(default_factory=list)
+    units: list[UnitTasks] = Field(default_factory=list)
+    task_count: int = 0
+    status_counts: dict[str, int] = Field(default_factory=dict)
+    unit_filter: str | None = None
+
+
+class Supervision(BaseModel):
+    """The supervision rows a page shows, and where they came from."""
+
+    progress: list[Any] = Field(default_factory=list)  # TaskProgress records
+    projects: list[Any] = Field(default_factory=list)  # ProjectStatus records
+    flag: str | None = None
+    source: str | None = None
+
+
+def supervision_rows(db: Any = None) -> Supervision:
+    """Latest task progress and project statuses: the store's approved reports when `db` (a
+    carbonpeak.store.db.Database) holds any, else the supervision service's input bundle."""
+    stored = _stored_rows(db) if db is not None else None
+    if stored is not None:
+        return stored
+    service = engine("carbonpeak.services.supervision")
+    if service is None:
+        return Supervision()
+    path = Path(service.DEFAULT_BUNDLE)
+    return _supervision_rows(str(path), path.stat().st_mtime_ns if path.exists() else -1)
+
+
+@lru_cache(maxsize=4)
+def _supervision_rows(path: str, _stamp: int) -> Supervision:
+    """Parsing the bundle takes a while: once per version of the file."""
+    service = engine("carbonpeak.services.supervision")
+    bundle = service.load_bundle(path)
+    flags = list(bundle.flags)
+    return Supervision(
+        progress=service.latest_reports(bundle),
+        projects=list(bundle.supervision.project_status),
+        flag="sample" if "sample" in flags else ("estimated" if "estimated" in flags else "published"),
+        source=bundle.source,
+    )
+
+
+def _stored_rows(db: Any) -> Supervision | None:
+    """Approved task progress and project status rows of the store, as supervision records."""
+    from types import SimpleNamespace
+
+    submissions = engine("carbonpeak.services.submissions")
+    model = engine("carbonpeak.supervision.model")
+    if submissions is None or model is None:
+        return None
+    try:
+        with db.session() as s:
+            tasks = submissions.current_task_progress(s)
+            projects = submissions.current_project_status(s)
+    except Exception:  # a database not initialised yet holds nothing to show
+        return None
+    if not tasks and not projects:
+        return None
+    progress = [
+        SimpleNamespace(
+            task=r["task"],
+            unit=r["unit_code"],
+            status=r.get("status"),
+            percent=float(r.get("percent") or 0.0),
+            period=r.get("period"),
+            narrative=r.get("narrative") or "",
+        )
+        for r in tasks
+        if r.get("status")
+    ]
+    statuses = []
+    for r in projects:
+        if r.get("status") not in model.PROJECT_STATES:
+            continue
+        value, unit = r.get("capacity_in_operation"), r.get("capacity_unit")
+        capacity = (model.CapacityInOperation(float(value), str(unit)),) if value is not None and unit else ()
+        statuses.append(
+            model.ProjectStatus(project=r["project"], status=r["status"], capacity_in_operation=capacity)
+        )
+    return Supervision(
+        progress=progress, projects=statuses, flag=None, source="database: approved submissions"
+    )
+
+
+def task_status(reports: list[Any]) -> tuple[str | None, float | None, str | None, str | None]:
+    """(status, mean percent, period, narrative of the most pressing report) of one task's reports."""
+    if not reports:
+        return None, None, None, None
+    statuses = {r.status for r in reports}
+    if statuses == {"completed"}:
+        status = "completed"
+    else:
+        status = next(s for s in STATUS_ORDER if s in statuses and s != "completed")
+    first = next(r for r in reports if r.status == status)
+    percent = sum(float(r.percent) for r in reports) / len(reports)
+    return status, round(percent, 1), first.period, first.narrative or None
+
+
+def tasks_page(settings: Settings, *, unit: str | None = None, db: Any = None) -> TasksPage:
+    """The plan's tasks grouped by programme, and the responsible units with the tasks they hold."""
+    plan = load_plan_for(settings)
+    if plan is None:
+        return TasksPage(missing=["plan"])
+    sup = supervision_rows(db)
+    by_task: dict[str, list[Any]] = {}
+    for r in sup.progress:
+        by_task.setdefault(r.task, []).append(r)
+    programmes = []
+    statuses: Counter[str] = Counter()
+    for p in plan.programmes:
+        rows = []
+        for task in p.tasks:
+            if unit and unit not in task.lead_units and unit not in task.co_units:
+                continue
+            status, percent, period, narrative = task_status(by_task.get(task.code, []))
+            statuses[status or "no_data"] += 1
+            rows.append(
+                TaskRow(
+                    code=task.code,
+                    number=task.number,
+                    programme=p.code,
+                    title_zh=task.title_zh,
+                    title_en=task.title_en,
+                    lead_units=[unit_ref(plan, c) for c in task.lead_units],
+                    co_units=[unit_ref(plan, c) for c in task.co_units],
+                    status=status,
+                    percent=percent,
+                    period=period,
+                    narrative=narrative,
+                    source=SourceRef(**task.source.model_dump()),
+                )
+            )
+        if rows:
+            programmes.append(
+                ProgrammeTasks(code=p.code, number=p.number, name_zh=p.name_zh, name_en=p.name_en, tasks=rows)
+            )
+    return TasksPage(
+        missing=[] if sup.progress else ["supervision"],
+        flag=sup.flag if sup.progress else None,
+        data_source=sup.source,
+        plan_title_zh=plan.title_zh,
+        plan_title_en=plan.title_en,
+        programmes=programmes,
+        units=_units(plan),
+        task_count=sum(len(p.tasks) for p in programmes),
+        status_counts=dict(statuses),
+        unit_filter=unit,
+    )
+
+
+def _units(plan: Plan) -> list[UnitTasks]:
+    lead: dict[str, list[str]] = {}
+    co: dict[str, list[str]] = {}
+    for task in plan.tasks():
+        for c in task.lead_units:
+            lead.setdefault(c, []).append(task.code)
+        for c in task.co_units:
+            co.setdefault(c, []).append(task.code)
+    units = [
+        UnitTasks(unit=unit_ref(plan, u.code), kind=u.kind, lead=lead.get(u.code, []), co=co.get(u.code, []))
+        for u in plan.units
+        if u.code in lead or u.code in co
+    ]
+    units.sort(key=lambda x: (-len(x.lead), -len(x.co), x.unit.code))
+    return units
+
+
+# -- projects --------------------------------------------------------------------------------
+
+
+class CapacityOut(BaseModel):
+    quantity: str
+    value: float
+    unit: str
+    count: int
+    text: str
+
+
+class ProjectRow(BaseModel):
+    code: str
+    column: int
+    group: str
+    category: str
+    name_zh: str
+    name_en: str | None
+    kind: str
+    capacities: list[CapacityOut]
+    serves_targets: list[str]
+    status: str | None = None  # planned · approved · under_construction · in_operation · cancelled
+    source: SourceRef
+
+
+class TargetCapacity(BaseModel):
+    """Capacity of the projects serving a target, in the target's unit (supervision's roll-up rule)."""
+
+    target: str
+    name_zh: str
+    name_en: str
+    target_year: int
+    target_value: float | None
+    unit: str
+    planned: float
+    in_operation: float
+    projects: int
+    projects_in_operation: int
+    projects_unquantified: int
+
+
+class ProjectsPage(PageBase):
+    total: int = 0
+    projects: list[ProjectRow] = Field(default_factory=list)
+    columns: list[CountRow] = Field(default_factory=list)
+    categories: list[CountRow] = Field(default_factory=list)
+    targets: list[CountRow] = Field(default_factory=list)
+    statuses: list[CountRow] = Field(default_factory=list)
+    totals: list[TargetCapacity] = Field(default_factory=list)
+    filters: dict[str, str | None] = Field(default_factory=dict)
+
+
+def projects_page(
+    settings: Settings,
+    *,
+    column: int | None = None,
+    category: str | None = None,
+    target: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    db: Any = None,
+) -> ProjectsPage:
+    """Key projects filtered by column, category, served target, status and text; capacity totals."""
+    plan = load_plan_for(settings)
+    if plan is None:
+        return ProjectsPage(missing=["plan"])
+    sup = supervision_rows(db)
+    status_of = {s.project: s.status for s in sup.projects}
+    rows = []
+    for p in plan.key_projects:
+        if column is not None and p.column != column:
+            continue
+        if category and p.category != category:
+            continue
+        if target and target not in p.serves_targets:
+            continue
+        if status and status_of.get(p.code) != status:
+            continue
+        if q and q.lower() not in f"{p.code} {p.name_zh} {p.name_en or ''} {p.group}".lower():
+            continue
+        rows.append(
+            ProjectRow(
+                **p.model_dump(exclude={"capacities", "source"}),
+                capacities=[CapacityOut(**c.model_dump()) for c in p.capacities],
+                status=status_of.get(p.code),
+                source=SourceRef(**p.source.model_dump()),
+            )
+        )
+    totals = []
+    rollup = engine("carbonpeak.supervision.projects")
+    if rollup is not None:
+        for r in rollup.capacity_rollup(plan, sup.projects):
+            if not target or r.target == target:
+                totals.append(TargetCapacity(**{k: getattr(r, k) for k in TargetCapacity.model_fields}))
+    return ProjectsPage(
+        missing=[] if sup.projects else ["supervision"],
+        flag=sup.flag if sup.projects else None,
+        data_source=sup.source,
+        total=len(plan.key_projects),
+        projects=rows,
+        columns=[
+            CountRow(key=str(c), label_zh=f"专栏{c}", label_en=f"Column {c}", count=n)
+            for c, n in sorted(Counter(p.column for p in plan.key_projects).items())
+        ],
+        categories=[
+            CountRow(
+                key=c, label_zh=t(f"web.category.{c}", "zh"), label_en=t(f"web.category.{c}", "en"), count=n
+            )
+            for c, n in Counter(p.category for p in plan.key_projects).most_common()
+        ],
+        targets=_served(plan),
+        statuses=[
+            CountRow(
+                key=s,
+                label_zh=t(f"supervision.project.{s}", "zh"),
+                label_en=t(f"supervision.project.{s}", "en"),
+                count=n,
+            )
+            for s, n in Counter(
+                status_of.get(p.code) for p in plan.key_projects if status_of.get(p.code)
+            ).most_common()
+            if s
+        ],
+        totals=totals,
+        filters={
+            "column": str(column) if column is not None else None,
+            "category": category,
+            "target": target,
+            "status": status,
+            "q": q,
+        },
+    )
+
+
+def _served(plan: Plan) -> list[CountRow]:
+    served = Counter(code for p in plan.key_projects for code in p.serves_targets)
+    out = []
+    for code, n in served.most_common():
+        tg = target_or_none(plan, code)
+        out.append(
+            CountRow(
+                key=code, label_zh=tg.name_zh if tg else code, label_en=tg.name_en if tg else code, count=n
+            )
+        )
+    return out

@@ -1,0 +1,247 @@
+"""The targets of the plan with their progress, pace and status (the indicator engine's answer).
+
+Status, latest value, pace and flag come from services/indicators.track_targets; the observed series
+behind a target comes from the same observations, and the trajectory from the engine's own
+formula (indicators.progress.trajectory_value) between the base-year value and the goal. The goal
+on the series' scale is recovered from the engine's progress percentage (see `_trajectory`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from carbonpeak.errors import NotFound
+from carbonpeak.plan.schema import Plan, Target
+from carbonpeak.services.pages.common import (
+    Named,
+    PageBase,
+    Point,
+    SourceRef,
+    engine,
+    load_plan_for,
+    target_or_none,
+    unit_ref,
+    weakest,
+)
+from carbonpeak.settings import Settings
+
+
+class TargetRow(BaseModel):
+    code: str
+    indicator: str
+    name_zh: str
+    name_en: str
+    metric: str
+    unit: str | None
+    base_year: int | None
+    base_value: float | None
+    target_year: int
+    target_value: float | None
+    value_pending: bool
+    direction: str
+    responsible_units: list[Named]
+    status: str | None = None  # achieved · on_track · at_risk · off_track · no_data
+    latest_year: int | None = None
+    latest_value: float | None = None  # in `series_unit` (the judged series), not always `unit`
+    series: str | None = None
+    series_unit: str | None = None
+    judged_base_year: int | None = None  # the base year the engine judged progress from
+    progress: float | None = None  # % of the way from base to goal
+    expected_progress: float | None = None  # % of the way the trajectory expects by latest_year
+    required_rate: float | None = None
+    achieved_rate: float | None = None
+    rate_kind: str | None = None  # percent (compound % a year) · absolute (series units a year)
+    explanation_zh: str | None = None
+    explanation_en: str | None = None
+    flag: str | None = None
+    source: SourceRef
+
+
+def target_row(plan: Plan, tg: Target, tracked: dict[str, Any] | None = None) -> TargetRow:
+    row = TargetRow(
+        **tg.model_dump(exclude={"responsible_units", "source", "programme", "task", "notes"}),
+        responsible_units=[unit_ref(plan, c) for c in tg.responsible_units],
+        source=SourceRef(**tg.source.model_dump()),
+    )
+    if tracked:
+        explanation = tracked.get("explanation") or {}
+        row = row.model_copy(
+            update={
+                "status": tracked.get("status"),
+                "latest_year": tracked.get("latest_year"),
+                "latest_value": tracked.get("latest"),
+                "series": tracked.get("series"),
+                "series_unit": tracked.get("unit"),
+                "judged_base_year": tracked.get("base_year"),
+                "progress": tracked.get("progress"),
+                "expected_progress": tracked.get("expected_progress"),
+                "required_rate": tracked.get("required_rate"),
+                "achieved_rate": tracked.get("achieved_rate"),
+                "rate_kind": tracked.get("rate_kind"),
+                "explanation_zh": explanation.get("zh"),
+                "explanation_en": explanation.get("en"),
+                "flag": tracked.get("flag"),
+            }
+        )
+    return row
+
+
+class Tracked(BaseModel):
+    rows: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    region: str | None = None
+    year: int | None = None
+    source: str | None = None
+
+
+def tracking(plan: Plan) -> Tracked:
+    """The indicator engine's rows by target code; empty when the engine is not there."""
+    service = engine("carbonpeak.services.indicators")
+    if service is None:
+        return Tracked()
+    result = service.track_targets(plan=plan)
+    return Tracked(
+        rows={r["code"]: r for r in result.rows},
+        region=result.region,
+        year=result.year,
+        source=result.observations,
+    )
+
+
+class IndicatorsPage(PageBase):
+    targets: list[TargetRow] = Field(default_factory=list)
+    region: str | None = None
+    year: int | None = None
+    status_counts: dict[str, int] = Field(default_factory=dict)
+
+
+def indicators_page(settings: Settings) -> IndicatorsPage:
+    """Every target of the plan: base, target, latest value, pace and status."""
+    plan = load_plan_for(settings)
+    if plan is None:
+        return IndicatorsPage(missing=["plan"])
+    tracked = tracking(plan)
+    rows = [target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status or "no_data"] = counts.get(r.status or "no_data", 0) + 1
+    return IndicatorsPage(
+        missing=[] if tracked.rows else ["indicators"],
+        flag=weakest([r.flag for r in rows]),
+        data_source=tracked.source,
+        targets=rows,
+        region=tracked.region,
+        year=tracked.year,
+        status_counts=counts,
+    )
+
+
+class Milestone(BaseModel):
+    code: str
+    target_year: int
+    target_value: float | None
+    value_pending: bool
+    status: str | None = None
+
+
+class Observation(BaseModel):
+    year: int
+    value: float
+    unit: str | None = None
+    source: str | None = None
+    flag: str | None = None
+
+
+class IndicatorPage(PageBase):
+    target: TargetRow
+    milestones: list[Milestone] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
+    # the engine's path from the base-year value to the goal (series unit)
+    trajectory: list[Point] = Field(default_factory=list)
+    quote: str = ""
+
+
+def find_target(settings: Settings, code: str) -> tuple[Plan, Target]:
+    plan = load_plan_for(settings)
+    tg = target_or_none(plan, code) if plan else None
+    if plan is None or tg is None:
+        raise NotFound(f"no target {code!r} in the plan", message_zh=f"工作方案中没有目标“{code}”")
+    return plan, tg
+
+
+def indicator_page(settings: Settings, code: str) -> IndicatorPage:
+    """One target: milestones, the observed series with its sources, the trajectory, pace and status."""
+    plan, tg = find_target(settings, code)
+    tracked = tracking(plan)
+    row = target_row(plan, tg, tracked.rows.get(tg.code))
+    milestones = [
+        Milestone(
+            code=m.code,
+            target_year=m.target_year,
+            target_value=m.target_value,
+            value_pending=m.value_pending,
+            status=(tracked.rows.get(m.code) or {}).get("status"),
+        )
+        for m in plan.targets
+        if m.indicator == tg.indicator
+    ]
+    observations = _observations(row.series, tracked.region) if row.series else []
+    return IndicatorPage(
+        missing=[] if tracked.rows else ["indicators"],
+        flag=weakest([o.flag for o in observations]) or row.flag,
+        data_source=tracked.source,
+        target=row,
+        milestones=sorted(milestones, key=lambda m: m.target_year),
+        observations=observations,
+        trajectory=_trajectory(row, observations),
+        quote=tg.source.quote,
+    )
+
+
+def observations_for(region: str | None) -> Any:
+    """The indicator engine's observations (packaged sample) with its derived series, or None."""
+    obs_mod = engine("carbonpeak.indicators.observations")
+    derived = engine("carbonpeak.indicators.derived")
+    config = engine("carbonpeak.indicators.config")
+    if obs_mod is None or derived is None or config is None or region is None:
+        return None
+    observations = obs_mod.read_observations(obs_mod.SAMPLE_FILE)
+    price_year = config.load_status_config().price_year
+    return observations.with_series(derived.derive(observations, region, price_year=price_year))
+
+
+def _observations(series: str, region: str | None) -> list[Observation]:
+    """The observed (or derived) series the engine judged the target on."""
+    observations = observations_for(region)
+    s = observations.get(series, region) if observations is not None else None
+    if s is None:
+        return []
+    return [
+        Observation(year=int(y), value=float(v), unit=s.unit, source=src, flag=flag)
+        for y, v, src, flag in zip(s.years, s.values, s.sources, s.flags, strict=True)
+    ]
+
+
+def _trajectory(row: TargetRow, observations: list[Observation]) -> list[Point]:
+    """The engine's path base → goal, year by year, for level, share and count targets. The goal on
+    the series' scale follows from the engine's progress = (latest − base)/(goal − base)·100."""
+    progress = engine("carbonpeak.indicators.progress")
+    by_year = {o.year: o.value for o in observations}
+    base_year = row.judged_base_year or row.base_year
+    if progress is None or base_year is None or base_year not in by_year or row.latest_value is None:
+        return []
+    if not row.progress or row.target_year <= base_year:
+        return []
+    if row.metric not in ("level", "share", "count"):
+        # a reduction or peak target is judged on a derived quantity, not on the series shown
+        return []
+    base = by_year[base_year]
+    goal = base + (row.latest_value - base) / (row.progress / 100.0)
+    kind = "compound" if row.rate_kind == "percent" else "linear"
+    return [
+        Point(
+            year=y, value=round(progress.trajectory_value(base, goal, base_year, row.target_year, y, kind), 6)
+        )
+        for y in range(base_year, row.target_year + 1)
+    ]

@@ -1,0 +1,172 @@
+"""Per-request context of a page: language, user, settings; and rendering an HTML page or its JSON twin.
+
+Language: `?lang=en|zh` (remembered in the `lang` cookie), else the cookie, else the settings'
+default (zh). JSON twin: the path ending in `.json`, or `?format=json`; it is the page's model,
+dumped as JSON, and answers to the same role checks as the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from carbonpeak.i18n import normalise_language, t
+from carbonpeak.settings import Settings
+from carbonpeak.web import numbers
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+LANG_COOKIE = "lang"
+
+NAV = ("overview", "inventory", "indicators", "projection", "decomposition", "tasks", "projects", "reporting")
+
+
+@dataclass
+class WebContext:
+    request: Request
+    settings: Settings
+    lang: str
+    user: Any = None  # the signed-in user (carbonpeak.auth), or None
+    remember_lang: bool = False
+    csrf_token: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def query(self, name: str) -> str | None:
+        value = self.request.query_params.get(name)
+        return value if value not in (None, "") else None
+
+    def query_int(self, name: str) -> int | None:
+        value = self.query(name)
+        try:
+            return int(value) if value is not None else None
+        except ValueError:
+            return None
+
+    def wants_json(self) -> bool:
+        return self.request.url.path.endswith(".json") or self.request.query_params.get("format") == "json"
+
+    def url_with(self, **params: str | None) -> str:
+        """The current page's URL with `params` replaced (None removes one)."""
+        query = dict(self.request.query_params)
+        for k, v in params.items():
+            if v is None:
+                query.pop(k, None)
+            else:
+                query[k] = v
+        path = self.request.url.path.removesuffix(".json")
+        return path + (f"?{urlencode(query)}" if query else "")
+
+    def json_url(self) -> str:
+        query = {k: v for k, v in self.request.query_params.items() if k != "lang"}
+        path = self.request.url.path.removesuffix(".json")
+        if self.request.method != "GET":  # a form's answer: the twin of the page the form belongs to
+            path, query = "/" + path.strip("/").split("/")[0], {}
+        path += ".json"
+        return path + (f"?{urlencode(query)}" if query else "")
+
+
+def web_context(request: Request) -> WebContext:
+    settings: Settings = request.app.state.settings
+    asked = request.query_params.get("lang")
+    lang = normalise_language(asked or request.cookies.get(LANG_COOKIE) or settings.language)
+    from carbonpeak.web import session
+
+    ctx = WebContext(request=request, settings=settings, lang=lang, remember_lang=bool(asked))
+    session.attach_user(ctx)
+    return ctx
+
+
+def _pick(obj: Any, name: str, lang: str) -> str:
+    """`obj.name_zh` or `obj.name_en` (dicts and models alike), falling back to zh."""
+
+    def get(key: str) -> Any:
+        return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+    return str(get(f"{name}_{lang}") or get(f"{name}_zh") or get(name) or "")
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    env = templates.env
+    env.filters["num"] = lambda v, lang="zh", digits=3: numbers.format_number(v, lang, digits=digits)
+    env.filters["qty"] = lambda v, unit, lang="zh", digits=3: numbers.format_quantity(
+        v, unit, lang, digits=digits
+    )
+    env.filters["pct"] = lambda v, lang="zh", digits=3: numbers.format_percent(v, lang, digits=digits)
+    env.filters["unit"] = lambda u, lang="zh": numbers.unit_label(u, lang)
+    env.globals["NAV"] = NAV
+    return templates
+
+
+def render(
+    ctx: WebContext,
+    templates: Jinja2Templates,
+    template: str,
+    model: BaseModel,
+    *,
+    title: str,
+    nav: str | None = None,
+    charts: Callable[[Any, str], dict[str, Any]] | None = None,
+    status: int = 200,
+) -> Response:
+    """The page as HTML, or its model as JSON when the JSON twin was asked for."""
+    if ctx.wants_json():
+        return JSONResponse(model.model_dump(mode="json"), status_code=status)
+    lang = ctx.lang
+
+    def _(key: str, **values: object) -> str:
+        return t(key, lang, **values)
+
+    context = {
+        "ctx": ctx,
+        "page": model,
+        "lang": lang,
+        "_": _,
+        "pick": lambda obj, name="name": _pick(obj, name, lang),
+        "title": title,
+        "nav": nav,
+        "charts": charts(model, lang) if charts else {},
+    }
+    response: Response = templates.TemplateResponse(ctx.request, template, context, status_code=status)
+    remember(ctx, response)
+    return response
+
+
+def remember(ctx: WebContext, response: Response) -> None:
+    if ctx.remember_lang:
+        response.set_cookie(LANG_COOKIE, ctx.lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+
+
+def html_error(
+    ctx: WebContext,
+    templates: Jinja2Templates,
+    status: int,
+    message_key: str,
+    problems: list[Any] | None = None,
+) -> HTMLResponse:
+    lang = ctx.lang
+    context = {
+        "ctx": ctx,
+        "lang": lang,
+        "_": lambda key, **v: t(key, lang, **v),
+        "pick": lambda obj, name="name": _pick(obj, name, lang),
+        "title": t("web.error.title", lang),
+        "nav": None,
+        "charts": {},
+        "status": status,
+        "message": t(message_key, lang),
+        "problems": problems or [],
+    }
+    response: HTMLResponse = templates.TemplateResponse(
+        ctx.request, "error.html", context, status_code=status
+    )
+    return response

@@ -1,0 +1,141 @@
+"""Numbers as Chinese readers expect them (万, 亿) and as English readers expect them (thousands, M, bn).
+
+    format_number(123456789, "zh")  -> "1.23亿"       format_number(123456789, "en") -> "123 M"
+    format_number(56789, "zh")      -> "5.68万"       format_number(56789, "en")     -> "56,789"
+    format_number(1234.5, "zh")     -> "1235"         format_number(0.01234, "zh")   -> "0.0123"
+    format_quantity(6.2e7, "tCO2", "zh") -> "6200万吨二氧化碳"
+    format_percent(12.345, "zh")    -> "12.3%"
+
+`digits` is the number of significant digits kept; an integer part is never rounded away
+(12345678 → "1235万", not "1.23e3万"). Missing values (None, NaN) print as "—". The same rules are
+mirrored in static/js/app.js (`cpFormat`) for chart axes and tooltips; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+
+from carbonpeak.errors import InputError
+from carbonpeak.units import UNITS_FILE, lookup
+
+MISSING = "—"
+
+# (threshold, divisor, suffix), largest first
+_ZH_STEPS = ((1e12, 1e12, "万亿"), (1e8, 1e8, "亿"), (1e4, 1e4, "万"))
+_EN_STEPS = ((1e9, 1e9, " bn"), (1e6, 1e6, " M"))
+# units whose canonical name in units.csv is Chinese, as English readers name them
+_EN_NAMES = {"个": "items", "人": "persons", "元": "yuan", "亩": "mu"}
+
+
+def _significant(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, never fewer than its integer digits; no trailing zeros."""
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    # half away from zero, as JavaScript's toFixed does for the chart labels
+    text = str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def _grouped(text: str) -> str:
+    """Thousands separators in the integer part of a plain decimal string."""
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, _, frac = body.partition(".")
+    whole = f"{int(whole):,}"
+    return sign + whole + (f".{frac}" if frac else "")
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def format_number(value: float | None, lang: str = "zh", *, digits: int = 3) -> str:
+    """A number for display: 万/亿 in Chinese, thousands separators and M/bn in English."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    steps = _ZH_STEPS if lang == "zh" else _EN_STEPS
+    for threshold, divisor, suffix in steps:
+        if abs(value) >= threshold:
+            scaled = value / divisor
+            text = _significant(scaled, digits)
+            # rounding may carry into the next step (9999.6万 → 10000万): go up one step
+            if abs(float(text)) >= 1e4 and lang == "zh" and suffix != "万亿":
+                return format_number(math.copysign(float(text) * divisor, value), lang, digits=digits)
+            return (_grouped(text) if lang != "zh" else text) + suffix
+    text = _significant(value, digits)
+    return _grouped(text) if lang != "zh" else text
+
+
+def unit_label(unit: str | None, lang: str = "zh") -> str:
+    """The unit as a reader sees it: Chinese name in zh (吨二氧化碳, 万千瓦), the symbol in en."""
+    if not unit:
+        return ""
+    if lang != "zh":
+        text = _EN_NAMES.get(unit, unit)
+        if text[:1] in "万亿":  # 万t → 10⁴ t: English readers do not read 万
+            text = ("10⁴ " if text[0] == "万" else "10⁸ ") + _EN_NAMES.get(text[1:], text[1:])
+        return text.replace("CO2", "CO₂").replace("m3", "m³").replace("m2", "m²")
+    try:
+        return _zh_names().get(lookup(unit).name, unit)
+    except InputError:
+        return unit
+
+
+@cache
+def _zh_names() -> dict[str, str]:
+    """Canonical unit → its first Chinese alias in units.csv (the table is the one source of names)."""
+    names: dict[str, str] = {}
+    with UNITS_FILE.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            first = row["aliases"].split("|")[0]
+            # an alias is a Chinese name only if it holds a CJK character
+            names[row["unit"]] = (
+                first if first and any("\u4e00" <= c <= "\u9fff" for c in first) else row["unit"]
+            )
+    return names
+
+
+def format_quantity(value: float | None, unit: str | None, lang: str = "zh", *, digits: int = 3) -> str:
+    """A value with its unit. In Chinese a 万/亿-scaled unit is folded into the number
+    (6000 万tCO2 → "6000万吨二氧化碳"; 60000 万tCO2 → "6亿吨二氧化碳")."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    if not unit:
+        return format_number(value, lang, digits=digits)
+    if unit == "%":
+        return format_percent(value, lang, digits=digits)
+    if lang == "zh":
+        try:
+            u = lookup(unit)
+        except InputError:
+            return f"{format_number(value, lang, digits=digits)} {unit}"
+        stem = u.name[1:]
+        if u.name[0] in "万亿" and stem in _zh_names():
+            scale = 1e4 if u.name[0] == "万" else 1e8
+            return format_number(value * scale, lang, digits=digits) + _zh_names()[stem]
+        label = unit_label(unit, lang)
+        sep = "" if any("\u4e00" <= c <= "\u9fff" for c in label) else " "
+        return format_number(value, lang, digits=digits) + sep + label
+    if unit[0] in "万亿" and unit[1:] in _zh_names():  # 6000 万tCO2 → "60 M tCO₂"
+        scale = 1e4 if unit[0] == "万" else 1e8
+        return f"{format_number(value * scale, lang, digits=digits)} {unit_label(unit[1:], lang)}"
+    return f"{format_number(value, lang, digits=digits)} {unit_label(unit, lang)}"
+
+
+def format_percent(value: float | None, lang: str = "zh", *, digits: int = 3) -> str:
+    """A percentage already expressed in percent (12.345 → "12.3%")."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    return _significant(value, digits) + "%"
+
+
+__all__ = ["MISSING", "format_number", "format_percent", "format_quantity", "unit_label"]

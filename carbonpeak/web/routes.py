@@ -1,0 +1,254 @@
+"""The page routes. Each page: GET /<name> (HTML) and GET /<name>.json (its model), one service call.
+
+Roles: the public pages (the plan is published: 此件公开发布) need no log-in; reporting needs a
+signed-in user, and its JSON twin the same. Services raise carbonpeak.errors; here they become
+an HTML error page (or a redirect to /login) for pages and the API's JSON error for twins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from carbonpeak.api.errors import error_body
+from carbonpeak.errors import (
+    CarbonpeakError,
+    InputError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Problem,
+)
+from carbonpeak.i18n import t
+from carbonpeak.services import pages
+from carbonpeak.services.pages.analysis import HypotheticalProject
+from carbonpeak.web import charts, session
+from carbonpeak.web.context import WebContext, html_error, make_templates, remember, render, web_context
+
+templates = make_templates()
+router = APIRouter(include_in_schema=False)
+Ctx = Annotated[WebContext, Depends(web_context)]
+
+
+def _answer(
+    ctx: WebContext,
+    build: Callable[[], BaseModel],
+    template: str,
+    *,
+    title_key: str,
+    nav: str | None,
+    chart_builder: Callable[[Any, str], dict[str, Any]] | None = None,
+    title: Callable[[BaseModel, str], str] | None = None,
+) -> Response:
+    try:
+        model = build()
+    except CarbonpeakError as exc:
+        return _error(ctx, exc)
+    heading = title(model, ctx.lang) if title else t(title_key, ctx.lang)
+    return render(ctx, templates, template, model, title=heading, nav=nav, charts=chart_builder)
+
+
+def _error(ctx: WebContext, exc: CarbonpeakError) -> Response:
+    from fastapi.responses import JSONResponse
+
+    if ctx.wants_json():
+        return JSONResponse(error_body(exc), status_code=exc.status)
+    if isinstance(exc, NotAuthenticated):
+        target = ctx.request.url.path + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    key = {NotFound: "web.error.not_found", PermissionDenied: "web.error.forbidden"}.get(
+        type(exc), "web.error.title"
+    )
+    problems = [p.as_dict() for p in exc.problems] if isinstance(exc, InputError) else []
+    return html_error(ctx, templates, exc.status, key, problems)
+
+
+def _page(path: str, name: str, template: str, builder: Callable[[WebContext], BaseModel], **kw: Any) -> None:
+    """Register the HTML page and its JSON twin at `path` and `path.json`."""
+
+    def handler(ctx: Ctx) -> Response:
+        return _answer(ctx, lambda: builder(ctx), template, title_key=f"web.{name}.title", nav=name, **kw)
+
+    handler.__name__ = f"page_{name}"
+    router.add_api_route(path + ".json", handler, methods=["GET"], name=f"{name}_json")
+    router.add_api_route(path, handler, methods=["GET"], name=name)
+
+
+PROJECT_FIELDS = (
+    "name",
+    "sector",
+    "start_year",
+    "coal",
+    "oil",
+    "gas",
+    "electricity",
+    "process_emissions",
+    "value_added",
+)
+
+
+def _hypothetical(ctx: WebContext) -> HypotheticalProject | None:
+    """The hypothetical project of the projection form (`p_<field>` parameters), if one was entered."""
+    values = {f: ctx.query(f"p_{f}") for f in PROJECT_FIELDS}
+    if not values["sector"]:
+        return None
+    try:
+        return HypotheticalProject.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        raise InputError(
+            "the hypothetical project is not valid",
+            [
+                Problem(
+                    f"p_{'.'.join(map(str, e['loc']))}",
+                    "projection.project_field",
+                    "填写有误：" + e["msg"],
+                    e["msg"],
+                )
+                for e in exc.errors()
+            ],
+            message_zh="假设项目填写有误",
+        ) from None
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/overview", status_code=307)
+
+
+_page(
+    "/overview",
+    "overview",
+    "overview.html",
+    lambda c: pages.overview_page(c.settings),
+    chart_builder=charts.overview,
+)
+_page(
+    "/inventory",
+    "inventory",
+    "inventory.html",
+    lambda c: pages.inventory_page(c.settings, year=c.query_int("year"), group=c.query("group")),
+    chart_builder=charts.inventory,
+)
+_page("/indicators", "indicators", "indicators.html", lambda c: pages.indicators_page(c.settings))
+_page(
+    "/projection",
+    "projection",
+    "projection.html",
+    lambda c: pages.projection_page(
+        c.settings, scenario=c.query("scenario"), draws=c.query_int("draws"), project=_hypothetical(c)
+    ),
+    chart_builder=charts.projection,
+)
+_page(
+    "/decomposition",
+    "decomposition",
+    "decomposition.html",
+    lambda c: pages.decomposition_page(c.settings, start=c.query_int("from"), end=c.query_int("to")),
+    chart_builder=charts.decomposition,
+)
+_page(
+    "/tasks",
+    "tasks",
+    "tasks.html",
+    lambda c: pages.tasks_page(c.settings, unit=c.query("unit"), db=session.database(c.request)),
+    chart_builder=charts.tasks,
+)
+_page(
+    "/projects",
+    "projects",
+    "projects.html",
+    lambda c: pages.projects_page(
+        c.settings,
+        column=c.query_int("column"),
+        category=c.query("category"),
+        target=c.query("target"),
+        status=c.query("status"),
+        q=c.query("q"),
+        db=session.database(c.request),
+    ),
+    chart_builder=charts.projects,
+)
+
+
+def _indicator(ctx: Ctx, code: str) -> Response:
+    return _answer(
+        ctx,
+        lambda: pages.indicator_page(ctx.settings, code.removesuffix(".json")),
+        "indicator.html",
+        title_key="web.indicators.title",
+        nav="indicators",
+        chart_builder=charts.indicator,
+        title=lambda m, lang: getattr(m.target, f"name_{lang}", None) or m.target.name_zh,  # type: ignore[attr-defined]
+    )
+
+
+router.add_api_route("/indicators/{code}", _indicator, methods=["GET"], name="indicator")
+
+
+# -- log-in ----------------------------------------------------------------------------------
+
+
+class LoginPage(BaseModel):
+    available: bool
+    next: str
+    failed: bool = False
+    user: str | None = None
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a local path may follow a log-in (no open redirect)."""
+    if value and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/overview"
+
+
+@router.get("/login.json", name="login_json")
+@router.get("/login", name="login")
+def login_form(ctx: Ctx, next: str | None = None) -> Response:
+    model = LoginPage(
+        available=session.available(ctx.request),
+        next=_safe_next(next),
+        user=ctx.user.username if ctx.user else None,
+    )
+    return render(ctx, templates, "login.html", model, title=t("web.login.title", ctx.lang), nav="login")
+
+
+@router.post("/login")
+def login_submit(
+    ctx: Ctx,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/overview",
+) -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    try:
+        session.log_in(ctx.request, response, username, password)
+    except NotAuthenticated:
+        model = LoginPage(available=session.available(ctx.request), next=_safe_next(next), failed=True)
+        return render(ctx, templates, "login.html", model, title=t("web.login.title", ctx.lang), nav="login")
+    remember(ctx, response)
+    return response
+
+
+@router.post("/logout")
+def logout(ctx: Ctx, csrf_token: Annotated[str, Form()] = "") -> Response:
+    if ctx.user is not None:
+        try:
+            session.check_csrf(ctx, csrf_token)
+        except PermissionDenied as exc:
+            return _error(ctx, exc)
+    response = RedirectResponse("/overview", status_code=303)
+    session.log_out(ctx.request, response)
+    return response
+
+
+def favicon(_: Request) -> RedirectResponse:
+    return RedirectResponse("/static/favicon.svg", status_code=308)
+
+
+router.add_api_route("/favicon.ico", favicon, methods=["GET"])
