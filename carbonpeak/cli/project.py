@@ -107,10 +107,12 @@ def _print_tables(r: dict[str, Any]) -> None:
             title="wedges",
         )
     if r.get("sensitivity"):
+        from carbonpeak.scenarios.labels import driver_label
+
         print_table(
             [
                 {
-                    "driver": t["driver"],
+                    "driver": driver_label(t["driver"]),
                     "p low": t["low"]["p_peak"],
                     "p high": t["high"]["p_peak"],
                     "peak Mt low": t["low"]["peak_value_median"],
@@ -123,7 +125,7 @@ def _print_tables(r: dict[str, Any]) -> None:
         print_table(
             [
                 {
-                    "driver": s["driver"],
+                    "driver": driver_label(s["driver"]),
                     "S p_peak": s["p_peak"]["first"],
                     "ST p_peak": s["p_peak"]["total"],
                     "S peak": s["peak_value"]["first"],
