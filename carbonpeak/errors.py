@@ -105,6 +105,18 @@ class IntegrityError(CarbonpeakError):
     status = 500
 
 
+class NotInitialised(CarbonpeakError):
+    """The database has no tables yet: `carbonpeak init` has not run against it."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the database is not initialised: run `carbonpeak init` (or `make run`)",
+            message_zh="数据库尚未初始化：请先运行 carbonpeak init（或 make run）",
+        )
+
+
 __all__ = [
     "BalanceError",
     "CarbonpeakError",
@@ -113,6 +125,7 @@ __all__ = [
     "IntegrityError",
     "NotAuthenticated",
     "NotFound",
+    "NotInitialised",
     "PermissionDenied",
     "PlanError",
     "Problem",

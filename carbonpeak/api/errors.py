@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import CarbonpeakError, InputError, NotInitialised
 
 
 def error_body(exc: CarbonpeakError) -> dict[str, object]:
@@ -23,3 +24,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CarbonpeakError)
     async def _handle(request: Request, exc: CarbonpeakError) -> JSONResponse:
         return JSONResponse(status_code=exc.status, content=error_body(exc))
+
+    async def _missing_tables(request: Request, exc: Exception) -> Response:
+        if not missing_table(exc):
+            raise exc
+        err = NotInitialised()
+        if request.url.path.startswith("/api"):
+            return JSONResponse(status_code=err.status, content=error_body(err))
+        text = f"<!doctype html><meta charset=utf-8><title>503</title><p>{err.message_zh}<p>{err.message}"
+        return HTMLResponse(text, status_code=err.status)
+
+    app.add_exception_handler(OperationalError, _missing_tables)
+    app.add_exception_handler(ProgrammingError, _missing_tables)
+
+
+def missing_table(exc: Exception) -> bool:
+    """True when a database error says a table does not exist (SQLite's message, PostgreSQL's 42P01)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "42P01":
+        return True
+    return "no such table" in str(orig or exc)
