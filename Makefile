@@ -18,8 +18,11 @@ env: | $(UV)
 system:
 	bash scripts/install-system.sh
 
+# Serve the platform on the embedded default: database under var/, the Jinan plan, the demo data.
 run: env
-	uv run carbonpeak plan show
+	uv run carbonpeak init
+	uv run carbonpeak demo load
+	uv run carbonpeak serve --host $(HOST) --port $(PORT)
 
 test: env system
 	uv run pytest

@@ -8,6 +8,8 @@ bundle file (YAML or JSON; documented in docs/methods/evaluation.md, "Input bund
     inventory: [{sector_zh, sector_en, value, unit}], projection: {p_peak_by_2030, median_peak_year, …}
 
 The packaged sample for the Jinan plan is `supervision/samples/jinan-2024.yaml` (flag `sample`).
+`bundle_from_store(session, plan, year)` builds the task progress, project status and reporting
+parts from the store's approved submissions instead, keeping the rest from the sample.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.evaluation.inputs import AssessedRate, IndicatorResult, UnitRef
@@ -203,3 +206,153 @@ def capacity_for(
     from carbonpeak.services.plan import current_plan
 
     return project_rollup(current_plan(plan_file), load_bundle(inputs))[0]
+
+
+# -- the store as the source of a bundle ------------------------------------------------------------
+
+
+def bundle_from_store(
+    session: Session,
+    plan: Plan,
+    year: int,
+    *,
+    as_of: dt.date | None = None,
+    rest: Bundle | None = None,
+) -> Bundle:
+    """A Bundle of `year` whose task progress, project status and reporting come from the store.
+
+    - task_progress: submissions.current_task_progress of `year` (approved and published versions),
+      one row per (task, unit); `period` is the round's, `reported_at` the approval date, `version`
+      the submission id. Rows without a status or percent are left out.
+    - project_status: submissions.current_project_status of `year`, one row per project (when
+      several units report a project, the most recently approved report); capacity in the unit it
+      was stored in.
+    - reporting: one record per unit invited to a round of `year`: due date, date of its first
+      submission (None while nothing was submitted) and that version's id. `problems` is 0: an
+      upload with errors stores nothing, so the store cannot count them.
+    - everything else (indicator_results, assessed, districts, inventory, projection) from `rest`
+      (default: the packaged sample bundle), so the bundle keeps the flag `sample`.
+
+    The bundle's period is the period of the year's round with the latest due date (None if none).
+    """
+    from sqlalchemy import select
+
+    from carbonpeak.services.submissions import current_project_status, current_task_progress
+    from carbonpeak.store.models import Round, RoundUnit, Submission, SubmissionRow
+    from carbonpeak.supervision.model import (
+        PROJECT_STATES,
+        TASK_STATUSES,
+        CapacityInOperation,
+    )
+
+    base = rest if rest is not None else load_bundle()
+    as_of = as_of or dt.date.today()
+
+    def day(value: Any) -> dt.date | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return dt.date.fromisoformat(str(value)[:10])
+
+    tasks: list[TaskProgress] = []
+    for r in current_task_progress(session, year=year):
+        status, percent = r.get("status"), r.get("percent")
+        if status not in TASK_STATUSES or not isinstance(percent, float):
+            continue
+        tasks.append(
+            TaskProgress(
+                task=r["task"],
+                unit=r["unit_code"],
+                period=r["period"],
+                status=status,
+                percent=percent,
+                narrative=r.get("narrative") or "",
+                next_steps=r.get("next_steps") or "",
+                evidence=tuple(e for e in [r.get("evidence")] if e),
+                reported_at=day(r["approved_at"]),
+                version=str(r["submission_id"]),
+            )
+        )
+
+    newest: dict[str, dict[str, Any]] = {}
+    for r in current_project_status(session, year=year):
+        cur = newest.get(r["project"])
+        if cur is None or (day(r["approved_at"]) or dt.date.min, r["submission_id"]) > (
+            day(cur["approved_at"]) or dt.date.min,
+            cur["submission_id"],
+        ):
+            newest[r["project"]] = r
+    capacity_units = {
+        (sid, key): unit
+        for sid, key, unit in session.execute(
+            select(SubmissionRow.submission_id, SubmissionRow.key, SubmissionRow.unit).where(
+                SubmissionRow.kind == "project",
+                SubmissionRow.field == "capacity_in_operation",
+                SubmissionRow.submission_id.in_({r["submission_id"] for r in newest.values()}),
+            )
+        ).all()
+    }
+    projects: list[ProjectStatus] = []
+    for code, r in sorted(newest.items()):
+        if r.get("status") not in PROJECT_STATES:
+            continue
+        value, unit = r.get("capacity_in_operation"), capacity_units.get((r["submission_id"], code))
+        capacity = (CapacityInOperation(float(value), unit),) if isinstance(value, float) and unit else ()
+        projects.append(
+            ProjectStatus(
+                project=code,
+                status=r["status"],
+                capacity_in_operation=capacity,
+                start_actual=day(r.get("start_date")),
+                operation_actual=day(r.get("operation_date")),
+                updated_at=day(r["approved_at"]),
+                note=r.get("comment") or "",
+                version=str(r["submission_id"]),
+            )
+        )
+
+    rounds = list(
+        session.execute(select(Round).where(Round.year == year).order_by(Round.due_date, Round.id)).scalars()
+    )
+    reporting: list[ReportingRecord] = []
+    for rnd in rounds:
+        first: dict[str, Submission] = {}
+        for sub in session.execute(
+            select(Submission)
+            .where(Submission.round_id == rnd.id, Submission.submitted_at.is_not(None))
+            .order_by(Submission.submitted_at, Submission.id)
+        ).scalars():
+            first.setdefault(sub.unit_code, sub)
+        for unit in session.execute(
+            select(RoundUnit.unit_code).where(RoundUnit.round_id == rnd.id).order_by(RoundUnit.unit_code)
+        ).scalars():
+            came = first.get(unit)
+            reporting.append(
+                ReportingRecord(
+                    unit=unit,
+                    round=rnd.period,
+                    due=rnd.due_date,
+                    submitted_at=day(came.submitted_at) if came else None,
+                    version=str(came.id) if came else None,
+                )
+            )
+
+    return Bundle(
+        supervision=SupervisionInputs(
+            tuple(tasks),
+            tuple(projects),
+            tuple(reporting),
+            data_version=f"store-{as_of.isoformat()}",
+            flags=tuple(dict.fromkeys((*base.flags, "sample"))),
+        ),
+        indicator_results=base.indicator_results,
+        assessed=base.assessed,
+        districts=base.districts,
+        year=year,
+        period=rounds[-1].period if rounds else None,
+        as_of=as_of,
+        inventory=base.inventory,
+        projection=dict(base.projection),
+        source=f"store: approved submissions of {year} ({plan.code}); the rest: {base.source} (sample)",
+    )
