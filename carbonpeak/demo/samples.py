@@ -31,7 +31,7 @@ _NARRATIVE = {
 def task_progress_rows(plan: Plan) -> list[dict[str, str]]:
     rng = np.random.default_rng(SEED)
     rows: list[dict[str, str]] = []
-    for task in plan.tasks():
+    for task in plan.measures():  # tasks first, then the guarantees and organisation items
         percent = 0.0
         for year in (2023, 2024):
             percent = min(100.0, percent + float(rng.uniform(15, 55)))

@@ -65,8 +65,8 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("demo-enterprise", "enterprise", "state_grid_jinan"),
     ("demo-viewer", "viewer", "carbon_office"),
 )
-# a measure of the template with no row in task-progress.csv (samples.py covers the programme tasks,
-# not the guarantees G* and organisation items O*): reported as not started, 0 %, and said so
+# a measure of the template with no row in task-progress.csv (samples.py covers every measure today;
+# kept for a plan whose sample lacks one): reported as not started, 0 %, and said so
 NOT_IN_SAMPLE = {"unit": "", "status": "not_started", "percent": "0", "narrative": "", "next_steps": ""}
 NOT_IN_SAMPLE_COMMENT = (
     f"{DEMO_MARK}：示例文件未包含此项，按未开始填写 / not in the sample file, reported as not started"

@@ -71,7 +71,7 @@ def test_districts_sum_to_the_city():
 
 def test_samples_are_flagged_and_refer_to_the_plan():
     plan = load_plan()
-    tasks = {t.code for t in plan.tasks()}
+    tasks = {t.code for t in plan.measures()}  # tasks, guarantees, organisation items
     projects = {p.code for p in plan.key_projects}
     progress = _csv("task-progress.csv")
     status = _csv("project-status.csv")
