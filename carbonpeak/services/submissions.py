@@ -473,6 +473,8 @@ def _pivot(
         record: dict[str, Any] = {name: k, "unit_code": unit, "year": yr}
         for r, _, _ in group:
             record[r.field] = r.value if r.value is not None else r.text
+            if r.unit:  # the unit a number was stored in (after conversion), e.g. capacity_in_operation_unit
+                record[f"{r.field}_unit"] = r.unit
         record["comment"] = group[0][0].comment
         record.update(_provenance(s, rd))
         out.append(record)

@@ -59,6 +59,7 @@ def test_upload_converts_units_and_keeps_every_version(loaded, fill):
         _the_indicator_engine_reads(svc.current_observations(s))
         progress = svc.current_task_progress(s, unit_code="dept_a")
         assert [(p["task"], p["status"], p["percent"]) for p in progress] == [("P1.T1", "in_progress", 40.0)]
+        assert progress[0]["percent_unit"] == "%"  # each number says the unit it is stored in
         assert svc.current_project_status(s)[0]["status"] == "under_construction"
         history = [
             h
