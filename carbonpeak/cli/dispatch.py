@@ -18,7 +18,12 @@ def register(app: typer.Typer) -> None:
     @app.command("dispatch")
     def dispatch(
         part: Annotated[str, typer.Option(help="/".join(PARTS) + " (table and csv show one part)")] = "tasks",
-        inputs: Annotated[Path | None, typer.Option(help="input bundle (YAML); default: the sample")] = None,
+        inputs: Annotated[
+            Path | None,
+            typer.Option(
+                help="input bundle (YAML), or `store` (the database's approved reports); default: the sample"
+            ),
+        ] = None,
         plan: Annotated[Path | None, typer.Option(help="plan file")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
         fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",

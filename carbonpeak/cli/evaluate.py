@@ -18,7 +18,12 @@ def register(app: typer.Typer) -> None:
         scheme: Annotated[
             Path | None, typer.Option(help="scheme file (YAML); default: the packaged one")
         ] = None,
-        inputs: Annotated[Path | None, typer.Option(help="input bundle (YAML); default: the sample")] = None,
+        inputs: Annotated[
+            Path | None,
+            typer.Option(
+                help="input bundle (YAML), or `store` (the database's approved reports); default: the sample"
+            ),
+        ] = None,
         plan: Annotated[Path | None, typer.Option(help="plan file")] = None,
         archive: Annotated[
             Path | None, typer.Option(help="folder to archive the run in (JSON record)")

@@ -36,7 +36,9 @@ def print_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None =
     sys.stdout.write(buf.getvalue())
 
 
-def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, title: str | None = None) -> None:
+def print_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None, title: str | None = None
+) -> None:
     cols = list(columns or (rows[0].keys() if rows else []))
     table = Table(title=title)
     for c in cols:
@@ -46,7 +48,12 @@ def print_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None
     console().print(table)
 
 
-def emit(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Iterable[str] | None = None, title: str | None = None) -> None:
+def emit(
+    rows: Sequence[Mapping[str, Any]],
+    fmt: str,
+    columns: Iterable[str] | None = None,
+    title: str | None = None,
+) -> None:
     cols = list(columns) if columns is not None else None
     if fmt == "json":
         print_json(list(rows))
@@ -66,7 +73,8 @@ def _cell(v: Any) -> str:
 
 def print_error(exc: CarbonpeakError) -> None:
     err = console(stderr=True)
-    err.print(f"[bold red]错误 / error:[/] {exc.message_zh if exc.message_zh != exc.message else ''} {exc.message}".strip())
+    zh = exc.message_zh if exc.message_zh != exc.message else ""
+    err.print(f"[bold red]错误 / error:[/] {zh} {exc.message}".strip())
     if isinstance(exc, InputError):
         for p in exc.problems:
             tag = "warning" if p.severity == "warning" else "error"

@@ -13,7 +13,11 @@ Fmt = Annotated[str, typer.Option("--format", help="html, pdf or xlsx")]
 Lang = Annotated[str, typer.Option("--lang", help="zh or en")]
 Out = Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")]
 Inputs = Annotated[
-    Path | None, typer.Option("--inputs", help="input bundle (YAML); default: the packaged sample")
+    Path | None,
+    typer.Option(
+        "--inputs",
+        help="input bundle (YAML), or `store` (the database's approved reports); default: the sample",
+    ),
 ]
 Plan = Annotated[Path | None, typer.Option("--plan", help="plan file; default: CARBONPEAK_PLAN_FILE")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the bundle's date")]

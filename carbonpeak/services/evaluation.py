@@ -127,7 +127,7 @@ def run_evaluation(
     from carbonpeak.services.supervision import load_bundle
 
     result, record = evaluate_year(
-        current_plan(plan_file), year, load_bundle(inputs), scheme=scheme_for(year, scheme_file)
+        current_plan(plan_file), year, load_bundle(inputs, year=year), scheme=scheme_for(year, scheme_file)
     )
     return result, (save_run(record, archive_dir) if archive_dir is not None else None)
 

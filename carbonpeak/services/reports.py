@@ -570,7 +570,7 @@ def generate_report(
         kind,
         fmt,
         current_plan(plan_file),
-        supervision_service.load_bundle(inputs),
+        supervision_service.load_bundle(inputs, year=year),
         year=year,
         lang=lang,
         scheme=scheme,

@@ -105,8 +105,14 @@ def parse_bundle(data: Any, *, name: str = "<bundle>") -> Bundle:
     )
 
 
-def load_bundle(path: Path | str | None = None) -> Bundle:
-    """Read an input bundle (default: the packaged sample)."""
+STORE = "store"  # `--inputs store`: the bundle from the database's approved submissions
+
+
+def load_bundle(path: Path | str | None = None, *, year: int | None = None) -> Bundle:
+    """Read an input bundle (default: the packaged sample); `store` reads the database's approved
+    submissions of `year` (default: the latest year with a round) through bundle_from_store."""
+    if path is not None and str(path) == STORE:
+        return store_bundle(year)
     file = Path(path) if path else DEFAULT_BUNDLE
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
@@ -196,6 +202,8 @@ def dispatch_for(
     """The dispatch list from a plan file and an input bundle (defaults: the settings' plan, the sample)."""
     from carbonpeak.services.plan import current_plan
 
+    if as_of is None and str(inputs) == STORE:
+        as_of = dt.date.today()
     return dispatch(current_plan(plan_file), load_bundle(inputs), as_of=as_of)
 
 
@@ -356,3 +364,23 @@ def bundle_from_store(
         projection=dict(base.projection),
         source=f"store: approved submissions of {year} ({plan.code}); the rest: {base.source} (sample)",
     )
+
+
+def store_bundle(year: int | None = None) -> Bundle:
+    """bundle_from_store on the database of the settings, for `year` (default: the latest round's)."""
+    from sqlalchemy import func, select
+
+    from carbonpeak.errors import NotFound
+    from carbonpeak.services.init import stored_plan
+    from carbonpeak.store.db import open_session
+    from carbonpeak.store.models import Round
+
+    with open_session() as session:
+        if year is None:
+            year = session.execute(select(func.max(Round.year))).scalar_one()
+        if year is None:
+            raise NotFound(
+                "the database holds no reporting round: open one, or load the demo (carbonpeak demo load)",
+                message_zh="数据库中没有填报轮次：请先开启填报轮次或加载示例数据（carbonpeak demo load）",
+            )
+        return bundle_from_store(session, stored_plan(session), int(year))

@@ -97,3 +97,26 @@ def test_a_year_without_rounds_gives_empty_parts(loaded):
         bundle = bundle_from_store(s, plan, 2030, as_of=AS_OF)
     assert bundle.supervision.task_progress == bundle.supervision.reporting == ()
     assert bundle.period is None
+
+
+def test_inputs_store_reads_the_database_of_the_settings(loaded, monkeypatch):
+    """`--inputs store` on dispatch, evaluate and report: the latest round's year by default."""
+    db, _ = loaded
+    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", str(db.url))
+    bundle = load_bundle("store")
+    with db.session() as s:
+        expected = bundle_from_store(s, load_plan(), 2024)
+    assert bundle.year == 2024
+    assert bundle.supervision.task_progress == expected.supervision.task_progress
+    assert load_bundle("store", year=2023).supervision.task_progress != bundle.supervision.task_progress
+
+
+def test_inputs_store_on_an_empty_database_names_the_fix(tmp_path, monkeypatch):
+    from carbonpeak.errors import NotFound
+
+    db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    init_database(db, load_plan())
+    db.dispose()
+    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(NotFound, match="demo load"):
+        load_bundle("store")
