@@ -27,10 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(build_api_router(), prefix="/api")
-    try:
-        from carbonpeak.web import install_web
-    except ImportError:  # the web package may not define pages yet
-        install_web = None
-    if install_web is not None:
-        install_web(app, settings)
+    from carbonpeak.web import install_web
+
+    install_web(app, settings)
     return app

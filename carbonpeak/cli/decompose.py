@@ -26,7 +26,8 @@ def decompose(
         typer.Option(
             "--balance",
             help="decomposition table CSV: energy and CO2 by sector × fuel, value added, "
-            "GDP, population (default: the packaged sample)",
+            "GDP, population (default: the current data set from the inventory; the sample: "
+            "carbonpeak/decomposition/data/sample-kaya.csv)",
         ),
     ] = None,
     single: Annotated[

@@ -35,7 +35,12 @@ def indicators(
         int | None, typer.Option("--year", help="year judged (default: the latest observed)")
     ] = None,
     observations: Annotated[
-        Path | None, typer.Option("--observations", help="observations CSV (default: the packaged sample)")
+        Path | None,
+        typer.Option(
+            "--observations",
+            help="observations CSV (default: the current data set; the sample: "
+            "carbonpeak/indicators/data/sample-observations.csv)",
+        ),
     ] = None,
     plan: Annotated[
         Path | None, typer.Option("--plan", help="plan file (default: the packaged plan)")

@@ -69,7 +69,7 @@ def _interpolate_geometric(points: Mapping[int, float], year: int) -> float:
     lo = max(y for y in years if y < year)
     hi = min(y for y in years if y > year)
     w = (year - lo) / (hi - lo)
-    return points[lo] * (points[hi] / points[lo]) ** w
+    return float(points[lo] * (points[hi] / points[lo]) ** w)
 
 
 def _interpolate_linear(points: Mapping[int, float], year: int) -> float:
@@ -141,13 +141,21 @@ def comparable_observations() -> list[Observation]:
             )
             pv = _interpolate_geometric(pop_old, y)
             src = pop[y][1]["source"] if y in pop else "geometric interpolation between published years"
-            out.append(Observation("population", "jinan", y, round(pv * k_pop, 2), "万人", "estimated", link, src))
+            out.append(
+                Observation("population", "jinan", y, round(pv * k_pop, 2), "万人", "estimated", link, src)
+            )
         gv, gr = growth[y]
         out.append(Observation("gdp_growth", "jinan", y, gv, "%", "published", "", gr["source"]))
         out.append(
             Observation(
-                "gdp_index_2020", "jinan", y, round(index[y] * 100, 4), "2020=100", "estimated",
-                "chained from published real growth rates (上年=100)", "carbonpeak/demo/build.py gdp_index",
+                "gdp_index_2020",
+                "jinan",
+                y,
+                round(index[y] * 100, 4),
+                "2020=100",
+                "estimated",
+                "chained from published real growth rates (上年=100)",
+                "carbonpeak/demo/build.py gdp_index",
             )
         )
     return out
@@ -207,8 +215,15 @@ def build_balance_rows() -> list[dict[str, str]]:
     def add(year: int, sector: str, fuel: str, quantity: float, unit: str) -> None:
         rows.append(
             {
-                "region": region, "year": str(year), "sector": sector, "fuel": fuel,
-                "quantity": f"{quantity:.4f}", "unit": unit, "flag": "estimated", "method": METHOD, "source": SOURCE,
+                "region": region,
+                "year": str(year),
+                "sector": sector,
+                "fuel": fuel,
+                "quantity": f"{quantity:.4f}",
+                "unit": unit,
+                "flag": "estimated",
+                "method": METHOD,
+                "source": SOURCE,
             }
         )
 
@@ -231,12 +246,19 @@ def build_balance_rows() -> list[dict[str, str]]:
         # electricity supply: losses, local thermal (coal, gas from gas_power_from), PV, wind, net import
         supply = electricity_kwh / (1 - float(el["losses_pct"]["value"]) / 100)
         add(y, "LOSS", "electricity", units.convert(supply - electricity_kwh, "kWh", "亿kWh"), "亿kWh")
-        thermal_share = (1 - w) * float(el["local_thermal_share"]["first"]) + w * float(el["local_thermal_share"]["last"])
+        thermal_share = (1 - w) * float(el["local_thermal_share"]["first"]) + w * float(
+            el["local_thermal_share"]["last"]
+        )
         thermal = supply * thermal_share / 100
         gas_from = int(el["gas_power_from"]["year"])
         gas_share = 0.0
         if y >= gas_from:
-            gas_share = float(el["gas_power_from"]["share_of_thermal_last"]) / 100 * (y - gas_from + 1) / (ys[-1] - gas_from + 1)
+            gas_share = (
+                float(el["gas_power_from"]["share_of_thermal_last"])
+                / 100
+                * (y - gas_from + 1)
+                / (ys[-1] - gas_from + 1)
+            )
         rate = (1 - w) * float(el["supply_coal_rate"]["first"]) + w * float(el["supply_coal_rate"]["last"])
         coal_tce = thermal * (1 - gas_share) * rate / 1e6
         q, unit = _fuel_amount(coal_tce, "raw_coal")

@@ -428,8 +428,13 @@ def _finish(
     required_rate = average_change(latest, goal, t_year - latest_year, kind)
     recent = _recent_change(years, values, config.recent_years, kind)
     about = target.direction == "about"
-    if progress is None or expected_progress is None:
-        met = _meets(float(to_target(latest)), float(to_target(goal)), target.direction)
+    met = _meets(float(to_target(latest)), float(to_target(goal)), target.direction)
+    # a base already meeting the goal makes progress meaningless: the goal met or lost is what counts
+    strict = target.direction != "about"
+    base_met = strict and _meets(float(to_target(base)), float(to_target(goal)), target.direction)
+    if base_met:  # progress from a base beyond the goal is a meaningless (negative) share
+        progress = expected_progress = None
+    if progress is None or expected_progress is None or (met and strict):
         status: Status = "achieved" if met else "off_track"
     else:
         status = classify(progress, expected_progress, config, about=about, past_due=latest_year >= t_year)

@@ -3,7 +3,10 @@
     decompose_emissions(...)  the LMDI-I effects of population, affluence, structure, intensity, fuel mix
                               and emission factors between two years, chained year by year or in one step
 
-Input: the decomposition table (carbonpeak/decomposition/table.py), the packaged sample by default.
+Input: a decomposition table (carbonpeak/decomposition/table.py; the packaged sample is
+`input_file=SAMPLE_FILE`), a KayaSeries, or by default the platform's current data set
+(services/dataset.kaya_series: the inventory of the demo energy balance; `input` = "demo",
+`flag` = "estimated"). `flag` is the weakest flag of the input when it is known, else None.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from carbonpeak.decomposition.lmdi import FACTORS, KayaSeries, decompose
 from carbonpeak.decomposition.table import SAMPLE_FILE, UNITS, read_kaya_table
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.i18n import t
+from carbonpeak.services import dataset
 
 
 def decompose_emissions(
@@ -28,10 +32,17 @@ def decompose_emissions(
     chained: bool = True,
 ) -> dict[str, Any]:
     """Effects (万tCO2, and indices) of the six Kaya factors on the change of emissions, `start` → `end`."""
-    source = "given"
-    if series is None:
-        series = read_kaya_table(input_file or SAMPLE_FILE)
-        source = str(input_file) if input_file else "sample"
+    source, flag = "given", None
+    if series is None and input_file:
+        path = Path(input_file)
+        series = read_kaya_table(path)
+        if path.resolve() == SAMPLE_FILE.resolve():
+            source, flag = "sample", "sample"
+        else:
+            source = str(path)
+    elif series is None:
+        series = dataset.kaya_series()
+        source, flag = dataset.LABEL, dataset.FLAG
     series = _between(series, start, end)
     d = decompose(series, chained=chained)
     total_add, total_mult = d.total_additive(), d.total_multiplicative()
@@ -55,6 +66,7 @@ def decompose_emissions(
         "method": "LMDI-I additive and multiplicative (Ang 2004, 2005); zeros by Ang & Liu (2007)",
         "chained": chained,
         "input": source,
+        "flag": flag,
         "unit": UNITS["emissions"],
         "from": series.years[0],
         "to": series.years[-1],

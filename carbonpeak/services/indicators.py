@@ -2,9 +2,14 @@
 
     track_targets(...)  plan + observations (+ derived indicators) → one row per target, labels in zh and en
 
-Observations come from a CSV file in the observations contract (docs/methods/indicators.md), or the
-packaged sample when none is given. `peak_probabilities` (target code → P(peak by its year)) is the
-hook for the projection engine; without it peak targets are judged from the emissions trend.
+Observations come from a CSV file in the observations contract (docs/methods/indicators.md) or, when
+none is given, from the platform's current data set (services/dataset.py: the demo series and the
+inventory of the demo energy balance; `observations` = "demo"). The packaged sample stays available
+as `observations_file=SAMPLE_FILE` (`observations` = "sample"). `peak_probabilities` (target code →
+P(peak by its year)) is the hook for the projection engine: on the current data set and its latest
+year it defaults to services/projection.peak_probabilities of the `plan` scenario (cached in the
+process by the data set's file times and the plan's peak targets); `{}` judges peak targets from the
+emissions trend instead, as do given observations.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.i18n import t
@@ -22,6 +27,10 @@ from carbonpeak.indicators.observations import SAMPLE_FILE, read_observations
 from carbonpeak.indicators.progress import Explanation, TargetProgress, assess_plan
 from carbonpeak.indicators.series import Observations
 from carbonpeak.plan.schema import Plan
+from carbonpeak.services import dataset
+
+if TYPE_CHECKING:
+    from carbonpeak.store.db import Database
 
 
 @dataclass(frozen=True)
@@ -52,25 +61,55 @@ def track_targets(
     year: int | None = None,
     config: StatusConfig | None = None,
     peak_probabilities: Mapping[str, float] | None = None,
+    database: Database | None = None,
 ) -> Tracking:
-    """Progress, pace and status of every target of the plan in `year` (default: the latest observed)."""
+    """Progress, pace and status of every target of the plan in `year` (default: the latest observed).
+
+    `database`: the store whose approved observations are put over the current data set (only when
+    neither `observations` nor `observations_file` is given)."""
     if plan is None:
         from carbonpeak.services.plan import current_plan
 
         plan = current_plan(plan_file)
     config = config or load_status_config()
     source = "given"
-    if observations is None:
-        path = Path(observations_file) if observations_file else SAMPLE_FILE
+    if observations is None and observations_file:
+        path = Path(observations_file)
         observations = read_observations(path)
-        source = str(path) if observations_file else "sample"
+        source = "sample" if path.resolve() == SAMPLE_FILE.resolve() else str(path)
+    elif observations is None:
+        observations = dataset.dataset_observations(region or dataset.DEFAULT_REGION, database=database)
+        source = dataset.LABEL if database is None else dataset.STORE_LABEL
     region = _region(observations, region)
     observations = observations.with_series(derive(observations, region, price_year=config.price_year))
-    year = year or _latest_year(observations, region)
+    latest = _latest_year(observations, region)
+    year = year or latest
+    if peak_probabilities is None and source in (dataset.LABEL, dataset.STORE_LABEL) and year == latest:
+        peak_probabilities = projected_peak_probabilities(plan, config)
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
     names = {tg.code: tg for tg in plan.targets}
     rows = [_row(p, names[p.code].name_zh, names[p.code].name_en) for p in results]
     return Tracking(region=region, year=year, observations=source, rows=rows)
+
+
+def projected_peak_probabilities(plan: Plan, config: StatusConfig) -> dict[str, float]:
+    """P(peak by the target's year) of the plan's peak targets from the projection of the `plan`
+    scenario on the current data set (services/projection.peak_probabilities: 5 000 draws, seed 1),
+    cached in the process by the data set's file times, the peak targets and the configuration."""
+    peaks = tuple((t.code, t.indicator, t.metric, t.target_year) for t in plan.targets if t.metric == "peak")
+    if not peaks:
+        return {}
+    key = (peaks, dataset.stamp(), config.model_dump_json())
+    if key not in _PEAK_CACHE:
+        from carbonpeak.services.projection import peak_probabilities
+
+        if len(_PEAK_CACHE) >= 8:
+            _PEAK_CACHE.clear()
+        _PEAK_CACHE[key] = peak_probabilities(plan, config=config)
+    return dict(_PEAK_CACHE[key])
+
+
+_PEAK_CACHE: dict[tuple[object, ...], dict[str, float]] = {}
 
 
 def _region(observations: Observations, region: str | None) -> str:
@@ -179,4 +218,4 @@ def _clause(e: Explanation, p: TargetProgress, lang: str) -> str:
     return t(e.key, lang, **out)
 
 
-__all__ = ["Tracking", "explain", "track_targets"]
+__all__ = ["Tracking", "explain", "projected_peak_probabilities", "track_targets"]

@@ -195,8 +195,8 @@ def _peak_run(path: str, scenario_hash: str, draws: int, seed: int) -> dict[str,
 
 
 # --- the inventory the shipped scenarios start from ---------------------------------------------
-# services/dataset.py (the current data set, cached) did not exist when this was written: the
-# demo balance and the demo observations are read here directly (carbonpeak/demo/).
+# The demo balance and the demo observations are read here directly (carbonpeak/demo/);
+# services/dataset.py builds the indicators' current data set from the same files.
 
 DEMO_BALANCE = Path(__file__).resolve().parent.parent / "demo" / "data" / "energy-balance.csv"
 _POWER, _HEAT = "T_POWER", "T_HEAT"

@@ -96,7 +96,7 @@ def factor(from_unit: str, to_unit: str) -> float:
 
 def convert(value: V, from_unit: str, to_unit: str) -> V:
     """`value` in `from_unit` expressed in `to_unit` (works on floats and arrays)."""
-    return value * factor(from_unit, to_unit)  # type: ignore[return-value]
+    return value * factor(from_unit, to_unit)
 
 
 def convertible(from_unit: str, to_unit: str) -> bool:

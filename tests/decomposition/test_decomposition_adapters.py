@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from carbonpeak.app import create_app
 from carbonpeak.cli import build_app
-from carbonpeak.decomposition.table import parse_kaya_table
+from carbonpeak.decomposition.table import SAMPLE_FILE, parse_kaya_table
 from carbonpeak.errors import InputError
 from carbonpeak.services.decomposition import decompose_emissions
 
@@ -55,16 +55,33 @@ def test_table_reports_every_problem():
 
 def test_period_checks():
     with pytest.raises(InputError) as exc:
-        decompose_emissions(start=2019, end=2024)
+        decompose_emissions(start=2019, end=2024, input_file=SAMPLE_FILE)  # the sample starts in 2020
+    assert exc.value.problems[0].rule == "decomposition.year"
+    with pytest.raises(InputError) as exc:
+        decompose_emissions(start=2000, end=2024)  # the current data set starts in 2005
     assert exc.value.problems[0].rule == "decomposition.year"
     with pytest.raises(InputError):
         decompose_emissions(start=2024, end=2020)
 
 
-def test_sample_chained_and_single_agree_on_the_total():
-    chained = decompose_emissions(start=2020, end=2024)
-    single = decompose_emissions(start=2020, end=2024, chained=False)
+def test_default_is_the_current_data_set_and_the_sample_stays_available():
+    current = decompose_emissions()
+    assert (current["input"], current["flag"], current["from"], current["to"]) == (
+        "demo",
+        "estimated",
+        2005,
+        2024,
+    )
+    sample = decompose_emissions(input_file=SAMPLE_FILE)
+    assert (sample["input"], sample["flag"], sample["from"]) == ("sample", "sample", 2020)
+
+
+@pytest.mark.parametrize("input_file", [None, SAMPLE_FILE])
+def test_chained_and_single_agree_on_the_total(input_file):
+    chained = decompose_emissions(start=2020, end=2024, input_file=input_file)
+    single = decompose_emissions(start=2020, end=2024, chained=False, input_file=input_file)
     assert len(chained["by_period"]) == 4 and len(single["by_period"]) == 1
+    assert chained["change"] == pytest.approx(single["change"])
     for out in (chained, single):
         assert sum(e["additive"] for e in out["effects"]) == pytest.approx(out["change"], abs=1e-5)
         for by in ("by_sector", "by_fuel"):
@@ -84,6 +101,8 @@ def test_cli_and_api(tmp_path):
     assert json.loads(res.output)["change"] == pytest.approx(56.0)
     res = runner.invoke(build_app(), ["decompose", "--format", "csv", "--lang", "en"])
     assert res.exit_code == 0 and res.output.splitlines()[1].startswith("population,")
+    res = runner.invoke(build_app(), ["decompose", "--format", "json"])
+    assert res.exit_code == 0 and json.loads(res.output)["input"] == "demo"
     with TestClient(create_app()) as client:
         body = client.get("/api/decomposition", params={"from": 2021, "to": 2023}).json()
         assert body["from"] == 2021 and len(body["by_period"]) == 2

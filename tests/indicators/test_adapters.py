@@ -1,4 +1,5 @@
-"""The service, the command and the API route on the packaged plan and sample observations."""
+"""The service, the command and the API route on the packaged plan: the current data set (the
+default) and the packaged sample observations (given explicitly)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from carbonpeak.app import create_app
 from carbonpeak.cli import build_app
 from carbonpeak.errors import InputError
+from carbonpeak.indicators.observations import SAMPLE_FILE
 from carbonpeak.plan.load import load_plan
 from carbonpeak.services.indicators import track_targets
 from carbonpeak.settings import Settings
@@ -24,11 +26,38 @@ def test_every_target_of_the_plan_is_listed():
     assert [r["code"] for r in result.rows] == [t.code for t in plan.targets]
     assert all(r.keys() >= KEYS for r in result.rows)
     assert all(r["explanation"]["zh"] and r["explanation"]["en"] for r in result.rows)
-    assert result.region == "jinan" and result.year == 2024 and result.observations == "sample"
+    assert result.region == "jinan" and result.year == 2024 and result.observations == "demo"
+    sample = track_targets(plan=plan, observations_file=SAMPLE_FILE)
+    assert sample.observations == "sample"
+
+
+def test_rows_carry_the_weakest_flag_of_their_data():
+    rows = {r["code"]: r for r in track_targets(peak_probabilities={}).rows}
+    # inventory-derived intensities over partly published GDP: estimated; the demo plan indicators: sample
+    assert rows["energy_intensity_reduction_2025"]["flag"] == "estimated"
+    assert rows["co2_peak_2030"]["flag"] == "estimated"
+    assert rows["pv_capacity_2030"]["flag"] == "sample"
+    assert all(
+        r["flag"] in ("published", "estimated", "sample") for r in rows.values() if r["latest"] is not None
+    )
+    assert all(r["flag"] is None for r in rows.values() if r["status"] == "no_data" and r["latest"] is None)
+
+
+def test_peak_probability_defaults_to_the_projection_on_the_current_data():
+    from carbonpeak.services.projection import peak_probabilities
+
+    plan = load_plan()
+    rows = {r["code"]: r for r in track_targets(plan=plan).rows}
+    expected = peak_probabilities(plan)["co2_peak_2030"]
+    assert rows["co2_peak_2030"]["peak_probability"] == pytest.approx(expected)
+    # an earlier year, given observations or {} are judged from the trend
+    for kw in ({"year": 2023}, {"peak_probabilities": {}}, {"observations_file": SAMPLE_FILE}):
+        again = {r["code"]: r for r in track_targets(plan=plan, **kw).rows}
+        assert again["co2_peak_2030"]["peak_probability"] is None, kw
 
 
 def test_sample_statuses_follow_from_the_data():
-    rows = {r["code"]: r for r in track_targets().rows}
+    rows = {r["code"]: r for r in track_targets(observations_file=SAMPLE_FILE).rows}
     ei = rows["energy_intensity_reduction_2025"]
     # sample: energy 3800 → 4235.1 万tce, GDP chained ×1.07200·1.031·1.061·1.056 → −9.999 %
     assert ei["latest"] == pytest.approx(10.0, abs=0.01)
@@ -40,7 +69,10 @@ def test_sample_statuses_follow_from_the_data():
 
 
 def test_peak_probability_hook():
-    rows = {r["code"]: r for r in track_targets(peak_probabilities={"co2_peak_2030": 0.9}).rows}
+    rows = {
+        r["code"]: r
+        for r in track_targets(observations_file=SAMPLE_FILE, peak_probabilities={"co2_peak_2030": 0.9}).rows
+    }
     assert rows["co2_peak_2030"]["status"] == "on_track"
     assert "90.0%" in rows["co2_peak_2030"]["explanation"]["zh"]
 
@@ -68,6 +100,8 @@ def test_cli_json_and_observations_file(tmp_path):
     rows = {r["code"]: r for r in data["targets"]}
     assert rows["pv_capacity_2030"]["progress"] == pytest.approx(50.0)  # 100 → 300 of 100 → 500
     assert rows["pv_capacity_2030"]["status"] == "on_track"  # 50 % vs 40 % expected
+    default = runner.invoke(build_app(), ["indicators", "--format", "json"])
+    assert default.exit_code == 0 and json.loads(default.output)["observations"] == "demo"
     csv_out = runner.invoke(
         build_app(), ["indicators", "--observations", str(obs), "--lang", "en", "--format", "csv"]
     )

@@ -246,3 +246,27 @@ def test_no_nan_in_results():
     p = level(40.0, year=2024)
     for v in (p.progress, p.expected, p.required_rate, p.achieved_rate):
         assert v is not None and math.isfinite(v)
+
+
+@pytest.mark.parametrize(
+    ("direction", "base", "latest", "status"),
+    [
+        ("at_least", 7.6, 9.6, "achieved"),
+        ("at_least", 7.6, 6.9, "off_track"),
+        ("at_most", 5.0, 4.0, "achieved"),
+    ],
+)
+def test_base_already_beyond_the_goal(direction: str, base: float, latest: float, status: str):
+    """A share whose base year already beats the goal (progress negative by the formula) is achieved
+    while the goal is met, and off track once it is lost."""
+    t = target(
+        metric="share",
+        unit="%",
+        target_year=2025,
+        target_value=7.0 if direction == "at_least" else 6.0,
+        direction=direction,
+    )
+    obs = observations(("x", "%", {2020: base, 2024: latest}))
+    p = assess_target(t, obs, REGION, 2024, CONFIG)
+    assert p.status == status
+    assert p.progress is None and p.expected_progress is None  # no negative "progress" shown

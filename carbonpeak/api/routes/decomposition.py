@@ -18,5 +18,6 @@ def decomposition(
     chained: Annotated[bool, Query(description="chain year by year (else one period)")] = True,
 ) -> dict[str, Any]:
     """Additive (万tCO2) and multiplicative effects of population, affluence, structure, intensity, fuel mix
-    and emission factors; by period, sector and fuel (the packaged sample table until data are fed in)."""
+    and emission factors; by period, sector and fuel, on the current data set (`input`: demo,
+    `flag`: estimated)."""
     return decompose_emissions(start=start, end=end, chained=chained)

@@ -20,5 +20,5 @@ def indicators(
     ] = None,
 ) -> dict[str, Any]:
     """Every target with `code`, `status`, `latest`, `progress`, `required_rate`, `achieved_rate` and an
-    `explanation` in zh and en (the packaged sample observations until observations are fed in)."""
+    `explanation` in zh and en, on the current data set (services/dataset.py; `observations`: demo)."""
     return track_targets(plan_file=request.app.state.settings.plan_file, region=region, year=year).as_dict()

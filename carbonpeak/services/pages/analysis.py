@@ -1,4 +1,5 @@
-"""Projection and decomposition pages: views over services/projection.py and services/decomposition.py."""
+"""Projection and decomposition pages: views over services/projection.py and services/decomposition.py
+(the decomposition of the current data set, services/dataset.kaya_series, flagged estimated)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Poi
 from carbonpeak.settings import Settings
 
 DEFAULT_SCENARIO = "plan"
-DEFAULT_DRAWS = 2_000
+DEFAULT_DRAWS = 5_000  # the draws of services/projection.peak_probabilities, so pages and targets agree
 MAX_PAGE_DRAWS = 20_000  # a page run must stay interactive; the CLI and API take more
 SEED = 1
 MT_TO_UNIT = 100.0  # MtCO2 → 万tCO2
@@ -121,7 +122,7 @@ def _run(scenario: str, draws: int, seed: int) -> dict[str, Any]:
 
 
 def projection_run(scenario: str | None = None, draws: int | None = None) -> dict[str, Any] | None:
-    """The projection service's answer for a shipped scenario (default: plan, 2 000 draws, seed 1)."""
+    """The projection service's answer for a shipped scenario (default: plan, 5 000 draws, seed 1)."""
     if engine("carbonpeak.services.projection") is None:
         return None
     draws = min(max(draws or DEFAULT_DRAWS, 100), MAX_PAGE_DRAWS)
@@ -267,10 +268,10 @@ def decomposition_page(
 ) -> DecompositionPage:
     """Additive LMDI effects of the chosen period (chained year by year), start → end emissions."""
     service = engine("carbonpeak.services.decomposition")
-    table = engine("carbonpeak.decomposition.table")
-    if service is None or table is None:
+    data = engine("carbonpeak.services.dataset")
+    if service is None or data is None:
         return DecompositionPage(missing=["decomposition"], start=start, end=end)
-    years = [int(y) for y in table.read_kaya_table(table.SAMPLE_FILE).years]
+    years = [int(y) for y in data.kaya_series().years]
     try:
         d = service.decompose_emissions(start=start, end=end)
     except InputError as exc:  # a period the data cannot chain: say why, show the whole span instead
@@ -279,7 +280,7 @@ def decomposition_page(
     else:
         problems = []
     return DecompositionPage(
-        flag="sample" if d["input"] == "sample" else None,
+        flag=d.get("flag"),
         data_source=d["input"],
         years=years,
         start=d["from"],

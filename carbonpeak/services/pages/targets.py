@@ -1,9 +1,10 @@
 """The targets of the plan with their progress, pace and status (the indicator engine's answer).
 
-Status, latest value, pace and flag come from services/indicators.track_targets; the observed series
-behind a target comes from the same observations, and the trajectory from the engine's own
-formula (indicators.progress.trajectory_value) between the base-year value and the goal. The goal
-on the series' scale is recovered from the engine's progress percentage (see `_trajectory`).
+Status, latest value, pace and flag come from services/indicators.track_targets on the current data
+set (services/dataset.py); the observed series behind a target comes from the same observations,
+and the trajectory from the engine's own formula (indicators.progress.trajectory_value) between the
+base-year value and the goal. The goal on the series' scale is recovered from the engine's progress
+percentage (see `_trajectory`).
 """
 
 from __future__ import annotations
@@ -200,13 +201,14 @@ def indicator_page(settings: Settings, code: str) -> IndicatorPage:
 
 
 def observations_for(region: str | None) -> Any:
-    """The indicator engine's observations (packaged sample) with its derived series, or None."""
-    obs_mod = engine("carbonpeak.indicators.observations")
+    """The observations the indicator engine judges by default (the current data set,
+    services/dataset.py) with its derived series, or None."""
+    data = engine("carbonpeak.services.dataset")
     derived = engine("carbonpeak.indicators.derived")
     config = engine("carbonpeak.indicators.config")
-    if obs_mod is None or derived is None or config is None or region is None:
+    if data is None or derived is None or config is None or region is None:
         return None
-    observations = obs_mod.read_observations(obs_mod.SAMPLE_FILE)
+    observations = data.dataset_observations(region)
     price_year = config.load_status_config().price_year
     return observations.with_series(derived.derive(observations, region, price_year=price_year))
 

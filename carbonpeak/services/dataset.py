@@ -1,0 +1,322 @@
+"""The platform's current data set: the observations and the decomposition input every engine runs on.
+
+    dataset_observations(region="jinan", database=None)  Observations in the indicators contract
+    kaya_series(region="jinan")                          KayaSeries for the LMDI decomposition
+    overlay(observations, rows)                          approved store values over the data set
+    stamp()                                              the mtimes of the files read (the cache key)
+    LABEL = "demo" (STORE_LABEL = "demo+store"), FLAG    what the services report as input and flag
+
+Until the office loads the statistics bureau's figures, the data set is the Jinan demo set
+(carbonpeak/demo/): GDP, the GDP index and population from its published / comparable series; energy,
+non-fossil and gas energy and CO2 from the inventory of its estimated energy balance (services/
+inventory.compute_inventory, the `guideline` factors, the same call the inventory pages make); the
+plan indicators of demo/data/indicators.csv (sample). Every value keeps its source and flag.
+Formulas, units and conventions: docs/methods/dataset.md.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from carbonpeak import units
+from carbonpeak.accounting import factors
+from carbonpeak.decomposition.lmdi import KayaSeries
+from carbonpeak.indicators.derived import gdp_constant
+from carbonpeak.indicators.series import Observations, Series, weakest_flag
+
+if TYPE_CHECKING:
+    from carbonpeak.store.db import Database
+
+LABEL = "demo"
+STORE_LABEL = "demo+store"  # the data set overlaid by the store's approved values
+FLAG = "estimated"  # the weakest flag of the inventory-derived figures
+DEFAULT_REGION = "jinan"
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
+BALANCE = DEMO_DIR / "energy-balance.csv"
+FILES = (
+    DEMO_DIR / "published.csv",
+    DEMO_DIR / "assumptions.yaml",
+    BALANCE,
+    DEMO_DIR / "indicators.csv",
+)
+PRICE_YEAR = 2020  # constant prices of the decomposition's GDP (any year gives the same effects)
+
+INVENTORY_SOURCE = (
+    "derived: inventory (guideline factors) of the demo energy balance "
+    "(carbonpeak/demo/data/energy-balance.csv, demo_structural_model_v1)"
+)
+# series from the inventory's totals: code → (totals column(s), what, unit)
+ENERGY_TOTAL = "energy_tce_coal_equivalent"  # 能源消费总量, 等价值 (coal-equivalent method)
+
+# Kaya sectors: the CEADs sector groups of accounting/data/sectors.csv aggregated to three
+# value-added sectors and households (activity = GDP; see docs/methods/dataset.md).
+KAYA_SECTORS = ("primary", "industry", "services", "households")
+SECTOR_OF_GROUP = {
+    "primary": "primary",
+    "industry": "industry",
+    "construction": "industry",
+    "transport": "services",
+    "services": "services",
+    "households": "households",
+}
+KAYA_FUELS = ("coal", "oil", "gas", "electricity", "primary_electricity", "non_fossil")
+# ASSUMPTION (flag estimated): shares of GDP (%) of the three sectors, linear between the two years.
+# Jinan's demo set has no value added by sector; these are of the order of the three-sector
+# structure in Jinan's statistical communiqués, not transcribed from them. Replace with the
+# published 三次产业增加值 at comparable prices when the office loads them.
+VALUE_ADDED_SHARES = {
+    2005: {"primary": 6.0, "industry": 46.0, "services": 48.0},
+    2024: {"primary": 3.5, "industry": 33.5, "services": 63.0},
+}
+
+
+def stamp() -> tuple[int, ...]:
+    """The modification times of the data set's files (a changed file invalidates every cache)."""
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in FILES)
+
+
+def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
+    """The current observations of `region`: the demo series and the inventory-derived series,
+    overlaid by the store's approved values (`database` given: an approved value wins over the data
+    set's for the same indicator, region and year)."""
+    base = _observations(region, stamp())
+    if database is None:
+        return base
+    from carbonpeak.services.submissions import current_observations
+
+    with database.session() as session:
+        rows = [r for r in current_observations(session) if r["region"] == region]
+    return overlay(base, rows)
+
+
+def overlay(observations: Observations, rows: Iterable[Mapping[str, Any]]) -> Observations:
+    """`observations` with every row (indicator, region, year, value, unit, source, flag) put over
+    them: a row replaces the point of the same indicator, region and year, converted to the unit of
+    the series it joins (a unit of another dimension is an InputError)."""
+    points: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
+    unit_of: dict[tuple[str, str], str] = {}
+    for s in observations:
+        key = (s.indicator, s.region)
+        unit_of[key] = s.unit
+        points[key] = {
+            int(y): (float(v), src, flag)
+            for y, v, src, flag in zip(s.years, s.values, s.sources, s.flags, strict=True)
+        }
+    for row in rows:
+        key = (str(row["indicator"]), str(row["region"]))
+        unit = units.lookup(str(row["unit"])).name
+        target = unit_of.setdefault(key, unit)
+        value = float(units.convert(float(row["value"]), unit, target))
+        flag = str(row.get("flag") or "published")
+        points.setdefault(key, {})[int(row["year"])] = (value, str(row.get("source") or ""), flag)
+    return Observations({k: _series(k[0], k[1], unit_of[k], by_year) for k, by_year in points.items()})
+
+
+def kaya_series(region: str = DEFAULT_REGION) -> KayaSeries:
+    """The decomposition input from the same inventory: population (万人), GDP at constant 2020
+    prices (亿元), value added of primary / industry / services (assumed shares, see
+    VALUE_ADDED_SHARES) and households (activity = GDP), final energy by sector × fuel group (万tce,
+    electricity at calorific value, heating plants' fuel allocated to heat users) and energy CO2 by
+    sector × fuel group (万tCO2, power plants' CO2 and the indirect CO2 of net imported electricity
+    allocated to electricity use). Flag `estimated`."""
+    return _kaya(region, stamp())
+
+
+# --- observations ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _observations(region: str, _stamp: tuple[int, ...]) -> Observations:
+    series: list[Series] = []
+    series += _comparable(region)
+    series += _inventory_series(region)
+    series += _plan_indicators(region)
+    return Observations({(s.indicator, s.region): s for s in series if len(s)})
+
+
+def _series(indicator: str, region: str, unit: str, by_year: Mapping[int, tuple[float, str, str]]) -> Series:
+    years = sorted(by_year)
+    return Series(
+        indicator=indicator,
+        region=region,
+        unit=unit,
+        years=np.asarray(years, dtype=np.int64),
+        values=np.asarray([by_year[y][0] for y in years], dtype=np.float64),
+        sources=tuple(by_year[y][1] for y in years),
+        flags=tuple(by_year[y][2] for y in years),
+    )
+
+
+def _comparable(region: str) -> list[Series]:
+    """gdp_current (亿元), gdp_index (上年=100) and population (万人) on today's boundary."""
+    from carbonpeak.demo import build
+
+    by: dict[str, dict[int, tuple[float, str, str]]] = {"gdp_current": {}, "gdp_index": {}, "population": {}}
+    boundary = {
+        int(r["year"]): r["boundary"]
+        for r in build.published()
+        if r["indicator"] == "gdp_growth" and r["region"] == region
+    }
+    for o in build.comparable_observations():
+        if o.region != region:
+            continue
+        source = o.source + (f" ({o.method})" if o.method else "")
+        if o.indicator == "gdp":
+            by["gdp_current"][o.year] = (o.value, source, o.flag)
+        elif o.indicator == "population":
+            by["population"][o.year] = (o.value, source, o.flag)
+        elif o.indicator == "gdp_growth":
+            old = boundary.get(o.year) != "current"
+            note = "; 上年=100 = 100 + real growth (%)" + (
+                "; the old city's growth stands for today's city (carbonpeak/demo/README.md)" if old else ""
+            )
+            by["gdp_index"][o.year] = (100.0 + o.value, o.source + note, "estimated" if old else o.flag)
+    units_ = {"gdp_current": "亿元", "gdp_index": "上年=100", "population": "万人"}
+    return [_series(code, region, units_[code], points) for code, points in by.items() if points]
+
+
+@lru_cache(maxsize=2)
+def _inventory(path: str, _mtime: int) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
+    """compute_inventory of the balance (defaults: guideline factors, national grid, non-fossil
+    imports counted by origin) and the weakest input flag of each region-year."""
+    from carbonpeak.services.inventory import compute_inventory, read_balance_file
+
+    rows = read_balance_file(Path(path))
+    flags: dict[tuple[str, int], list[str]] = {}
+    for r in rows:
+        flags.setdefault((r["region"], int(r["year"])), []).append(r.get("flag") or "published")
+    return compute_inventory(rows), {k: weakest_flag(v) for k, v in flags.items()}
+
+
+def _inventory_series(region: str) -> list[Series]:
+    """energy_total, non_fossil_energy, gas_energy (万tce, coal-equivalent method) and co2_total
+    (万tCO2: energy + processes + indirect CO2 of net imported electricity) by year."""
+    if not BALANCE.exists():
+        return []
+    result, flags = _inventory(str(BALANCE), BALANCE.stat().st_mtime_ns)
+    by: dict[str, dict[int, tuple[float, str, str]]] = {
+        "energy_total": {},
+        "non_fossil_energy": {},
+        "gas_energy": {},
+        "co2_total": {},
+    }
+    for t in result["totals"]:
+        if t["region"] != region:
+            continue
+        year = int(t["year"])
+        flag = flags.get((region, year), FLAG)
+        energy = float(t[ENERGY_TOTAL])
+        by["energy_total"][year] = (
+            energy / 1e4,
+            f"{INVENTORY_SOURCE}: 能源消费总量, coal-equivalent method (等价值)",
+            flag,
+        )
+        for code, share in (("non_fossil_energy", "share_non_fossil"), ("gas_energy", "share_gas")):
+            if t.get(share) is not None:
+                what = (
+                    "non-fossil share (net imports by origin) × 能源消费总量"
+                    if code == "non_fossil_energy"
+                    else "gas share × 能源消费总量"
+                )
+                by[code][year] = (float(t[share]) * energy / 1e4, f"{INVENTORY_SOURCE}: {what}", flag)
+        by["co2_total"][year] = (
+            float(t["total_t"]) / 1e4,
+            f"{INVENTORY_SOURCE}: total CO2 = energy + processes + net imported electricity",
+            flag,
+        )
+    units_ = {"co2_total": "万tCO2"}
+    return [_series(code, region, units_.get(code, "万tce"), points) for code, points in by.items() if points]
+
+
+def _plan_indicators(region: str) -> list[Series]:
+    """The plan indicators observed directly (demo/data/indicators.csv; flagged sample there)."""
+    path = DEMO_DIR / "indicators.csv"
+    if not path.exists():
+        return []
+    by: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
+    unit_of: dict[tuple[str, str], str] = {}
+    with path.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["region"] != region:
+                continue
+            key = (r["indicator"], r["region"])
+            unit_of.setdefault(key, units.lookup(r["unit"]).name)
+            value = float(units.convert(float(r["value"]), units.lookup(r["unit"]).name, unit_of[key]))
+            by.setdefault(key, {})[int(r["year"])] = (value, r["source"], r.get("flag") or "sample")
+    return [_series(k[0], k[1], unit_of[k], points) for k, points in by.items()]
+
+
+# --- decomposition input --------------------------------------------------------------------------
+
+
+def value_added_shares(year: int) -> dict[str, float]:
+    """The assumed value-added shares (fractions summing to 1) of primary, industry and services."""
+    (y0, first), (y1, last) = sorted(VALUE_ADDED_SHARES.items())
+    w = min(max((year - y0) / (y1 - y0), 0.0), 1.0)
+    raw = {s: (1 - w) * first[s] + w * last[s] for s in first}
+    total = sum(raw.values())
+    return {s: v / total for s, v in raw.items()}
+
+
+@lru_cache(maxsize=4)
+def _kaya(region: str, _stamp: tuple[int, ...]) -> KayaSeries:
+    from carbonpeak.services.projection import inventory_history
+
+    obs = _observations(region, _stamp)
+    pop, cur, idx = (obs.get(c, region) for c in ("population", "gdp_current", "gdp_index"))
+    if pop is None or cur is None or idx is None:
+        raise ValueError(f"the data set has no population or GDP for {region!r}")
+    gdp = gdp_constant(cur, idx, PRICE_YEAR)
+    history = inventory_history(BALANCE, region=region)
+    years = tuple(y for y in sorted(history.records) if gdp.value(y) is not None and pop.value(y) is not None)
+    group = {code: s.group for code, s in factors.sectors().items()}
+    t, i, j = len(years), len(KAYA_SECTORS), len(KAYA_FUELS)
+    energy, emissions = np.zeros((t, i, j)), np.zeros((t, i, j))
+    population, gdp_arr, sector_gdp = np.zeros(t), np.zeros(t), np.zeros((t, i))
+    el = KAYA_FUELS.index("electricity")
+    for k, year in enumerate(years):
+        rec = history.records[year]
+        for (code, fuel), tce in rec.energy.items():
+            s, f = KAYA_SECTORS.index(SECTOR_OF_GROUP[group[code]]), KAYA_FUELS.index(fuel)
+            energy[k, s, f] += tce
+            emissions[k, s, f] += rec.co2.get((code, fuel), 0.0)
+        # what the inventory counts beyond final use and processes: local power plants' fuel and the
+        # indirect CO2 of net imported electricity, allocated to the sectors by electricity use
+        power = rec.total_co2 - rec.process_co2 - float(emissions[k].sum())
+        use = energy[k, :, el]
+        if use.sum() > 0:
+            emissions[k, :, el] += power * use / use.sum()
+        g = float(gdp.value(year) or 0.0)
+        shares = value_added_shares(year)
+        population[k], gdp_arr[k] = float(pop.value(year) or 0.0), g
+        sector_gdp[k] = [g * shares[s] if s in shares else g for s in KAYA_SECTORS]
+    used = [f for f in range(j) if energy[:, :, f].any() or emissions[:, :, f].any()]
+    return KayaSeries(
+        years=years,
+        sectors=KAYA_SECTORS,
+        fuels=tuple(KAYA_FUELS[f] for f in used),
+        population=population,
+        gdp=gdp_arr,
+        sector_gdp=sector_gdp,
+        energy=energy[:, :, used] / 1e4,  # tce → 万tce
+        emissions=emissions[:, :, used] / 1e4,  # tCO2 → 万tCO2
+    )
+
+
+__all__ = [
+    "FLAG",
+    "LABEL",
+    "STORE_LABEL",
+    "VALUE_ADDED_SHARES",
+    "dataset_observations",
+    "kaya_series",
+    "overlay",
+    "stamp",
+    "value_added_shares",
+]
