@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from carbonpeak.errors import CarbonpeakError, InputError, NotInitialised
+from carbonpeak.store.db import is_missing_table
 
 
 def error_body(exc: CarbonpeakError) -> dict[str, object]:
@@ -26,7 +27,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=exc.status, content=error_body(exc))
 
     async def _missing_tables(request: Request, exc: Exception) -> Response:
-        if not missing_table(exc):
+        if not is_missing_table(exc):
             raise exc
         err = NotInitialised()
         if request.url.path.startswith("/api"):
@@ -36,11 +37,3 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(OperationalError, _missing_tables)
     app.add_exception_handler(ProgrammingError, _missing_tables)
-
-
-def missing_table(exc: Exception) -> bool:
-    """True when a database error says a table does not exist (SQLite's message, PostgreSQL's 42P01)."""
-    orig = getattr(exc, "orig", None)
-    if getattr(orig, "sqlstate", None) == "42P01":
-        return True
-    return "no such table" in str(orig or exc)

@@ -47,11 +47,26 @@ def indicators(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table",
     lang: Annotated[str, typer.Option("--lang", help="zh or en (table and csv)")] = "zh",
+    store: Annotated[
+        bool, typer.Option("--store", help="put the database's approved observations over the data set")
+    ] = False,
 ) -> None:
     """目标进展 / progress, pace and status of every target of the plan."""
     if fmt not in ("json", "table", "csv"):
         raise typer.BadParameter(f"unknown format {fmt!r}: use json, table or csv", param_hint="--format")
-    result = track_targets(plan_file=plan, observations_file=observations, region=region, year=year)
+    database = None
+    if store:
+        from carbonpeak.settings import Settings
+        from carbonpeak.store.db import Database
+
+        database = Database.from_settings(Settings())
+    try:
+        result = track_targets(
+            plan_file=plan, observations_file=observations, region=region, year=year, database=database
+        )
+    finally:
+        if database is not None:
+            database.dispose()
     if fmt == "json":
         print_json(result.as_dict())
         return

@@ -88,10 +88,18 @@ def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | N
     base = _observations(region, stamp())
     if database is None:
         return base
-    from carbonpeak.services.submissions import current_observations
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    with database.session() as session:
-        rows = [r for r in current_observations(session) if r["region"] == region]
+    from carbonpeak.services.submissions import current_observations
+    from carbonpeak.store.db import is_missing_table
+
+    try:
+        with database.session() as session:
+            rows = [r for r in current_observations(session) if r["region"] == region]
+    except (OperationalError, ProgrammingError) as exc:
+        if not is_missing_table(exc):
+            raise
+        return base  # a store not initialised yet holds nothing to put over the data set
     return overlay(base, rows)
 
 

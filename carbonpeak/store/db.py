@@ -19,6 +19,15 @@ from sqlalchemy.pool import StaticPool
 from carbonpeak.settings import Settings
 
 
+def is_missing_table(exc: BaseException) -> bool:
+    """True when a database error says a table does not exist (SQLite's message, PostgreSQL's 42P01):
+    the database was never initialised (`carbonpeak init`)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "42P01":
+        return True
+    return "no such table" in str(orig or exc)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite is set up for several threads and serialised writers."""
     if url.startswith("sqlite"):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from carbonpeak.api.deps import get_database
 from carbonpeak.services.indicators import track_targets
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
@@ -20,5 +21,11 @@ def indicators(
     ] = None,
 ) -> dict[str, Any]:
     """Every target with `code`, `status`, `latest`, `progress`, `required_rate`, `achieved_rate` and an
-    `explanation` in zh and en, on the current data set (services/dataset.py; `observations`: demo)."""
-    return track_targets(plan_file=request.app.state.settings.plan_file, region=region, year=year).as_dict()
+    `explanation` in zh and en, on the current data set (services/dataset.py) with the store's approved
+    observations put over it (`observations` says which)."""
+    return track_targets(
+        plan_file=request.app.state.settings.plan_file,
+        region=region,
+        year=year,
+        database=get_database(request),
+    ).as_dict()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,18 @@ def load_plan_for(settings: Settings) -> Plan | None:
         return None
     plan: Plan = service.current_plan(path)
     return plan
+
+
+def store_for(settings: Settings) -> Any:
+    """The Database of `settings` (one per URL in the process), whose approved observations the
+    indicator pages put over the current data set; None when the store package is absent."""
+    store = engine("carbonpeak.store.db")
+    return None if store is None else _store(store, settings.resolved_database_url())
+
+
+@lru_cache(maxsize=8)
+def _store(store: Any, url: str) -> Any:
+    return store.Database(url)
 
 
 def unit_ref(plan: Plan, code: str) -> Named:

@@ -51,9 +51,9 @@ def overview_page(settings: Settings) -> OverviewPage:
     plan = load_plan_for(settings)
     if plan is None:
         return OverviewPage(missing=["plan"], headline=[Headline(key=k) for k in HEADLINE_KEYS])
-    tracked = target_pages.tracking(plan)
+    tracked = target_pages.tracking(plan, settings)
     rows = [target_pages.target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
-    observations = target_pages.observations_for(tracked.region)
+    observations = target_pages.observations_for(tracked.region, settings)
     sparklines: dict[str, list[Point]] = {}
     if observations is not None:
         for r in rows:

@@ -22,6 +22,7 @@ from carbonpeak.services.pages.common import (
     SourceRef,
     engine,
     load_plan_for,
+    store_for,
     target_or_none,
     unit_ref,
     weakest,
@@ -96,12 +97,13 @@ class Tracked(BaseModel):
     source: str | None = None
 
 
-def tracking(plan: Plan) -> Tracked:
-    """The indicator engine's rows by target code; empty when the engine is not there."""
+def tracking(plan: Plan, settings: Settings | None = None) -> Tracked:
+    """The indicator engine's rows by target code; empty when the engine is not there. With
+    `settings`, the store's approved observations are put over the current data set."""
     service = engine("carbonpeak.services.indicators")
     if service is None:
         return Tracked()
-    result = service.track_targets(plan=plan)
+    result = service.track_targets(plan=plan, database=store_for(settings) if settings else None)
     return Tracked(
         rows={r["code"]: r for r in result.rows},
         region=result.region,
@@ -122,7 +124,7 @@ def indicators_page(settings: Settings) -> IndicatorsPage:
     plan = load_plan_for(settings)
     if plan is None:
         return IndicatorsPage(missing=["plan"])
-    tracked = tracking(plan)
+    tracked = tracking(plan, settings)
     rows = [target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
     counts: dict[str, int] = {}
     for r in rows:
@@ -174,7 +176,7 @@ def find_target(settings: Settings, code: str) -> tuple[Plan, Target]:
 def indicator_page(settings: Settings, code: str) -> IndicatorPage:
     """One target: milestones, the observed series with its sources, the trajectory, pace and status."""
     plan, tg = find_target(settings, code)
-    tracked = tracking(plan)
+    tracked = tracking(plan, settings)
     row = target_row(plan, tg, tracked.rows.get(tg.code))
     milestones = [
         Milestone(
@@ -187,7 +189,7 @@ def indicator_page(settings: Settings, code: str) -> IndicatorPage:
         for m in plan.targets
         if m.indicator == tg.indicator
     ]
-    observations = _observations(row.series, tracked.region) if row.series else []
+    observations = _observations(row.series, tracked.region, settings) if row.series else []
     return IndicatorPage(
         missing=[] if tracked.rows else ["indicators"],
         flag=weakest([o.flag for o in observations]) or row.flag,
@@ -200,7 +202,7 @@ def indicator_page(settings: Settings, code: str) -> IndicatorPage:
     )
 
 
-def observations_for(region: str | None) -> Any:
+def observations_for(region: str | None, settings: Settings | None = None) -> Any:
     """The observations the indicator engine judges by default (the current data set,
     services/dataset.py) with its derived series, or None."""
     data = engine("carbonpeak.services.dataset")
@@ -208,14 +210,14 @@ def observations_for(region: str | None) -> Any:
     config = engine("carbonpeak.indicators.config")
     if data is None or derived is None or config is None or region is None:
         return None
-    observations = data.dataset_observations(region)
+    observations = data.dataset_observations(region, database=store_for(settings) if settings else None)
     price_year = config.load_status_config().price_year
     return observations.with_series(derived.derive(observations, region, price_year=price_year))
 
 
-def _observations(series: str, region: str | None) -> list[Observation]:
+def _observations(series: str, region: str | None, settings: Settings | None = None) -> list[Observation]:
     """The observed (or derived) series the engine judged the target on."""
-    observations = observations_for(region)
+    observations = observations_for(region, settings)
     s = observations.get(series, region) if observations is not None else None
     if s is None:
         return []
