@@ -171,3 +171,11 @@ def test_a_coal_burning_project_raises_the_peak(client):
     assert effect["after"]["p_peak_by_2030"] <= effect["before"]["p_peak_by_2030"] + 0.05
     bad = client.get("/projection.json", params={"p_sector": "chemicals", "p_coal": "abc"})
     assert bad.status_code == 422 and bad.json()["problems"][0]["location"] == "p_coal"
+
+
+def test_tornado_bars_carry_readable_driver_names(client):
+    """The tornado is labelled by driver names in zh and en, not by scenario-file keys."""
+    bars = client.get("/projection.json").json()["tornado"]
+    assert bars
+    for bar in bars:
+        assert bar["label_zh"] != bar["key"] and bar["label_en"] != bar["key"]

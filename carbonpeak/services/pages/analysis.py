@@ -213,11 +213,13 @@ def projection_page(
         )
         for w in result.get("wedges") or []
     ]
+    from carbonpeak.scenarios.labels import driver_label
+
     tornado = [
         Bar(
             key=t["driver"],
-            label_zh=t["driver"],
-            label_en=t["driver"],
+            label_zh=driver_label(t["driver"], "zh"),
+            label_en=driver_label(t["driver"], "en"),
             low=t["low"]["p_peak"],
             high=t["high"]["p_peak"],
             value=t["swing_p_peak"],
