@@ -1,8 +1,9 @@
-"""Settings, read from the environment (prefix CARBONPEAK_) and passed explicitly; nothing reads them at import.
+"""Settings, read from the environment (prefix CARBONPEAK_) and passed explicitly; nothing reads them
+at import.
 
 | variable | default | meaning |
 | --- | --- | --- |
-| CARBONPEAK_DATABASE_URL | sqlite:///<data_dir>/carbonpeak.db | application database (SQLite or postgresql+psycopg://…) |
+| CARBONPEAK_DATABASE_URL | sqlite:///<data_dir>/carbonpeak.db | database (SQLite or postgresql+psycopg://…) |
 | CARBONPEAK_DATA_DIR | ./var | where the SQLite file, metering Parquet files and uploads live |
 | CARBONPEAK_PLAN_FILE | the packaged Jinan plan | the plan loaded by `carbonpeak init` |
 | CARBONPEAK_SECRET_KEY | generated per data dir | signs web sessions and CSRF tokens |

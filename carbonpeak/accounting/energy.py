@@ -102,9 +102,7 @@ def import_non_fossil_share(
         if not rows:
             raise ValueError("import_non_fossil_share.csv has no row for the region's grid nor for CN")
         if mapped is None or rows[0].grid != mapped.grid:
-            notes.append(
-                f"non-fossil share of imported electricity for {region}: {rows[0].grid} rows used"
-            )
+            notes.append(f"non-fossil share of imported electricity for {region}: {rows[0].grid} rows used")
         for j, year in enumerate(balance.years):
             best = min(rows, key=lambda r: (abs(r.year - year), -r.year))
             if best.year != year:

@@ -121,13 +121,26 @@ def identity_problems(book: Workbook, spec: TemplateSpec) -> list[Problem]:
     for key, want in expected.items():
         got = book.identity.get(key, "")
         if got != want:
-            out.append(problem("structure.metadata_mismatch", book.identity_at(key), got, expected=want,
-                               field_zh=t(f"collection.identity.{key}", "zh"),
-                               field_en=t(f"collection.identity.{key}", "en")))
+            out.append(
+                problem(
+                    "structure.metadata_mismatch",
+                    book.identity_at(key),
+                    got,
+                    expected=want,
+                    field_zh=t(f"collection.identity.{key}", "zh"),
+                    field_en=t(f"collection.identity.{key}", "en"),
+                )
+            )
     version = book.identity.get("template_version", "")
     if not out and version != L.TEMPLATE_VERSION:
-        out.append(problem("structure.template_version", book.identity_at("template_version"), version,
-                           expected=L.TEMPLATE_VERSION))
+        out.append(
+            problem(
+                "structure.template_version",
+                book.identity_at("template_version"),
+                version,
+                expected=L.TEMPLATE_VERSION,
+            )
+        )
     return out
 
 
@@ -144,11 +157,19 @@ def structure_problems(grid: Grid) -> tuple[list[Problem], int]:
             continue
         where = L.location(grid.sheet, L.HEADER_ROW, col.zh)
         if want in row2:
-            out.append(problem("structure.columns_shifted", where, text_of(grid.cell(L.HEADER_ROW, c)),
-                               expected=col.zh, found_at=L.column_letter(row2.index(want))))
+            out.append(
+                problem(
+                    "structure.columns_shifted",
+                    where,
+                    text_of(grid.cell(L.HEADER_ROW, c)),
+                    expected=col.zh,
+                    found_at=L.column_letter(row2.index(want)),
+                )
+            )
         else:
-            out.append(problem("structure.header", where, text_of(grid.cell(L.HEADER_ROW, c)) or "",
-                               expected=col.zh))
+            out.append(
+                problem("structure.header", where, text_of(grid.cell(L.HEADER_ROW, c)) or "", expected=col.zh)
+            )
     for rng, first_row in grid.merged:
         if first_row >= L.HEADER_ROW:
             out.append(problem("structure.merged_cells", f"{grid.sheet}!{rng}", rng, range=rng))
@@ -156,8 +177,13 @@ def structure_problems(grid: Grid) -> tuple[list[Problem], int]:
         for c in range(len(columns), len(grid.rows[r - 1])):
             value = grid.rows[r - 1][c]
             if not is_blank(value):
-                out.append(problem("structure.data_outside_columns",
-                                   L.location(grid.sheet, r, L.column_letter(c)), text_of(value)))
+                out.append(
+                    problem(
+                        "structure.data_outside_columns",
+                        L.location(grid.sheet, r, L.column_letter(c)),
+                        text_of(value),
+                    )
+                )
     en = [L.normalise_label(col.en) for col in columns]
     has_en = [L.normalise_label(grid.cell(L.HEADER_EN_ROW, c)) for c in range(len(columns))] == en
     return out, L.HEADER_EN_ROW + 1 if has_en else L.HEADER_EN_ROW
@@ -239,28 +265,57 @@ def indicator_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -
         if (ind.minimum is not None and converted < ind.minimum) or (
             ind.maximum is not None and converted > ind.maximum
         ):
-            check.add(problem("value.range", row.at("value"), _fmt(converted), unit=ind.unit,
-                              range=range_text(ind.minimum, ind.maximum)))
+            check.add(
+                problem(
+                    "value.range",
+                    row.at("value"),
+                    _fmt(converted),
+                    unit=ind.unit,
+                    range=range_text(ind.minimum, ind.maximum),
+                )
+            )
             continue
-        out[ind.code] = IndicatorValue(ind.code, converted, ind.unit, value, unit,
-                                       comment if isinstance(comment, str) else None, row.at("value"))
+        out[ind.code] = IndicatorValue(
+            ind.code,
+            converted,
+            ind.unit,
+            value,
+            unit,
+            comment if isinstance(comment, str) else None,
+            row.at("value"),
+        )
         threshold = spec.yoy_threshold if ind.yoy_threshold is None else ind.yoy_threshold
         if ind.previous is not None:
             prev = ind.previous
             change = abs(converted - prev) / abs(prev) if prev else (0.0 if converted == 0 else float("inf"))
             if change > threshold:
-                check.add(problem("yoy.jump", row.at("value"), _fmt(converted), previous=_fmt(prev),
-                                  change=f"{(converted - prev) / abs(prev):+.1%}" if prev else "+∞",
-                                  threshold=f"{threshold:.0%}"))
+                check.add(
+                    problem(
+                        "yoy.jump",
+                        row.at("value"),
+                        _fmt(converted),
+                        previous=_fmt(prev),
+                        change=f"{(converted - prev) / abs(prev):+.1%}" if prev else "+∞",
+                        threshold=f"{threshold:.0%}",
+                    )
+                )
     for total in spec.totals():
         if total.code not in out or any(p not in out for p in total.parts):
             continue
         parts = sum(units.convert(out[p].value, out[p].unit, total.unit) for p in total.parts)
         value = out[total.code].value
         if abs(parts - value) > spec.sum_tolerance * max(abs(value), abs(parts)) + 1e-12:
-            check.add(problem("consistency.parts_sum", out[total.code].location, _fmt(value),
-                              total=_fmt(value), sum=_fmt(parts), parts="、".join(total.parts),
-                              unit=total.unit))
+            check.add(
+                problem(
+                    "consistency.parts_sum",
+                    out[total.code].location,
+                    _fmt(value),
+                    total=_fmt(value),
+                    sum=_fmt(parts),
+                    parts="、".join(total.parts),
+                    unit=total.unit,
+                )
+            )
     return list(out.values())
 
 
@@ -278,26 +333,37 @@ def task_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> lis
         if task.required:
             for key, value, ok in (("status", status, status_ok), ("percent", percent, percent_ok)):
                 if value is None and ok:
-                    check.add(problem("required.missing", row.at(key),
-                                      row_name=f"{task.code} {_header(L.TASKS, key)}"))
+                    check.add(
+                        problem(
+                            "required.missing", row.at(key), row_name=f"{task.code} {_header(L.TASKS, key)}"
+                        )
+                    )
         if isinstance(percent, float) and not 0 <= percent <= 100:
             check.add(problem("value.percent", row.at("percent"), _fmt(percent)))
             continue
         if isinstance(status, str) and isinstance(percent, float):
             wrong = (status == "completed") != (percent == 100) or (status == "not_started" and percent != 0)
             if wrong:
-                check.add(problem("consistency.status_percent", row.at("percent"), _fmt(percent),
-                                  status=TASK_STATUSES[status]))
-        out.append(TaskProgress(
-            task.code,
-            status if isinstance(status, str) else None,
-            percent if isinstance(percent, float) else None,
-            narrative,
-            next_steps,
-            evidence,
-            comment,
-            row.at("code"),
-        ))
+                check.add(
+                    problem(
+                        "consistency.status_percent",
+                        row.at("percent"),
+                        _fmt(percent),
+                        status=TASK_STATUSES[status],
+                    )
+                )
+        out.append(
+            TaskProgress(
+                task.code,
+                status if isinstance(status, str) else None,
+                percent if isinstance(percent, float) else None,
+                narrative,
+                next_steps,
+                evidence,
+                comment,
+                row.at("code"),
+            )
+        )
     return out
 
 
@@ -321,37 +387,66 @@ def project_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> 
         converted = None
         if isinstance(capacity, float):
             if capacity < 0:
-                check.add(problem("value.range", row.at("capacity"), _fmt(capacity), unit=unit or "",
-                                  range=range_text(0.0, None)))
+                check.add(
+                    problem(
+                        "value.range",
+                        row.at("capacity"),
+                        _fmt(capacity),
+                        unit=unit or "",
+                        range=range_text(0.0, None),
+                    )
+                )
             elif unit is None and unit_ok:
-                check.add(problem("required.missing", row.at("capacity_unit"),
-                                  row_name=_header(L.PROJECTS, "capacity_unit")))
+                check.add(
+                    problem(
+                        "required.missing",
+                        row.at("capacity_unit"),
+                        row_name=_header(L.PROJECTS, "capacity_unit"),
+                    )
+                )
             elif unit is not None:
                 converted = units.convert(capacity, unit, prj.capacity_unit or unit)
         if status in ("planned", "approved") and capacity_ok and capacity:
-            check.add(problem("consistency.project_capacity", row.at("capacity"), text_of(capacity),
-                              status=PROJECT_STATUSES[str(status)]))
+            check.add(
+                problem(
+                    "consistency.project_capacity",
+                    row.at("capacity"),
+                    text_of(capacity),
+                    status=PROJECT_STATUSES[str(status)],
+                )
+            )
         if status == "in_operation" and operation is None and operation_ok:
             check.add(problem("consistency.operation_date", row.at("operation_date")))
         if start is not None and operation is not None and operation < start:
             check.add(problem("consistency.dates", row.at("operation_date"), operation, start=start))
-        if converted is not None and prj.planned_capacity is not None and (
-            converted > prj.planned_capacity * (1 + spec.sum_tolerance)
+        if (
+            converted is not None
+            and prj.planned_capacity is not None
+            and (converted > prj.planned_capacity * (1 + spec.sum_tolerance))
         ):
-            check.add(problem("project.above_plan", row.at("capacity"), _fmt(converted),
-                              planned=_fmt(prj.planned_capacity), unit=prj.capacity_unit or ""))
-        out.append(ProjectReport(
-            prj.code,
-            status if isinstance(status, str) else None,
-            converted,
-            (prj.capacity_unit or unit) if converted is not None else None,
-            capacity if isinstance(capacity, float) else None,
-            unit if isinstance(capacity, float) else None,
-            start,
-            operation,
-            comment if isinstance(comment, str) else None,
-            row.at("code"),
-        ))
+            check.add(
+                problem(
+                    "project.above_plan",
+                    row.at("capacity"),
+                    _fmt(converted),
+                    planned=_fmt(prj.planned_capacity),
+                    unit=prj.capacity_unit or "",
+                )
+            )
+        out.append(
+            ProjectReport(
+                prj.code,
+                status if isinstance(status, str) else None,
+                converted,
+                (prj.capacity_unit or unit) if converted is not None else None,
+                capacity if isinstance(capacity, float) else None,
+                unit if isinstance(capacity, float) else None,
+                start,
+                operation,
+                comment if isinstance(comment, str) else None,
+                row.at("code"),
+            )
+        )
     return out
 
 
@@ -397,8 +492,14 @@ def parse_upload(
     sheets = wanted if book.format == "xlsx" else tuple(book.grids)
     for sheet in sheets:
         if sheet not in book.grids:
-            check.add(problem("structure.sheet_missing", sheet if book.format == "xlsx" else filename, sheet,
-                              sheet=sheet))
+            check.add(
+                problem(
+                    "structure.sheet_missing",
+                    sheet if book.format == "xlsx" else filename,
+                    sheet,
+                    sheet=sheet,
+                )
+            )
         elif sheet not in wanted:
             check.add(problem("structure.csv_sheet", L.location(sheet, 1, "A"), sheet))
     if any(p.rule in IDENTITY_RULES for p in check.errors):

@@ -122,7 +122,13 @@ def read_csv(data: bytes, filename: str) -> Workbook | list[Problem]:
         return [problem("file.empty", filename, filename=filename)]
     sheet = text_of(rows[0][0]) if rows[0] else None
     if sheet not in L.DATA_SHEETS:
-        return [problem("structure.csv_sheet", f"{filename}!1:A", sheet or "", )]
+        return [
+            problem(
+                "structure.csv_sheet",
+                f"{filename}!1:A",
+                sheet or "",
+            )
+        ]
     first = rows[0]
     # row 1: sheet, label, unit_code, label, year, label, round_code, label, template_version
     positions = range(2, 2 + 2 * len(L.IDENTITY_KEYS), 2)
@@ -132,6 +138,7 @@ def read_csv(data: bytes, filename: str) -> Workbook | list[Problem]:
         identity = {"template": L.TEMPLATE_MARK}
         identity.update((k, str(v)) for k, v in zip(L.IDENTITY_KEYS, values, strict=True))
     assert sheet is not None
-    cells = {k: L.location(sheet, 1, L.column_letter(i))
-             for k, i in zip(L.IDENTITY_KEYS, positions, strict=True)}
+    cells = {
+        k: L.location(sheet, 1, L.column_letter(i)) for k, i in zip(L.IDENTITY_KEYS, positions, strict=True)
+    }
     return Workbook("csv", {sheet: Grid(sheet, rows)}, identity, L.location(sheet, 1, "A"), cells)

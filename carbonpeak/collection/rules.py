@@ -35,15 +35,20 @@ RULES: dict[str, Rule] = {
         Rule("file.legacy_xls", "the bytes are an OLE2 file (.xls, or a password-encrypted workbook)"),
         Rule("file.not_zip", "a file named .xlsx is a zip archive (checked on the bytes, before any parser)"),
         Rule("file.not_xlsx", "the zip holds a workbook: [Content_Types].xml and xl/workbook.xml"),
-        Rule("file.zip_bomb", "declared uncompressed size, compression ratio and member count are within the "
-             "limits (read from the zip directory before anything is decompressed)"),
+        Rule(
+            "file.zip_bomb",
+            "declared uncompressed size, compression ratio and member count are within the "
+            "limits (read from the zip directory before anything is decompressed)",
+        ),
         Rule("file.xml_entities", "no workbook part declares a DTD or entities (XML entity expansion)"),
         Rule("file.unreadable", "the workbook opens (no corrupt member, no checksum mismatch)"),
         Rule("file.encoding", "a CSV decodes as UTF-8 (with or without BOM) or GBK/GB18030"),
         Rule("file.csv_malformed", "a CSV parses (no NUL bytes, no broken quoting)"),
         Rule("structure.sheet_missing", "the workbook has the sheets of the template"),
-        Rule("structure.metadata_missing",
-             "the template identity (hidden _meta sheet, or row 1 of a CSV) is present"),
+        Rule(
+            "structure.metadata_missing",
+            "the template identity (hidden _meta sheet, or row 1 of a CSV) is present",
+        ),
         Rule("structure.metadata_mismatch", "the file belongs to this unit, year and round"),
         Rule("structure.template_version", "the template version is the current one"),
         Rule("structure.csv_sheet", "cell A1 of a CSV names a data sheet (指标, 任务进展, 重点项目)"),
@@ -68,10 +73,16 @@ RULES: dict[str, Rule] = {
         Rule("consistency.project_capacity", "only a project 已投运 has a capacity in operation"),
         Rule("consistency.operation_date", "a project 已投运 has an operation date"),
         Rule("consistency.dates", "the operation date is not before the start date"),
-        Rule("yoy.jump", "the change against last year's value is within the threshold, else a comment is "
-             "needed", "warning"),
-        Rule("project.above_plan", "capacity in operation does not exceed the plan's capacity, else a "
-             "comment is needed", "warning"),
+        Rule(
+            "yoy.jump",
+            "the change against last year's value is within the threshold, else a comment is needed",
+            "warning",
+        ),
+        Rule(
+            "project.above_plan",
+            "capacity in operation does not exceed the plan's capacity, else a comment is needed",
+            "warning",
+        ),
     )
 }
 
@@ -195,6 +206,7 @@ def read_status(raw: object, labels: dict[str, str]) -> str | None:
 
 def range_text(minimum: float | None, maximum: float | None) -> str:
     """A valid range as shown to users: `0–100`, `≥ 0`, `≤ 5`, or empty."""
+
     def fmt(x: float) -> str:
         return f"{x:g}"
 

@@ -134,14 +134,18 @@ class TemplateSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TemplateSpec:
-        return cls(**{
-            **data,
-            "period": Period(**data["period"]),
-            "indicators": tuple(IndicatorSpec(**{**i, "parts": tuple(i.get("parts", ()))})
-                                for i in data.get("indicators", ())),
-            "tasks": tuple(TaskSpec(**t) for t in data.get("tasks", ())),
-            "projects": tuple(ProjectSpec(**p) for p in data.get("projects", ())),
-        })
+        return cls(
+            **{
+                **data,
+                "period": Period(**data["period"]),
+                "indicators": tuple(
+                    IndicatorSpec(**{**i, "parts": tuple(i.get("parts", ()))})
+                    for i in data.get("indicators", ())
+                ),
+                "tasks": tuple(TaskSpec(**t) for t in data.get("tasks", ())),
+                "projects": tuple(ProjectSpec(**p) for p in data.get("projects", ())),
+            }
+        )
 
 
 def _dupes(codes: Sequence[str]) -> list[str]:
@@ -192,8 +196,12 @@ def spec_problems(spec: TemplateSpec) -> list[Problem]:
                 bad(loc, f"分项“{part}”的单位不能换算", f"part {part!r} has an inconvertible unit", part)
     for n, prj in enumerate(spec.projects):
         if prj.capacity_unit is not None and not known_unit(prj.capacity_unit):
-            bad(f"spec.projects[{n}]", f"未知计量单位“{prj.capacity_unit}”",
-                f"unknown unit {prj.capacity_unit!r}", prj.capacity_unit)
+            bad(
+                f"spec.projects[{n}]",
+                f"未知计量单位“{prj.capacity_unit}”",
+                f"unknown unit {prj.capacity_unit!r}",
+                prj.capacity_unit,
+            )
     if not (spec.yoy_threshold > 0 and math.isfinite(spec.yoy_threshold)):
         bad("spec.yoy_threshold", "同比阈值须为正数", "the year-on-year threshold must be positive")
     return out
@@ -255,8 +263,10 @@ def spec_for_unit(
     try:
         unit = plan.unit(unit_code)
     except KeyError:
-        raise NotFound(f"unit {unit_code!r} is not in plan {plan.code}",
-                       message_zh=f"方案{plan.code}中没有单位“{unit_code}”") from None
+        raise NotFound(
+            f"unit {unit_code!r} is not in plan {plan.code}",
+            message_zh=f"方案{plan.code}中没有单位“{unit_code}”",
+        ) from None
     if isinstance(period, int):
         period = Period(period, str(period))
     tasks = tuple(

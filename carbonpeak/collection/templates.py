@@ -133,8 +133,14 @@ def _task_sheet(ws: Worksheet, spec: TemplateSpec) -> None:
     ws.add_data_validation(status)
     col = L.column_letter(L.column_index(sheet, "status"))
     status.add(f"{col}{L.FIRST_DATA_ROW}:{col}{last}")
-    percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100",
-                             allow_blank=True, showErrorMessage=True)
+    percent = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+    )
     percent.error = t("collection.validation.number", "zh", range="0–100")
     ws.add_data_validation(percent)
     col = L.column_letter(L.column_index(sheet, "percent"))
@@ -172,8 +178,12 @@ def _instructions(ws: Worksheet, spec: TemplateSpec) -> None:
     ws.append([t("collection.instructions.title", "en", **{**title, "unit": spec.unit_code})])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
-    ident = [("unit_name_zh", spec.unit_name_zh), ("unit_code", spec.unit_code),
-             ("year", spec.period.year), ("round_code", spec.period.round_code)]
+    ident = [
+        ("unit_name_zh", spec.unit_name_zh),
+        ("unit_code", spec.unit_code),
+        ("year", spec.period.year),
+        ("round_code", spec.period.round_code),
+    ]
     if spec.due:
         ident.append(("due", spec.due))
     for key, value in ident:
@@ -215,8 +225,11 @@ def build_template(spec: TemplateSpec) -> bytes:
     assert ws is not None
     ws.title = L.INSTRUCTIONS
     _instructions(ws, spec)
-    builders = ((L.INDICATORS, spec.indicators, _indicator_sheet), (L.TASKS, spec.tasks, _task_sheet),
-                (L.PROJECTS, spec.projects, _project_sheet))
+    builders = (
+        (L.INDICATORS, spec.indicators, _indicator_sheet),
+        (L.TASKS, spec.tasks, _task_sheet),
+        (L.PROJECTS, spec.projects, _project_sheet),
+    )
     for sheet, rows, builder in builders:
         if rows:
             data = wb.create_sheet(sheet)

@@ -42,8 +42,7 @@ class UploadLimits:
     max_members: int = 500
 
     def text(self) -> str:
-        return (f"≤ {self.max_uncompressed_bytes} B, ratio ≤ {self.max_ratio:g}, "
-                f"≤ {self.max_members} members")
+        return f"≤ {self.max_uncompressed_bytes} B, ratio ≤ {self.max_ratio:g}, ≤ {self.max_members} members"
 
 
 DEFAULT_LIMITS = UploadLimits()
@@ -86,8 +85,17 @@ def container_problems(data: bytes, filename: str, limits: UploadLimits) -> list
     ratios = [i.file_size / max(i.compress_size, 1) for i in infos if i.file_size >= limits.ratio_floor_bytes]
     worst = max(ratios, default=0.0)
     if total > limits.max_uncompressed_bytes or worst > limits.max_ratio or len(infos) > limits.max_members:
-        return [problem("file.zip_bomb", filename, total, size=total, ratio=f"{worst:.0f}",
-                        members=len(infos), limit=limits.text())]
+        return [
+            problem(
+                "file.zip_bomb",
+                filename,
+                total,
+                size=total,
+                ratio=f"{worst:.0f}",
+                members=len(infos),
+                limit=limits.text(),
+            )
+        ]
     names = {i.filename for i in infos}
     if not all(part in names for part in WORKBOOK_PARTS):
         return [problem("file.not_xlsx", filename, filename=filename)]

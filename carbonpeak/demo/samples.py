@@ -17,7 +17,14 @@ from carbonpeak.plan.schema import Plan
 SEED = 20230628  # the plan's publication date
 TASK_COLUMNS = ("task", "unit", "year", "status", "percent", "narrative", "next_steps", "flag", "source")
 PROJECT_COLUMNS = (
-    "project", "year", "status", "capacity_in_operation", "capacity_unit", "start_date", "flag", "source"
+    "project",
+    "year",
+    "status",
+    "capacity_in_operation",
+    "capacity_unit",
+    "start_date",
+    "flag",
+    "source",
 )
 SOURCE = "carbonpeak demo sample (carbonpeak/demo/README.md): invented to show the platform"
 _NARRATIVE = {
@@ -47,9 +54,15 @@ def task_progress_rows(plan: Plan) -> list[dict[str, str]]:
             narrative, next_steps = _NARRATIVE[status]
             rows.append(
                 {
-                    "task": task.code, "unit": (task.lead_units or ["?"])[0], "year": str(year), "status": status,
-                    "percent": f"{percent:.0f}", "narrative": narrative, "next_steps": next_steps,
-                    "flag": "sample", "source": SOURCE,
+                    "task": task.code,
+                    "unit": (task.lead_units or ["?"])[0],
+                    "year": str(year),
+                    "status": status,
+                    "percent": f"{percent:.0f}",
+                    "narrative": narrative,
+                    "next_steps": next_steps,
+                    "flag": "sample",
+                    "source": SOURCE,
                 }
             )
     return rows
@@ -73,10 +86,14 @@ def project_status_rows(plan: Plan) -> list[dict[str, str]]:
                 in_operation = f"{power.value * power.count * share:g}"
             rows.append(
                 {
-                    "project": project.code, "year": str(year), "status": status,
-                    "capacity_in_operation": in_operation, "capacity_unit": unit,
+                    "project": project.code,
+                    "year": str(year),
+                    "status": status,
+                    "capacity_in_operation": in_operation,
+                    "capacity_unit": unit,
                     "start_date": f"{2021 + stage}-0{1 + stage * 2}-01" if stage >= 2 else "",
-                    "flag": "sample", "source": SOURCE,
+                    "flag": "sample",
+                    "source": SOURCE,
                 }
             )
     return rows

@@ -24,15 +24,38 @@ def test_methods_doc_holds_the_rules_table() -> None:
 
 
 def test_every_rule_is_exercised_by_a_test() -> None:
-    text = "".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py")
-                   if p.name != Path(__file__).name)
+    text = "".join(
+        p.read_text(encoding="utf-8")
+        for p in Path(__file__).parent.glob("test_*.py")
+        if p.name != Path(__file__).name
+    )
     untested = [code for code in RULES if not re.search(rf'["(]\s*"?{re.escape(code)}"', text)]
     assert not untested, f"rules no test asserts: {untested}"
 
 
 def test_public_names() -> None:
-    assert sorted(collection.__all__) == sorted([
-        "DATA_SHEETS", "DEFAULT_LIMITS", "PROJECT_STATUSES", "RULES", "TASK_STATUSES", "TEMPLATE_VERSION",
-        "IndicatorSpec", "IndicatorValue", "ParsedUpload", "Period", "ProjectReport", "ProjectSpec",
-        "TaskProgress", "TaskSpec", "TemplateSpec", "UploadLimits", "build_template",
-        "indicators_from_targets", "parse_upload", "rules_table", "spec_for_unit"])
+    assert sorted(collection.__all__) == sorted(
+        [
+            "DATA_SHEETS",
+            "DEFAULT_LIMITS",
+            "PROJECT_STATUSES",
+            "RULES",
+            "TASK_STATUSES",
+            "TEMPLATE_VERSION",
+            "IndicatorSpec",
+            "IndicatorValue",
+            "ParsedUpload",
+            "Period",
+            "ProjectReport",
+            "ProjectSpec",
+            "TaskProgress",
+            "TaskSpec",
+            "TemplateSpec",
+            "UploadLimits",
+            "build_template",
+            "indicators_from_targets",
+            "parse_upload",
+            "rules_table",
+            "spec_for_unit",
+        ]
+    )

@@ -59,7 +59,9 @@ def test_wrong_extension(spec: TemplateSpec, filled: bytes) -> None:
 
 def test_oversized_with_wrong_extension_reports_both(spec: TemplateSpec) -> None:
     assert found(problems_of(b"x" * 11, "a.doc", spec, max_bytes=10)) == {
-        ("file.too_large", "a.doc"), ("file.type", "a.doc")}
+        ("file.too_large", "a.doc"),
+        ("file.type", "a.doc"),
+    }
 
 
 @pytest.mark.parametrize("data", [b"name,value\n1,2\n", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"PK"])
@@ -115,9 +117,9 @@ def test_member_lying_about_its_size_fails_instead_of_inflating(spec: TemplateSp
     name = b"xl/worksheets/sheet2.xml"
     at = data.find(b"PK\x01\x02", data.find(b"PK\x01\x02"))
     while at != -1:
-        name_len = int.from_bytes(data[at + 28:at + 30], "little")
-        if bytes(data[at + 46:at + 46 + name_len]) == name:
-            data[at + 24:at + 28] = (100).to_bytes(4, "little")
+        name_len = int.from_bytes(data[at + 28 : at + 30], "little")
+        if bytes(data[at + 46 : at + 46 + name_len]) == name:
+            data[at + 24 : at + 28] = (100).to_bytes(4, "little")
             break
         at = data.find(b"PK\x01\x02", at + 4)
     assert at != -1
@@ -171,8 +173,10 @@ def test_wrong_workbook_reports_missing_identity_and_every_missing_sheet(spec: T
     wb.save(out)
     assert found(problems_of(out.getvalue(), "other.xlsx", spec)) == {
         ("structure.metadata_missing", "_meta"),
-        ("structure.sheet_missing", "指标"), ("structure.sheet_missing", "任务进展"),
-        ("structure.sheet_missing", "重点项目")}
+        ("structure.sheet_missing", "指标"),
+        ("structure.sheet_missing", "任务进展"),
+        ("structure.sheet_missing", "重点项目"),
+    }
 
 
 def test_sheet_renamed(spec: TemplateSpec, filled: bytes) -> None:
@@ -193,11 +197,19 @@ def test_template_of_another_unit(spec: TemplateSpec) -> None:
 
 def test_template_of_another_period_reports_year_and_round(spec: TemplateSpec, filled: bytes) -> None:
     later = full_spec()
-    later = TemplateSpec(later.unit_code, later.unit_name_zh, Period(2025, "2025-A"), later.indicators,
-                         later.tasks, later.projects)
+    later = TemplateSpec(
+        later.unit_code,
+        later.unit_name_zh,
+        Period(2025, "2025-A"),
+        later.indicators,
+        later.tasks,
+        later.projects,
+    )
     problems = problems_of(filled, "a.xlsx", later)
-    assert found(problems) == {("structure.metadata_mismatch", "_meta!5:value"),
-                               ("structure.metadata_mismatch", "_meta!6:value")}
+    assert found(problems) == {
+        ("structure.metadata_mismatch", "_meta!5:value"),
+        ("structure.metadata_mismatch", "_meta!6:value"),
+    }
     assert sorted(p.value or "" for p in problems) == ["2024", "2024-A"]
 
 
@@ -247,7 +259,8 @@ def test_value_typed_outside_the_template_columns(spec: TemplateSpec, filled: by
         wb["指标"]["J5"] = 80
 
     assert found(problems_of(edit(filled, stray), "a.xlsx", spec)) == {
-        ("structure.data_outside_columns", "指标!5:J")}
+        ("structure.data_outside_columns", "指标!5:J")
+    }
 
 
 def test_merged_cells_in_the_data_area(spec: TemplateSpec, filled: bytes) -> None:

@@ -40,8 +40,13 @@ def test_read_number_percent_sign_only_in_percent_columns() -> None:
 
 @given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)))
 def test_dates_in_every_accepted_form(day: dt.date) -> None:
-    forms = [day.isoformat(), f"{day.year}/{day.month}/{day.day}", f"{day.year}年{day.month}月{day.day}日",
-             dt.datetime.combine(day, dt.time()), day]
+    forms = [
+        day.isoformat(),
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}年{day.month}月{day.day}日",
+        dt.datetime.combine(day, dt.time()),
+        day,
+    ]
     assert {read_date(f) for f in forms} == {day}
 
 
@@ -62,7 +67,11 @@ def test_status_labels_and_codes() -> None:
 
 def test_range_text() -> None:
     assert [range_text(0, 100), range_text(0, None), range_text(None, 5.5), range_text(None, None)] == [
-        "0–100", "≥ 0", "≤ 5.5", ""]
+        "0–100",
+        "≥ 0",
+        "≤ 5.5",
+        "",
+    ]
 
 
 def test_decode_csv_encodings() -> None:

@@ -17,14 +17,20 @@ from carbonpeak.collection import layout as L
 def test_round_trip_xlsx(spec: TemplateSpec, template: bytes) -> None:
     parsed = parse_upload(fill(template, valid_answers(spec)), "填报.xlsx", spec)
     assert parsed.indicator_values() == {
-        "renewable_capacity": 1100.0, "pv_capacity": 800.0,  # 80 万千瓦 = 800 MW
-        "wind_capacity": 300.0, "gas_share": 6.5, "coal_use": 1234.5}
+        "renewable_capacity": 1100.0,
+        "pv_capacity": 800.0,  # 80 万千瓦 = 800 MW
+        "wind_capacity": 300.0,
+        "gas_share": 6.5,
+        "coal_use": 1234.5,
+    }
     pv = next(i for i in parsed.indicators if i.code == "pv_capacity")
     assert (pv.reported_value, pv.reported_unit, pv.unit) == (80.0, "万千瓦", "MW")
     assert pv.location == "指标!5:数值"
     assert [(t.code, t.status, t.percent, t.evidence) for t in parsed.tasks] == [
-        ("P1.T1", "in_progress", 40.0, "文件1号"), ("P1.T2", "in_progress", 40.0, "文件1号"),
-        ("G1", "in_progress", 40.0, "文件1号")]
+        ("P1.T1", "in_progress", 40.0, "文件1号"),
+        ("P1.T2", "in_progress", 40.0, "文件1号"),
+        ("G1", "in_progress", 40.0, "文件1号"),
+    ]
     built = {p.code: p for p in parsed.projects}
     assert built["C1.2.1"].status == "in_operation"
     assert built["C1.2.1"].capacity_in_operation == 150.0
@@ -69,8 +75,12 @@ def answers(draw: st.DrawFn) -> tuple[Answers, dict[str, float]]:
     pv_mw, wind_mw = draw(number), draw(number)
     pv_unit, wind_unit = draw(st.sampled_from(sorted(MW_UNITS))), draw(st.sampled_from(sorted(MW_UNITS)))
     share = draw(st.floats(min_value=0, max_value=100))
-    expected = {"renewable_capacity": pv_mw + wind_mw, "pv_capacity": pv_mw, "wind_capacity": wind_mw,
-                "gas_share": share}
+    expected = {
+        "renewable_capacity": pv_mw + wind_mw,
+        "pv_capacity": pv_mw,
+        "wind_capacity": wind_mw,
+        "gas_share": share,
+    }
     indicators: dict[str, dict[str, object]] = {
         "renewable_capacity": {"value": pv_mw + wind_mw, "unit": "MW"},
         "pv_capacity": {"value": pv_mw / MW_UNITS[pv_unit], "unit": pv_unit},
@@ -81,16 +91,24 @@ def answers(draw: st.DrawFn) -> tuple[Answers, dict[str, float]]:
     for task in SPEC.tasks:
         status = draw(st.sampled_from(sorted(TASK_STATUSES)))
         percent = {"not_started": 0.0, "completed": 100.0}.get(
-            status, draw(st.floats(min_value=0, max_value=99.9)))
-        tasks[task.code] = {"status": TASK_STATUSES[status], "percent": percent,
-                            "narrative": draw(TEXT) or None, "next_steps": draw(TEXT) or None,
-                            "evidence": draw(TEXT) or None}
+            status, draw(st.floats(min_value=0, max_value=99.9))
+        )
+        tasks[task.code] = {
+            "status": TASK_STATUSES[status],
+            "percent": percent,
+            "narrative": draw(TEXT) or None,
+            "next_steps": draw(TEXT) or None,
+            "evidence": draw(TEXT) or None,
+        }
     start = draw(st.dates(dt.date(2015, 1, 1), dt.date(2030, 12, 31)))
     operation = start + dt.timedelta(days=draw(st.integers(0, 2000)))
     projects = {
-        "C1.2.1": {"status": "已投运", "capacity": draw(st.floats(min_value=0, max_value=200)),
-                   "start_date": dt.datetime.combine(start, dt.time()),
-                   "operation_date": dt.datetime.combine(operation, dt.time())},
+        "C1.2.1": {
+            "status": "已投运",
+            "capacity": draw(st.floats(min_value=0, max_value=200)),
+            "start_date": dt.datetime.combine(start, dt.time()),
+            "operation_date": dt.datetime.combine(operation, dt.time()),
+        },
         "C1.8.4": {"status": draw(st.sampled_from(["计划中", "已审批", "已取消"]))},
     }
     return {L.INDICATORS: indicators, L.TASKS: tasks, L.PROJECTS: projects}, expected
@@ -111,7 +129,10 @@ def test_any_valid_filling_round_trips(case: tuple[Answers, dict[str, float]]) -
         assert TASK_STATUSES[str(task.status)] == typed["status"]
         assert math.isclose(float(task.percent or 0), float(typed["percent"]), rel_tol=1e-12)  # type: ignore[arg-type]
         assert (task.narrative, task.next_steps, task.evidence) == (
-            typed["narrative"], typed["next_steps"], typed["evidence"])
+            typed["narrative"],
+            typed["next_steps"],
+            typed["evidence"],
+        )
     projects = {p.code: p for p in parsed.projects}
     typed = filled[L.PROJECTS]["C1.2.1"]
     assert math.isclose(projects["C1.2.1"].capacity_in_operation or 0, typed["capacity"], rel_tol=1e-12)  # type: ignore[arg-type]

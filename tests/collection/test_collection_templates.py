@@ -34,10 +34,23 @@ def test_sheets_in_order_with_identity_very_hidden_and_structure_locked(template
 def test_headers_in_chinese_with_english_below_and_units_shown(template: bytes) -> None:
     ws = load_workbook(io.BytesIO(template))["指标"]
     assert [c.value for c in ws[2]][:8] == [
-        "指标代码", "指标名称", "计量单位", "数值", "上年值", "有效范围", "是否必填", "说明"]
+        "指标代码",
+        "指标名称",
+        "计量单位",
+        "数值",
+        "上年值",
+        "有效范围",
+        "是否必填",
+        "说明",
+    ]
     assert ws["D3"].value == "Value"
     assert [ws.cell(r, 1).value for r in range(4, 9)] == [
-        "renewable_capacity", "pv_capacity", "wind_capacity", "gas_share", "coal_use"]
+        "renewable_capacity",
+        "pv_capacity",
+        "wind_capacity",
+        "gas_share",
+        "coal_use",
+    ]
     assert [ws.cell(r, 3).value for r in range(4, 9)] == ["MW", "MW", "MW", "%", "万tce"]
     assert ws["F7"].value == "0–100"
     assert ws["G8"].value == "否"  # coal_use is optional
@@ -56,8 +69,12 @@ def test_header_and_template_cells_locked_input_cells_unlocked(template: bytes) 
 
 def test_drop_down_lists_for_status_and_units(template: bytes) -> None:
     wb = load_workbook(io.BytesIO(template))
-    lists = {(s, str(dv.sqref)): dv.formula1 for s in L.DATA_SHEETS
-             for dv in wb[s].data_validations.dataValidation if dv.type == "list"}
+    lists = {
+        (s, str(dv.sqref)): dv.formula1
+        for s in L.DATA_SHEETS
+        for dv in wb[s].data_validations.dataValidation
+        if dv.type == "list"
+    }
     assert lists[("任务进展", "D4:D6")] == '"未开始,进行中,已完成,滞后"'
     assert lists[("重点项目", "D4:D5")] == '"计划中,已审批,在建,已投运,已取消"'
     pv_units = lists[("指标", "C5")].strip('"').split(",")
@@ -82,8 +99,14 @@ def test_spec_for_unit_takes_led_and_co_led_tasks_and_projects_of_its_targets() 
 
 def test_spec_for_unit_explicit_projects_and_previous_values() -> None:
     ind = [IndicatorSpec("ev_chargers", "充电桩", "EV chargers", "个")]
-    spec = spec_for_unit(small_plan(), "transport_bureau", Period(2025, "R1"), indicators=ind,
-                         previous={"ev_chargers": 420.0}, projects=["C1.2.1"])
+    spec = spec_for_unit(
+        small_plan(),
+        "transport_bureau",
+        Period(2025, "R1"),
+        indicators=ind,
+        previous={"ev_chargers": 420.0},
+        projects=["C1.2.1"],
+    )
     assert [p.code for p in spec.projects] == ["C1.2.1"]
     assert spec.indicator("ev_chargers").previous == 420.0
     assert [t.code for t in spec.tasks] == ["P1.T2", "P1.T3"]
@@ -102,11 +125,16 @@ def test_unknown_unit_is_not_found() -> None:
 
 def test_invalid_spec_reports_every_fault() -> None:
     with pytest.raises(InputError) as err:
-        TemplateSpec("u", "单位", Period(2024, "A"), indicators=(
-            IndicatorSpec("a", "甲", "A", "MW", minimum=5, maximum=1, parts=("b", "c")),
-            IndicatorSpec("b", "乙", "B", "万吨"),
-            IndicatorSpec("b", "乙", "B", "furlongs"),
-        ))
+        TemplateSpec(
+            "u",
+            "单位",
+            Period(2024, "A"),
+            indicators=(
+                IndicatorSpec("a", "甲", "A", "MW", minimum=5, maximum=1, parts=("b", "c")),
+                IndicatorSpec("b", "乙", "B", "万吨"),
+                IndicatorSpec("b", "乙", "B", "furlongs"),
+            ),
+        )
     rules = [(p.location, p.value) for p in err.value.problems]
     assert ("spec.indicators", "b") in rules  # duplicate
     assert ("spec.indicators[0]", "5>1") in rules  # range upside down

@@ -21,12 +21,21 @@ def answers_with(spec: TemplateSpec, changes: dict[str, dict[str, dict[str, obje
 
 
 def test_every_problem_of_a_file_comes_back_at_once(spec: TemplateSpec, template: bytes) -> None:
-    data = fill(template, answers_with(spec, {
-        "指标": {"pv_capacity": {"value": "约80"}, "wind_capacity": {"unit": "万吨"},
-                 "gas_share": {"value": 120}},
-        "任务进展": {"P1.T1": {"status": "快完成了"}, "P1.T2": {"percent": 150}},
-        "重点项目": {"C1.2.1": {"start_date": "2024-07-01"}},
-    }))
+    data = fill(
+        template,
+        answers_with(
+            spec,
+            {
+                "指标": {
+                    "pv_capacity": {"value": "约80"},
+                    "wind_capacity": {"unit": "万吨"},
+                    "gas_share": {"value": 120},
+                },
+                "任务进展": {"P1.T1": {"status": "快完成了"}, "P1.T2": {"percent": 150}},
+                "重点项目": {"C1.2.1": {"start_date": "2024-07-01"}},
+            },
+        ),
+    )
     with pytest.raises(UploadError) as err:
         parse_upload(data, "a.xlsx", spec)
     assert found(err.value.problems) == {
@@ -58,10 +67,16 @@ def test_plain_numbers_written_as_text_are_read(spec: TemplateSpec, template: by
 
 
 def test_formula_cells_are_refused(spec: TemplateSpec, template: bytes) -> None:
-    data = fill(template, answers_with(spec, {
-        "指标": {"renewable_capacity": {"value": "=D5+D6"}},
-        "任务进展": {"G1": {"narrative": '=CONCAT("已","完成")'}},
-    }))
+    data = fill(
+        template,
+        answers_with(
+            spec,
+            {
+                "指标": {"renewable_capacity": {"value": "=D5+D6"}},
+                "任务进展": {"G1": {"narrative": '=CONCAT("已","完成")'}},
+            },
+        ),
+    )
     problems = problems_of(data, "a.xlsx", spec)
     assert found(problems) == {("cell.formula", "指标!4:数值"), ("cell.formula", "任务进展!6:进展情况")}
     assert problems[0].value == "=D5+D6"
@@ -91,7 +106,9 @@ def test_required_value_left_blank_and_optional_blank_allowed(spec: TemplateSpec
 def test_task_status_and_percent_are_required(spec: TemplateSpec, template: bytes) -> None:
     data = fill(template, answers_with(spec, {"任务进展": {"P1.T2": {"status": None, "percent": None}}}))
     assert found(problems_of(data, "a.xlsx", spec)) == {
-        ("required.missing", "任务进展!5:进展状态"), ("required.missing", "任务进展!5:完成进度(%)")}
+        ("required.missing", "任务进展!5:进展状态"),
+        ("required.missing", "任务进展!5:完成进度(%)"),
+    }
 
 
 def test_parts_must_sum_to_their_total(spec: TemplateSpec, template: bytes) -> None:
@@ -99,7 +116,8 @@ def test_parts_must_sum_to_their_total(spec: TemplateSpec, template: bytes) -> N
     problems = problems_of(data, "a.xlsx", spec)
     assert found(problems) == {("consistency.parts_sum", "指标!4:数值")}
     assert problems[0].message_en == (
-        "the parts (pv_capacity、wind_capacity) sum to 1100 MW, not the total 1200 MW")
+        "the parts (pv_capacity、wind_capacity) sum to 1100 MW, not the total 1200 MW"
+    )
 
 
 def test_parts_within_tolerance_and_in_other_units_pass(spec: TemplateSpec, template: bytes) -> None:
@@ -113,7 +131,8 @@ def test_parts_within_tolerance_and_in_other_units_pass(spec: TemplateSpec, temp
 
 
 @pytest.mark.parametrize(
-    ("status", "percent"), [("已完成", 80), ("未开始", 10), ("进行中", 100), ("滞后", 100)])
+    ("status", "percent"), [("已完成", 80), ("未开始", 10), ("进行中", 100), ("滞后", 100)]
+)
 def test_status_must_fit_percent(spec: TemplateSpec, template: bytes, status: str, percent: float) -> None:
     data = fill(template, answers_with(spec, {"任务进展": {"G1": {"status": status, "percent": percent}}}))
     expected = {("consistency.status_percent", "任务进展!6:完成进度(%)")}
@@ -128,10 +147,18 @@ def test_status_in_english_code_and_percent_sign_are_accepted(spec: TemplateSpec
 
 
 def test_project_rules(spec: TemplateSpec, template: bytes) -> None:
-    data = fill(template, answers_with(spec, {"重点项目": {
-        "C1.2.1": {"operation_date": None, "capacity_unit": "万吨"},
-        "C1.8.4": {"status": "计划中", "capacity": 50, "start_date": "2024年13月1日"},
-    }}))
+    data = fill(
+        template,
+        answers_with(
+            spec,
+            {
+                "重点项目": {
+                    "C1.2.1": {"operation_date": None, "capacity_unit": "万吨"},
+                    "C1.8.4": {"status": "计划中", "capacity": 50, "start_date": "2024年13月1日"},
+                }
+            },
+        ),
+    )
     assert found(problems_of(data, "a.xlsx", spec)) == {
         ("consistency.operation_date", "重点项目!4:投运日期"),
         ("unit.incompatible", "重点项目!4:规模单位"),
@@ -149,13 +176,19 @@ def test_dates_as_text(spec: TemplateSpec, template: bytes, typed: str) -> None:
 def test_year_on_year_jump_is_a_warning_that_needs_a_comment(spec: TemplateSpec, template: bytes) -> None:
     # against last year (total 1000, pv 700, wind 300 MW): total 1250 is +25 %, within the 30 % threshold;
     # pv 95 万千瓦 = 950 MW is +35.7 %; wind 300 → 450 MW is +50 %
-    jump = {"指标": {"pv_capacity": {"value": 95}, "wind_capacity": {"value": 450},
-                     "renewable_capacity": {"value": 1400}}}
+    jump = {
+        "指标": {
+            "pv_capacity": {"value": 95},
+            "wind_capacity": {"value": 450},
+            "renewable_capacity": {"value": 1400},
+        }
+    }
     parsed = parse_upload(fill(template, answers_with(spec, jump)), "a.xlsx", spec)
     assert [(w.rule, w.location, w.severity) for w in parsed.warnings] == [
         ("yoy.jump", "指标!4:数值", "warning"),  # 1400 against 1000: +40 %
         ("yoy.jump", "指标!5:数值", "warning"),
-        ("yoy.jump", "指标!6:数值", "warning")]
+        ("yoy.jump", "指标!6:数值", "warning"),
+    ]
     assert "+50.0%" in parsed.warnings[2].message_en and "30%" in parsed.warnings[2].message_zh
     assert "+35.7%" in parsed.warnings[1].message_en
     assert not parsed.ready_to_submit and len(parsed.uncommented_warnings) == 3
@@ -167,8 +200,9 @@ def test_year_on_year_jump_is_a_warning_that_needs_a_comment(spec: TemplateSpec,
 
 
 def test_year_on_year_threshold_per_indicator_and_from_zero(spec: TemplateSpec) -> None:
-    inds = tuple(dataclasses.replace(i, yoy_threshold=0.05) if i.code == "gas_share" else i
-                 for i in spec.indicators)
+    inds = tuple(
+        dataclasses.replace(i, yoy_threshold=0.05) if i.code == "gas_share" else i for i in spec.indicators
+    )
     inds += (IndicatorSpec("new_thing", "新指标", "New", "个", required=False, previous=0.0),)
     tight = dataclasses.replace(spec, indicators=inds)
     answers = answers_with(tight, {"指标": {"new_thing": {"value": 5}}})
@@ -196,6 +230,7 @@ def test_blank_rows_and_user_widened_rows_are_ignored(spec: TemplateSpec, templa
 def test_formula_is_refused_even_with_a_cached_value(spec: TemplateSpec, template: bytes) -> None:
     # as Excel saves it: the formula and its last computed value; the value is not taken on trust
     data = fill(template, answers_with(spec, {"指标": {"renewable_capacity": {"value": "=D5+D6"}}}))
+
     def cache(xml: bytes) -> bytes:
         assert b"<f>D5+D6</f><v />" in xml
         return xml.replace(b"<f>D5+D6</f><v />", b"<f>D5+D6</f><v>1100</v>")

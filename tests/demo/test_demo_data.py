@@ -48,13 +48,21 @@ def test_comparable_series_keeps_published_values_from_2019_and_links_before():
     ratio = obs[("gdp", 2019)].value / obs[("gdp", 2018)].value
     assert ratio == pytest.approx(1.07 * 1.015, rel=1e-3)
     # the old city's growth pattern is kept: 2016/2015 current-price ratio unchanged by the link
-    old = {int(r["year"]): float(r["value"]) for r in _csv("published.csv") if r["indicator"] == "gdp" and r["region"] == "jinan"}
-    assert obs[("gdp", 2016)].value / obs[("gdp", 2015)].value == pytest.approx(old[2016] / old[2015], rel=1e-3)
+    old = {
+        int(r["year"]): float(r["value"])
+        for r in _csv("published.csv")
+        if r["indicator"] == "gdp" and r["region"] == "jinan"
+    }
+    assert obs[("gdp", 2016)].value / obs[("gdp", 2015)].value == pytest.approx(
+        old[2016] / old[2015], rel=1e-3
+    )
 
 
 def test_gdp_index_reproduces_the_published_real_growth_rates():
     index = build.gdp_index()
-    growth = {int(r["year"]): float(r["value"]) for r in _csv("published.csv") if r["indicator"] == "gdp_growth"}
+    growth = {
+        int(r["year"]): float(r["value"]) for r in _csv("published.csv") if r["indicator"] == "gdp_growth"
+    }
     for year in range(2006, 2025):
         assert (index[year] / index[year - 1] - 1) * 100 == pytest.approx(growth[year], abs=1e-9)
     assert index[2020] == 1.0
@@ -75,7 +83,12 @@ def test_samples_are_flagged_and_refer_to_the_plan():
     projects = {p.code for p in plan.key_projects}
     progress = _csv("task-progress.csv")
     status = _csv("project-status.csv")
-    assert {r["flag"] for r in progress} == {"sample"} == {r["flag"] for r in status} == {r["flag"] for r in _csv("indicators.csv")}
+    assert (
+        {r["flag"] for r in progress}
+        == {"sample"}
+        == {r["flag"] for r in status}
+        == {r["flag"] for r in _csv("indicators.csv")}
+    )
     assert {r["task"] for r in progress} == tasks
     assert {r["project"] for r in status} == projects
     assert progress == samples.task_progress_rows(plan)

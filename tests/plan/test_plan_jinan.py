@@ -142,7 +142,9 @@ def test_every_unit_reference_resolves_and_every_unit_is_used(jinan: Plan) -> No
     assert set(refs) <= codes
     # every unit is a responsible unit, or a district/county the plan names (each with its quote):
     # districts report and are evaluated individually though the plan assigns tasks to them jointly
-    districts = {u.code for u in jinan.units if u.kind == "district_government" and u.code != "district_governments"}
+    districts = {
+        u.code for u in jinan.units if u.kind == "district_government" and u.code != "district_governments"
+    }
     assert codes - districts <= set(refs)
     assert len(districts) == 13
     for u in jinan.units:
