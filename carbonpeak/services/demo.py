@@ -53,6 +53,7 @@ from carbonpeak.store.models import Round, Submission, User
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "demo" / "data"
 DEMO_MARK = "示例数据 / demo sample"
+DEMO_FILE_PREFIX = "demo-sample-"  # the name of every file load_demo uploads
 ROUND_TEMPLATES = ["task", "project"]
 # year reported → due date of its annual round
 ROUND_DUE = {2023: dt.date(2024, 3, 31), 2024: dt.date(2025, 3, 31)}
@@ -101,8 +102,13 @@ def read_rows(name: str, data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def is_demo_file(filename: str | None) -> bool:
+    """True for a file that `load_demo` uploaded: its values are samples, not reports."""
+    return bool(filename) and str(filename).startswith(DEMO_FILE_PREFIX)
+
+
 def demo_filename(period: str, unit_code: str) -> str:
-    return f"demo-sample-{period}-{unit_code}.xlsx"
+    return f"{DEMO_FILE_PREFIX}{period}-{unit_code}.xlsx"
 
 
 def load_demo(

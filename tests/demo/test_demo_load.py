@@ -254,3 +254,18 @@ def test_cli_demo_build_writes_the_packaged_files(tmp_path):
         assert name in result.output
         assert (out / name).read_bytes() == (DATA / name).read_bytes(), name
     assert _csv("task-progress.csv", out)  # and not empty
+
+
+def test_pages_mark_the_loaded_demo_reports_as_sample(demo, tmp_path):
+    """The tasks and projects pages read the approved demo reports from the store and say they are
+    samples (issue: pages mark figures that are estimates or samples)."""
+    from carbonpeak.services.pages.plan_pages import projects_page, tasks_page
+    from carbonpeak.settings import Settings
+
+    db = demo[0]
+    settings = Settings(data_dir=tmp_path)
+    tasks, projects = tasks_page(settings, db=db), projects_page(settings, db=db)
+    assert tasks.data_source == projects.data_source == "database: approved submissions"
+    assert tasks.flag == projects.flag == "sample"
+    in_operation = [p for p in projects.projects if p.status == "in_operation"]
+    assert in_operation, "the demo has projects in operation"

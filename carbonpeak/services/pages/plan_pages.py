@@ -28,6 +28,7 @@ from carbonpeak.services.pages.common import (
     load_plan_for,
     target_or_none,
     unit_ref,
+    weakest,
 )
 from carbonpeak.settings import Settings
 
@@ -142,13 +143,19 @@ def _stored_rows(db: Any) -> Supervision | None:
     for r in projects:
         if r.get("status") not in model.PROJECT_STATES:
             continue
-        value, unit = r.get("capacity_in_operation"), r.get("capacity_unit")
+        value = r.get("capacity_in_operation")
+        unit = r.get("capacity_unit") or r.get("capacity_in_operation_unit")
         capacity = (model.CapacityInOperation(float(value), str(unit)),) if value is not None and unit else ()
         statuses.append(
             model.ProjectStatus(project=r["project"], status=r["status"], capacity_in_operation=capacity)
         )
+    demo = engine("carbonpeak.services.demo")
+    flags: list[str | None] = [
+        "sample" if demo is not None and demo.is_demo_file(r.get("filename")) else "published"
+        for r in [*tasks, *projects]
+    ]
     return Supervision(
-        progress=progress, projects=statuses, flag=None, source="database: approved submissions"
+        progress=progress, projects=statuses, flag=weakest(flags), source="database: approved submissions"
     )
 
 
