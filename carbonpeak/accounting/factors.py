@@ -302,12 +302,14 @@ def _combustion_index() -> dict[tuple[str, str], tuple[CombustionFactor, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+@cache  # the factor files are read once per process (above); so is each lookup
 def combustion_factor(factor_set: str, fuel: str, year: int) -> CombustionFactor | None:
     """The factor row of `factor_set` for `fuel` active in `year`; None if there is none."""
     found = [f for f in _combustion_index().get((factor_set, fuel), ()) if f.active(year)]
     return found[-1] if found else None  # a correction is a later row with a narrower validity
 
 
+@cache
 def process_factor(factor_set: str, product: str, year: int) -> ProcessFactor | None:
     found = [
         p for p in process_factors() if p.factor_set == factor_set and p.product == product and p.active(year)
