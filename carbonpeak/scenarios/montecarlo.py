@@ -14,7 +14,9 @@ intermediate arrays (draws x years x sectors).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +30,7 @@ from carbonpeak.scenarios.drivers import (
     uncertain_keys,
 )
 from carbonpeak.scenarios.history import series_at
-from carbonpeak.scenarios.model import Addition, Scenario, Target, project
+from carbonpeak.scenarios.model import Addition, Scenario, Target, Trajectories, project
 from carbonpeak.scenarios.peak import peak_index
 
 QUANTILES = (5, 25, 50, 75, 95)
@@ -67,6 +69,12 @@ def latent(scenario: Scenario, rng: np.random.Generator, n: int, keys: list[str]
     return latent_normals(rng, n, cholesky(scenario, keys))
 
 
+def default_workers() -> int:
+    """Threads for the chunks of a run: CARBONPEAK_THREADS, else the cores (at most 4)."""
+    env = os.environ.get("CARBONPEAK_THREADS", "")
+    return int(env) if env.isdigit() and int(env) > 0 else min(os.cpu_count() or 1, 4)
+
+
 def simulate(
     scenario: Scenario,
     z: Array,
@@ -76,8 +84,10 @@ def simulate(
     drivers: Mapping[str, Driver] | None = None,
     additions: Iterable[Addition] | None = None,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> Collected:
-    """Run the model for every row of `z`, `chunk` draws at a time; `progress(done)` after each chunk."""
+    """Run the model for every row of `z`, `chunk` draws at a time on `workers` threads (default:
+    CARBONPEAK_THREADS, else the number of cores, at most 4); `progress(done)` after each chunk."""
     n = z.shape[0]
     years = scenario.all_years
     h = len(scenario.history)  # inventory years before the base year: the same in every draw
@@ -87,10 +97,18 @@ def simulate(
     fuel_share: dict[str, Array] = {}
     sums_co2: Array | None = None
     sums_energy: Array | None = None
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
+    bounds = [(start, min(start + chunk, n)) for start in range(0, n, chunk)]
+
+    def one(b: tuple[int, int]) -> Trajectories:
+        return project(scenario, z[b[0] : b[1]], keys, drivers=drivers, additions=adds)
+
+    # NumPy releases the GIL in its array loops: chunks run on `workers` threads; results are
+    # collected in chunk order, so sums and answers do not depend on the number of threads
+    workers = max(1, min(workers if workers is not None else default_workers(), len(bounds)))
+    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
+    results = pool.map(one, bounds) if pool is not None else map(one, bounds)
+    for (start, stop), tr in zip(bounds, results, strict=True):
         m = stop - start
-        tr = project(scenario, z[start:stop], keys, drivers=drivers, additions=adds)
         co2[h:, start:stop] = tr.co2
         energy[h:, start:stop] = tr.energy
         gdp[h:, start:stop] = tr.gdp
@@ -103,6 +121,8 @@ def simulate(
         sums_energy = e if sums_energy is None else sums_energy + e
         if progress is not None:
             progress(stop)
+    if pool is not None:
+        pool.shutdown()
     assert sums_co2 is not None and sums_energy is not None
     co2_mean, energy_mean = sums_co2 / n, sums_energy / n
     if h:

@@ -30,6 +30,16 @@ def test_results_do_not_depend_on_the_chunk_size(plan):
     assert np.allclose(a.co2_by_sector_mean, b.co2_by_sector_mean)
 
 
+def test_results_do_not_depend_on_the_number_of_threads(plan):
+    keys = uncertain(plan)
+    z = latent(plan, np.random.default_rng(3), 301, keys)
+    one = simulate(plan, z, keys, chunk=20, workers=1)
+    for workers in (2, 3):
+        many = simulate(plan, z, keys, chunk=20, workers=workers)
+        assert np.array_equal(one.co2, many.co2)
+        assert np.array_equal(one.co2_by_sector_mean, many.co2_by_sector_mean)  # summed in chunk order
+
+
 def test_summary_has_the_promised_keys_and_ordered_bands(plan):
     _, r = run(plan, draws=400, seed=1)
     for key in ("p_peak_by_2030", "peak_year", "peak_value", "bands", "target_probabilities"):
