@@ -255,10 +255,11 @@ def spec_for_unit(
     """The template spec of `unit_code` for `period` from `plan`.
 
     Tasks: every measure (programme task, guarantee, organisation item) the unit leads or co-leads.
-    Projects: the codes in `projects` if given; otherwise the key projects serving a target the unit
-    is responsible for (the plan names no responsible unit per project, so this is the best it can
-    know). Indicators: `indicators` if given, else `indicators_from_targets`. `previous` maps an
-    indicator code to last year's value in the indicator's unit.
+    Projects: the codes in `projects` if given; otherwise the key projects the unit reports on by
+    Plan.project_units (responsible for a target the project serves; for a project serving no
+    target, a lead unit of its column's programme — the plan names no unit per project).
+    Indicators: `indicators` if given, else `indicators_from_targets`. `previous` maps an indicator
+    code to last year's value in the indicator's unit.
     """
     try:
         unit = plan.unit(unit_code)
@@ -275,8 +276,7 @@ def spec_for_unit(
         if unit_code in m.lead_units or unit_code in m.co_units
     )
     if projects is None:
-        mine = {t.code for t in plan.targets if unit_code in t.responsible_units}
-        chosen = [p for p in plan.key_projects if mine.intersection(p.serves_targets)]
+        chosen = [p for p in plan.key_projects if unit_code in plan.project_units(p)]
     else:
         wanted = set(projects)
         chosen = [p for p in plan.key_projects if p.code in wanted]

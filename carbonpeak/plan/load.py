@@ -365,8 +365,32 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
         unit_refs(path, t, "responsible_units")
         problems += _target_rules(path, t, programme_codes, task_programme)
 
+    columns = list(_records(data, "columns"))
+    for path, c in columns:
+        column_programme = c.get("programme")
+        if isinstance(column_programme, str) and column_programme not in programme_codes:
+            problems.append(
+                Problem(
+                    f"{path}.programme",
+                    "reference.programme",
+                    f"未知工程“{column_programme}”",
+                    f'unknown programme "{column_programme}"',
+                    value=column_programme,
+                )
+            )
+    column_numbers = {c.get("number") for _, c in columns}
     target_codes = {t["code"] for _, t in targets if isinstance(t.get("code"), str)}
     for path, p in projects:
+        if columns and p.get("column") not in column_numbers:
+            problems.append(
+                Problem(
+                    f"{path}.column",
+                    "reference.column",
+                    f"专栏{p.get('column')}不在专栏列表中",
+                    f"column {p.get('column')} is not in `columns`",
+                    value=str(p.get("column")),
+                )
+            )
         for i, ref in _strings(p, "serves_targets"):
             if ref not in target_codes:
                 problems.append(

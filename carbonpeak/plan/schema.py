@@ -123,6 +123,16 @@ class Capacity(Strict):
     text: str  # the words it was parsed from
 
 
+class Column(Strict):
+    """A column of key projects (专栏) and the programme whose section it sits in."""
+
+    number: int = Field(ge=1)
+    title_zh: str
+    title_en: str
+    programme: str  # code of the programme the column follows in the text, e.g. "P1"
+    source: Source
+
+
 class KeyProject(Strict):
     code: str  # "C1.8.4": column 1, group 8, item 4
     column: int = Field(ge=1)
@@ -152,6 +162,7 @@ class Plan(Strict):
     guarantees: list[Measure]
     organisation: list[Measure]
     key_projects: list[KeyProject]
+    columns: list[Column] = []
 
     # -- lookups used across the platform --------------------------------------------------
     def unit(self, code: str) -> ResponsibleUnit:
@@ -168,6 +179,16 @@ class Plan(Strict):
 
     def tasks(self) -> list[Measure]:
         return [t for p in self.programmes for t in p.tasks]
+
+    def project_units(self, project: KeyProject) -> list[str]:
+        """The units that report on `project`: those responsible for a target it serves; for a
+        project serving no target, the lead units of the tasks of its column's programme (the plan
+        names no unit per project). [] when neither is known."""
+        found = [u for t in self.targets if t.code in project.serves_targets for u in t.responsible_units]
+        if not found:
+            programme = next((c.programme for c in self.columns if c.number == project.column), None)
+            found = [u for p in self.programmes if p.code == programme for t in p.tasks for u in t.lead_units]
+        return list(dict.fromkeys(found))
 
     def measures(self) -> list[Measure]:
         """Tasks, guarantees and organisation items: everything a unit can be responsible for."""

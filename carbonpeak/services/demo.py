@@ -19,8 +19,8 @@ review comments (DEMO_MARK).
 What the templates ask for beyond the sample files: a unit's template lists every task it leads or
 co-leads, while task-progress.csv holds one report per task (by its first lead unit); the other
 units' rows copy that report and say so in their comment. A project in several units' templates is
-reported by each with the same sample row; a project no template asks for (its targets have no
-responsible unit among the round's units) stays out of the store and is counted in
+reported by each with the same sample row; a project no template asks for (no unit of the round
+reports on it by Plan.project_units) stays out of the store and is counted in
 `projects_not_in_templates`. Indicators are not loaded: the templates ask for indicators that
 data/indicators.csv does not hold, the same city value would come from several units, and approved
 indicator values are read as `published` figures (submissions.current_observations), which sample

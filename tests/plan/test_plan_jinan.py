@@ -215,6 +215,20 @@ def test_projects_capacities_and_links(jinan: Plan) -> None:
     assert all(set(p.serves_targets) <= target_codes for p in jinan.key_projects)
 
 
+def test_every_key_project_has_units_reporting_on_it(jinan: Plan) -> None:
+    """A project serving a target goes to the target's responsible units; one serving none to the
+    lead units of its column's programme (专栏1 sits in 三(一) energy, 专栏3 in 三(五) transport)."""
+    assert [(c.number, c.programme) for c in jinan.columns] == [(1, "P1"), (2, "P2"), (3, "P5"), (4, "P6")]
+    by_code = {p.code: p for p in jinan.key_projects}
+    assert all(jinan.project_units(p) for p in jinan.key_projects)
+    assert jinan.project_units(by_code["C1.1.1"]) == ["development_reform"]  # hydrogen: no target
+    assert set(jinan.project_units(by_code["C1.8.5"])) == set(
+        jinan.target("storage_capacity_2030").responsible_units
+    )
+    rail = next(p for p in jinan.key_projects if p.column == 3 and not p.serves_targets)
+    assert jinan.project_units(rail) == ["transport"]
+
+
 def test_codes_are_unique(jinan: Plan) -> None:
     for codes in (
         [u.code for u in jinan.units],

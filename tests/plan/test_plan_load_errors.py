@@ -62,6 +62,8 @@ def test_the_good_fixture_loads() -> None:
         ({"targets__3__task": "P9.T9"}, ("targets[3].task", "reference.task")),
         ({"targets__3__task": "P2.T1"}, ("targets[3].task", "reference.task")),  # a task of another programme
         ({"targets__3__programme": "P7"}, ("targets[3].programme", "reference.programme")),
+        ({"columns__0__programme": "P7"}, ("columns[0].programme", "reference.programme")),
+        ({"key_projects__0__column": 9}, ("key_projects[0].column", "reference.column")),
         ({"targets__1__code": "non_fossil_share_2025"}, ("targets[1].code", "code.duplicate")),
         ({"programmes__1__tasks__0__code": "P1.T1"}, ("programmes[1].tasks[0].code", "code.duplicate")),
         ({"guarantees__0__code": "P1.T2"}, ("guarantees[0].code", "code.duplicate")),
