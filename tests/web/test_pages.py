@@ -179,3 +179,15 @@ def test_tornado_bars_carry_readable_driver_names(client):
     assert bars
     for bar in bars:
         assert bar["label_zh"] != bar["key"] and bar["label_en"] != bar["key"]
+
+
+def test_overview_flag_is_the_weakest_of_headline_and_cards(client):
+    """The overview's banner counts the target cards too: a sample card makes the page `sample`."""
+    data = client.get("/overview.json").json()
+    card_flags = {t["flag"] for t in data["targets"] if t["flag"]}
+    order = ["sample", "estimated", "published"]
+    assert data["flag"] == min(
+        card_flags | {h["flag"] for h in data["headline"] if h["flag"]}, key=order.index
+    )
+    if "sample" in card_flags:
+        assert data["flag"] == "sample"

@@ -77,7 +77,7 @@ def overview_page(settings: Settings) -> OverviewPage:
     ]
     return OverviewPage(
         missing=missing,
-        flag=weakest([h.flag for h in headline]),
+        flag=weakest([h.flag for h in headline] + [r.flag for r in rows]),  # cards count too
         plan_title_zh=plan.title_zh,
         plan_title_en=plan.title_en,
         counts={"targets": len(plan.targets), "tasks": len(plan.tasks()), "projects": len(plan.key_projects)},
