@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from carbonpeak.errors import InputError
-from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Point, Series, engine
+from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Point, Series, engine, shown_path
 from carbonpeak.settings import Settings
 
 DEFAULT_SCENARIO = "plan"
@@ -229,7 +229,7 @@ def projection_page(
     history = totals_by_year()
     return ProjectionPage(
         flag="estimated",
-        data_source=result.get("scenario_file"),
+        data_source=shown_path(result.get("scenario_file")),
         scenarios=[Named(code=n, name_zh=zh, name_en=en) for n, zh, en in _scenarios()],
         scenario=result["scenario"],
         draws=result["draws"],

@@ -102,6 +102,20 @@ def _store(store: Any, url: str) -> Any:
     return store.Database(url)
 
 
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the checkout holding the carbonpeak package
+
+
+def shown_path(path: str | Path | None) -> str | None:
+    """A file as a page shows it: relative to the project (carbonpeak/…), not the machine's path."""
+    if path is None:
+        return None
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return p.name if p.is_absolute() else str(p)
+
+
 def unit_ref(plan: Plan, code: str) -> Named:
     try:
         u = plan.unit(code)

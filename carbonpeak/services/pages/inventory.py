@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from carbonpeak.i18n import t
-from carbonpeak.services.pages.common import PageBase, Series, engine, weakest
+from carbonpeak.services.pages.common import PageBase, Series, engine, shown_path, weakest
 from carbonpeak.settings import Settings
 
 UNIT = "万tCO2"
@@ -170,7 +170,7 @@ def inventory_page(settings: Settings, *, year: int | None = None, group: str | 
     }
     return InventoryPage(
         flag=weakest([r.get("flag") for r in rows]),
-        data_source=str(balance_file()),
+        data_source=shown_path(balance_file()),
         region=region,
         years=years,
         year=year,
