@@ -32,7 +32,7 @@ def decompose_emissions(
     chained: bool = True,
 ) -> dict[str, Any]:
     """Effects (万tCO2, and indices) of the six Kaya factors on the change of emissions, `start` → `end`."""
-    source, flag = "given", None
+    source, flag, scope = "given", None, None
     if series is None and input_file:
         path = Path(input_file)
         series = read_kaya_table(path)
@@ -42,7 +42,7 @@ def decompose_emissions(
             source = str(path)
     elif series is None:
         series = dataset.kaya_series()
-        source, flag = dataset.LABEL, dataset.FLAG
+        source, flag, scope = dataset.LABEL, dataset.FLAG, "decomposition.scope.dataset"
     series = _between(series, start, end)
     d = decompose(series, chained=chained)
     total_add, total_mult = d.total_additive(), d.total_multiplicative()
@@ -67,6 +67,9 @@ def decompose_emissions(
         "chained": chained,
         "input": source,
         "flag": flag,
+        # what the emissions cover (the data set's energy CO2; process CO2 has no energy to divide by)
+        "scope_zh": t(scope, "zh") if scope else None,
+        "scope_en": t(scope, "en") if scope else None,
         "unit": UNITS["emissions"],
         "from": series.years[0],
         "to": series.years[-1],

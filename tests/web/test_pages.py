@@ -191,3 +191,8 @@ def test_overview_flag_is_the_weakest_of_headline_and_cards(client):
     )
     if "sample" in card_flags:
         assert data["flag"] == "sample"
+
+
+def test_decomposition_says_what_it_covers(client):
+    data = client.get("/decomposition.json").json()
+    assert "process" in data["scope_en"] and "工业过程" in data["scope_zh"]

@@ -262,6 +262,8 @@ class DecompositionPage(PageBase):
     end_value: float | None = None
     effects: list[Bar] = Field(default_factory=list)
     method: str | None = None
+    scope_zh: str | None = None
+    scope_en: str | None = None
     problems: list[dict[str, Any]] = Field(default_factory=list)
 
 
@@ -295,5 +297,7 @@ def decomposition_page(
             for e in d["effects"]
         ],
         method=d["method"],
+        scope_zh=d.get("scope_zh"),
+        scope_en=d.get("scope_en"),
         problems=problems,
     )
