@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from carbonpeak.cli.output import console, print_table
+from carbonpeak.cli.output import console, print_table, progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -47,14 +46,7 @@ def register(app: typer.Typer) -> None:
                 out.print(f"init: plan {result.plan_code} loaded as version {result.plan_version}")
             with db.session() as session:
                 plan = stored_plan(session)
-            with Progress(
-                TextColumn("示例数据 / demo"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console(stderr=True),
-                transient=True,
-            ) as bar:
+            with progress_bar("示例数据 / demo") as bar:
                 task = bar.add_task("units", total=None)
                 loaded = load_demo(
                     db,

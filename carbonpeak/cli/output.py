@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from carbonpeak.errors import CarbonpeakError, InputError
@@ -82,3 +83,15 @@ def print_error(exc: CarbonpeakError) -> None:
             zh = f" ({p.message_zh})" if p.message_en and p.message_zh != p.message_en else ""
             err.print(f"  \\[{tag}] {p.location}: {msg}{zh}  \\[rule {p.rule}]", markup=True)
         err.print(f"  {len(exc.problems)} problem(s).")
+
+
+def progress_bar(label: str) -> Progress:
+    """A progress bar on standard error (label, bar, done/total, time), gone when finished."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+    )

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from carbonpeak.cli.output import console, print_json, print_table
+from carbonpeak.cli.output import console, print_json, print_table, progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -46,14 +45,7 @@ def register(app: typer.Typer) -> None:
             data_dir=Settings().data_dir if save else None,
         )
         if draws >= 20_000:
-            with Progress(
-                TextColumn("Monte Carlo"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console(stderr=True),
-                transient=True,
-            ) as bar:
+            with progress_bar("Monte Carlo") as bar:
                 task = bar.add_task("draws", total=draws)
                 result = run_projection(
                     scenario, progress=lambda done: bar.update(task, completed=done), **kwargs
