@@ -246,7 +246,7 @@ def bundle_from_store(
     from sqlalchemy import select
 
     from carbonpeak.services.submissions import current_project_status, current_task_progress
-    from carbonpeak.store.models import Round, RoundUnit, Submission, SubmissionRow
+    from carbonpeak.store.models import Round, RoundUnit, Submission
     from carbonpeak.supervision.model import (
         PROJECT_STATES,
         TASK_STATUSES,
@@ -291,21 +291,11 @@ def bundle_from_store(
             cur["submission_id"],
         ):
             newest[r["project"]] = r
-    capacity_units = {
-        (sid, key): unit
-        for sid, key, unit in session.execute(
-            select(SubmissionRow.submission_id, SubmissionRow.key, SubmissionRow.unit).where(
-                SubmissionRow.kind == "project",
-                SubmissionRow.field == "capacity_in_operation",
-                SubmissionRow.submission_id.in_({r["submission_id"] for r in newest.values()}),
-            )
-        ).all()
-    }
     projects: list[ProjectStatus] = []
     for code, r in sorted(newest.items()):
         if r.get("status") not in PROJECT_STATES:
             continue
-        value, unit = r.get("capacity_in_operation"), capacity_units.get((r["submission_id"], code))
+        value, unit = r.get("capacity_in_operation"), r.get("capacity_in_operation_unit")
         capacity = (CapacityInOperation(float(value), unit),) if isinstance(value, float) and unit else ()
         projects.append(
             ProjectStatus(

@@ -144,7 +144,7 @@ def _stored_rows(db: Any) -> Supervision | None:
         if r.get("status") not in model.PROJECT_STATES:
             continue
         value = r.get("capacity_in_operation")
-        unit = r.get("capacity_unit") or r.get("capacity_in_operation_unit")
+        unit = r.get("capacity_in_operation_unit")  # the unit the store keeps the number in
         capacity = (model.CapacityInOperation(float(value), str(unit)),) if value is not None and unit else ()
         statuses.append(
             model.ProjectStatus(project=r["project"], status=r["status"], capacity_in_operation=capacity)
