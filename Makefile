@@ -1,38 +1,55 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a helper of those.
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# uv lives in a private venv under the project, made by the machine's own python3 (works with
+# Debian's, where PEP 668 refuses `pip install` outside a venv) and always called by its path.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(CURDIR)/.tools/bin/uv
+# uv never downloads a Python (it uses the python3 found above) and compiles bytecode at install.
+export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
+# the platform's certificate store (a proxy with its own CA answers for the package index here)
+export UV_SYSTEM_CERTS := 1
+export UV_PYTHON := $(shell command -v $(PYTHON))
+RUN := $(UV) run --frozen --no-sync
 
-.PHONY: run test env system lint typecheck bench clean
+.PHONY: run test env env-dev system lint typecheck bench clean
 
 $(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python >= 3.11" >&2; exit 2; }
+	$(PYTHON) -m venv --clear .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
 
-env: | $(UV)
-	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	uv sync --frozen
+# The runtime environment only (what `make run` needs); env-dev adds the test and lint tools.
+env: $(UV)
+	$(UV) sync --frozen --no-dev --quiet
+
+env-dev: $(UV)
+	$(UV) sync --frozen --quiet
 
 # Debian packages: CJK fonts and harfbuzz-subset for PDF reports, poppler for PDF tests,
 # Chromium for browser tests. Needs root (CI and the dev machines run as root).
 system:
-	bash scripts/install-system.sh
+	bash scripts/install-system.sh test
 
 # Serve the platform on the embedded default: database under var/, the Jinan plan, the demo data.
 run: env
-	uv run carbonpeak init
-	uv run carbonpeak demo load
-	uv run carbonpeak serve --host $(HOST) --port $(PORT)
+	@bash scripts/install-system.sh run
+	$(RUN) carbonpeak init
+	$(RUN) carbonpeak demo load
+	$(RUN) carbonpeak serve --host $(HOST) --port $(PORT)
 
-test: env system
-	uv run pytest
+test: env-dev system
+	$(RUN) pytest
 
-lint: env
-	uv run ruff check .
-	uv run mypy carbonpeak
+lint: env-dev
+	$(RUN) ruff check .
+	$(RUN) mypy carbonpeak
 
-bench: env
-	for b in benchmarks/*.py; do uv run python $$b || exit 1; done
+bench: env-dev
+	for b in benchmarks/*.py; do $(RUN) python $$b || exit 1; done
 
 clean:
-	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache test-output
+	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache test-output

@@ -1,6 +1,6 @@
 """Benchmark: the inventory of 20 years × 47 sectors × 30 fuels, vectorised vs a per-cell Python loop.
 
-Run: `uv run python benchmarks/inventory.py`. Prints, measured in the same run:
+Run: `.venv/bin/python benchmarks/inventory.py`. Prints, measured in the same run:
   - the kernel (CO2 of every cell and the totals) vectorised vs the same arithmetic as a per-cell loop;
   - the whole `inventory()` call (factor resolution, missing-factor checks, grid term, kernel) vs the
     loop plus the same factor resolution done per cell, the way a straightforward implementation would.

@@ -8,7 +8,7 @@ Measured in one run, on the same random data (seeded):
      `kaya_decomposition.compute_lmdi_cumulative` against our decompose on the same task.
 Both comparisons also check that the numbers agree.
 
-Run: uv run python benchmarks/lmdi.py
+Run: .venv/bin/python benchmarks/lmdi.py
 """
 
 from __future__ import annotations

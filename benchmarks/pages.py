@@ -2,7 +2,7 @@
 
 Prints, per page, the first (cold: loads and computes the data) and the median of the following
 requests (warm: the engines' answers are cached per data-file version), in milliseconds, measured
-in this one run. Run: `uv run python benchmarks/pages.py [--repeat N]`.
+in this one run. Run: `.venv/bin/python benchmarks/pages.py [--repeat N]`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ equations, measured in the same run on a subset of draws — whose CO2 trajector
 engine's (a second implementation of the model, checked here).
 The engine runs its chunks on threads (CARBONPEAK_THREADS, default: the cores, at most 4), so wall
 time is below CPU time; the ratio is printed on both. Goal (issue 5): >= 100x, < 2 s, < 2 GB.
-Run: `uv run python benchmarks/projection.py [draws] [loop_draws]`.
+Run: `.venv/bin/python benchmarks/projection.py [draws] [loop_draws]`.
 """
 
 from __future__ import annotations
