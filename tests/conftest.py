@@ -239,3 +239,25 @@ def fill_template(
 def fill():
     """`fill(xlsx, {indicator: value})` → the filled template (see fill_template)."""
     return fill_template
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory):
+    """Settings of a SQLite database where `init` and `demo load` have run (once per session): the
+    store every surface reads the demo snapshot from."""
+    from carbonpeak.plan.load import load_plan
+    from carbonpeak.services.demo import load_demo
+    from carbonpeak.services.init import init_database
+    from carbonpeak.settings import DEFAULT_PLAN_FILE, Settings
+    from carbonpeak.store.db import Database
+
+    folder = tmp_path_factory.mktemp("demo-store")
+    settings = Settings(data_dir=folder, database_url=f"sqlite:///{folder / 'carbonpeak.db'}")
+    plan = load_plan(DEFAULT_PLAN_FILE)
+    db = Database(settings.resolved_database_url())
+    try:
+        init_database(db, plan, source_file=str(DEFAULT_PLAN_FILE))
+        load_demo(db, plan)
+    finally:
+        db.dispose()
+    return settings

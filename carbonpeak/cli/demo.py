@@ -62,7 +62,8 @@ def register(app: typer.Typer) -> None:
         else:
             out.print(
                 f"loaded rounds {', '.join(loaded.rounds)}: {loaded.published} sample submissions of "
-                f"{len(loaded.units)} units published in {loaded.seconds:.1f} s"
+                f"{len(loaded.units)} units and {loaded.data_records} statistics records (energy balance, "
+                f"GDP, population, indicators) published in {loaded.seconds:.1f} s"
             )
         if loaded.projects_not_in_templates:
             out.print(

@@ -82,25 +82,92 @@ def stamp() -> tuple[int, ...]:
 
 
 def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
-    """The current observations of `region`: the demo series and the inventory-derived series,
-    overlaid by the store's approved values (`database` given: an approved value wins over the data
-    set's for the same indicator, region and year)."""
-    base = _observations(region, stamp())
+    """The current observations of `region`.
+
+    `database` given: the store's published data records (services/statistics.published_rows: the
+    series of the kinds gdp, population, indicators … and the inventory of the published energy
+    balance), computed once per snapshot, with the approved indicator values of progress reports put
+    over them (an approved value wins for the same indicator, region and year). A store not
+    initialised, or one where no data record is published yet, and `database` None: the packaged demo
+    files, read as before (a transition: to be removed once every surface reads a loaded store).
+    """
     if database is None:
-        return base
+        return _observations(region, stamp())
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
+    from carbonpeak.services.statistics import current_snapshot, published_rows
     from carbonpeak.services.submissions import current_observations
     from carbonpeak.store.db import is_missing_table
 
     try:
         with database.session() as session:
+            snap = current_snapshot(session)
+            key = (region, snap.id)
+            base = _STORE_CACHE.get(key)
+            if base is None:
+                records = published_rows(session)
+                # TRANSITION (issue #12): a store with no published data record still judges by the
+                # packaged demo files, as before; once any record is published only the store counts
+                base = _from_records(region, records) if records else _observations(region, stamp())
+                if len(_STORE_CACHE) >= 8:
+                    _STORE_CACHE.clear()
+                _STORE_CACHE[key] = base
             rows = [r for r in current_observations(session) if r["region"] == region]
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
             raise
-        return base  # a store not initialised yet holds nothing to put over the data set
+        return _observations(region, stamp())  # a store not initialised: the packaged demo files
     return overlay(base, rows)
+
+
+_STORE_CACHE: dict[tuple[str, str], Observations] = {}
+
+
+def snapshot_id(database: Database | None) -> str:
+    """The id of the store's current snapshot, or `files:<mtimes>` for the packaged demo files."""
+    if database is None:
+        return "files:" + "-".join(str(t) for t in stamp())
+    from carbonpeak.services.statistics import current_snapshot
+
+    with database.session() as session:
+        return current_snapshot(session).id
+
+
+def _from_records(region: str, records: Iterable[Any]) -> Observations:
+    """Observations from published data records: series rows as they are (converted to the unit of
+    their series), the energy balance through the inventory (_inventory_series)."""
+    series: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
+    unit_of: dict[tuple[str, str], str] = {}
+    balance: list[dict[str, str]] = []
+    for r in records:
+        if r.region != region:
+            continue
+        lineage = f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]"
+        if r.kind == "energy_balance":
+            balance.append(
+                {
+                    "region": r.region,
+                    "year": str(r.year),
+                    "sector": r.key,
+                    "fuel": r.field,
+                    "quantity": repr(r.value),
+                    "unit": r.unit,
+                    "flag": r.flag,
+                    "method": r.method,
+                    "source": lineage,
+                }
+            )
+            continue
+        key = (r.key, r.region)
+        unit = units.lookup(r.unit).name
+        target = unit_of.setdefault(key, unit)
+        value = float(units.convert(r.value, unit, target))
+        method = f" ({r.method})" if r.method else ""
+        series.setdefault(key, {})[r.year] = (value, lineage + method, r.flag)
+    out = [_series(k[0], k[1], unit_of[k], points) for k, points in series.items()]
+    if balance:
+        out += _inventory_series_of(region, balance)
+    return Observations({(s.indicator, s.region): s for s in out if len(s)})
 
 
 def overlay(observations: Observations, rows: Iterable[Mapping[str, Any]]) -> Observations:
@@ -208,6 +275,31 @@ def _inventory_series(region: str) -> list[Series]:
     if not BALANCE.exists():
         return []
     result, flags = _inventory(str(BALANCE), BALANCE.stat().st_mtime_ns)
+    return _totals_series(region, result, flags, INVENTORY_SOURCE)
+
+
+def _inventory_series_of(region: str, rows: list[dict[str, str]]) -> list[Series]:
+    """The same series from balance rows read from the store (lineage in each row's source)."""
+    from carbonpeak.services.inventory import compute_inventory
+
+    flags: dict[tuple[str, int], list[str]] = {}
+    for r in rows:
+        flags.setdefault((r["region"], int(r["year"])), []).append(r.get("flag") or "published")
+    records = sorted({r["source"].rsplit(" [", 1)[-1].rstrip("]") for r in rows})
+    source = (
+        "derived: inventory (guideline factors) of the published energy balance ("
+        + "; ".join(records[:3])
+        + (f"; … {len(records)} records" if len(records) > 3 else "")
+        + ")"
+    )
+    return _totals_series(
+        region, compute_inventory(rows), {k: weakest_flag(v) for k, v in flags.items()}, source
+    )
+
+
+def _totals_series(
+    region: str, result: Mapping[str, Any], flags: Mapping[tuple[str, int], str], inventory_source: str
+) -> list[Series]:
     by: dict[str, dict[int, tuple[float, str, str]]] = {
         "energy_total": {},
         "non_fossil_energy": {},
@@ -222,7 +314,7 @@ def _inventory_series(region: str) -> list[Series]:
         energy = float(t[ENERGY_TOTAL])
         by["energy_total"][year] = (
             energy / 1e4,
-            f"{INVENTORY_SOURCE}: 能源消费总量, coal-equivalent method (等价值)",
+            f"{inventory_source}: 能源消费总量, coal-equivalent method (等价值)",
             flag,
         )
         for code, share in (("non_fossil_energy", "share_non_fossil"), ("gas_energy", "share_gas")):
@@ -232,10 +324,10 @@ def _inventory_series(region: str) -> list[Series]:
                     if code == "non_fossil_energy"
                     else "gas share × 能源消费总量"
                 )
-                by[code][year] = (float(t[share]) * energy / 1e4, f"{INVENTORY_SOURCE}: {what}", flag)
+                by[code][year] = (float(t[share]) * energy / 1e4, f"{inventory_source}: {what}", flag)
         by["co2_total"][year] = (
             float(t["total_t"]) / 1e4,
-            f"{INVENTORY_SOURCE}: total CO2 = energy + processes + net imported electricity",
+            f"{inventory_source}: total CO2 = energy + processes + net imported electricity",
             flag,
         )
     units_ = {"co2_total": "万tCO2"}
@@ -325,6 +417,7 @@ __all__ = [
     "dataset_observations",
     "kaya_series",
     "overlay",
+    "snapshot_id",
     "stamp",
     "value_added_shares",
 ]

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import secrets
 import time
@@ -91,7 +92,8 @@ class DemoLoadResult:
     users: tuple[DemoUser, ...]
     rounds: tuple[str, ...]  # periods of the demo rounds
     units: tuple[str, ...]  # units that report in them
-    published: int  # submissions published by this run
+    published: int  # progress-report submissions published by this run
+    data_records: int  # statistics records (energy balance, GDP …) published by this run
     already_loaded: bool  # everything was there before this run
     projects_not_in_templates: tuple[str, ...]
     seconds: float
@@ -149,6 +151,7 @@ def _load(
         )
     users, users_existed = _users(session, reset_passwords)
     office = session.execute(select(User).where(User.username == DEMO_USERS[0][0])).scalar_one()
+    statistics_published = _statistics(session, office, data_dir)
     reporters = {
         u.unit_code: u for u in _demo_user_rows(session) if u.role in ("department", "district", "enterprise")
     }
@@ -206,7 +209,7 @@ def _load(
         raise InputError(
             "sample rows that no template asks for", missing, message_zh="示例数据中有模板未包含的行"
         )
-    if published:
+    if published or statistics_published:
         audit.record(
             session,
             username=office.username,
@@ -217,6 +220,7 @@ def _load(
                 "rounds": [r.period for r in rounds.values()],
                 "units": len(work),
                 "published": published,
+                "data_records": statistics_published,
             },
         )
         session.commit()
@@ -228,10 +232,96 @@ def _load(
         rounds=tuple(r.period for r in rounds.values()),
         units=tuple(dict.fromkeys(u for _, u in work)),
         published=published,
-        already_loaded=users_existed and published == 0,
+        data_records=statistics_published,
+        already_loaded=users_existed and published == 0 and statistics_published == 0,
         projects_not_in_templates=tuple(sorted({p for p, _ in projects} - in_templates)),
         seconds=time.perf_counter() - started,
     )
+
+
+# -- statistics -----------------------------------------------------------------------------------
+
+
+def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
+    """(kind, file name, bytes) of the demo statistics, in the import layouts of statistics/kinds.yaml:
+    the energy balance and the plan indicators as shipped; GDP at current prices, the GDP index
+    (上年=100 = 100 + real growth) and population on today's boundary from demo.build's comparable
+    series (rows before 2019 linked from the old boundary, flagged estimated)."""
+    from carbonpeak.demo import build
+
+    def csv_bytes(rows: list[dict[str, object]]) -> bytes:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue().encode("utf-8")
+
+    boundary = {int(r["year"]): r["boundary"] for r in build.published() if r["indicator"] == "gdp_growth"}
+    gdp: list[dict[str, object]] = []
+    population: list[dict[str, object]] = []
+    for o in build.comparable_observations():
+        row: dict[str, object] = {
+            "indicator": o.indicator,
+            "region": o.region,
+            "year": o.year,
+            "value": o.value,
+            "unit": o.unit,
+            "flag": o.flag,
+            "method": o.method,
+            "source": o.source,
+        }
+        if o.indicator == "gdp":
+            gdp.append({**row, "indicator": "gdp_current"})
+        elif o.indicator == "population":
+            population.append(row)
+        elif o.indicator == "gdp_growth":
+            old = boundary.get(o.year) != "current"
+            gdp.append(
+                {
+                    **row,
+                    "indicator": "gdp_index",
+                    "value": round(100.0 + o.value, 4),
+                    "unit": "上年=100",
+                    "flag": "estimated" if old else o.flag,
+                    "method": "上年=100 = 100 + real growth (%)"
+                    + ("; the old city's growth stands for today's city" if old else ""),
+                }
+            )
+    return [
+        (
+            "energy_balance",
+            f"{DEMO_FILE_PREFIX}energy-balance.csv",
+            (data_dir / "energy-balance.csv").read_bytes(),
+        ),
+        ("gdp", f"{DEMO_FILE_PREFIX}gdp.csv", csv_bytes(gdp)),
+        ("population", f"{DEMO_FILE_PREFIX}population.csv", csv_bytes(population)),
+        ("indicators", f"{DEMO_FILE_PREFIX}indicators.csv", (data_dir / "indicators.csv").read_bytes()),
+    ]
+
+
+def _statistics(session: Session, office: User, data_dir: Path) -> int:
+    """Import the demo statistics through services/statistics.import_records (the path of any data
+    file) and carry each record to published; a record whose file is already in the store is carried
+    on from its status, not imported again. The number of records published by this call."""
+    from carbonpeak.services.statistics import import_records
+
+    published = 0
+    for kind, filename, data in statistics_files(data_dir):
+        sha = hashlib.sha256(data).hexdigest()
+        stored = list(
+            session.execute(
+                select(Submission).where(
+                    Submission.dataset == kind, Submission.file_sha256 == sha, Submission.status != "returned"
+                )
+            ).scalars()
+        )
+        subs = stored or import_records(
+            session, office, kind=kind, filename=filename, data=data, source="carbonpeak demo data set"
+        )
+        for sub in subs:
+            published += _advance(session, sub, office, office)
+        session.commit()
+    return published
 
 
 # -- users ----------------------------------------------------------------------------------------

@@ -4,9 +4,11 @@
                    └─ plan_item_units (unit → item, role lead | co | responsible)
     units ── users ── api_tokens (API tokens and web sessions, stored as SHA-256 of the secret)
     rounds ── round_units (units invited)
-          └── submissions (one row per upload = one immutable version; workflow status)
+          └── submissions (one row per upload = one immutable version; workflow status): a round's
+                │          progress report, or a data record (round None; dataset, year, flag, source)
                 ├── submission_files (the uploaded bytes)
-                └── submission_rows (kind indicator | task | project, key, field, year, value …)
+                └── submission_rows (kind indicator | task | project | a data kind, key, field, year,
+                                     value …; data rows also region, flag, source)
     audit_log (append-only, hash-chained) + audit_head (seq and hash of the last entry)
 
 Nothing is overwritten: a plan change is a new plan version, a correction a new submission
@@ -145,12 +147,20 @@ class Submission(Base):
     """One upload: an immutable version of one unit's data for one round, with its workflow status."""
 
     __tablename__ = "submissions"
-    __table_args__ = (UniqueConstraint("round_id", "unit_code", "version"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "unit_code", "version"),
+        Index("ix_submissions_dataset_year", "dataset", "year"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    # a round's progress report, or (round_id None) a data record of `dataset` for `year`
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
     unit_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)  # per (round, unit), or per (dataset, year)
+    dataset: Mapped[str | None] = mapped_column(String(32))  # data kind (statistics/kinds.yaml)
+    year: Mapped[int | None] = mapped_column(Integer)
+    flag: Mapped[str | None] = mapped_column(String(16))  # published | estimated | sample
+    source: Mapped[str | None] = mapped_column(Text)  # the document the record transcribes
     status: Mapped[str] = mapped_column(String(16))  # draft | submitted | approved | returned | published
     filename: Mapped[str] = mapped_column(String(255))
     file_sha256: Mapped[str] = mapped_column(String(64))
@@ -193,6 +203,9 @@ class SubmissionRow(Base):
     unit: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(100))  # sheet!cell in the uploaded file
+    region: Mapped[str | None] = mapped_column(String(64))  # data records: the region of the value
+    flag: Mapped[str | None] = mapped_column(String(16))  # data records: when the row differs
+    source: Mapped[str | None] = mapped_column(Text)  # data records: the row's own source
 
 
 class AuditEntry(Base):

@@ -15,7 +15,6 @@ from carbonpeak.errors import InputError
 from carbonpeak.indicators.observations import SAMPLE_FILE
 from carbonpeak.plan.load import load_plan
 from carbonpeak.services.indicators import track_targets
-from carbonpeak.settings import Settings
 
 KEYS = {"code", "status", "latest", "progress", "required_rate", "achieved_rate", "explanation"}
 
@@ -110,8 +109,8 @@ def test_cli_json_and_observations_file(tmp_path):
     assert table.exit_code == 0 and "进展顺利" in table.output
 
 
-def test_api_route():
-    with TestClient(create_app(Settings())) as client:
+def test_api_route(demo_settings):
+    with TestClient(create_app(demo_settings)) as client:
         r = client.get("/api/indicators", params={"year": 2023})
         assert r.status_code == 200
         body = r.json()

@@ -23,7 +23,10 @@ Status = Literal["draft", "submitted", "approved", "returned", "published"]
 
 class SubmissionOut(BaseModel):
     id: int
-    round_id: int
+    round_id: int | None  # None for a data record (statistics)
+    dataset: str | None = None  # the data kind of a data record
+    year: int | None = None
+    flag: str | None = None
     unit_code: str
     version: int
     status: str
@@ -43,6 +46,9 @@ class SubmissionOut(BaseModel):
         return cls(
             id=s.id,
             round_id=s.round_id,
+            dataset=s.dataset,
+            year=s.year,
+            flag=s.flag,
             unit_code=s.unit_code,
             version=s.version,
             status=s.status,

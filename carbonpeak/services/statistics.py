@@ -1,0 +1,347 @@
+"""Statistics as data in the store: import a file of a data kind as versioned records, list them,
+export them, read the published ones, and the snapshot every engine computes from.
+
+    import_records(session, actor, kind, filename, data, year=…)   one draft submission per year
+    list_records(session, kind=…, year=…, flag=…)                   RecordInfo rows, newest first
+    published_rows(session)                                        PublishedRow of the newest published
+                                                                   version of every (kind, year)
+    current_snapshot(session)                                      Snapshot: id = hash of the record
+                                                                   versions it holds
+    export_rows(session, kind, year)                               the rows of the newest published version
+
+A record is a Submission with `round_id` None and `dataset` = the kind: it goes through the same
+submit → approve → publish workflow (services/submissions.py) and audit log as progress reports.
+Nothing is overwritten: a year already published gets a new version. Docs: docs/methods/dataset.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import PermissionDenied
+from carbonpeak.services import audit
+from carbonpeak.statistics import FLAGS, StatRow, kind_of, parse_records
+from carbonpeak.store.models import PlanVersion, Submission, SubmissionFile, SubmissionRow, User, utcnow
+
+DATA_ROLES = ("office", "department")  # the statistics bureau reports as a department
+SNAPSHOT_STATUSES = ("published",)
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    submission_id: int
+    kind: str
+    year: int
+    version: int
+    status: str
+    flag: str
+    rows: int
+    filename: str
+    source: str
+    unit_code: str
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One value of a published record, with its lineage."""
+
+    kind: str
+    key: str
+    field: str
+    region: str
+    year: int
+    value: float
+    unit: str
+    flag: str
+    source: str
+    method: str
+    submission_id: int
+    version: int
+    filename: str
+    location: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The published record versions at a moment: `id` (16 hex digits of SHA-256 over the plan
+    version and every record's submission id and file hash) names it on every output."""
+
+    id: str
+    records: tuple[tuple[int, str, int, int], ...]  # (submission id, kind, year, version)
+    reports: int  # approved or published progress-report versions in it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "records": len(self.records), "reports": self.reports}
+
+
+def target_indicators(session: Session) -> dict[str, str]:
+    """indicator code → unit of every series the plan's targets read (kinds `any_target_indicator`):
+    the target's unit for a level, count or share target (the series is that quantity); "" (any
+    known unit) for the others, whose observed series is not the target's quantity."""
+    from carbonpeak.services.init import current_plan_version
+
+    plan = json.loads(current_plan_version(session).plan_json)
+    out: dict[str, str] = {}
+    for t in plan.get("targets", []):
+        same = t.get("metric") in ("level", "count", "share")
+        out.setdefault(t["indicator"], (t.get("unit") or "") if same else "")
+    return out
+
+
+def city_region(session: Session) -> str:
+    from carbonpeak.services.init import current_plan_version
+
+    city = json.loads(current_plan_version(session).plan_json)["city_en"]
+    return "_".join(str(city).lower().split())
+
+
+def import_records(
+    session: Session,
+    actor: User,
+    *,
+    kind: str,
+    filename: str,
+    data: bytes,
+    year: int | None = None,
+    flag: str = "published",
+    source: str = "",
+    max_bytes: int = 20_000_000,
+) -> list[Submission]:
+    """Check a file of `kind` and store one draft version per year it holds, in ONE transaction
+    (InputError stores nothing). Each version is numbered per (kind, year)."""
+    if actor.role not in DATA_ROLES:
+        raise PermissionDenied(
+            "only the office and departments import statistics", message_zh="仅双碳办和部门可导入统计数据"
+        )
+    spec = kind_of(kind)
+    parsed = parse_records(
+        spec,
+        filename,
+        data,
+        year=year,
+        region=city_region(session),
+        target_indicators=target_indicators(session),
+        default_flag=flag,
+        default_source=source,
+        max_bytes=max_bytes,
+    )
+    subs: list[Submission] = []
+    for yr, rows in parsed.by_year.items():
+        last = session.execute(
+            select(func.max(Submission.version)).where(
+                Submission.round_id.is_(None), Submission.dataset == kind, Submission.year == yr
+            )
+        ).scalar_one()
+        flags = {r.flag for r in rows}
+        sub = Submission(
+            round_id=None,
+            dataset=kind,
+            year=yr,
+            flag=next(f for f in reversed(FLAGS) if f in flags),  # the weakest flag of its rows
+            source=source or _common_source(rows),
+            unit_code=actor.unit_code,
+            version=(last or 0) + 1,
+            status="draft",
+            filename=filename[:255],
+            file_sha256=parsed.sha256,
+            file_size=len(data),
+            warnings="[]",
+            uploaded_by=actor.id,
+            uploaded_at=utcnow(),
+        )
+        session.add(sub)
+        session.flush()
+        session.add(SubmissionFile(submission_id=sub.id, content=data))
+        session.add_all(
+            SubmissionRow(
+                submission_id=sub.id,
+                seq=seq,
+                kind=kind,
+                key=r.key,
+                field=r.field,
+                year=r.year,
+                value=r.value,
+                unit=r.unit,
+                region=r.region,
+                flag=r.flag,
+                source=r.source,
+                comment=r.method or None,
+                location=r.location[:100],
+            )
+            for seq, r in enumerate(rows, start=1)
+        )
+        audit.record(
+            session,
+            username=actor.username,
+            action="data.import",
+            object_type="submission",
+            object_id=sub.id,
+            detail={
+                "kind": kind,
+                "year": yr,
+                "version": sub.version,
+                "file": sub.filename,
+                "sha256": sub.file_sha256,
+                "rows": len(rows),
+                "flag": sub.flag,
+            },
+        )
+        subs.append(sub)
+    session.flush()
+    session.commit()
+    return subs
+
+
+def _common_source(rows: tuple[StatRow, ...]) -> str:
+    sources = {r.source for r in rows if r.source}
+    return sources.pop() if len(sources) == 1 else ""
+
+
+def list_records(
+    session: Session, *, kind: str | None = None, year: int | None = None, flag: str | None = None
+) -> list[RecordInfo]:
+    counts = (
+        select(SubmissionRow.submission_id, func.count().label("n"))
+        .group_by(SubmissionRow.submission_id)
+        .subquery()
+    )
+    query = (
+        select(Submission, counts.c.n)
+        .join(counts, counts.c.submission_id == Submission.id)
+        .where(Submission.round_id.is_(None), Submission.dataset.is_not(None))
+        .order_by(Submission.dataset, Submission.year, Submission.version.desc())
+    )
+    if kind is not None:
+        kind_of(kind)
+        query = query.where(Submission.dataset == kind)
+    if year is not None:
+        query = query.where(Submission.year == year)
+    if flag is not None:
+        query = query.where(Submission.flag == flag)
+    return [
+        RecordInfo(
+            submission_id=s.id,
+            kind=str(s.dataset),
+            year=int(s.year or 0),
+            version=s.version,
+            status=s.status,
+            flag=s.flag or "",
+            rows=int(n),
+            filename=s.filename,
+            source=s.source or "",
+            unit_code=s.unit_code,
+        )
+        for s, n in session.execute(query).all()
+    ]
+
+
+def _newest_published(session: Session) -> list[Submission]:
+    """The newest published version of every (kind, year)."""
+    subs = session.execute(
+        select(Submission)
+        .where(
+            Submission.round_id.is_(None),
+            Submission.dataset.is_not(None),
+            Submission.status.in_(SNAPSHOT_STATUSES),
+        )
+        .order_by(Submission.dataset, Submission.year, Submission.version)
+    ).scalars()
+    newest: dict[tuple[str, int], Submission] = {}
+    for s in subs:
+        newest[(str(s.dataset), int(s.year or 0))] = s  # ordered by version: the last wins
+    return list(newest.values())
+
+
+def published_rows(session: Session, *, kind: str | None = None) -> list[PublishedRow]:
+    """Every value of the newest published version of each (kind, year), in file order."""
+    subs = {s.id: s for s in _newest_published(session) if kind is None or s.dataset == kind}
+    if not subs:
+        return []
+    out: list[PublishedRow] = []
+    rows = session.execute(
+        select(SubmissionRow)
+        .where(SubmissionRow.submission_id.in_(list(subs)))
+        .order_by(SubmissionRow.submission_id, SubmissionRow.seq)
+    ).scalars()
+    for r in rows:
+        s = subs[r.submission_id]
+        out.append(
+            PublishedRow(
+                kind=str(s.dataset),
+                key=r.key,
+                field=r.field,
+                region=r.region or "",
+                year=int(r.year or 0),
+                value=float(r.value or 0.0),
+                unit=r.unit or "",
+                flag=r.flag or s.flag or "published",
+                source=r.source or s.source or "",
+                method=r.comment or "",
+                submission_id=s.id,
+                version=s.version,
+                filename=s.filename,
+                location=r.location or "",
+            )
+        )
+    return out
+
+
+def current_snapshot(session: Session) -> Snapshot:
+    """The snapshot of the store now: the newest published version of every data record and the
+    approved or published progress reports (submissions.CURRENT_STATUSES)."""
+    from carbonpeak.services.submissions import CURRENT_STATUSES
+
+    records = sorted(
+        (s.id, str(s.dataset), int(s.year or 0), s.version, s.file_sha256) for s in _newest_published(session)
+    )
+    reports = session.execute(
+        select(Submission.id, Submission.file_sha256, Submission.status)
+        .where(Submission.round_id.is_not(None), Submission.status.in_(list(CURRENT_STATUSES)))
+        .order_by(Submission.id)
+    ).all()
+    plan = session.execute(select(PlanVersion.sha256).order_by(PlanVersion.version.desc()).limit(1)).scalar()
+    digest = hashlib.sha256()
+    digest.update(f"plan:{plan or ''}\n".encode())
+    for rec in records:
+        digest.update(("rec:" + ":".join(map(str, rec)) + "\n").encode())
+    for sid, sha, status in reports:
+        digest.update(f"rep:{sid}:{sha}:{status}\n".encode())
+    return Snapshot(
+        id=digest.hexdigest()[:16],
+        records=tuple((sid, k, y, v) for sid, k, y, v, _ in records),
+        reports=len(reports),
+    )
+
+
+def export_rows(session: Session, kind: str, year: int | None = None) -> list[dict[str, Any]]:
+    """The rows of the newest published version of `kind` (one year or all), in its long layout."""
+    spec = kind_of(kind)
+    out = []
+    for r in published_rows(session, kind=kind):
+        if year is not None and r.year != year:
+            continue
+        head: dict[str, Any] = (
+            {"region": r.region, "year": r.year, "sector": r.key, "fuel": r.field, "quantity": r.value}
+            if spec.layout == "balance"
+            else {"indicator": r.key, "region": r.region, "year": r.year, "value": r.value}
+        )
+        out.append({**head, "unit": r.unit, "flag": r.flag, "method": r.method, "source": r.source})
+    return out
+
+
+__all__ = [
+    "PublishedRow",
+    "RecordInfo",
+    "Snapshot",
+    "current_snapshot",
+    "export_rows",
+    "import_records",
+    "list_records",
+    "published_rows",
+]

@@ -1,0 +1,14 @@
+"""Statistics as data: the kinds of records the office maintains (energy balance, GDP, population …)
+and the parsing and checking of one uploaded file of a kind, pure (no database).
+
+    data_kinds()                              the registry of kinds.yaml
+    parse_records(kind, filename, data, …)    ParsedRecords: typed rows grouped by year, or InputError
+    balance_template(…) / write_csv(…)        the files a user downloads (template, export)
+
+The store, the workflow and the snapshot are in services/statistics.py.
+"""
+
+from carbonpeak.statistics.kinds import DataKind, data_kinds, kind_of
+from carbonpeak.statistics.parse import FLAGS, ParsedRecords, StatRow, parse_records
+
+__all__ = ["FLAGS", "DataKind", "ParsedRecords", "StatRow", "data_kinds", "kind_of", "parse_records"]

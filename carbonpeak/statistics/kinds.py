@@ -1,0 +1,52 @@
+"""The registry of data kinds (kinds.yaml), validated at load."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from carbonpeak.errors import InputError, Problem
+
+KINDS_FILE = Path(__file__).with_name("kinds.yaml")
+
+
+class DataKind(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str
+    name_zh: str
+    name_en: str
+    layout: Literal["balance", "series"]
+    indicators: dict[str, str] = {}
+    any_target_indicator: bool = False
+    tolerance: float = 0.02
+
+
+@cache
+def data_kinds() -> dict[str, DataKind]:
+    raw = yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
+    return {code: DataKind(code=code, **spec) for code, spec in raw.items()}
+
+
+def kind_of(code: str) -> DataKind:
+    """The kind named `code`; InputError naming the known kinds otherwise."""
+    kinds = data_kinds()
+    if code not in kinds:
+        known = ", ".join(kinds)
+        raise InputError(
+            f"unknown data kind {code!r} (known: {known})",
+            [
+                Problem(
+                    "KIND",
+                    "data.kind",
+                    f"未知数据类型“{code}”（可选：{known}）",
+                    f"unknown data kind {code!r}",
+                )
+            ],
+            message_zh=f"未知数据类型“{code}”",
+        )
+    return kinds[code]

@@ -1,0 +1,555 @@
+"""One uploaded file of a data kind → typed rows grouped by year, every problem located and reported
+at once (zh and en); nothing is returned half-checked.
+
+Accepted files (docs/methods/dataset.md, "Statistics as data"):
+- CSV or XLSX (first sheet) in the long layout of the kind:
+  balance: region, year, sector, fuel, quantity, unit[, flag, method, source]
+  series:  indicator, region, year, value, unit[, flag, method, source]
+- XLSX of the energy balance in the template layout (balance_template): sheet `能源平衡表`, row 1
+  `sector` then fuel codes, row 2 `unit` then each fuel's unit, then one row per sector code;
+  year and region from the command (`--year`, the city's region).
+
+Checks: required columns; year an integer in 1900–2100 (and equal to `--year` when given); value a
+finite number; unit known and convertible to the series' unit (balance: to the fuel's unit, by
+accounting.balance.read_balance, which also checks sector and fuel codes); flag one of FLAGS; a row
+given twice; a balance whose supply rows do not match consumption and losses beyond the kind's
+tolerance.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from carbonpeak import units
+from carbonpeak.accounting import factors
+from carbonpeak.errors import InputError, Problem
+from carbonpeak.statistics.kinds import DataKind
+
+FLAGS = ("published", "estimated", "sample")
+BALANCE_SHEET = "能源平衡表"
+LONG_COLUMNS = {
+    "balance": ("region", "year", "sector", "fuel", "quantity", "unit"),
+    "series": ("indicator", "region", "year", "value", "unit"),
+}
+OPTIONAL = ("flag", "method", "source")
+MAX_ROWS = 200_000
+SUPPLY, LOSS = "supply", "loss"
+
+
+@dataclass(frozen=True)
+class StatRow:
+    """One value of a data record. Balance: key = sector code, field = fuel code; series: key =
+    indicator code, field = "value". `unit` as given (the engines convert)."""
+
+    key: str
+    field: str
+    region: str
+    year: int
+    value: float
+    unit: str
+    flag: str
+    source: str
+    method: str
+    location: str
+
+
+@dataclass(frozen=True)
+class ParsedRecords:
+    kind: str
+    filename: str
+    sha256: str
+    by_year: dict[int, tuple[StatRow, ...]]
+
+
+def _problem(location: str, rule: str, zh: str, en: str, value: object = None) -> Problem:
+    return Problem(location, rule, zh, en, value=None if value is None else str(value))
+
+
+def _fail(filename: str, problems: list[Problem]) -> InputError:
+    return InputError(
+        f"{filename}: {len(problems)} problem(s); nothing was stored",
+        problems,
+        message_zh=f"{filename}：发现{len(problems)}个问题，未保存任何数据",
+    )
+
+
+# -- reading bytes into rows of text ----------------------------------------------------------------
+
+
+def _table(data: bytes, filename: str, max_bytes: int) -> tuple[str, list[list[object]]]:
+    """(sheet name, rows of cell values) of a CSV or the first sheet of an XLSX."""
+    from carbonpeak.collection import xlsx_safety as safety
+
+    limits = safety.UploadLimits(max_bytes=max_bytes)
+    problems = safety.bytes_problems(data, filename, limits)
+    if problems:
+        raise _fail(filename, problems)
+    if safety.file_kind(filename) == "csv":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise _fail(
+                filename,
+                [_problem(filename, "data.encoding", "CSV须为UTF-8编码", "a CSV must be UTF-8", exc.start)],
+            ) from None
+        return filename, [list(r) for r in csv.reader(io.StringIO(text))]
+    problems = safety.container_problems(data, filename, limits) or safety.entity_problems(data, filename)
+    if problems:
+        raise _fail(filename, problems)
+    return _xlsx_table(data, filename)
+
+
+MAX_COLUMNS = 200  # the template has ~40 fuel columns; nothing beyond is read
+
+
+def _xlsx_table(data: bytes, filename: str) -> tuple[str, list[list[object]]]:
+    """The sheet `能源平衡表` if there is one, else the first sheet, streamed (read-only mode) and cut
+    at MAX_ROWS + 2 rows and MAX_COLUMNS columns, so a sheet whose dimension claims a million rows
+    costs no more than its real cells; a formula cell is refused (its value is not what was typed)."""
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types on a damaged file
+        raise _fail(
+            filename,
+            [
+                _problem(
+                    filename,
+                    "file.unreadable",
+                    "无法读取该Excel文件",
+                    f"cannot read the workbook: {type(exc).__name__}",
+                )
+            ],
+        ) from None
+    try:
+        if not wb.sheetnames:
+            raise _fail(
+                filename, [_problem(filename, "data.sheet", "工作簿没有数据表", "the workbook has no sheet")]
+            )
+        name = BALANCE_SHEET if BALANCE_SHEET in wb.sheetnames else wb.sheetnames[0]
+        ws = wb[name]
+        rows: list[list[object]] = []
+        formulas: list[Problem] = []
+        for r, row in enumerate(ws.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS), start=1):
+            values: list[object] = []
+            for c, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    formulas.append(
+                        _problem(
+                            _loc(name, r, c, filename),
+                            "data.formula",
+                            "单元格含公式，请填写数值",
+                            "the cell holds a formula; enter the value",
+                        )
+                    )
+                values.append(getattr(cell, "value", None))
+            while values and values[-1] is None:
+                values.pop()
+            rows.append(values)
+        if formulas:
+            raise _fail(filename, formulas)
+        while rows and not rows[-1]:
+            rows.pop()
+        return name, rows
+    finally:
+        wb.close()
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _column_letter(j: int) -> str:
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _loc(sheet: str, row: int, col: int, filename: str) -> str:
+    if sheet == filename:  # CSV: file:line:column
+        return f"{filename}:{row}:{col + 1}"
+    return f"{sheet}!{_column_letter(col)}{row}"
+
+
+def _long_rows(
+    grid: Sequence[Sequence[object]], sheet: str, filename: str, layout: str
+) -> Iterable[tuple[int, dict[str, str], dict[str, str]]]:
+    """(line, values by column, location by column) of a long-layout table; InputError on headers."""
+    if not grid:
+        raise _fail(filename, [_problem(filename, "data.empty", "文件没有数据", "the file holds no data")])
+    header = [_text(c) for c in grid[0]]
+    missing = [c for c in LONG_COLUMNS[layout] if c not in header]
+    if missing:
+        raise _fail(
+            filename,
+            [
+                _problem(
+                    _loc(sheet, 1, len(header), filename),
+                    "data.column",
+                    f"缺少必需列“{c}”（须有：{', '.join(LONG_COLUMNS[layout])}）",
+                    f"required column {c!r} is missing (needed: {', '.join(LONG_COLUMNS[layout])})",
+                )
+                for c in missing
+            ],
+        )
+    if len(grid) - 1 > MAX_ROWS:
+        raise _fail(
+            filename,
+            [
+                _problem(
+                    filename,
+                    "data.rows",
+                    f"行数超过上限{MAX_ROWS}",
+                    f"more than {MAX_ROWS} rows",
+                    len(grid) - 1,
+                )
+            ],
+        )
+    cols = {name: j for j, name in enumerate(header) if name}
+    for i, raw in enumerate(grid[1:], start=2):
+        values = {name: _text(raw[j]) if j < len(raw) else "" for name, j in cols.items()}
+        if not any(values.values()):
+            continue
+        yield i, values, {name: _loc(sheet, i, j, filename) for name, j in cols.items()}
+
+
+def _wide_balance(
+    grid: Sequence[Sequence[object]], filename: str, year: int | None, region: str
+) -> Iterable[tuple[int, dict[str, str], dict[str, str]]]:
+    """The template layout as long rows (one per non-blank cell)."""
+    sheet = BALANCE_SHEET
+    if year is None:
+        raise _fail(
+            filename,
+            [
+                _problem(
+                    "--year",
+                    "data.year_required",
+                    "能源平衡表模板须用 --year 指明年份",
+                    "the energy-balance template needs --year",
+                )
+            ],
+        )
+    if len(grid) < 2 or _text(grid[0][0] if grid[0] else None) != "sector":
+        raise _fail(
+            filename,
+            [
+                _problem(
+                    f"{sheet}!A1",
+                    "data.template",
+                    "A1须为“sector”，第1行为能源品种代码，第2行为单位",
+                    "A1 must be 'sector', row 1 the fuel codes, row 2 their units",
+                )
+            ],
+        )
+    fuels = [_text(c) for c in grid[0]]
+    unit_row = [_text(c) for c in grid[1]]
+    for i, raw in enumerate(grid[2:], start=3):
+        sector = _text(raw[0] if raw else None)
+        for j in range(1, len(fuels)):
+            cell = _text(raw[j]) if j < len(raw) else ""
+            if not cell or not fuels[j]:
+                continue
+            where = _loc(sheet, i, j, filename)
+            yield (
+                i,
+                {
+                    "region": region,
+                    "year": str(year),
+                    "sector": sector,
+                    "fuel": fuels[j],
+                    "quantity": cell,
+                    "unit": unit_row[j] if j < len(unit_row) else "",
+                },
+                {
+                    "region": where,
+                    "year": "--year",
+                    "sector": _loc(sheet, i, 0, filename),
+                    "fuel": _loc(sheet, 1, j, filename),
+                    "quantity": where,
+                    "unit": _loc(sheet, 2, j, filename),
+                },
+            )
+
+
+# -- checking ---------------------------------------------------------------------------------------
+
+
+def parse_records(
+    kind: DataKind,
+    filename: str,
+    data: bytes,
+    *,
+    year: int | None = None,
+    region: str,
+    target_indicators: Mapping[str, str] | None = None,
+    default_flag: str = "published",
+    default_source: str = "",
+    max_bytes: int = 20_000_000,
+) -> ParsedRecords:
+    """Check a file of `kind` and return its rows by year; InputError listing every problem.
+
+    `region`: the city's region code (the template layout's region). `target_indicators`: indicator
+    code → unit of the series the plan's targets read (kinds with `any_target_indicator`)."""
+    if default_flag not in FLAGS:
+        raise _fail(
+            filename,
+            [
+                _problem(
+                    "--flag",
+                    "data.flag",
+                    f"标记须为 {', '.join(FLAGS)} 之一",
+                    f"flag must be one of {', '.join(FLAGS)}",
+                    default_flag,
+                )
+            ],
+        )
+    sheet, grid = _table(data, filename, max_bytes)
+    layout = kind.layout
+    if layout == "balance" and sheet == BALANCE_SHEET:
+        source_rows = list(_wide_balance(grid, filename, year, region))
+    else:
+        source_rows = list(_long_rows(grid, sheet, filename, layout))
+    allowed = dict(kind.indicators)
+    if kind.any_target_indicator:
+        allowed.update(target_indicators or {})
+    problems: list[Problem] = []
+    rows: list[StatRow] = []
+    cells: list[Mapping[str, str]] = []  # the location of every column of each row
+    seen: dict[tuple[str, str, str, int], str] = {}
+    value_col = "quantity" if layout == "balance" else "value"
+    for _line, v, where in source_rows:
+        ok = True
+        key = v["sector"] if layout == "balance" else v["indicator"]
+        field = v["fuel"] if layout == "balance" else "value"
+        try:
+            yr = int(float(v["year"]))
+            if yr != float(v["year"]) or not 1900 <= yr <= 2100:
+                raise ValueError
+        except ValueError:
+            problems.append(
+                _problem(
+                    where["year"],
+                    "data.year",
+                    f"年份“{v['year']}”无效",
+                    f"{v['year']!r} is not a year",
+                    v["year"],
+                )
+            )
+            ok, yr = False, 0
+        if ok and year is not None and yr != year:
+            problems.append(
+                _problem(
+                    where["year"],
+                    "data.year_match",
+                    f"年份{yr}与 --year {year} 不一致",
+                    f"year {yr} differs from --year {year}",
+                    yr,
+                )
+            )
+            ok = False
+        try:
+            value = float(v[value_col])
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            problems.append(
+                _problem(
+                    where[value_col],
+                    "data.value",
+                    f"“{v[value_col]}”不是有限数值",
+                    f"{v[value_col]!r} is not a finite number",
+                    v[value_col],
+                )
+            )
+            ok, value = False, 0.0
+        flag = v.get("flag") or default_flag
+        if flag not in FLAGS:
+            problems.append(
+                _problem(
+                    where.get("flag", filename),
+                    "data.flag",
+                    f"标记须为 {', '.join(FLAGS)} 之一",
+                    f"flag must be one of {', '.join(FLAGS)}",
+                    flag,
+                )
+            )
+            ok = False
+        if not v["region"]:
+            problems.append(_problem(where["region"], "data.region", "地区为空", "region is empty"))
+            ok = False
+        unit = v["unit"]
+        if layout == "series":
+            if key not in allowed:
+                problems.append(
+                    _problem(
+                        where["indicator"],
+                        "data.indicator",
+                        f"“{key}”不属于数据类型“{kind.name_zh}”（可选：{', '.join(sorted(allowed))}）",
+                        f"{key!r} is not a series of kind {kind.code!r} "
+                        f"(known: {', '.join(sorted(allowed))})",
+                        key,
+                    )
+                )
+                ok = False
+            elif not _converts(unit, allowed[key]):
+                problems.append(
+                    _problem(
+                        where["unit"],
+                        "data.unit",
+                        f"单位“{unit}”无法换算为“{allowed[key]}”",
+                        f"unit {unit!r} does not convert to {allowed[key]!r}",
+                        unit,
+                    )
+                )
+                ok = False
+        if ok:
+            ident = (key, field, v["region"], yr)
+            if ident in seen:
+                problems.append(
+                    _problem(
+                        where[value_col],
+                        "data.duplicate",
+                        f"与 {seen[ident]} 重复",
+                        f"the same value is given at {seen[ident]}",
+                    )
+                )
+                continue
+            seen[ident] = where[value_col]
+            rows.append(
+                StatRow(
+                    key=key,
+                    field=field,
+                    region=v["region"],
+                    year=yr,
+                    value=value,
+                    unit=unit,
+                    flag=flag,
+                    source=v.get("source") or default_source,
+                    method=v.get("method") or "",
+                    location=where[value_col],
+                )
+            )
+            cells.append(where)
+    if layout == "balance" and rows:
+        problems += _balance_problems(rows, cells, kind.tolerance)
+    if not rows and not problems:
+        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+    if problems:
+        raise _fail(filename, problems)
+    by_year: dict[int, list[StatRow]] = {}
+    for r in rows:
+        by_year.setdefault(r.year, []).append(r)
+    return ParsedRecords(
+        kind=kind.code,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
+    )
+
+
+def _converts(unit: str, target: str) -> bool:
+    """`unit` is known and (when `target` is given) converts to it."""
+    try:
+        if not target:
+            return bool(units.lookup(unit).name)
+        return units.convertible(units.lookup(unit).name, units.lookup(target).name)
+    except (KeyError, ValueError, InputError):
+        return False
+
+
+def _balance_problems(rows: list[StatRow], cells: list[Mapping[str, str]], tolerance: float) -> list[Problem]:
+    """Codes and units through accounting.balance.read_balance (its problems re-located to the
+    file's cells); then, for each region-year with supply rows, supply (production + inflow −
+    outflow) against final and transformation use plus losses, in tce, within `tolerance`."""
+    from carbonpeak.accounting.balance import read_balance
+
+    problems: list[Problem] = []
+    try:
+        read_balance(
+            {
+                "region": r.region,
+                "year": str(r.year),
+                "sector": r.key,
+                "fuel": r.field,
+                "quantity": repr(r.value),
+                "unit": r.unit,
+            }
+            for r in rows
+        )
+    except InputError as exc:
+        for p in exc.problems:
+            # read_balance names `balance.csv:<line>:<column>`, line 2 = rows[0]
+            try:
+                _, line, column = p.location.rsplit(":", 2)
+                where = cells[int(line) - 2]
+                location = where.get(column) or where.get("quantity") or p.location
+            except (ValueError, IndexError):
+                location = p.location
+            problems.append(Problem(location, p.rule, p.message_zh, p.message_en, p.value, p.severity))
+    if problems:
+        return problems
+    return _supply_use_gap(rows, tolerance)
+
+
+# fuels whose supply is accounted together (primary electricity is delivered as electricity)
+SUPPLY_GROUP = {"primary_electricity": "electricity"}
+
+
+def _supply_use_gap(rows: list[StatRow], tolerance: float) -> list[Problem]:
+    """Per region, year and fuel that has supply rows (PRODUCTION, IMPORT, EXPORT), in the fuel's
+    unit: production + inflow − outflow + transformation output = final use + transformation input
+    + losses, within `tolerance` of the use side. Fuels without supply rows are not checked (a
+    city balance often gives supply for electricity only)."""
+    sectors, fuels = factors.sectors(), factors.fuels()
+    by: dict[tuple[str, int, str], dict[str, float]] = {}
+    for r in rows:
+        sector, fuel = sectors[r.key], fuels.get(r.field)
+        if fuel is None:  # a process product: no energy
+            continue
+        q = float(units.convert(r.value, units.lookup(r.unit).name, fuel.unit))
+        group = SUPPLY_GROUP.get(r.field, r.field)
+        acc = by.setdefault((r.region, r.year, group), {"supply": 0.0, "use": 0.0, "checked": 0.0})
+        if sector.role == SUPPLY:
+            acc["supply"] += -q if r.key == "EXPORT" else q
+            acc["checked"] = 1.0
+        elif q < 0 and sector.role in ("transformation", "transformation_combustion"):
+            acc["supply"] -= q  # a process's output
+        elif sector.role in ("final", "transformation", "transformation_combustion", LOSS):
+            acc["use"] += q
+    problems = []
+    for (region, year, group), acc in sorted(by.items()):
+        if not acc["checked"] or acc["use"] <= 0:
+            continue
+        gap = (acc["supply"] - acc["use"]) / acc["use"]
+        if abs(gap) > tolerance:
+            unit = fuels[group].unit
+            problems.append(
+                _problem(
+                    f"{region} {year} {group}",
+                    "data.balance",
+                    f"{group}：供应{acc['supply']:,.2f} {unit}与消费加损失{acc['use']:,.2f} {unit}"
+                    f"相差{gap:+.1%}，超过允许的±{tolerance:.0%}",
+                    f"{group}: supply {acc['supply']:,.2f} {unit} and use plus losses "
+                    f"{acc['use']:,.2f} {unit} differ by {gap:+.1%}, beyond the ±{tolerance:.0%} tolerance",
+                    f"{gap:+.4f}",
+                )
+            )
+    return problems
