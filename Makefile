@@ -17,16 +17,23 @@ RUN := $(UV) run --frozen --no-sync
 
 .PHONY: run test env env-dev system lint typecheck bench clean
 
-$(UV):
+# The stamp names the version: changing UV_VERSION makes a new .tools on the next run.
+UV_STAMP := .tools/.uv-$(UV_VERSION)
+$(UV_STAMP):
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python >= 3.11" >&2; exit 2; }
-	$(PYTHON) -m venv --clear .tools
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "make: $(UV_PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); carbonpeak needs >= 3.11 (make PYTHON=python3.12 …)" >&2; exit 2; }
+	@$(PYTHON) -m venv --clear .tools || { \
+	  echo "make: '$(PYTHON) -m venv' failed; on Debian install its venv module: apt-get install python3-venv" >&2; exit 2; }
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
+	@touch $@
 
-# The runtime environment only (what `make run` needs); env-dev adds the test and lint tools.
-env: $(UV)
-	$(UV) sync --frozen --no-dev --quiet
+# The runtime environment only (what `make run` needs; --inexact keeps the test tools of an
+# earlier `make test`); env-dev adds the test and lint tools.
+env: $(UV_STAMP)
+	$(UV) sync --frozen --no-dev --inexact --quiet
 
-env-dev: $(UV)
+env-dev: $(UV_STAMP)
 	$(UV) sync --frozen --quiet
 
 # Debian packages: CJK fonts and harfbuzz-subset for PDF reports, poppler for PDF tests,
@@ -35,7 +42,9 @@ system:
 	bash scripts/install-system.sh test
 
 # Serve the platform on the embedded default: database under var/, the Jinan plan, the demo data.
+# The port is checked first, so a taken one is said before init and demo load run.
 run: env
+	@$(RUN) carbonpeak serve --check-port --host $(HOST) --port $(PORT) --hint 'make run PORT={port}'
 	@bash scripts/install-system.sh run
 	$(RUN) carbonpeak init
 	$(RUN) carbonpeak demo load

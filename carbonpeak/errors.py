@@ -106,11 +106,18 @@ class IntegrityError(CarbonpeakError):
 
 
 class NotInitialised(CarbonpeakError):
-    """The database has no tables yet: `carbonpeak init` has not run against it."""
+    """The database has no tables yet (`carbonpeak init` has not run against it), or, `outdated`,
+    an older schema than the code's (`carbonpeak init` migrates it)."""
 
     status = 503
 
-    def __init__(self) -> None:
+    def __init__(self, *, outdated: bool = False) -> None:
+        if outdated:
+            super().__init__(
+                "the database has an older schema: run `carbonpeak init` to upgrade it (no data is lost)",
+                message_zh="数据库结构版本较旧：请运行 carbonpeak init 升级（数据不会丢失）",
+            )
+            return
         super().__init__(
             "the database is not initialised: run `carbonpeak init` (or `make run`)",
             message_zh="数据库尚未初始化：请先运行 carbonpeak init（或 make run）",

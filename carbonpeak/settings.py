@@ -4,27 +4,40 @@ at import.
 | variable | default | meaning |
 | --- | --- | --- |
 | CARBONPEAK_DATABASE_URL | sqlite:///<data_dir>/carbonpeak.db | database (SQLite or postgresql+psycopg://…) |
-| CARBONPEAK_DATA_DIR | ./var | where the SQLite file, metering Parquet files and uploads live |
+| CARBONPEAK_DATA_DIR | DEFAULT_DATA_DIR | where the SQLite file, metering Parquet files and uploads live |
 | CARBONPEAK_PLAN_FILE | the packaged Jinan plan | the plan loaded by `carbonpeak init` |
 | CARBONPEAK_SECRET_KEY | generated per data dir | signs web sessions and CSRF tokens |
 | CARBONPEAK_LANGUAGE | zh | default page language (zh or en) |
+
+DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
+folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
+elsewhere, `$XDG_DATA_HOME/carbonpeak` (default `~/.local/share/carbonpeak`).
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_PLAN_FILE = PACKAGE_DIR / "plan" / "data" / "jinan-2023.yaml"
 
 
+def default_data_dir() -> Path:
+    """`var/` of the project's checkout, or the user's data folder for an installed package."""
+    if (PACKAGE_DIR.parent / "pyproject.toml").is_file():
+        return PACKAGE_DIR.parent / "var"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "carbonpeak"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARBONPEAK_", extra="ignore")
 
-    data_dir: Path = Path("var")
+    data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     plan_file: Path = DEFAULT_PLAN_FILE
     secret_key: str | None = None

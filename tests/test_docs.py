@@ -13,15 +13,28 @@ from carbonpeak.cli import build_app
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _command_paths(cmd, prefix: str = "carbonpeak") -> list[str]:
+def _commands(cmd, prefix: str = "carbonpeak") -> dict[str, object]:
     # Typer bundles its own click: recognise groups by their `commands`, not by click's classes
-    paths = []
+    found: dict[str, object] = {}
     if getattr(cmd, "commands", None):
         for name, sub in cmd.commands.items():
-            paths.extend(_command_paths(sub, f"{prefix} {name}"))
+            found.update(_commands(sub, f"{prefix} {name}"))
     else:
-        paths.append(prefix)
-    return paths
+        found[prefix] = cmd
+    return found
+
+
+def _command_paths(cmd, prefix: str = "carbonpeak") -> list[str]:
+    return list(_commands(cmd, prefix))
+
+
+def _usage_cells(documented: str, path: str) -> list[str]:
+    """The first cells of the docs/cli.md table rows that show `path`'s usage."""
+    return [
+        cell
+        for cell in re.findall(r"^\| `([^`]+)`", documented, flags=re.M)
+        if cell == path or cell.startswith(path + " ")
+    ]
 
 
 def test_every_cli_command_is_documented():
@@ -29,6 +42,19 @@ def test_every_cli_command_is_documented():
     documented = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     missing = [p for p in _command_paths(group) if f"`{p}" not in documented]
     assert not missing, f"commands missing from docs/cli.md: {missing}"
+
+
+def test_every_required_option_is_shown_and_every_shown_option_exists():
+    documented = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    wrong = []
+    for path, cmd in _commands(typer.main.get_command(build_app())).items():
+        options = {o for p in cmd.params for o in (*p.opts, *p.secondary_opts) if o.startswith("-")}
+        required = [p.opts[0] for p in cmd.params if p.required and p.param_type_name == "option"]
+        for cell in _usage_cells(documented, path):
+            shown = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", cell))
+            wrong += [f"{path}: {o} required but not shown" for o in required if o not in shown]
+            wrong += [f"{path}: {o} shown but not an option" for o in sorted(shown - options)]
+    assert not wrong, wrong
 
 
 def test_methods_index_points_at_existing_sections():

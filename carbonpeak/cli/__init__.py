@@ -2,8 +2,9 @@
 
 Each module of this package adds its commands by defining `register(app: typer.Typer) -> None`;
 they are found here, so an area's commands live beside nothing else. Commands are thin: parse
-options, call one service, print. User errors (carbonpeak.errors.InputError and kin) are printed
-with every problem listed and exit with code 2 (input) or 1 (others); no traceback.
+options, call one service, print. Errors of carbonpeak.errors are printed (with every problem
+listed) and end the command with the exit code of `exit_code` (docs/cli.md, "Exit codes"); no
+traceback.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import sys
 import typer
 
 from carbonpeak.cli.output import print_error
-from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.errors import (
+    CarbonpeakError,
+    InputError,
+    NotAuthenticated,
+    NotFound,
+    NotInitialised,
+    PermissionDenied,
+)
 
 app = typer.Typer(
     name="carbonpeak",
@@ -26,6 +34,15 @@ app = typer.Typer(
 )
 
 _loaded = False
+
+# What the person typing can fix (the input, a name, the role, running `carbonpeak init`): exit 2.
+USER_ERRORS = (InputError, NotFound, NotInitialised, PermissionDenied, NotAuthenticated)
+
+
+def exit_code(exc: CarbonpeakError) -> int:
+    """2 for a user error (USER_ERRORS), 1 for a state the command found wrong (Conflict,
+    IntegrityError …)."""
+    return 2 if isinstance(exc, USER_ERRORS) else 1
 
 
 def build_app() -> typer.Typer:
@@ -50,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         cli(args=argv, standalone_mode=False)
     except CarbonpeakError as exc:
         print_error(exc)
-        sys.exit(2 if isinstance(exc, InputError) else 1)
+        sys.exit(exit_code(exc))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except SystemExit:

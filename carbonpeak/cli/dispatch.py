@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit, print_json
+from carbonpeak.cli.output import FORMATS, emit, parse_date, print_json
 
 PARTS = ("tasks", "units", "overdue", "projects")
 
@@ -31,7 +30,7 @@ def register(app: typer.Typer) -> None:
         """Lagging tasks, lagging units, overdue reports and stale projects. 调度清单。"""
         from carbonpeak.services.supervision import dispatch_for
 
-        d = dispatch_for(plan_file=plan, inputs=inputs, as_of=dt.date.fromisoformat(as_of) if as_of else None)
+        d = dispatch_for(plan_file=plan, inputs=inputs, as_of=parse_date(as_of, "--as-of") if as_of else None)
         if fmt == "json":
             print_json(asdict(d))
             return

@@ -59,7 +59,7 @@ def indicators(
         from carbonpeak.settings import Settings
         from carbonpeak.store.db import Database
 
-        database = Database.from_settings(Settings())
+        database = Database.initialised(Settings())
     try:
         result = track_targets(
             plan_file=plan, observations_file=observations, region=region, year=year, database=database

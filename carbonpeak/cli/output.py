@@ -1,8 +1,9 @@
-"""Shared output helpers for CLI commands: JSON/CSV/table printing and error listing."""
+"""Shared helpers of CLI commands: JSON/CSV/table printing, error listing, option parsing."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import sys
@@ -10,8 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer import BadParameter
 
 from carbonpeak.errors import CarbonpeakError, InputError
 
@@ -74,15 +77,15 @@ def _cell(v: Any) -> str:
 
 def print_error(exc: CarbonpeakError) -> None:
     err = console(stderr=True)
-    zh = exc.message_zh if exc.message_zh != exc.message else ""
-    err.print(f"[bold red]错误 / error:[/] {zh} {exc.message}".strip())
+    zh = f"{exc.message_zh} / " if exc.message_zh != exc.message else ""
+    err.print(f"[bold red]错误 / error:[/] {escape(zh + exc.message)}")
     if isinstance(exc, InputError):
         for p in exc.problems:
             tag = "warning" if p.severity == "warning" else "error"
-            msg = p.message_en or p.message_zh
-            zh = f" ({p.message_zh})" if p.message_en and p.message_zh != p.message_en else ""
-            err.print(f"  \\[{tag}] {p.location}: {msg}{zh}  \\[rule {p.rule}]", markup=True)
-        err.print(f"  {len(exc.problems)} problem(s).")
+            both = p.message_en and p.message_en != p.message_zh
+            msg = f"{p.message_zh} / {p.message_en}" if both else p.message_zh or p.message_en
+            err.print(f"  \\[{tag}] {escape(p.location)}: {escape(msg)}  \\[rule {escape(p.rule)}]")
+        err.print(f"  共 {len(exc.problems)} 个问题 / {len(exc.problems)} problem(s).")
 
 
 def progress_bar(label: str) -> Progress:
@@ -95,3 +98,13 @@ def progress_bar(label: str) -> Progress:
         console=console(stderr=True),
         transient=True,
     )
+
+
+def parse_date(value: str, option: str) -> dt.date:
+    """`value` (YYYY-MM-DD) as a date; a usage error naming `option` otherwise (exit 2)."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BadParameter(
+            f"{value!r} 不是日期（格式 YYYY-MM-DD）/ is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None

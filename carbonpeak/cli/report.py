@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from carbonpeak.cli.output import parse_date
 
 Fmt = Annotated[str, typer.Option("--format", help="html, pdf or xlsx")]
 Lang = Annotated[str, typer.Option("--lang", help="zh or en")]
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
             plan_file=plan,
             inputs=inputs,
             scheme_file=scheme,
-            as_of=dt.date.fromisoformat(as_of) if as_of else None,
+            as_of=parse_date(as_of, "--as-of") if as_of else None,
         )
         if out is None:
             sys.stdout.buffer.write(data)

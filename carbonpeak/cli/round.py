@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
-from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.cli.output import FORMATS, emit, parse_date
 from carbonpeak.store.db import open_session
 from carbonpeak.store.models import User
 
@@ -34,7 +33,7 @@ def register(app: typer.Typer) -> None:
                 _user(session, actor),
                 period=period,
                 title=title or f"{period} 填报",
-                due_date=dt.date.fromisoformat(due),
+                due_date=parse_date(due, "--due"),
                 unit_codes=unit or None,
             )
         typer.echo(f"round {rnd.id} ({rnd.period}) open until {rnd.due_date}")

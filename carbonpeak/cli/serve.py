@@ -1,14 +1,21 @@
-"""`carbonpeak serve`: run the web platform (pages and API) with uvicorn and print its address."""
+"""`carbonpeak serve`: run the web platform (pages and API) with uvicorn and print its address once
+the port accepts connections. `serve --check-port` only checks that the port is free (`make run`
+asks it before `init` and `demo load`, so a taken port is found before minutes of work)."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from carbonpeak.errors import InputError, Problem
+
 if TYPE_CHECKING:
     from carbonpeak.settings import Settings
+
+DEFAULT_HINT = "carbonpeak serve --port {port}"
 
 
 def register(app: typer.Typer) -> None:
@@ -16,41 +23,77 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
+        check_port: Annotated[
+            bool, typer.Option("--check-port", help="only check that the port is free, then exit (0 or 2)")
+        ] = False,
+        hint: Annotated[
+            str,
+            typer.Option(
+                help="how a taken port's error suggests a free one, {port} standing for it "
+                "(`make run` gives 'make run PORT={port}')"
+            ),
+        ] = DEFAULT_HINT,
     ) -> None:
         """Serve the pages and the API on the configured database. 启动网页平台。"""
-        import socket
-
+        ensure_port_free(host, port, hint)
+        if check_port:
+            return
         import uvicorn
 
         from carbonpeak.app import create_app
-        from carbonpeak.errors import InputError, Problem
         from carbonpeak.settings import Settings
 
-        with socket.socket() as probe:  # fail with a clear message, not a traceback, when the port is taken
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((host, port))
-            except OSError as exc:
-                raise InputError(
-                    f"cannot listen on {host}:{port}: {exc.strerror}",
-                    [
-                        Problem(
-                            "--port",
-                            "serve.port",
-                            f"无法监听 {host}:{port}（{exc.strerror}）",
-                            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port",
-                            str(port),
-                        )
-                    ],
-                ) from None
         settings = Settings()
         shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
-        typer.echo(
+        address = (
             f"carbonpeak: serving on http://{shown}:{port}/  "
             f"(database {settings.resolved_database_url()}; Ctrl+C stops)"
         )
+
+        class Server(uvicorn.Server):
+            async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+                await super().startup(sockets)
+                if self.started:  # listening: the address printed now answers
+                    typer.echo(address)
+
         threading.Thread(target=_warm, args=(settings,), name="warm-caches", daemon=True).start()
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", ws="none")
+        config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning", ws="none")
+        Server(config).run()
+
+
+def ensure_port_free(host: str, port: int, hint: str = DEFAULT_HINT) -> None:
+    """Nothing when `host:port` can be listened on; an InputError naming the port, and a command in
+    the form of `hint` with a free port in it, when it cannot."""
+    error = _bind_error(host, port)
+    if error is None:
+        return
+    free = next((p for p in range(port + 1, min(port + 50, 65536)) if _bind_error(host, p) is None), None)
+    suggestion = hint.replace("{port}", str(free)) if free else ""
+    try_zh = f"；可改用：{suggestion}" if free else ""
+    try_en = f"; try: {suggestion}" if free else ""
+    raise InputError(
+        f"cannot listen on {host}:{port}: {error}",
+        [
+            Problem(
+                "--port",
+                "serve.port",
+                f"无法监听 {host}:{port}（{error}）{try_zh}",
+                f"cannot listen on {host}:{port} ({error}){try_en}",
+                str(port),
+            )
+        ],
+        message_zh=f"无法监听 {host}:{port}：{error}",
+    )
+
+
+def _bind_error(host: str, port: int) -> str | None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT is no hindrance
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 def _warm(settings: Settings) -> None:

@@ -28,12 +28,12 @@ def register(app: typer.Typer) -> None:
         """Add a user with a role and a unit. 新增用户。"""
         from carbonpeak.services.users import create_user
 
-        secret = (
-            password
-            or os.environ.get("CARBONPEAK_NEW_PASSWORD")
-            or typer.prompt("password", hide_input=True, confirmation_prompt=True)
-        )
-        with open_session() as session:
+        with open_session() as session:  # first: no password asked for a database that is not there
+            secret = (
+                password
+                or os.environ.get("CARBONPEAK_NEW_PASSWORD")
+                or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+            )
             user = create_user(
                 session, username=username, password=secret, role=role, unit_code=unit, display_name=name
             )

@@ -83,7 +83,7 @@ def track_targets(
     region = _region(observations, region)
     observations = observations.with_series(derive(observations, region, price_year=config.price_year))
     latest = _latest_year(observations, region)
-    year = year or latest
+    year = _checked_year(observations, region, year) if year is not None else latest
     if peak_probabilities is None and source in (dataset.LABEL, dataset.STORE_LABEL) and year == latest:
         peak_probabilities = projected_peak_probabilities(plan, config)
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
@@ -142,6 +142,28 @@ def _region(observations: Observations, region: str | None) -> str:
             ],
         )
     return regions[0]
+
+
+def _checked_year(observations: Observations, region: str, year: int) -> int:
+    """`year` when the region has observations in it or around it (between its first and its latest
+    observed year); an InputError otherwise, rather than an answer from another year."""
+    observed = [int(y) for s in observations if s.region == region for y in s.years]
+    first, last = min(observed), max(observed)
+    if first <= year <= last:
+        return year
+    raise InputError(
+        f"no observations for {region} in {year}",
+        [
+            Problem(
+                "year",
+                "indicators.year",
+                f"{year} 年没有观测数据（{region} 有 {first}–{last} 年的数据）",
+                f"no observations in {year}: {region} has data for {first}–{last}",
+                value=str(year),
+            )
+        ],
+        message_zh=f"{region} 在 {year} 年没有观测数据",
+    )
 
 
 def _latest_year(observations: Observations, region: str) -> int:

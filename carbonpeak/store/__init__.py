@@ -1,8 +1,9 @@
 """The application database: SQLAlchemy 2 models, engine and sessions, Alembic migrations.
 
     db.py        Database(url) / Database.from_settings(settings): one engine + sessionmaker;
-                 open_session(settings) for CLI commands. SQLite transactions begin IMMEDIATE
-                 (writers queue); nothing connects until a session is used.
+                 Database.initialised(settings) and open_session(settings) for CLI commands
+                 (NotInitialised, no file created, before `carbonpeak init`). SQLite
+                 transactions begin IMMEDIATE (writers queue); nothing connects until a session is used.
     models.py    the tables (map in its docstring): plan versions and items, units, users, tokens,
                  rounds, submissions (one row per uploaded version), value rows, the audit log.
     migrate.py   upgrade(engine) runs migrations/ programmatically (no alembic.ini);

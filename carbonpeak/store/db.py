@@ -74,6 +74,35 @@ class Database:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         return cls(url)
 
+    @classmethod
+    def initialised(cls, settings: Settings) -> Database:
+        """The database of `settings` when `carbonpeak init` has brought it to the newest schema;
+        NotInitialised otherwise. A SQLite file that does not exist is not created (nor its folder)."""
+        from sqlalchemy import inspect
+        from sqlalchemy.engine import make_url
+
+        from carbonpeak.errors import NotInitialised
+
+        url = settings.resolved_database_url()
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            from pathlib import Path
+
+            if "mode=memory" not in url and not Path(parsed.database).is_file():
+                raise NotInitialised()
+        db = cls(url)
+        try:
+            from carbonpeak.store.migrate import current_revision, head_revision
+
+            if not inspect(db.engine).has_table("alembic_version"):
+                raise NotInitialised()
+            if current_revision(db.engine) != head_revision():
+                raise NotInitialised(outdated=True)
+        except BaseException:
+            db.dispose()
+            raise
+        return db
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
@@ -94,8 +123,9 @@ class Database:
 
 @contextmanager
 def open_session(settings: Settings | None = None) -> Iterator[Session]:
-    """A session on the database of `settings` (default: from the environment), for CLI commands."""
-    db = Database.from_settings(settings or Settings())
+    """A session on the database of `settings` (default: from the environment), for CLI commands:
+    NotInitialised, before any file is created, when `carbonpeak init` has not run against it."""
+    db = Database.initialised(settings or Settings())
     try:
         with db.session() as session:
             yield session

@@ -7,7 +7,8 @@ charts.py    ECharts options built from the page models (JSON embedded in the pa
 numbers.py   numbers as Chinese (万, 亿) and English readers expect them, with units
 session.py   log-in, log-out and CSRF through carbonpeak.auth and services/users.py
 templates/   Jinja2 templates; every label through carbonpeak.i18n (catalogue/web.yaml)
-static/      CSS, the page script, and vendor/ (echarts 6.1.0 and htmx 2.0.11 from npm)
+site.py      site-wide answers: the 404 page, HEAD, the API's documentation (/api/docs) served offline
+static/      CSS, the page script, and vendor/ (echarts 6.1.0, htmx 2.0.11, swagger-ui-dist 5.35.0, from npm)
 """
 
 from __future__ import annotations

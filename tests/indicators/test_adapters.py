@@ -116,3 +116,30 @@ def test_api_route(demo_settings):
         body = r.json()
         assert body["year"] == 2023 and all(t.keys() >= KEYS for t in body["targets"])
         assert client.get("/api/indicators", params={"region": "nowhere"}).status_code == 422
+
+
+def test_a_year_without_observations_is_a_user_error_not_another_years_answer(tmp_path, capsys):
+    from carbonpeak.cli import main
+
+    obs = tmp_path / "obs.csv"
+    obs.write_text(
+        "indicator,region,year,value,unit,source,flag\n"
+        "pv_capacity,r1,2020,100,万kW,test,sample\n"
+        "pv_capacity,r1,2024,300,万kW,test,sample\n",
+        encoding="utf-8",
+    )
+    for year in (2019, 2025):
+        with pytest.raises(InputError) as caught:
+            track_targets(observations_file=obs, year=year)
+        (problem,) = caught.value.problems
+        assert problem.rule == "indicators.year" and problem.value == str(year)
+        assert "2020–2024" in problem.message_zh and "2020–2024" in problem.message_en
+    assert track_targets(observations_file=obs, year=2022).year == 2022  # inside the observed span
+    with pytest.raises(SystemExit) as stop:
+        main(["indicators", "--year", "2099"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "2099 年没有观测数据" in err and "no observations in 2099" in err and "Traceback" not in err
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+        r = client.get("/api/indicators", params={"year": 2099})
+        assert r.status_code == 422 and r.json()["problems"][0]["rule"] == "indicators.year"

@@ -1,0 +1,84 @@
+"""Answers for the whole site, beside the pages: the 404 page, HEAD, the API's own documentation.
+
+- A path that matches no route answers the site's 404 page (HTML, in the visitor's language), or the
+  API's JSON error for /api/… and a JSON twin (`.json`, `?format=json`).
+- HEAD is answered for every GET route: the GET answer's status and headers, without its body.
+- /api/docs is Swagger UI from static/vendor/ (swagger-ui-dist 5.35.0 from npm) on /api/openapi.json:
+  nothing comes from a CDN, it works offline; the validator badge (a call to an outside server) is off.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from carbonpeak.errors import NotFound
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DOCS_PATH = "/api/docs"
+OPENAPI_PATH = "/api/openapi.json"
+
+
+def install_site(app: FastAPI) -> None:
+    """Add the 404 answer, HEAD and the offline API documentation to `app`."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code != 404:
+            return await http_exception_handler(request, exc)
+        return not_found(request)
+
+    @app.get(DOCS_PATH, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_PATH,
+            title="carbonpeak API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    app.add_middleware(HeadAsGet)
+
+
+def not_found(request: Request) -> Response:
+    """The site's 404: the API's JSON error under /api and for JSON twins, the error page otherwise."""
+    from carbonpeak.api.errors import error_body
+
+    path = request.url.path
+    err = NotFound(f"no page or record at {path}", message_zh=f"{path} 处没有页面或记录")
+    if path.startswith("/api") or path.endswith(".json") or request.query_params.get("format") == "json":
+        return JSONResponse(error_body(err), status_code=404)
+    from carbonpeak.web.context import html_error, web_context
+    from carbonpeak.web.routes import templates
+
+    return html_error(web_context(request), templates, 404, "web.error.not_found")
+
+
+class HeadAsGet:
+    """ASGI middleware: a HEAD request runs as GET and its body is dropped (RFC 9110 §9.3.2)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
