@@ -77,8 +77,19 @@ def test_import_share_defaults_to_the_tabulated_national_share_with_a_note():
     assert any("A" in n for n in notes)  # region A is not in grid_regions.csv: national rows, noted
     mix = energy_mix(b, "coal_equivalent")
     assert mix["non_fossil"][0, 0] == pytest.approx(0.339 * mix["net_import_electricity"][0, 0])
+    # 2023 not tabulated for CN: the nearest year, 2022 (CEC 36.2 %), noted
     later, notes = import_non_fossil_share(balance_of(IMPORTS.replace("2020", "2023")))
-    assert later[0, 0] == pytest.approx(0.339) and any("2023" in n for n in notes)
+    assert later[0, 0] == pytest.approx(0.362) and any("2023" in n for n in notes)
+
+
+def test_import_share_uses_the_province_before_the_regional_grid_and_the_nation():
+    # 济南市 → 山东 (grid_regions.csv); 山东 2024: 27.5 % (Shandong statistics bureau, 2024 review)
+    imports = IMPORTS.replace("A,", "济南市,").replace("2020", "2024")
+    share, notes = import_non_fossil_share(balance_of(imports))
+    assert share[0, 0] == pytest.approx(0.275) and notes == []
+    # 2021 is not tabulated for 山东: its nearest Shandong year (2023, 24.3 %), not the national 34.5 %
+    share, notes = import_non_fossil_share(balance_of(imports.replace("2024", "2021")))
+    assert share[0, 0] == pytest.approx(0.243) and any("2021" in n for n in notes)
 
 
 def test_import_share_must_be_a_fraction():
