@@ -116,6 +116,25 @@ def import_non_fossil_share(
     return out, notes
 
 
+def tabulated_share(grid: str, years: list[int] | tuple[int, ...]) -> tuple[Array, list[str]]:
+    """(year,) non-fossil share of `grid`'s generation (CN, a regional grid or a province) from
+    data/import_non_fossil_share.csv, a year not tabulated taking the nearest tabulated year (noted).
+    For the sensitivity lines of the non-fossil share (e.g. the national line: grid="CN")."""
+    rows = [r for r in factors.import_non_fossil_shares() if r.grid == grid]
+    if not rows:
+        raise ValueError(f"import_non_fossil_share.csv has no row for {grid}")
+    out = np.zeros(len(years))
+    notes: list[str] = []
+    for j, year in enumerate(years):
+        best = min(rows, key=lambda r: (abs(r.year - year), -r.year))
+        if best.year != year:
+            notes.append(
+                f"non-fossil share of {grid} for {year} not tabulated; used {best.year} ({best.share})"
+            )
+        out[j] = best.share
+    return out, notes
+
+
 def energy_mix(
     balance: Balance,
     method: Method = "coal_equivalent",
@@ -176,6 +195,7 @@ __all__ = [
     "consumption",
     "energy_mix",
     "import_non_fossil_share",
+    "tabulated_share",
     "tce_coefficients",
     "total_energy",
 ]

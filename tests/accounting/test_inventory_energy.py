@@ -104,3 +104,14 @@ def test_a_small_oversupply_is_a_statistical_difference_not_negative_non_fossil(
     assert mix["non_fossil"][0, 0] == 0.0 and mix["non_fossil_local"][0, 0] == 0.0
     assert mix["statistical_difference"][0, 0] < 0
     np.testing.assert_allclose(sum(mix[k] for k in MIX_PARTS), 1.0)
+
+
+def test_tabulated_share_of_a_named_grid_by_year_with_substitutions_noted():
+    from carbonpeak.accounting.energy import tabulated_share
+
+    # CEC national shares: 2020 33.9 %, 2022 36.2 %; 2024 not tabulated → 2022, noted
+    share, notes = tabulated_share("CN", [2020, 2022, 2024])
+    assert share.tolist() == pytest.approx([0.339, 0.362, 0.362])
+    assert len(notes) == 1 and "2024" in notes[0]
+    with pytest.raises(ValueError, match="no row"):
+        tabulated_share("Atlantis", [2020])
