@@ -80,8 +80,10 @@ def import_non_fossil_share(
     """(region, year) non-fossil fraction of net imported electricity, and notes on substitutions.
 
     `share` given: that fraction (one number, or one per year). Otherwise data/import_non_fossil_share.csv
-    for the balance region's regional grid (data/grid_regions.csv), else the national row (CN); a year
-    not tabulated takes the nearest tabulated year. Every substitution is noted.
+    for the balance region's province, else its regional grid (data/grid_regions.csv), else the
+    national rows (CN): the most specific level that has any row, so one series is not stitched from
+    several levels; a year that level does not tabulate takes its nearest tabulated year. Every
+    substitution is noted.
     """
     out = np.zeros((len(balance.regions), len(balance.years)))
     notes: list[str] = []
@@ -97,11 +99,11 @@ def import_non_fossil_share(
     table = factors.import_non_fossil_shares()
     for i, region in enumerate(balance.regions):
         mapped = factors.grid_regions().get(region)
-        grids = [mapped.grid, "CN"] if mapped else ["CN"]
+        grids = [mapped.province, mapped.grid, "CN"] if mapped else ["CN"]
         rows = next(([r for r in table if r.grid == g] for g in grids if any(r.grid == g for r in table)), [])
         if not rows:
             raise ValueError("import_non_fossil_share.csv has no row for the region's grid nor for CN")
-        if mapped is None or rows[0].grid != mapped.grid:
+        if mapped is None or rows[0].grid != mapped.province:
             notes.append(f"non-fossil share of imported electricity for {region}: {rows[0].grid} rows used")
         for j, year in enumerate(balance.years):
             best = min(rows, key=lambda r: (abs(r.year - year), -r.year))
@@ -111,6 +113,25 @@ def import_non_fossil_share(
                     f"used {best.year} ({best.share})"
                 )
             out[i, j] = best.share
+    return out, notes
+
+
+def tabulated_share(grid: str, years: list[int] | tuple[int, ...]) -> tuple[Array, list[str]]:
+    """(year,) non-fossil share of `grid`'s generation (CN, a regional grid or a province) from
+    data/import_non_fossil_share.csv, a year not tabulated taking the nearest tabulated year (noted).
+    For the sensitivity lines of the non-fossil share (e.g. the national line: grid="CN")."""
+    rows = [r for r in factors.import_non_fossil_shares() if r.grid == grid]
+    if not rows:
+        raise ValueError(f"import_non_fossil_share.csv has no row for {grid}")
+    out = np.zeros(len(years))
+    notes: list[str] = []
+    for j, year in enumerate(years):
+        best = min(rows, key=lambda r: (abs(r.year - year), -r.year))
+        if best.year != year:
+            notes.append(
+                f"non-fossil share of {grid} for {year} not tabulated; used {best.year} ({best.share})"
+            )
+        out[j] = best.share
     return out, notes
 
 
@@ -174,6 +195,7 @@ __all__ = [
     "consumption",
     "energy_mix",
     "import_non_fossil_share",
+    "tabulated_share",
     "tce_coefficients",
     "total_energy",
 ]

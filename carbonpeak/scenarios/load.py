@@ -44,6 +44,7 @@ from carbonpeak.scenarios.model import (
     base_year_from_inventory,
     expected_driver_keys,
 )
+from carbonpeak.scenarios.peak import horizon_problem
 from carbonpeak.scenarios.schema import (
     BaseSpec,
     DistSpec,
@@ -312,9 +313,12 @@ def load_scenario(name_or_path: str | Path, *, inventory: Inventory | None = Non
                 "programmes need a `counterfactual` scenario to switch back to",
             )
         )
+    peak = spec.scenario.peak or PeakSpec(assumption="default")
+    short = horizon_problem(horizon, peak.by, peak.plateau_years)
+    if short is not None:
+        problems.append(Problem("scenario.horizon", "scenario.peak_horizon", *short, str(horizon)))
     if problems:
         raise ScenarioError(f"{path.name}: invalid scenario", problems)
-    peak = spec.scenario.peak or PeakSpec(assumption="default")
     return Scenario(
         name=spec.scenario.name,
         base=base,

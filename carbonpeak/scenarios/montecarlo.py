@@ -175,10 +175,11 @@ def _col(years: np.ndarray, year: int) -> int:
 
 
 def peak_stats(scenario: Scenario, coll: Collected) -> tuple[np.ndarray, Array, np.ndarray]:
-    """Per draw: peak year, peak value (t CO2), and whether the peak is in or before `peak_by`."""
+    """Per draw: peak year, peak value (t CO2), and whether the peak is in or before `peak_by` (a peak
+    in the last year is a path still rising at the horizon: not peaked)."""
     idx = peak_index(coll.co2, tolerance=scenario.tolerance, axis=0)
     years = coll.years[idx]
-    return years, coll.co2.max(axis=0), years <= scenario.peak_by
+    return years, coll.co2.max(axis=0), (years <= scenario.peak_by) & (years < coll.years[-1])
 
 
 def quantiles(a: Array, qs: tuple[int, ...] = QUANTILES) -> Array:
@@ -219,7 +220,7 @@ def summarise(scenario: Scenario, coll: Collected) -> dict[str, Any]:
         bands[f"{fuel}_share"] = {"unit": "1", **_band(share)}
     sector_names = [*scenario.base.sectors, "process"]
     return {
-        "p_peak_by_2030": float((years <= 2030).mean()),
+        "p_peak_by_2030": float(((years <= 2030) & (years < horizon)).mean()),
         "p_peak_by": {"year": scenario.peak_by, "probability": float(by.mean())},
         "peak_year": {
             "distribution": {str(int(y)): round(c / n, 6) for y, c in zip(uniq, counts, strict=True)},

@@ -3,7 +3,10 @@
 peak_index(e, tol): for each row (draw) of e (draws x years), the first year t such that no later
 year exceeds e[t]·(1 + tol):  t* = min{ t : max_{s >= t} e[s] <= (1 + tol)·e[t] }.
 With tol = 0 this is the first year of the maximum; a trajectory still rising (by more than tol)
-in its last year peaks at the horizon, i.e. it has not peaked within the projection.
+in its last year peaks at the horizon, i.e. it has not peaked within the projection: `peaked_by`
+never counts a peak in the last year. A peak in year Y is seen only against the years after it, so a
+scenario's horizon must reach `peak.by + plateau_years` (`horizon_problem`, checked when a scenario
+is loaded).
 Definition and its reasoning: docs/methods/projection.md#peak.
 """
 
@@ -34,8 +37,24 @@ def peak_value(emissions: Array) -> Array:
 
 
 def peaked_by(emissions: Array, years: np.ndarray, year: int, *, tolerance: float = 0.0) -> np.ndarray:
-    """Boolean per draw: the peak year is `year` or earlier, and the horizon lies beyond `year`."""
-    return np.asarray(peak_year(emissions, years, tolerance=tolerance) <= year)
+    """Boolean per draw: the peak year is `year` or earlier and before the horizon (a trajectory whose
+    peak is its last year is still rising: it has not peaked)."""
+    peak = peak_year(emissions, years, tolerance=tolerance)
+    return np.asarray((peak <= year) & (peak < np.asarray(years)[-1]))
 
 
-__all__ = ["peak_index", "peak_value", "peak_year", "peaked_by"]
+def horizon_problem(horizon: int, by: int, plateau_years: int) -> tuple[str, str] | None:
+    """(zh, en) message when a projection to `horizon` cannot show a peak by `by` followed by
+    `plateau_years` years that stay below it (horizon < by + plateau_years); None when it can."""
+    need = by + plateau_years
+    if horizon >= need:
+        return None
+    return (
+        f"预测期止于 {horizon} 年，不足以判断是否在 {by} 年前达峰：须延至至少 {need} 年"
+        f"（{by} 年后再看 {plateau_years} 年平台期）",
+        f"the horizon {horizon} cannot show a peak by {by}: it must reach at least {need} "
+        f"({plateau_years} plateau years after {by})",
+    )
+
+
+__all__ = ["horizon_problem", "peak_index", "peak_value", "peak_year", "peaked_by"]

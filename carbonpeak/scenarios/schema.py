@@ -181,6 +181,9 @@ class BaseSpec(_Strict):
 class PeakSpec(_Sourced):
     by: int = 2030
     tolerance: float = Field(default=0.01, ge=0, lt=0.2)
+    # years after `by` the projection must show below the peak (+ tolerance) before a peak counts;
+    # the horizon must reach by + plateau_years (docs/methods/projection.md#peak)
+    plateau_years: int = Field(default=5, ge=1, le=30)
 
 
 class ScenarioHead(_Strict):

@@ -77,8 +77,19 @@ def test_import_share_defaults_to_the_tabulated_national_share_with_a_note():
     assert any("A" in n for n in notes)  # region A is not in grid_regions.csv: national rows, noted
     mix = energy_mix(b, "coal_equivalent")
     assert mix["non_fossil"][0, 0] == pytest.approx(0.339 * mix["net_import_electricity"][0, 0])
+    # 2023 not tabulated for CN: the nearest year, 2022 (CEC 36.2 %), noted
     later, notes = import_non_fossil_share(balance_of(IMPORTS.replace("2020", "2023")))
-    assert later[0, 0] == pytest.approx(0.339) and any("2023" in n for n in notes)
+    assert later[0, 0] == pytest.approx(0.362) and any("2023" in n for n in notes)
+
+
+def test_import_share_uses_the_province_before_the_regional_grid_and_the_nation():
+    # 济南市 → 山东 (grid_regions.csv); 山东 2024: 27.5 % (Shandong statistics bureau, 2024 review)
+    imports = IMPORTS.replace("A,", "济南市,").replace("2020", "2024")
+    share, notes = import_non_fossil_share(balance_of(imports))
+    assert share[0, 0] == pytest.approx(0.275) and notes == []
+    # 2021 is not tabulated for 山东: its nearest Shandong year (2023, 24.3 %), not the national 34.5 %
+    share, notes = import_non_fossil_share(balance_of(imports.replace("2024", "2021")))
+    assert share[0, 0] == pytest.approx(0.243) and any("2021" in n for n in notes)
 
 
 def test_import_share_must_be_a_fraction():
@@ -93,3 +104,14 @@ def test_a_small_oversupply_is_a_statistical_difference_not_negative_non_fossil(
     assert mix["non_fossil"][0, 0] == 0.0 and mix["non_fossil_local"][0, 0] == 0.0
     assert mix["statistical_difference"][0, 0] < 0
     np.testing.assert_allclose(sum(mix[k] for k in MIX_PARTS), 1.0)
+
+
+def test_tabulated_share_of_a_named_grid_by_year_with_substitutions_noted():
+    from carbonpeak.accounting.energy import tabulated_share
+
+    # CEC national shares: 2020 33.9 %, 2022 36.2 %; 2024 not tabulated → 2022, noted
+    share, notes = tabulated_share("CN", [2020, 2022, 2024])
+    assert share.tolist() == pytest.approx([0.339, 0.362, 0.362])
+    assert len(notes) == 1 and "2024" in notes[0]
+    with pytest.raises(ValueError, match="no row"):
+        tabulated_share("Atlantis", [2020])

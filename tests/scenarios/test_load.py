@@ -182,3 +182,16 @@ def test_a_reference_year_before_the_data_set_is_named(tmp_path):
     assert {(p.location, p.rule) for p in exc.value.problems} == {
         ("targets[3].reference_year", "scenario.reference_year")
     }
+
+
+def test_a_horizon_that_does_not_reach_past_peak_by_and_its_plateau_is_refused(tmp_path):
+    data = _baseline()
+    data["scenario"]["horizon"] = 2030  # peak.by 2030 needs 2030 + 5 plateau years
+    data["targets"] = [t for t in data["targets"] if t["year"] <= 2030]
+    with pytest.raises(InputError) as exc:
+        load_scenario(_write(tmp_path, "short", data), inventory=history())
+    (problem,) = [p for p in exc.value.problems if p.rule == "scenario.peak_horizon"]
+    assert problem.location == "scenario.horizon" and problem.value == "2030"
+    assert "2035" in problem.message_en and "2035" in problem.message_zh
+    data["scenario"]["horizon"] = 2035  # exactly by + plateau_years: accepted
+    assert load_scenario(_write(tmp_path, "enough", data), inventory=history()).horizon == 2035

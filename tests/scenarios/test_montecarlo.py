@@ -105,3 +105,19 @@ def test_the_shipped_example_project_raises_the_plan_peak():
     # 50万tce coal x 2.7725 + 10万tce gas x 1.6442 + 20万t process ≈ 1.75 Mt, plus imported electricity
     assert 1.7 < out["delta"]["peak_value_median"] < 2.6
     assert out["delta"]["peak_year_mean"] > 0
+
+
+def test_a_path_rising_at_its_horizon_counts_as_not_peaked_in_the_odds():
+    from carbonpeak.scenarios.drivers import Dist
+
+    from . import toy
+
+    # GDP +5 %/yr, intensity −1 %/yr: CO2 rises every year to a 2030 horizon, the peak.by year
+    drivers = [
+        toy.rate("gdp_growth", Dist("point", value=0.05), periods=((2021, 2030),)),
+        toy.rate("sectors.industry.intensity_change", Dist("point", value=-0.01), periods=((2021, 2030),)),
+    ]
+    sc = toy.scenario(drivers, horizon=2030, peak_by=2030)
+    _, r = run(sc, draws=20, seed=0)
+    assert r["peak_year"]["p_not_peaked_by_horizon"] == 1.0
+    assert r["p_peak_by"]["probability"] == 0.0 and r["p_peak_by_2030"] == 0.0

@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from carbonpeak.scenarios.peak import peak_index, peak_value, peak_year, peaked_by
+from carbonpeak.scenarios.peak import horizon_problem, peak_index, peak_value, peak_year, peaked_by
 
 YEARS = np.arange(2020, 2061)
 
@@ -35,3 +35,18 @@ def test_the_peak_is_the_first_year_no_later_year_exceeds_by_more_than_the_toler
     assert (e[i:] <= e[i] * (1 + tol)).all()
     for j in range(i):
         assert (e[j:] > e[j] * (1 + tol)).any()
+
+
+def test_a_path_still_rising_at_a_2030_horizon_has_not_peaked_by_2030():
+    yrs = np.arange(2020, 2031)
+    rising = 100.0 * 1.02 ** np.arange(len(yrs))
+    assert peak_year(rising[None, :], yrs).tolist() == [2030]  # the maximum is the last year …
+    assert not peaked_by(rising[None, :], yrs, 2030)[0]  # … which is no peak
+    falling = rising[::-1].copy()
+    assert peaked_by(falling[None, :], yrs, 2030)[0]
+
+
+def test_the_horizon_must_reach_peak_by_plus_the_plateau_years():
+    assert horizon_problem(2035, 2030, 5) is None
+    zh, en = horizon_problem(2030, 2030, 5)
+    assert "2035" in en and "2035" in zh and "2030" in en
