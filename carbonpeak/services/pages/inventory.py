@@ -16,8 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from carbonpeak import accounting
+from carbonpeak.accounting import factors
+from carbonpeak.demo import build as demo_build
 from carbonpeak.i18n import t
-from carbonpeak.services.pages.common import PageBase, Series, engine, shown_path, weakest
+from carbonpeak.services import inventory as inventory_service
+from carbonpeak.services.pages.common import PageBase, Series, shown_path, weakest
 from carbonpeak.settings import Settings
 
 UNIT = "万tCO2"
@@ -26,19 +30,14 @@ INDIRECT = "IMPORT-EXPORT"
 
 
 def balance_file() -> Path | None:
-    demo = engine("carbonpeak.demo.build")
-    if demo is None:
-        return None
-    path: Path = demo.DATA_DIR / "energy-balance.csv"
+    path: Path = demo_build.DATA_DIR / "energy-balance.csv"
     return path if path.exists() else None
 
 
 @cache
 def _computed(path: str, _stamp: int) -> tuple[dict[str, Any], Any, list[dict[str, str]]]:
-    service = engine("carbonpeak.services.inventory")
-    accounting = engine("carbonpeak.accounting")
-    rows = service.read_balance_file(Path(path))
-    result = service.compute_inventory(rows)
+    rows = inventory_service.read_balance_file(Path(path))
+    result = inventory_service.compute_inventory(rows)
     inv = accounting.inventory(accounting.read_balance(rows), "guideline", grid_fallback="nearest")
     return result, inv, rows
 
@@ -46,7 +45,7 @@ def _computed(path: str, _stamp: int) -> tuple[dict[str, Any], Any, list[dict[st
 def city_inventory() -> tuple[dict[str, Any], Any, list[dict[str, str]]] | None:
     """(compute_inventory's answer, the Inventory, the balance rows), or None without a balance."""
     path = balance_file()
-    if path is None or engine("carbonpeak.services.inventory") is None:
+    if path is None:
         return None
     return _computed(str(path), path.stat().st_mtime_ns)
 
@@ -95,7 +94,6 @@ class InventoryPage(PageBase):
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    factors = engine("carbonpeak.accounting.factors")
     out: dict[str, dict[str, str]] = {}
     for code, s in factors.sectors().items():
         out[code] = {"zh": s.name_zh, "en": s.name_en}
@@ -118,7 +116,6 @@ def inventory_page(settings: Settings, *, year: int | None = None, group: str | 
     if found is None:
         return InventoryPage(missing=["inventory"], year=year, group=group)
     result, inv, rows = found
-    factors = engine("carbonpeak.accounting.factors")
     sectors, fuels = factors.sectors(), factors.fuels()
     years = [int(y) for y in result["years"]]
     year = year if year in years else years[-1]
@@ -186,7 +183,7 @@ def inventory_page(settings: Settings, *, year: int | None = None, group: str | 
 
 
 def _lines(
-    inv: Any,
+    inv: accounting.Inventory,
     result: dict[str, Any],
     rows: list[dict[str, str]],
     region: str,
@@ -196,7 +193,6 @@ def _lines(
     fuel_kind: Any,
 ) -> list[InventoryLine]:
     """The cells of `year` (of sector group `group`), each with its inputs and factor (accounting.lineage)."""
-    accounting = engine("carbonpeak.accounting")
     out = []
     for c in result["cells"]:
         if c["region"] != region or c["year"] != year or (group and sector_group(c["sector"]) != group):
@@ -216,7 +212,7 @@ def _lines(
                 fuel=fuel,
                 scope=c["scope"],
                 emissions=round(c["co2_t"] / TONNES_PER_UNIT, 4),
-                activity=sum(float(r.get("quantity") or 0) for r in lin.input_rows)
+                activity=sum(float(str(r.get("quantity") or 0)) for r in lin.input_rows)
                 if lin and lin.input_rows
                 else None,
                 activity_unit=str(first.get("unit")) if first else None,
