@@ -1,8 +1,9 @@
 """The city's GHG inventory for pages: totals, by sector group and by fuel kind, flows, drill-down.
 
 The balance is the demo data set's energy balance (carbonpeak/demo/data/energy-balance.csv, flagged
-`estimated` row by row) until approved balances come from the store; the inventory is computed by
-services/inventory.compute_inventory with the `guideline` factor set, and a figure's inputs and
+`estimated` row by row) until approved balances come from the store; the inventory is
+services/inventory.current_inventory (compute_inventory with the `guideline` factor set: the same
+computation the reports show), and a figure's inputs and
 factors by accounting.lineage. Sectors are grouped by the `group` column of sectors.csv and fuels
 by the `kind` column of fuels.csv (both documented in docs/methods/inventory.md); net imported
 electricity is its own row ("IMPORT-EXPORT").
@@ -10,7 +11,6 @@ electricity is its own row ("IMPORT-EXPORT").
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 
 from carbonpeak import accounting
 from carbonpeak.accounting import factors
-from carbonpeak.demo import build as demo_build
 from carbonpeak.i18n import t
 from carbonpeak.services import inventory as inventory_service
 from carbonpeak.services.pages.common import PageBase, Series, shown_path, weakest
@@ -30,24 +29,15 @@ INDIRECT = "IMPORT-EXPORT"
 
 
 def balance_file() -> Path | None:
-    path: Path = demo_build.DATA_DIR / "energy-balance.csv"
-    return path if path.exists() else None
+    found = inventory_service.current_inventory()
+    return found.source if found else None
 
 
-@cache
-def _computed(path: str, _stamp: int) -> tuple[dict[str, Any], Any, list[dict[str, str]]]:
-    rows = inventory_service.read_balance_file(Path(path))
-    result = inventory_service.compute_inventory(rows)
-    inv = accounting.inventory(accounting.read_balance(rows), "guideline", grid_fallback="nearest")
-    return result, inv, rows
-
-
-def city_inventory() -> tuple[dict[str, Any], Any, list[dict[str, str]]] | None:
-    """(compute_inventory's answer, the Inventory, the balance rows), or None without a balance."""
-    path = balance_file()
-    if path is None:
-        return None
-    return _computed(str(path), path.stat().st_mtime_ns)
+def city_inventory() -> tuple[dict[str, Any], accounting.Inventory, list[dict[str, str]]] | None:
+    """(compute_inventory's answer, the Inventory, the balance rows) of the current data set
+    (services/inventory.current_inventory, the computation the reports show), or None."""
+    found = inventory_service.current_inventory()
+    return (found.result, found.inventory, found.rows) if found else None
 
 
 def totals_by_year() -> dict[int, float]:
