@@ -10,6 +10,7 @@ from carbonpeak.plan.schema import Plan
 from carbonpeak.services.indicators import Tracking
 from carbonpeak.services.results import ProjectionSummary, YearInventory, YearResults
 from carbonpeak.services.supervision import parse_bundle
+from carbonpeak.settings import Settings
 
 SMALL_PLAN = Path(__file__).parents[1] / "supervision" / "small_plan.yaml"
 D = dt.date
@@ -174,3 +175,18 @@ def results(small_plan) -> YearResults:
             ),
         ),
     )
+
+
+@pytest.fixture
+def initialised(tmp_path, monkeypatch):
+    """CARBONPEAK_DATABASE_URL pointing at a migrated database with the plan loaded."""
+    from carbonpeak.services.init import init_database
+    from carbonpeak.services.plan import current_plan
+    from carbonpeak.store.db import Database
+
+    url = f"sqlite:///{tmp_path / 'carbonpeak.db'}"
+    db = Database(url)
+    init_database(db, current_plan(Settings().plan_file))
+    db.dispose()
+    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", url)
+    return url

@@ -12,21 +12,6 @@ from carbonpeak.cli import main
 from carbonpeak.settings import Settings
 
 
-@pytest.fixture
-def initialised(tmp_path, monkeypatch):
-    """CARBONPEAK_DATABASE_URL pointing at a migrated database with the plan loaded."""
-    from carbonpeak.services.init import init_database
-    from carbonpeak.services.plan import current_plan
-    from carbonpeak.store.db import Database
-
-    url = f"sqlite:///{tmp_path / 'carbonpeak.db'}"
-    db = Database(url)
-    init_database(db, current_plan(Settings().plan_file))
-    db.dispose()
-    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", url)
-    return url
-
-
 def _run(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv)
