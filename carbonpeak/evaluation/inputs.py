@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from carbonpeak.plan.schema import Plan
 from carbonpeak.supervision.dispatch import Responsibility, responsibilities
@@ -45,25 +45,6 @@ class IndicatorResult:
     version: str | None = None
 
 
-class TargetProgressLike(Protocol):
-    """What `indicator_results` reads from the indicator engine's TargetProgress."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def progress(self) -> float | None: ...
-    @property
-    def expected_progress(self) -> float | None: ...
-    @property
-    def latest(self) -> float | None: ...
-    @property
-    def target_value(self) -> float | None: ...
-    @property
-    def unit(self) -> str | None: ...
-
-
 def completion_rate(progress: float | None, expected_progress: float | None, status: str) -> float | None:
     """Progress covered ÷ progress expected by now (both % of the way from base to target).
 
@@ -79,22 +60,33 @@ def completion_rate(progress: float | None, expected_progress: float | None, sta
 
 
 def indicator_results(
-    progresses: Iterable[TargetProgressLike], *, unit: str, year: int
+    rows: Iterable[Mapping[str, Any]], *, year: int, shared_by: Mapping[str, Sequence[str]] | None = None
 ) -> list[IndicatorResult]:
-    """IndicatorResults of one unit (e.g. "city" or a district) from the indicator engine's output."""
-    return [
-        IndicatorResult(
-            code=p.code,
-            unit=unit,
-            year=year,
-            status=p.status if p.status in TARGET_STATUSES else "no_data",  # type: ignore[arg-type]
-            completion_rate=completion_rate(p.progress, p.expected_progress, p.status),
-            value=p.latest,
-            target_value=p.target_value,
-            measure_unit=p.unit,
-        )
-        for p in progresses
-    ]
+    """IndicatorResults from the indicator engine's rows (services/indicators.track_targets: the rows
+    of `carbonpeak indicators --format json` and /api/indicators): one for the city per row, and the
+    same result again for every unit `shared_by[code]` names (the target's responsible units, whose
+    `indicator` criterion judges the targets in their charge). The one conversion of the engine's
+    answer into evaluation inputs."""
+    shared_by = shared_by or {}
+    out: list[IndicatorResult] = []
+    for r in rows:
+        status = str(r.get("status") or "no_data")
+        if status not in TARGET_STATUSES:
+            status = "no_data"
+        for unit in ("city", *shared_by.get(str(r["code"]), ())):
+            out.append(
+                IndicatorResult(
+                    code=str(r["code"]),
+                    unit=unit,
+                    year=year,
+                    status=status,  # type: ignore[arg-type]
+                    completion_rate=completion_rate(r.get("progress"), r.get("expected_progress"), status),
+                    value=r.get("latest"),
+                    target_value=r.get("target_value"),
+                    measure_unit=r.get("unit"),
+                )
+            )
+    return out
 
 
 @dataclass(frozen=True)

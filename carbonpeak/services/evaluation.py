@@ -1,6 +1,9 @@
 """Use cases of evaluation: score a year, archive the run, reproduce a past run, balance district plans.
 
-evaluate_year(plan, year, bundle, scheme=…)   EvaluationResult and its archive record
+evaluate_year(plan, year, bundle, scheme=…, indicator_results=…)
+                                              EvaluationResult and its archive record
+run_evaluation(year, database=…)              the same on the settings' plan, a bundle and the indicator
+                                              engine's results for the year (services/results.py)
 save_run(record, data_dir), load_run(path)    the archive: <data_dir>/evaluations/<year>-<scheme>-v<n>-….json
 reproduce_run(path)                           scores again from a record (ReproductionError on any difference)
 district_balance(plan, paths)                 the 综合平衡 table of district plans against the city plan
@@ -17,11 +20,12 @@ from typing import Any
 from carbonpeak.errors import InputError, NotFound, Problem
 from carbonpeak.evaluation.archive import reproduce, run_record
 from carbonpeak.evaluation.balance import DISTRICTS_DIR, BalanceRow, balance_check, load_district_plans
-from carbonpeak.evaluation.inputs import evaluation_inputs
+from carbonpeak.evaluation.inputs import IndicatorResult, evaluation_inputs
 from carbonpeak.evaluation.scheme import SCHEMES_DIR, Scheme, load_scheme
 from carbonpeak.evaluation.scoring import EvaluationResult, evaluate
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services.supervision import Bundle, collectives
+from carbonpeak.store.db import Database
 
 DEFAULT_SCHEME = SCHEMES_DIR / "jinan-2024.yaml"
 
@@ -43,9 +47,17 @@ def scheme_for(year: int, path: Path | str | None = None) -> Scheme:
 
 
 def evaluate_year(
-    plan: Plan, year: int, bundle: Bundle, *, scheme: Scheme, as_of: dt.date | None = None
+    plan: Plan,
+    year: int,
+    bundle: Bundle,
+    *,
+    scheme: Scheme,
+    indicator_results: Sequence[IndicatorResult],
+    as_of: dt.date | None = None,
 ) -> tuple[EvaluationResult, dict[str, Any]]:
-    """Score, grade and rank the year's units; the result and the archive record that reproduces it."""
+    """Score, grade and rank the year's units on the bundle's reported rows and the indicator
+    engine's results of `year` (services/results.year_results); the result and the archive record
+    that reproduces it."""
     if bundle.year is not None and bundle.year != year:
         raise InputError(
             f"the data is for {bundle.year}, not {year}",
@@ -64,7 +76,7 @@ def evaluate_year(
         year=year,
         as_of=as_of or bundle.as_of or dt.date(year + 1, 3, 1),
         supervision=bundle.supervision,
-        indicator_results=bundle.indicator_results,
+        indicator_results=indicator_results,
         assessed=bundle.assessed,
         period=bundle.period,
         extra_units=bundle.districts,
@@ -120,14 +132,25 @@ def run_evaluation(
     inputs: Path | str | None = None,
     scheme_file: Path | str | None = None,
     archive_dir: Path | None = None,
+    database: Database | None = None,
 ) -> tuple[EvaluationResult, Path | None]:
-    """Evaluate `year` from files (defaults: the settings' plan, the sample bundle, the packaged
-    scheme for the year); archive the run under `archive_dir` when given."""
+    """Evaluate `year` (defaults: the settings' plan, the sample bundle, the packaged scheme for the
+    year) with the indicator results the engine computes for `year` on `database` (default: the
+    settings'; NotInitialised before `carbonpeak init`); archive the run under `archive_dir` when given."""
     from carbonpeak.services.plan import current_plan
+    from carbonpeak.services.results import database_or_settings, require_initialised, year_results
     from carbonpeak.services.supervision import load_bundle
 
+    plan = current_plan(plan_file)
+    with database_or_settings(database) as db:
+        require_initialised(db)
+        results = year_results(plan, year, database=db, scenarios=())
     result, record = evaluate_year(
-        current_plan(plan_file), year, load_bundle(inputs, year=year), scheme=scheme_for(year, scheme_file)
+        plan,
+        year,
+        load_bundle(inputs, year=year),
+        scheme=scheme_for(year, scheme_file),
+        indicator_results=results.indicator_results,
     )
     return result, (save_run(record, archive_dir) if archive_dir is not None else None)
 

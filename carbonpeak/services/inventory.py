@@ -3,18 +3,24 @@
 `compute_inventory(rows, factor_set)` is the one call behind `carbonpeak inventory` and
 POST /api/inventory/compute; it returns plain rows (JSON-ready): per-cell CO2, per region-year
 totals with energy in tce by both methods, primary-energy shares and the Approach 1 uncertainty.
+
+`current_inventory()` is the inventory of the current data set's energy balance (the balance
+services/dataset.py derives its CO2 and energy series from): the one computation the inventory and
+overview pages and the reports show, cached in the process by the balance's version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from carbonpeak.accounting import (
+    Inventory,
     approach1,
     energy_mix,
     factors,
@@ -282,6 +288,34 @@ def cell_lineage(
     }
 
 
+@dataclass(frozen=True)
+class CurrentInventory:
+    """compute_inventory's answer (`result`, guideline factors) for the current data set's balance,
+    the accounting Inventory behind it (for lineage), the balance rows and the file they came from."""
+
+    result: dict[str, Any]
+    inventory: Inventory
+    rows: list[dict[str, str]]
+    source: Path
+
+
+def current_inventory() -> CurrentInventory | None:
+    """The inventory of the current data set (services/dataset.BALANCE); None without a balance."""
+    from carbonpeak.services.dataset import BALANCE
+
+    if not BALANCE.exists():
+        return None
+    return _current(str(BALANCE), BALANCE.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _current(path: str, _mtime: int) -> CurrentInventory:
+    rows = read_balance_file(Path(path))
+    result = compute_inventory(rows)
+    inv = inventory(read_balance(rows), "guideline", grid_fallback="nearest")
+    return CurrentInventory(result, inv, rows, Path(path))
+
+
 def factor_library() -> dict[str, list[dict[str, object]]]:
     """The whole factor library with sources (for export and the API)."""
     return factors.export_factors()
@@ -291,8 +325,10 @@ __all__ = [
     "CELL_COLUMNS",
     "SUMMARY_COLUMNS",
     "TOTAL_COLUMNS",
+    "CurrentInventory",
     "cell_lineage",
     "compute_inventory",
+    "current_inventory",
     "factor_library",
     "inventory_from_file",
     "summary_rows",

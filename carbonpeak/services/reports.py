@@ -3,8 +3,12 @@
     build_report(kind, plan, bundle, year=…, lang=…, scheme=…)   a reports.render.Report in one language
     report_bytes(kind, fmt, …)                                  the same as html, pdf or xlsx bytes
 
-Every figure comes from the services of supervision and evaluation on the same input bundle, so the
-HTML, the PDF and the XLSX of one report hold the same numbers.
+Reported rows (task progress, project status, reporting) come from the input bundle; every result
+comes from the engines for the report's year and database (services/results.year_results): the
+targets table is services/indicators.track_targets (every target), the inventory section the
+inventory engine's output by scope, the projection section the shown projection run of the `plan`
+and `baseline` scenarios, and the evaluation's indicator criteria the same track_targets rows. The
+HTML, the PDF and the XLSX of one report hold the same numbers, and the same as the pages and API.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+from carbonpeak.errors import InputError, Problem
 from carbonpeak.evaluation.balance import BalanceRow
 from carbonpeak.evaluation.scheme import Scheme
 from carbonpeak.evaluation.scoring import EvaluationResult
@@ -24,7 +29,9 @@ from carbonpeak.reports.charts import Bar, bar_chart
 from carbonpeak.reports.render import Report, Section, Table, render
 from carbonpeak.services import evaluation as evaluation_service
 from carbonpeak.services import supervision as supervision_service
-from carbonpeak.services.supervision import CITY, Bundle
+from carbonpeak.services.results import YearResults, database_or_settings, require_initialised, year_results
+from carbonpeak.services.supervision import Bundle
+from carbonpeak.store.db import Database
 from carbonpeak.supervision.dispatch import DispatchList
 from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
 
@@ -63,16 +70,18 @@ class _Labels:
 
 
 def _targets_section(
-    plan: Plan, bundle: Bundle, L: _Labels, *, title: str, milestone: int | None = None
+    plan: Plan, results: YearResults, L: _Labels, *, title: str, milestone: int | None = None
 ) -> Section:
-    results = {r.code: r for r in bundle.indicator_results if r.unit == CITY}
+    """Every target of the plan (of the `milestone` year if given) with the indicator engine's row:
+    latest value in the judged series' unit, its year, progress, completion rate and status."""
+    rows_by_code = {r["code"]: r for r in results.tracking.rows}
+    completion = {r.code: r.completion_rate for r in results.indicator_results if r.unit == "city"}
     rows: list[list[Any]] = []
     for target in plan.targets:
-        r = results.get(target.code)
         if milestone is not None and target.target_year != milestone:
             continue
-        if milestone is None and r is None:
-            continue
+        r = rows_by_code.get(target.code) or {}
+        status = r.get("status") or "no_data"
         value_target: Any = target.target_value if target.target_value is not None else L("reports.pending")
         rows.append(
             [
@@ -80,9 +89,11 @@ def _targets_section(
                 target.target_year,
                 value_target,
                 target.unit or "",
-                r.value if r else None,
-                r.completion_rate if r else None,
-                L(f"reports.status.{r.status}") if r else L("reports.no_data"),
+                r.get("latest"),
+                r.get("unit") or "",
+                r.get("latest_year"),
+                completion.get(target.code),
+                L(f"reports.status.{status}"),
             ]
         )
     cols = [
@@ -91,49 +102,78 @@ def _targets_section(
         L("reports.col.target"),
         L("common.unit"),
         L("reports.col.actual"),
+        L("common.unit"),
+        L("reports.col.latest_year"),
         L("reports.col.completion"),
         L("reports.col.status"),
     ]
-    table = Table(cols, rows, ["text", "text", "2", "text", "2", "pct", "text"], sheet="targets")
+    table = Table(
+        cols, rows, ["text", "text", "2", "text", "2", "text", "text", "pct", "text"], sheet="targets"
+    )
+    basis = L("reports.targets.basis", year=results.tracking.year, source=results.tracking.observations)
     return Section(
-        "targets", title, tables=[table] if rows else [], paragraphs=[] if rows else [L("reports.no_data")]
+        "targets", title, [basis] if rows else [L("reports.no_data")], tables=[table] if rows else []
     )
 
 
-def _inventory_section(bundle: Bundle, L: _Labels) -> Section:
-    if not bundle.inventory:
+def _inventory_section(results: YearResults, L: _Labels) -> Section:
+    """The inventory engine's output of the year by scope; the total is the sum of the three scopes
+    and sinks stand apart (never added to it)."""
+    inv = results.inventory
+    if inv is None:
         return Section("inventory", L("reports.section.inventory"), [L("reports.no_data")])
-    key = "sector_zh" if L.lang == "zh" else "sector_en"
     rows: list[list[Any]] = [
-        [r.get(key) or r.get("sector_zh"), float(r["value"]), r["unit"]] for r in bundle.inventory
+        [L("reports.inventory.energy"), inv.energy, inv.unit],
+        [L("reports.inventory.process"), inv.process, inv.unit],
+        [L("reports.inventory.indirect"), inv.indirect_electricity, inv.unit],
+        [L("reports.inventory.total"), inv.total, inv.unit],
+        [
+            L("reports.inventory.sinks"),
+            inv.sinks if inv.sinks is not None else L("reports.inventory.sinks_none"),
+            "",
+        ],
     ]
-    units = {r[2] for r in rows}
-    if len(units) == 1:
-        rows.append([L("reports.total"), sum(float(r[1]) for r in rows), units.pop()])
-    cols = [L("reports.col.sector"), L("reports.col.emissions"), L("common.unit")]
+    cols = [L("reports.col.scope"), L("reports.col.emissions"), L("common.unit")]
+    basis = L("reports.inventory.basis", year=inv.year, factors=inv.factor_set, flag=inv.flag)
     return Section(
         "inventory",
         L("reports.section.inventory"),
+        [basis],
         tables=[Table(cols, rows, ["text", "1"], sheet="inventory")],
     )
 
 
-def _projection_section(bundle: Bundle, L: _Labels) -> Section:
-    p = bundle.projection
-    if not p:
+def _projection_section(results: YearResults, L: _Labels) -> Section:
+    """P(peak by 2030), median peak year and median peak value of each shown scenario, side by side."""
+    runs = results.projections
+    if not runs:
         return Section("projection", L("reports.section.projection"), [L("reports.no_data")])
-    rows: list[list[Any]] = []
-    if "p_peak_by_2030" in p:
-        rows.append([L("reports.projection.p_peak"), float(p["p_peak_by_2030"]), ""])
-    if "median_peak_year" in p:
-        rows.append([L("reports.projection.median_peak_year"), str(p["median_peak_year"]), ""])
-    if "peak_value" in p:
-        rows.append([L("reports.projection.peak_value"), f"{float(p['peak_value']):,.1f}", p.get("unit", "")])
-    cols = [L("reports.col.indicator"), L("common.value"), L("common.unit")]
+    rows: list[list[Any]] = [
+        [
+            L.pick(p.label_zh, p.label_en),
+            p.p_peak_by_2030,
+            str(p.median_peak_year) if p.median_peak_year is not None else None,
+            p.peak_value_median,
+            p.unit,
+            p.scenario_hash[:12],
+        ]
+        for p in runs
+    ]
+    cols = [
+        L("reports.col.scenario"),
+        L("reports.projection.p_peak"),
+        L("reports.projection.median_peak_year"),
+        L("reports.projection.peak_value"),
+        L("common.unit"),
+        L("reports.projection.scenario_hash"),
+    ]
+    first = runs[0]
+    basis = L("reports.projection.basis", draws=first.draws, seed=first.seed, base_year=first.base_year)
     return Section(
         "projection",
         L("reports.section.projection"),
-        tables=[Table(cols, rows, ["text", "pct"], sheet="projection")],
+        [basis],
+        tables=[Table(cols, rows, ["text", "pct", "text", "1"], sheet="projection")],
     )
 
 
@@ -464,11 +504,12 @@ def build_report(
     scheme: Scheme | None = None,
     as_of: dt.date | None = None,
     district_balance: Callable[[Plan], list[BalanceRow]] | None = None,
+    results: YearResults | None = None,
 ) -> Report:
-    """The report of `kind` (annual, midterm, dispatch) for `year`, in `lang`."""
+    """The report of `kind` (annual, midterm, dispatch) for `year`, in `lang`. The annual report and
+    the mid-term assessment show `results` (services/results.year_results of the same year: required
+    for them; an InputError if missing or of another year); the dispatch notice shows none."""
     if kind not in KINDS:
-        from carbonpeak.errors import InputError, Problem
-
         raise InputError(
             f"unknown report {kind!r}",
             [
@@ -480,25 +521,43 @@ def build_report(
                 )
             ],
         )
+    if kind != "dispatch" and (results is None or results.year != year):
+        raise InputError(
+            f"the {kind} report of {year} needs the engines' results of {year}",
+            [
+                Problem(
+                    "results",
+                    "reports.results_year",
+                    f"{year}年报告需要{year}年的计算结果（指标、清单、预测）",
+                    f"the {kind} report of {year} needs the indicator, inventory and projection "
+                    f"results of {year}" + (f", not of {results.year}" if results else ""),
+                    value=str(results.year) if results else None,
+                )
+            ],
+        )
     L = _Labels(plan, bundle, normalise_language(lang))
     city = plan.city_zh if L.lang == "zh" else plan.city_en
     d = supervision_service.dispatch(plan, bundle, as_of=as_of)
     sections: list[Section] = []
     if kind == "annual":
+        assert results is not None
         scheme = scheme or evaluation_service.scheme_for(year)
-        result, _ = evaluation_service.evaluate_year(plan, year, bundle, scheme=scheme, as_of=as_of)
+        result, _ = evaluation_service.evaluate_year(
+            plan, year, bundle, scheme=scheme, indicator_results=results.indicator_results, as_of=as_of
+        )
         sections = [
-            _targets_section(plan, bundle, L, title=L("reports.section.targets")),
-            _inventory_section(bundle, L),
-            _projection_section(bundle, L),
+            _targets_section(plan, results, L, title=L("reports.section.targets")),
+            _inventory_section(results, L),
+            _projection_section(results, L),
             _task_sections(bundle, d, L, title=L("reports.section.tasks")),
             _projects_section(plan, bundle, L, title=L("reports.section.projects")),
             *_evaluation_sections(result, scheme, L),
         ]
     elif kind == "midterm":
+        assert results is not None
         balance = (district_balance or evaluation_service.district_balance)(plan)
         sections = [
-            _targets_section(plan, bundle, L, title=L("reports.section.targets"), milestone=2025),
+            _targets_section(plan, results, L, title=L("reports.section.targets"), milestone=2025),
             _task_sections(bundle, d, L, title=L("reports.section.tasks")),
             _projects_section(plan, bundle, L, title=L("reports.section.projects")),
             _balance_section(balance, L, L("reports.section.balance")),
@@ -522,21 +581,8 @@ def build_report(
     )
 
 
-def report_bytes(
-    kind: str,
-    fmt: str,
-    plan: Plan,
-    bundle: Bundle,
-    *,
-    year: int,
-    lang: str = "zh",
-    scheme: Scheme | None = None,
-    as_of: dt.date | None = None,
-) -> bytes:
-    """The report as html, pdf or xlsx bytes."""
+def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        from carbonpeak.errors import InputError, Problem
-
         raise InputError(
             f"unknown format {fmt!r}",
             [
@@ -548,7 +594,26 @@ def report_bytes(
                 )
             ],
         )
-    return render(build_report(kind, plan, bundle, year=year, lang=lang, scheme=scheme, as_of=as_of), fmt)
+
+
+def report_bytes(
+    kind: str,
+    fmt: str,
+    plan: Plan,
+    bundle: Bundle,
+    *,
+    year: int,
+    lang: str = "zh",
+    scheme: Scheme | None = None,
+    as_of: dt.date | None = None,
+    results: YearResults | None = None,
+) -> bytes:
+    """The report as html, pdf or xlsx bytes."""
+    _check_format(fmt)
+    report = build_report(
+        kind, plan, bundle, year=year, lang=lang, scheme=scheme, as_of=as_of, results=results
+    )
+    return render(report, fmt)
 
 
 def generate_report(
@@ -561,20 +626,31 @@ def generate_report(
     inputs: Path | str | None = None,
     scheme_file: Path | str | None = None,
     as_of: dt.date | None = None,
+    database: Database | None = None,
 ) -> bytes:
-    """The report from files (defaults: the settings' plan, the sample bundle, the packaged scheme)."""
+    """The report (defaults: the settings' plan, the sample bundle, the packaged scheme) with the
+    engines' results of `year` on `database` (default: the settings'; NotInitialised before
+    `carbonpeak init`, never figures from a file)."""
     from carbonpeak.services.plan import current_plan
 
+    _check_format(fmt)  # before any computing
+    plan = current_plan(plan_file)
     scheme = evaluation_service.scheme_for(year, scheme_file) if kind == "annual" else None
+    results = None
+    if kind in ("annual", "midterm"):
+        with database_or_settings(database) as db:
+            require_initialised(db)
+            results = year_results(plan, year, database=db)
     return report_bytes(
         kind,
         fmt,
-        current_plan(plan_file),
+        plan,
         supervision_service.load_bundle(inputs, year=year),
         year=year,
         lang=lang,
         scheme=scheme,
         as_of=as_of,
+        results=results,
     )
 
 

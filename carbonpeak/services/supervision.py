@@ -1,11 +1,14 @@
 """Use cases of supervision: read the period's rows, build the dispatch list and the project roll-up.
 
-Until the store hands over approved rows (services/submissions.py), the rows come from an input
-bundle file (YAML or JSON; documented in docs/methods/evaluation.md, "Input bundle"):
+A bundle holds one period's reported rows, never results: an input bundle file (YAML or JSON;
+documented in docs/methods/evaluation.md, "Input bundle")
 
     year, period, as_of, data_version, flags, districts: [{code, name_zh, name_en}],
-    task_progress, project_status, reporting, indicator_results, assessed,
-    inventory: [{sector_zh, sector_en, value, unit}], projection: {p_peak_by_2030, median_peak_year, …}
+    task_progress, project_status, reporting, assessed
+
+or the store's approved submissions. Indicator results, the inventory and the projection are the
+engines' output for the year and the database (services/results.py); a bundle file that carries
+`indicator_results`, `inventory` or `projection` is refused.
 
 The packaged sample for the Jinan plan is `supervision/samples/jinan-2024.yaml` (flag `sample`).
 `bundle_from_store(session, plan, year)` builds the task progress, project status and reporting
@@ -15,7 +18,7 @@ parts from the store's approved submissions instead, keeping the rest from the s
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from carbonpeak.errors import InputError, Problem
-from carbonpeak.evaluation.inputs import AssessedRate, IndicatorResult, UnitRef
+from carbonpeak.evaluation.inputs import AssessedRate, UnitRef
 from carbonpeak.plan.schema import Plan
 from carbonpeak.supervision.dispatch import DispatchList, dispatch_list, latest_progress
 from carbonpeak.supervision.model import ProjectStatus, ReportingRecord, SupervisionInputs, TaskProgress
@@ -32,22 +35,19 @@ from carbonpeak.supervision.projects import CapacityRollup, capacity_rollup, sta
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "supervision" / "samples"
 DEFAULT_BUNDLE = SAMPLES_DIR / "jinan-2024.yaml"
-CITY = "city"  # the `unit` of a city-level indicator result
+RESULT_KEYS = ("indicator_results", "inventory", "projection")  # results: computed, never read from a bundle
 
 
 @dataclass(frozen=True)
 class Bundle:
-    """One period's rows, whatever their origin (a file today, the store tomorrow)."""
+    """One period's reported rows, whatever their origin (a file or the store); no results."""
 
     supervision: SupervisionInputs
-    indicator_results: tuple[IndicatorResult, ...] = ()
     assessed: tuple[AssessedRate, ...] = ()
     districts: tuple[UnitRef, ...] = ()
     year: int | None = None
     period: str | None = None
     as_of: dt.date | None = None
-    inventory: tuple[dict[str, Any], ...] = ()
-    projection: dict[str, Any] = field(default_factory=dict)
     source: str = ""
 
     @property
@@ -59,7 +59,6 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "task_progress": TypeAdapter(list[TaskProgress]),
     "project_status": TypeAdapter(list[ProjectStatus]),
     "reporting": TypeAdapter(list[ReportingRecord]),
-    "indicator_results": TypeAdapter(list[IndicatorResult]),
     "assessed": TypeAdapter(list[AssessedRate]),
 }
 
@@ -70,7 +69,17 @@ def parse_bundle(data: Any, *, name: str = "<bundle>") -> Bundle:
         raise InputError(
             f"{name}: not a mapping", [Problem(name, "bundle.mapping", "文件顶层应为映射", "not a mapping")]
         )
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(
+            f"{name}:{key}",
+            "bundle.result",
+            f"输入数据不得包含“{key}”：指标结果、排放清单和达峰预测由平台根据数据库中的数据计算",
+            f"an input bundle may not carry `{key}`: indicator results, the inventory and the "
+            "projection are computed by the platform from the data in the store",
+        )
+        for key in RESULT_KEYS
+        if key in data
+    ]
     parsed: dict[str, list[Any]] = {}
     for key, adapter in _ADAPTERS.items():
         try:
@@ -90,7 +99,6 @@ def parse_bundle(data: Any, *, name: str = "<bundle>") -> Bundle:
             data_version=data.get("data_version"),
             flags=tuple(data.get("flags") or ()),
         ),
-        indicator_results=tuple(parsed["indicator_results"]),
         assessed=tuple(parsed["assessed"]),
         districts=tuple(
             UnitRef(d["code"], d["name_zh"], d["name_en"], "district_government")
@@ -99,8 +107,6 @@ def parse_bundle(data: Any, *, name: str = "<bundle>") -> Bundle:
         year=data.get("year"),
         period=data.get("period"),
         as_of=dt.date.fromisoformat(str(as_of)) if as_of else None,
-        inventory=tuple(data.get("inventory") or ()),
-        projection=dict(data.get("projection") or {}),
         source=name,
     )
 
@@ -238,8 +244,8 @@ def bundle_from_store(
     - reporting: one record per unit invited to a round of `year`: due date, date of its first
       submission (None while nothing was submitted) and that version's id. `problems` is 0: an
       upload with errors stores nothing, so the store cannot count them.
-    - everything else (indicator_results, assessed, districts, inventory, projection) from `rest`
-      (default: the packaged sample bundle), so the bundle keeps the flag `sample`.
+    - assessed rates and districts from `rest` (default: the packaged sample bundle), so the bundle
+      keeps the flag `sample`.
 
     The bundle's period is the period of the year's round with the latest due date (None if none).
     """
@@ -344,14 +350,11 @@ def bundle_from_store(
             data_version=f"store-{as_of.isoformat()}",
             flags=tuple(dict.fromkeys((*base.flags, "sample"))),
         ),
-        indicator_results=base.indicator_results,
         assessed=base.assessed,
         districts=base.districts,
         year=year,
         period=rounds[-1].period if rounds else None,
         as_of=as_of,
-        inventory=base.inventory,
-        projection=dict(base.projection),
         source=f"store: approved submissions of {year} ({plan.code}); the rest: {base.source} (sample)",
     )
 

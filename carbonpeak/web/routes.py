@@ -124,7 +124,7 @@ _page(
     "/overview",
     "overview",
     "overview.html",
-    lambda c: pages.overview_page(c.settings),
+    lambda c: pages.overview_page(c.settings, db=session.database(c.request)),
     chart_builder=charts.overview,
 )
 _page(
@@ -134,7 +134,12 @@ _page(
     lambda c: pages.inventory_page(c.settings, year=c.query_int("year"), group=c.query("group")),
     chart_builder=charts.inventory,
 )
-_page("/indicators", "indicators", "indicators.html", lambda c: pages.indicators_page(c.settings))
+_page(
+    "/indicators",
+    "indicators",
+    "indicators.html",
+    lambda c: pages.indicators_page(c.settings, db=session.database(c.request)),
+)
 _page(
     "/projection",
     "projection",
@@ -178,7 +183,9 @@ _page(
 def _indicator(ctx: Ctx, code: str) -> Response:
     return _answer(
         ctx,
-        lambda: pages.indicator_page(ctx.settings, code.removesuffix(".json")),
+        lambda: pages.indicator_page(
+            ctx.settings, code.removesuffix(".json"), db=session.database(ctx.request)
+        ),
         "indicator.html",
         title_key="web.indicators.title",
         nav="indicators",

@@ -58,27 +58,45 @@ def test_inputs_round_trip_through_json(small_plan):
 
 def test_completion_rate_from_the_indicator_engine():
     from carbonpeak.evaluation.inputs import completion_rate, indicator_results
-    from carbonpeak.indicators.progress import TargetProgress
 
     # 45 % of the way covered where 50 % was expected by now → 0.9
     assert completion_rate(45.0, 50.0, "at_risk") == 0.9
     assert completion_rate(120.0, 80.0, "achieved") == 1.2  # achieved: against the target itself
     assert completion_rate(None, 50.0, "no_data") is None
     assert completion_rate(-5.0, 40.0, "off_track") == 0.0
-    p = TargetProgress(
-        code="pv_2025",
-        indicator="pv_capacity",
-        metric="level",
-        direction="at_least",
-        unit="万kW",
-        target_year=2025,
-        target_value=100.0,
-        status="on_track",
-        own_status="on_track",
-        latest=61.5,
-        progress=61.5,
-        expected_progress=60.0,
+    # one row as services/indicators.track_targets gives it (and `indicators --format json`)
+    row = {
+        "code": "pv_2025",
+        "status": "on_track",
+        "latest": 61.5,
+        "unit": "万kW",
+        "target_value": 100.0,
+        "progress": 61.5,
+        "expected_progress": 60.0,
+    }
+    odd = {
+        "code": "ee_2025",
+        "status": "unknown",
+        "latest": None,
+        "progress": None,
+        "expected_progress": None,
+    }
+    results = indicator_results([row, odd], year=2024, shared_by={"pv_2025": ["dept_a", "dept_b"]})
+    assert [(r.code, r.unit) for r in results] == [
+        ("pv_2025", "city"),
+        ("pv_2025", "dept_a"),
+        ("pv_2025", "dept_b"),
+        ("ee_2025", "city"),
+    ]
+    r = results[0]
+    assert (r.code, r.unit, r.year, r.status, r.value, r.measure_unit) == (
+        "pv_2025",
+        "city",
+        2024,
+        "on_track",
+        61.5,
+        "万kW",
     )
-    [r] = indicator_results([p], unit="city", year=2024)
-    assert (r.code, r.unit, r.status, r.value) == ("pv_2025", "city", "on_track", 61.5)
     assert r.completion_rate == 61.5 / 60.0
+    assert results[1] == type(r)(**{**r.__dict__, "unit": "dept_a"})  # the same result, shared
+    assert (results[3].status, results[3].completion_rate) == ("no_data", None)

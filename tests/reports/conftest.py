@@ -4,9 +4,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from carbonpeak.evaluation.inputs import indicator_results
 from carbonpeak.evaluation.scheme import parse_scheme
 from carbonpeak.plan.schema import Plan
+from carbonpeak.services.indicators import Tracking
+from carbonpeak.services.results import ProjectionSummary, YearInventory, YearResults
 from carbonpeak.services.supervision import parse_bundle
+from carbonpeak.settings import Settings
 
 SMALL_PLAN = Path(__file__).parents[1] / "supervision" / "small_plan.yaml"
 D = dt.date
@@ -52,32 +56,6 @@ BUNDLE = {
         },
         {"unit": "dist_x", "round": "2024Q4", "due": "2025-01-15", "submitted_at": None, "problems": 0},
     ],
-    "indicator_results": [
-        {
-            "code": "nonfossil_2025",
-            "unit": "city",
-            "year": 2024,
-            "status": "on_track",
-            "completion_rate": 0.9375,
-            "value": 6.5,
-            "target_value": 7,
-        },
-        {
-            "code": "pv_2025",
-            "unit": "city",
-            "year": 2024,
-            "status": "at_risk",
-            "completion_rate": 0.8,
-            "value": 61.5,
-            "target_value": 100,
-        },
-        {"code": "pv_2025", "unit": "dept_a", "year": 2024, "status": "at_risk", "completion_rate": 0.8},
-    ],
-    "inventory": [
-        {"sector_zh": "能源活动", "sector_en": "Energy activities", "value": 1234.5, "unit": "万tCO2"},
-        {"sector_zh": "工业生产过程", "sector_en": "Industrial processes", "value": 100.0, "unit": "万tCO2"},
-    ],
-    "projection": {"p_peak_by_2030": 0.615, "median_peak_year": 2028, "peak_value": 1400.0, "unit": "万tCO2"},
 }
 
 SCHEME = {
@@ -135,3 +113,80 @@ def bundle():
 @pytest.fixture(scope="session")
 def scheme():
     return parse_scheme(SCHEME)
+
+
+# the indicator engine's rows for the small plan's targets, as track_targets gives them (the
+# conversion to evaluation inputs and the report's tables are under test, not the engine)
+TRACKED = [
+    {
+        "code": "nonfossil_2025",
+        "status": "on_track",
+        "latest": 6.5,
+        "unit": "%",
+        "latest_year": 2024,
+        "progress": 75.0,
+        "expected_progress": 80.0,
+        "target_value": 7.0,
+    },
+    {
+        "code": "pv_2025",
+        "status": "at_risk",
+        "latest": 61.5,
+        "unit": "万kW",
+        "latest_year": 2024,
+        "progress": 61.5,
+        "expected_progress": 76.875,
+        "target_value": 100.0,
+    },
+]
+
+
+@pytest.fixture(scope="session")
+def results(small_plan) -> YearResults:
+    shared = {t.code: list(t.responsible_units) for t in small_plan.targets}
+    return YearResults(
+        year=2024,
+        tracking=Tracking(region="small", year=2024, observations="given", rows=TRACKED),
+        indicator_results=tuple(indicator_results(TRACKED, year=2024, shared_by=shared)),
+        inventory=YearInventory(
+            region="small",
+            year=2024,
+            energy=1234.5,
+            process=100.0,
+            indirect_electricity=50.25,
+            total=1384.75,
+            sinks=None,
+            factor_set="guideline",
+            flag="estimated",
+            source="test",
+        ),
+        projections=(
+            ProjectionSummary(
+                scenario="plan",
+                label_zh="方案情景",
+                label_en="Plan",
+                p_peak_by_2030=0.615,
+                median_peak_year=2028,
+                peak_value_median=1400.0,
+                base_year=2024,
+                draws=100,
+                seed=1,
+                scenario_hash="0" * 64,
+            ),
+        ),
+    )
+
+
+@pytest.fixture
+def initialised(tmp_path, monkeypatch):
+    """CARBONPEAK_DATABASE_URL pointing at a migrated database with the plan loaded."""
+    from carbonpeak.services.init import init_database
+    from carbonpeak.services.plan import current_plan
+    from carbonpeak.store.db import Database
+
+    url = f"sqlite:///{tmp_path / 'carbonpeak.db'}"
+    db = Database(url)
+    init_database(db, current_plan(Settings().plan_file))
+    db.dispose()
+    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", url)
+    return url

@@ -19,7 +19,7 @@ def _run(argv, capsys):
     return exc.value.code, out.out, out.err
 
 
-def test_cli_report_annual_xlsx(tmp_path, capsys):
+def test_cli_report_annual_xlsx(tmp_path, capsys, initialised):
     out = tmp_path / "annual.xlsx"
     main(["report", "annual", "--year", "2024", "--format", "xlsx", "--lang", "en", "--out", str(out)])
     wb = load_workbook(io.BytesIO(out.read_bytes()))
@@ -29,7 +29,7 @@ def test_cli_report_annual_xlsx(tmp_path, capsys):
     assert "Sample data" in str(wb["README"]["A2"].value)
 
 
-def test_cli_evaluate_archive_and_reproduce(tmp_path, capsys):
+def test_cli_evaluate_archive_and_reproduce(tmp_path, capsys, initialised):
     main(["evaluate", "--year", "2024", "--archive", str(tmp_path), "--format", "json"])
     first = json.loads(capsys.readouterr().out)
     [record] = list((tmp_path / "evaluations").glob("2024-jinan-2024-v1-*.json"))
@@ -37,6 +37,17 @@ def test_cli_evaluate_archive_and_reproduce(tmp_path, capsys):
     again = json.loads(capsys.readouterr().out)
     assert again == first
     assert {r["grade"] for r in first} <= {"优秀", "良好", "合格", "不合格"}
+
+
+@pytest.mark.parametrize(
+    "argv", [["report", "annual", "--year", "2024", "--format", "xlsx"], ["evaluate", "--year", "2024"]]
+)
+def test_cli_says_run_init_instead_of_showing_sample_results(tmp_path, capsys, monkeypatch, argv):
+    monkeypatch.setenv("CARBONPEAK_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    code, _, err = _run([*argv, "--out", str(tmp_path / "x")] if argv[0] == "report" else argv, capsys)
+    assert code == 1
+    assert "carbonpeak init" in err and "初始化" in err
+    assert not (tmp_path / "x").exists()
 
 
 def test_cli_unknown_format_is_an_input_error(capsys):

@@ -18,12 +18,12 @@ NEEDS_POPPLER = pytest.mark.skipif(
 )
 
 
-def _annual(small_plan, bundle, scheme, lang):
-    return build_report("annual", small_plan, bundle, year=2024, lang=lang, scheme=scheme)
+def _annual(small_plan, bundle, scheme, lang, results):
+    return build_report("annual", small_plan, bundle, year=2024, lang=lang, scheme=scheme, results=results)
 
 
-def test_annual_html_zh(small_plan, bundle, scheme):
-    html = render_html(_annual(small_plan, bundle, scheme, "zh"))
+def test_annual_html_zh(small_plan, bundle, scheme, results):
+    html = render_html(_annual(small_plan, bundle, scheme, "zh", results))
     assert "小城碳达峰工作年度进展报告（2024年度）" in html
     for heading in (
         "一、目标进展",
@@ -37,13 +37,15 @@ def test_annual_html_zh(small_plan, bundle, scheme):
         assert f"<h2>{heading}</h2>" in html
     assert "示例数据" in html  # the bundle is flagged sample
     assert "93.8%" in html  # non-fossil share completion 0.9375
-    assert "1,334.5" in html  # inventory total 1234.5 + 100
+    assert "1,384.8" in html  # total CO2: energy 1234.5 + process 100 + indirect 50.25
+    assert "碳汇（单列，不计入总量）" in html and "未核算" in html  # sinks apart, never summed
+    assert "61.5%" in html and "方案情景" in html  # P(peak by 2030) named with its scenario
     assert "<svg" in html  # charts inlined
     assert "未参评（无适用的评价指标）：丙局" in html
 
 
-def test_annual_html_en(small_plan, bundle, scheme):
-    html = render_html(_annual(small_plan, bundle, scheme, "en"))
+def test_annual_html_en(small_plan, bundle, scheme, results):
+    html = render_html(_annual(small_plan, bundle, scheme, "en", results))
     assert 'lang="en"' in html
     assert "Small City carbon-peak progress report, 2024" in html
     assert "<h2>6. Annual evaluation</h2>" in html
@@ -51,8 +53,8 @@ def test_annual_html_en(small_plan, bundle, scheme):
     assert "Excellent" in html
 
 
-def test_annual_figures_in_the_workbook(small_plan, bundle, scheme):
-    wb = load_workbook(io.BytesIO(render_xlsx(_annual(small_plan, bundle, scheme, "zh"))))
+def test_annual_figures_in_the_workbook(small_plan, bundle, scheme, results):
+    wb = load_workbook(io.BytesIO(render_xlsx(_annual(small_plan, bundle, scheme, "zh", results))))
     scores = wb["scores departments"]
     rows = [[c.value for c in r] for r in scores.iter_rows(min_row=3)]
     # dept_a: 60 × 2/2 + 40 × 1/1; dept_b: 60 × 1/2 + 40 × 0/1 (late); dept_c: nothing to score, not ranked
@@ -63,13 +65,23 @@ def test_annual_figures_in_the_workbook(small_plan, bundle, scheme):
     cap = {r[0].value: [c.value for c in r] for r in wb["capacity"].iter_rows(min_row=3)}
     assert cap["光伏装机"][4:7] == [50.0, 20.0, 0.2]  # planned 200 MW + 30 万kW; 20 万kW running
     assert wb["capacity"].cell(row=3, column=7).number_format == "0.0%"
-    targets = {r[0].value: r[5].value for r in wb["targets"].iter_rows(min_row=3)}
-    assert targets == {"光伏装机": 0.8, "非化石能源消费比重": 0.9375}
+    targets = {r[0].value: r[7].value for r in wb["targets"].iter_rows(min_row=3)}
+    # every target of the plan, with the completion the indicator engine's rows give (None: no data)
+    assert targets == {
+        "光伏装机": 0.8,
+        "新型储能装机": None,
+        "充电桩": None,
+        "能源消费总量": None,
+        "非化石能源消费比重": 0.9375,
+        "单位GDP二氧化碳排放降低": None,
+    }
+    inventory = [[c.value for c in r] for r in wb["inventory"].iter_rows(min_row=3)]
+    assert [r[1] for r in inventory] == [1234.5, 100.0, 50.25, 1384.75, "未核算"]
 
 
 @NEEDS_POPPLER
-def test_pdf_zh_text_fonts_and_speed(small_plan, bundle, scheme, tmp_path):
-    report = _annual(small_plan, bundle, scheme, "zh")
+def test_pdf_zh_text_fonts_and_speed(small_plan, bundle, scheme, results, tmp_path):
+    report = _annual(small_plan, bundle, scheme, "zh", results)
     start = time.perf_counter()
     pdf = render_pdf(report)
     seconds = time.perf_counter() - start
@@ -92,7 +104,7 @@ def test_pdf_zh_text_fonts_and_speed(small_plan, bundle, scheme, tmp_path):
     assert "小城碳达峰工作年度进展报告（2024年度）" in text
     for heading in ("一、目标进展", "四、重点任务", "六、年度评价", "七、整改清单"):
         assert heading in text
-    for figure in ("93.8%", "1,334.5", "61.5%", "100.00", "30.00", "20.0%"):
+    for figure in ("93.8%", "1,384.8", "61.5%", "100.00", "30.00", "20.0%"):
         assert figure in text, figure
     assert "\ufffd" not in text and "□" not in text  # no replacement or missing-glyph boxes
 
@@ -108,9 +120,17 @@ def test_dispatch_notice_pdf_en(small_plan, bundle, tmp_path):
     assert "missing" in text and "45" in text  # dist_x, due 2025-01-15, nothing by 2025-03-01
 
 
-def test_midterm_lists_2025_milestones_and_balance(small_plan, bundle):
+def test_midterm_lists_2025_milestones_and_balance(small_plan, bundle, results):
+    from dataclasses import replace
+
     report = build_report(
-        "midterm", small_plan, bundle, year=2025, lang="zh", district_balance=lambda plan: []
+        "midterm",
+        small_plan,
+        bundle,
+        year=2025,
+        lang="zh",
+        district_balance=lambda plan: [],
+        results=replace(results, year=2025),
     )
     titles = [s.title for s in report.sections]
     assert titles == ["一、目标进展", "二、重点任务", "三、重点项目", "四、区县方案综合平衡"]
@@ -124,3 +144,13 @@ def test_midterm_lists_2025_milestones_and_balance(small_plan, bundle):
         "单位GDP二氧化碳排放降低",
     ]
     assert milestone_rows[-1][2] == "待省下达"  # a target left to the province is never invented
+
+
+def test_a_report_without_the_years_results_is_refused(small_plan, bundle, scheme, results):
+    from carbonpeak.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        build_report("annual", small_plan, bundle, year=2023, lang="zh", scheme=scheme, results=results)
+    assert exc.value.problems[0].rule == "reports.results_year"
+    with pytest.raises(InputError):
+        build_report("midterm", small_plan, bundle, year=2025, lang="zh")

@@ -48,3 +48,26 @@ def test_packaged_sample_is_flagged_and_fits_the_jinan_plan():
     assert {r.task for r in bundle.supervision.task_progress} <= tasks
     assert {r.unit for r in bundle.supervision.task_progress} <= units
     assert {s.project for s in bundle.supervision.project_status} <= projects
+
+
+def test_a_bundle_carrying_results_is_refused():
+    """Indicator results, the inventory and the projection are computed, never read from a bundle."""
+    from carbonpeak.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        parse_bundle({"year": 2024, "inventory": [], "projection": {"p_peak_by_2030": 0.72}}, name="b.yaml")
+    found = {(p.location, p.rule) for p in exc.value.problems}
+    assert found == {("b.yaml:inventory", "bundle.result"), ("b.yaml:projection", "bundle.result")}
+    assert all(p.message_zh and p.message_en for p in exc.value.problems)
+
+
+def test_no_packaged_sample_holds_results():
+    import yaml
+
+    from carbonpeak.services.supervision import RESULT_KEYS, SAMPLES_DIR
+
+    files = sorted(SAMPLES_DIR.glob("*.yaml"))
+    assert files
+    for f in files:
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        assert not set(RESULT_KEYS) & set(data), f.name

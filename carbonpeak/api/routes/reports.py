@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from carbonpeak.api.deps import OfficeUser
+from carbonpeak.api.deps import DatabaseDep, OfficeUser, SessionDep
 from carbonpeak.services import reports as svc
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -16,14 +16,17 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 def report(
     request: Request,
     user: OfficeUser,
+    database: DatabaseDep,
+    session: SessionDep,
     kind: Literal["annual", "midterm", "dispatch"],
     year: Annotated[int, Query(ge=2000, le=2100)] = 2024,
     format: Literal["html", "pdf", "xlsx"] = "html",
     lang: Literal["zh", "en"] = "zh",
 ) -> Response:
-    """The report as HTML, PDF or XLSX."""
+    """The report as HTML, PDF or XLSX; its results are the engines' for `year` on the app's database."""
+    session.commit()  # end the sign-in check's transaction: the engines open their own sessions
     data = svc.generate_report(
-        kind, format, year=year, lang=lang, plan_file=request.app.state.settings.plan_file
+        kind, format, year=year, lang=lang, plan_file=request.app.state.settings.plan_file, database=database
     )
     headers = (
         {}

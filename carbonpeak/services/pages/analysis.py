@@ -10,13 +10,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from carbonpeak.errors import InputError
-from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Point, Series, engine, shown_path
+from carbonpeak.scenarios.labels import driver_label
+from carbonpeak.services import dataset, decomposition, projection
+from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Point, Series, shown_path
+from carbonpeak.services.pages.inventory import totals_by_year
 from carbonpeak.settings import Settings
 
-DEFAULT_SCENARIO = "plan"
-DEFAULT_DRAWS = 5_000  # the draws of services/projection.peak_probabilities, so pages and targets agree
+DEFAULT_SCENARIO = projection.SHOWN_SCENARIO
+DEFAULT_DRAWS = projection.SHOWN_DRAWS  # the draws of projection.peak_probabilities: pages and targets agree
 MAX_PAGE_DRAWS = 20_000  # a page run must stay interactive; the CLI and API take more
-SEED = 1
+SEED = projection.SHOWN_SEED
 MT_TO_UNIT = 100.0  # MtCO2 → 万tCO2
 
 
@@ -107,26 +110,14 @@ class ProjectionPage(PageBase):
 
 @cache
 def _scenarios() -> tuple[tuple[str, str, str], ...]:
-    service = engine("carbonpeak.services.projection")
-    return tuple((s["name"], s["label_zh"], s["label_en"]) for s in service.list_scenarios())
+    return tuple((s["name"], s["label_zh"], s["label_en"]) for s in projection.list_scenarios())
 
 
-@lru_cache(maxsize=8)
-def _run(scenario: str, draws: int, seed: int) -> dict[str, Any]:
-    """A seeded run is deterministic: keep the latest few in memory so the page and its twin agree."""
-    service = engine("carbonpeak.services.projection")
-    result: dict[str, Any] = service.run_projection(
-        scenario, draws=draws, seed=seed, analysis_draws=min(draws, 1_000), sobol_draws=8, shipped_only=True
-    )
-    return result
-
-
-def projection_run(scenario: str | None = None, draws: int | None = None) -> dict[str, Any] | None:
-    """The projection service's answer for a shipped scenario (default: plan, 5 000 draws, seed 1)."""
-    if engine("carbonpeak.services.projection") is None:
-        return None
+def projection_run(scenario: str | None = None, draws: int | None = None) -> dict[str, Any]:
+    """The projection service's shown run of a shipped scenario (default: plan, 5 000 draws, seed 1;
+    draws kept between 100 and MAX_PAGE_DRAWS)."""
     draws = min(max(draws or DEFAULT_DRAWS, 100), MAX_PAGE_DRAWS)
-    return _run(scenario or DEFAULT_SCENARIO, draws, SEED)
+    return projection.shown_run(scenario or DEFAULT_SCENARIO, draws, SEED)
 
 
 def fan_points(result: dict[str, Any]) -> list[FanPoint]:
@@ -142,8 +133,7 @@ def fan_points(result: dict[str, Any]) -> list[FanPoint]:
 @lru_cache(maxsize=8)
 def _sectors(scenario: str, _scenario_hash: str | None) -> tuple[str, ...]:
     """The sectors of the scenario's base year (loading a scenario takes a while: once per version)."""
-    service = engine("carbonpeak.services.projection")
-    return tuple(service.load_with_inventory(scenario).base.sectors)
+    return tuple(projection.load_with_inventory(scenario).base.sectors)
 
 
 @lru_cache(maxsize=8)
@@ -152,11 +142,10 @@ def _impact(scenario: str, draws: int, project: HypotheticalProject) -> dict[str
 
     import yaml
 
-    service = engine("carbonpeak.services.projection")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "project.yaml"
         path.write_text(yaml.safe_dump(project.as_file(), allow_unicode=True), encoding="utf-8")
-        result: dict[str, Any] = service.run_projection(
+        result: dict[str, Any] = projection.run_projection(
             scenario,
             draws=draws,
             seed=SEED,
@@ -193,10 +182,6 @@ def projection_page(
     """A seeded projection run of the chosen scenario: fan, peak-year histogram, probabilities,
     target odds, tornado (P(peak by 2030) at each driver's 5th and 95th percentile) and wedges."""
     result = projection_run(scenario, draws)
-    if result is None:
-        return ProjectionPage(missing=["projection"], scenario=scenario, draws=draws)
-    from carbonpeak.services.pages.inventory import totals_by_year
-
     dist = {int(y): float(p) for y, p in result["peak_year"]["distribution"].items()}
     years = list(range(min(dist), max(dist) + 1)) if dist else []
     cumulative, running = [], 0.0
@@ -213,8 +198,6 @@ def projection_page(
         )
         for w in result.get("wedges") or []
     ]
-    from carbonpeak.scenarios.labels import driver_label
-
     tornado = [
         Bar(
             key=t["driver"],
@@ -271,15 +254,11 @@ def decomposition_page(
     settings: Settings, *, start: int | None = None, end: int | None = None
 ) -> DecompositionPage:
     """Additive LMDI effects of the chosen period (chained year by year), start → end emissions."""
-    service = engine("carbonpeak.services.decomposition")
-    data = engine("carbonpeak.services.dataset")
-    if service is None or data is None:
-        return DecompositionPage(missing=["decomposition"], start=start, end=end)
-    years = [int(y) for y in data.kaya_series().years]
+    years = [int(y) for y in dataset.kaya_series().years]
     try:
-        d = service.decompose_emissions(start=start, end=end)
+        d = decomposition.decompose_emissions(start=start, end=end)
     except InputError as exc:  # a period the data cannot chain: say why, show the whole span instead
-        d = service.decompose_emissions()
+        d = decomposition.decompose_emissions()
         problems = [p.as_dict() for p in exc.problems]
     else:
         problems = []

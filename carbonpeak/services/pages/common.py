@@ -1,16 +1,25 @@
-"""Pieces shared by the page view-models: small models, the plan, and optional engines."""
+"""Pieces shared by the page view-models: small models, the plan, and the store's one excuse.
+
+A page reads the app's database (passed in as `db`); the only database error it may turn into
+"nothing stored yet" is a store that was never initialised (`reading_store`). Any other database
+error propagates, so a broken store answers an error page instead of the sample data.
+"""
 
 from __future__ import annotations
 
-import importlib
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from carbonpeak.errors import IntegrityError
 from carbonpeak.plan.schema import Plan, Target
+from carbonpeak.services.plan import current_plan
 from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database, is_missing_table
 
 
 class Named(BaseModel):
@@ -70,36 +79,37 @@ class CountRow(BaseModel):
     count: int
 
 
-def engine(module: str) -> Any:
-    """The engine module, or None while it is not written yet (other import errors propagate)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-
-
 def load_plan_for(settings: Settings) -> Plan | None:
     """The plan of `settings.plan_file` (services/plan.py caches it), or None when there is none."""
     path = Path(settings.plan_file)
-    service = engine("carbonpeak.services.plan")
-    if not path.exists() or service is None:
+    if not path.exists():
         return None
-    plan: Plan = service.current_plan(path)
-    return plan
+    return current_plan(path)
 
 
-def store_for(settings: Settings) -> Any:
-    """The Database of `settings` (one per URL in the process), whose approved observations the
-    indicator pages put over the current data set; None when the store package is absent."""
-    store = engine("carbonpeak.store.db")
-    return None if store is None else _store(store, settings.resolved_database_url())
+class StoreNotInitialised(Exception):
+    """Raised inside `reading_store` when the database was never initialised (no migration ran)."""
 
 
-@lru_cache(maxsize=8)
-def _store(store: Any, url: str) -> Any:
-    return store.Database(url)
+VERSION_TABLE = "alembic_version"  # written by the first migration (`carbonpeak init`)
+
+
+@contextmanager
+def reading_store(db: Database) -> Iterator[None]:
+    """Around a read of the store: a missing table in a database that was never initialised becomes
+    StoreNotInitialised (the caller shows what it shows without a store); a missing table in an
+    initialised database is an IntegrityError; every other database error propagates as it is."""
+    try:
+        yield
+    except (OperationalError, ProgrammingError) as exc:
+        if not is_missing_table(exc):
+            raise
+        if VERSION_TABLE in inspect(db.engine).get_table_names():
+            raise IntegrityError(
+                f"the database is initialised but lacks a table: {exc.orig or exc}",
+                message_zh=f"数据库已初始化但缺少数据表：{exc.orig or exc}",
+            ) from exc
+        raise StoreNotInitialised(str(exc)) from exc
 
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the checkout holding the carbonpeak package

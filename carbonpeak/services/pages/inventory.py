@@ -1,8 +1,9 @@
 """The city's GHG inventory for pages: totals, by sector group and by fuel kind, flows, drill-down.
 
 The balance is the demo data set's energy balance (carbonpeak/demo/data/energy-balance.csv, flagged
-`estimated` row by row) until approved balances come from the store; the inventory is computed by
-services/inventory.compute_inventory with the `guideline` factor set, and a figure's inputs and
+`estimated` row by row) until approved balances come from the store; the inventory is
+services/inventory.current_inventory (compute_inventory with the `guideline` factor set: the same
+computation the reports show), and a figure's inputs and
 factors by accounting.lineage. Sectors are grouped by the `group` column of sectors.csv and fuels
 by the `kind` column of fuels.csv (both documented in docs/methods/inventory.md); net imported
 electricity is its own row ("IMPORT-EXPORT").
@@ -10,14 +11,16 @@ electricity is its own row ("IMPORT-EXPORT").
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from carbonpeak import accounting
+from carbonpeak.accounting import factors
 from carbonpeak.i18n import t
-from carbonpeak.services.pages.common import PageBase, Series, engine, shown_path, weakest
+from carbonpeak.services import inventory as inventory_service
+from carbonpeak.services.pages.common import PageBase, Series, shown_path, weakest
 from carbonpeak.settings import Settings
 
 UNIT = "万tCO2"
@@ -26,29 +29,15 @@ INDIRECT = "IMPORT-EXPORT"
 
 
 def balance_file() -> Path | None:
-    demo = engine("carbonpeak.demo.build")
-    if demo is None:
-        return None
-    path: Path = demo.DATA_DIR / "energy-balance.csv"
-    return path if path.exists() else None
+    found = inventory_service.current_inventory()
+    return found.source if found else None
 
 
-@cache
-def _computed(path: str, _stamp: int) -> tuple[dict[str, Any], Any, list[dict[str, str]]]:
-    service = engine("carbonpeak.services.inventory")
-    accounting = engine("carbonpeak.accounting")
-    rows = service.read_balance_file(Path(path))
-    result = service.compute_inventory(rows)
-    inv = accounting.inventory(accounting.read_balance(rows), "guideline", grid_fallback="nearest")
-    return result, inv, rows
-
-
-def city_inventory() -> tuple[dict[str, Any], Any, list[dict[str, str]]] | None:
-    """(compute_inventory's answer, the Inventory, the balance rows), or None without a balance."""
-    path = balance_file()
-    if path is None or engine("carbonpeak.services.inventory") is None:
-        return None
-    return _computed(str(path), path.stat().st_mtime_ns)
+def city_inventory() -> tuple[dict[str, Any], accounting.Inventory, list[dict[str, str]]] | None:
+    """(compute_inventory's answer, the Inventory, the balance rows) of the current data set
+    (services/inventory.current_inventory, the computation the reports show), or None."""
+    found = inventory_service.current_inventory()
+    return (found.result, found.inventory, found.rows) if found else None
 
 
 def totals_by_year() -> dict[int, float]:
@@ -95,7 +84,6 @@ class InventoryPage(PageBase):
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    factors = engine("carbonpeak.accounting.factors")
     out: dict[str, dict[str, str]] = {}
     for code, s in factors.sectors().items():
         out[code] = {"zh": s.name_zh, "en": s.name_en}
@@ -118,7 +106,6 @@ def inventory_page(settings: Settings, *, year: int | None = None, group: str | 
     if found is None:
         return InventoryPage(missing=["inventory"], year=year, group=group)
     result, inv, rows = found
-    factors = engine("carbonpeak.accounting.factors")
     sectors, fuels = factors.sectors(), factors.fuels()
     years = [int(y) for y in result["years"]]
     year = year if year in years else years[-1]
@@ -186,7 +173,7 @@ def inventory_page(settings: Settings, *, year: int | None = None, group: str | 
 
 
 def _lines(
-    inv: Any,
+    inv: accounting.Inventory,
     result: dict[str, Any],
     rows: list[dict[str, str]],
     region: str,
@@ -196,7 +183,6 @@ def _lines(
     fuel_kind: Any,
 ) -> list[InventoryLine]:
     """The cells of `year` (of sector group `group`), each with its inputs and factor (accounting.lineage)."""
-    accounting = engine("carbonpeak.accounting")
     out = []
     for c in result["cells"]:
         if c["region"] != region or c["year"] != year or (group and sector_group(c["sector"]) != group):
@@ -216,7 +202,7 @@ def _lines(
                 fuel=fuel,
                 scope=c["scope"],
                 emissions=round(c["co2_t"] / TONNES_PER_UNIT, 4),
-                activity=sum(float(r.get("quantity") or 0) for r in lin.input_rows)
+                activity=sum(float(str(r.get("quantity") or 0)) for r in lin.input_rows)
                 if lin and lin.input_rows
                 else None,
                 activity_unit=str(first.get("unit")) if first else None,

@@ -16,11 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from carbonpeak.indicators.series import Observations
 from carbonpeak.services.pages import analysis
 from carbonpeak.services.pages import inventory as inventory_pages
 from carbonpeak.services.pages import targets as target_pages
 from carbonpeak.services.pages.common import FanPoint, PageBase, Point, load_plan_for, weakest
 from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
 
 HEADLINE_KEYS = ("total_co2", "co2_intensity_reduction", "non_fossil_share", "peak_probability")
 
@@ -46,16 +48,17 @@ class OverviewPage(PageBase):
     fan: list[FanPoint] = Field(default_factory=list)
 
 
-def overview_page(settings: Settings) -> OverviewPage:
-    """Every target as a card with status, the headline figures and the emissions history."""
+def overview_page(settings: Settings, *, db: Database | None = None) -> OverviewPage:
+    """Every target as a card with status, the headline figures and the emissions history, on the
+    current data set of `db` (the app's database)."""
     plan = load_plan_for(settings)
     if plan is None:
         return OverviewPage(missing=["plan"], headline=[Headline(key=k) for k in HEADLINE_KEYS])
-    tracked = target_pages.tracking(plan, settings)
+    tracked = target_pages.tracking(plan, db)
     rows = [target_pages.target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
-    observations = target_pages.observations_for(tracked.region, settings)
+    observations = target_pages.observations_for(tracked.region, db)
     sparklines: dict[str, list[Point]] = {}
-    if observations is not None:
+    if observations is not None and tracked.region is not None:
         for r in rows:
             s = observations.get(r.series, tracked.region) if r.series else None
             if s is not None and len(s) >= 2:
@@ -118,9 +121,9 @@ def _total(history: dict[int, float]) -> Headline:
     )
 
 
-def _intensity_reduction(observations: Any, region: str | None) -> Headline:
+def _intensity_reduction(observations: Observations | None, region: str | None) -> Headline:
     """% fall of CO2 per unit of GDP since 2005 (negative if it rose), as the plan's target counts it."""
-    s = observations.get("co2_intensity", region) if observations is not None else None
+    s = observations.get("co2_intensity", region) if observations is not None and region is not None else None
     base = s.value(2005) if s is not None else None
     latest = s.latest() if s is not None else None
     if s is None or base is None or latest is None or base <= 0:

@@ -19,18 +19,24 @@ from pydantic import BaseModel, Field
 
 from carbonpeak.i18n import t
 from carbonpeak.plan.schema import Plan
+from carbonpeak.services import demo, submissions
+from carbonpeak.services import supervision as supervision_service
 from carbonpeak.services.pages.common import (
     CountRow,
     Named,
     PageBase,
     SourceRef,
-    engine,
+    StoreNotInitialised,
     load_plan_for,
+    reading_store,
     target_or_none,
     unit_ref,
     weakest,
 )
 from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
+from carbonpeak.supervision import model
+from carbonpeak.supervision.projects import capacity_rollup
 
 STATUS_ORDER = ("delayed", "not_started", "in_progress", "completed")
 
@@ -84,46 +90,40 @@ class Supervision(BaseModel):
     source: str | None = None
 
 
-def supervision_rows(db: Any = None) -> Supervision:
-    """Latest task progress and project statuses: the store's approved reports when `db` (a
-    carbonpeak.store.db.Database) holds any, else the supervision service's input bundle."""
+def supervision_rows(db: Database | None = None) -> Supervision:
+    """Latest task progress and project statuses: the store's approved reports when `db` (the app's
+    database) holds any, else the supervision service's input bundle (also when the store was never
+    initialised; any other database error propagates)."""
     stored = _stored_rows(db) if db is not None else None
     if stored is not None:
         return stored
-    service = engine("carbonpeak.services.supervision")
-    if service is None:
-        return Supervision()
-    path = Path(service.DEFAULT_BUNDLE)
+    path = Path(supervision_service.DEFAULT_BUNDLE)
     return _supervision_rows(str(path), path.stat().st_mtime_ns if path.exists() else -1)
 
 
 @lru_cache(maxsize=4)
 def _supervision_rows(path: str, _stamp: int) -> Supervision:
     """Parsing the bundle takes a while: once per version of the file."""
-    service = engine("carbonpeak.services.supervision")
-    bundle = service.load_bundle(path)
+    bundle = supervision_service.load_bundle(path)
     flags = list(bundle.flags)
     return Supervision(
-        progress=service.latest_reports(bundle),
+        progress=supervision_service.latest_reports(bundle),
         projects=list(bundle.supervision.project_status),
         flag="sample" if "sample" in flags else ("estimated" if "estimated" in flags else "published"),
         source=bundle.source,
     )
 
 
-def _stored_rows(db: Any) -> Supervision | None:
-    """Approved task progress and project status rows of the store, as supervision records."""
+def _stored_rows(db: Database) -> Supervision | None:
+    """Approved task progress and project status rows of the store, as supervision records; None
+    when the store holds none or was never initialised."""
     from types import SimpleNamespace
 
-    submissions = engine("carbonpeak.services.submissions")
-    model = engine("carbonpeak.supervision.model")
-    if submissions is None or model is None:
-        return None
     try:
-        with db.session() as s:
+        with reading_store(db), db.session() as s:
             tasks = submissions.current_task_progress(s)
             projects = submissions.current_project_status(s)
-    except Exception:  # a database not initialised yet holds nothing to show
+    except StoreNotInitialised:  # nothing stored yet; a broken store is not this case and propagates
         return None
     if not tasks and not projects:
         return None
@@ -149,10 +149,8 @@ def _stored_rows(db: Any) -> Supervision | None:
         statuses.append(
             model.ProjectStatus(project=r["project"], status=r["status"], capacity_in_operation=capacity)
         )
-    demo = engine("carbonpeak.services.demo")
     flags: list[str | None] = [
-        "sample" if demo is not None and demo.is_demo_file(r.get("filename")) else "published"
-        for r in [*tasks, *projects]
+        "sample" if demo.is_demo_file(r.get("filename")) else "published" for r in [*tasks, *projects]
     ]
     return Supervision(
         progress=progress, projects=statuses, flag=weakest(flags), source="database: approved submissions"
@@ -173,7 +171,7 @@ def task_status(reports: list[Any]) -> tuple[str | None, float | None, str | Non
     return status, round(percent, 1), first.period, first.narrative or None
 
 
-def tasks_page(settings: Settings, *, unit: str | None = None, db: Any = None) -> TasksPage:
+def tasks_page(settings: Settings, *, unit: str | None = None, db: Database | None = None) -> TasksPage:
     """The plan's tasks grouped by programme, and the responsible units with the tasks they hold."""
     plan = load_plan_for(settings)
     if plan is None:
@@ -302,7 +300,7 @@ def projects_page(
     target: str | None = None,
     status: str | None = None,
     q: str | None = None,
-    db: Any = None,
+    db: Database | None = None,
 ) -> ProjectsPage:
     """Key projects filtered by column, category, served target, status and text; capacity totals."""
     plan = load_plan_for(settings)
@@ -331,11 +329,9 @@ def projects_page(
             )
         )
     totals = []
-    rollup = engine("carbonpeak.supervision.projects")
-    if rollup is not None:
-        for r in rollup.capacity_rollup(plan, sup.projects):
-            if not target or r.target == target:
-                totals.append(TargetCapacity(**{k: getattr(r, k) for k in TargetCapacity.model_fields}))
+    for r in capacity_rollup(plan, sup.projects):
+        if not target or r.target == target:
+            totals.append(TargetCapacity(**{k: getattr(r, k) for k in TargetCapacity.model_fields}))
     return ProjectsPage(
         missing=[] if sup.projects else ["supervision"],
         flag=sup.flag if sup.projects else None,

@@ -9,25 +9,30 @@ percentage (see `_trajectory`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from carbonpeak.errors import NotFound
+from carbonpeak.indicators.config import load_status_config
+from carbonpeak.indicators.derived import derive
+from carbonpeak.indicators.progress import trajectory_value
+from carbonpeak.indicators.series import Observations
 from carbonpeak.plan.schema import Plan, Target
+from carbonpeak.services import dataset
+from carbonpeak.services.indicators import track_targets
 from carbonpeak.services.pages.common import (
     Named,
     PageBase,
     Point,
     SourceRef,
-    engine,
     load_plan_for,
-    store_for,
     target_or_none,
     unit_ref,
     weakest,
 )
 from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
 
 
 class TargetRow(BaseModel):
@@ -97,13 +102,10 @@ class Tracked(BaseModel):
     source: str | None = None
 
 
-def tracking(plan: Plan, settings: Settings | None = None) -> Tracked:
-    """The indicator engine's rows by target code; empty when the engine is not there. With
-    `settings`, the store's approved observations are put over the current data set."""
-    service = engine("carbonpeak.services.indicators")
-    if service is None:
-        return Tracked()
-    result = service.track_targets(plan=plan, database=store_for(settings) if settings else None)
+def tracking(plan: Plan, db: Database | None = None) -> Tracked:
+    """The indicator engine's rows by target code, on the current data set of `db` (the app's
+    database; None: the data set without the store)."""
+    result = track_targets(plan=plan, database=db)
     return Tracked(
         rows={r["code"]: r for r in result.rows},
         region=result.region,
@@ -119,12 +121,12 @@ class IndicatorsPage(PageBase):
     status_counts: dict[str, int] = Field(default_factory=dict)
 
 
-def indicators_page(settings: Settings) -> IndicatorsPage:
+def indicators_page(settings: Settings, *, db: Database | None = None) -> IndicatorsPage:
     """Every target of the plan: base, target, latest value, pace and status."""
     plan = load_plan_for(settings)
     if plan is None:
         return IndicatorsPage(missing=["plan"])
-    tracked = tracking(plan, settings)
+    tracked = tracking(plan, db)
     rows = [target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
     counts: dict[str, int] = {}
     for r in rows:
@@ -173,10 +175,10 @@ def find_target(settings: Settings, code: str) -> tuple[Plan, Target]:
     return plan, tg
 
 
-def indicator_page(settings: Settings, code: str) -> IndicatorPage:
+def indicator_page(settings: Settings, code: str, *, db: Database | None = None) -> IndicatorPage:
     """One target: milestones, the observed series with its sources, the trajectory, pace and status."""
     plan, tg = find_target(settings, code)
-    tracked = tracking(plan, settings)
+    tracked = tracking(plan, db)
     row = target_row(plan, tg, tracked.rows.get(tg.code))
     milestones = [
         Milestone(
@@ -189,7 +191,7 @@ def indicator_page(settings: Settings, code: str) -> IndicatorPage:
         for m in plan.targets
         if m.indicator == tg.indicator
     ]
-    observations = _observations(row.series, tracked.region, settings) if row.series else []
+    observations = _observations(row.series, tracked.region, db) if row.series else []
     return IndicatorPage(
         missing=[] if tracked.rows else ["indicators"],
         flag=weakest([o.flag for o in observations]) or row.flag,
@@ -202,23 +204,20 @@ def indicator_page(settings: Settings, code: str) -> IndicatorPage:
     )
 
 
-def observations_for(region: str | None, settings: Settings | None = None) -> Any:
-    """The observations the indicator engine judges by default (the current data set,
-    services/dataset.py) with its derived series, or None."""
-    data = engine("carbonpeak.services.dataset")
-    derived = engine("carbonpeak.indicators.derived")
-    config = engine("carbonpeak.indicators.config")
-    if data is None or derived is None or config is None or region is None:
+def observations_for(region: str | None, db: Database | None = None) -> Observations | None:
+    """The observations the indicator engine judges by default (the current data set of `db`,
+    services/dataset.py) with its derived series; None without a region."""
+    if region is None:
         return None
-    observations = data.dataset_observations(region, database=store_for(settings) if settings else None)
-    price_year = config.load_status_config().price_year
-    return observations.with_series(derived.derive(observations, region, price_year=price_year))
+    observations = dataset.dataset_observations(region, database=db)
+    price_year = load_status_config().price_year
+    return observations.with_series(derive(observations, region, price_year=price_year))
 
 
-def _observations(series: str, region: str | None, settings: Settings | None = None) -> list[Observation]:
+def _observations(series: str, region: str | None, db: Database | None = None) -> list[Observation]:
     """The observed (or derived) series the engine judged the target on."""
-    observations = observations_for(region, settings)
-    s = observations.get(series, region) if observations is not None else None
+    observations = observations_for(region, db)
+    s = observations.get(series, region) if observations is not None and region is not None else None
     if s is None:
         return []
     return [
@@ -230,10 +229,9 @@ def _observations(series: str, region: str | None, settings: Settings | None = N
 def _trajectory(row: TargetRow, observations: list[Observation]) -> list[Point]:
     """The engine's path base → goal, year by year, for level, share and count targets. The goal on
     the series' scale follows from the engine's progress = (latest − base)/(goal − base)·100."""
-    progress = engine("carbonpeak.indicators.progress")
     by_year = {o.year: o.value for o in observations}
     base_year = row.judged_base_year or row.base_year
-    if progress is None or base_year is None or base_year not in by_year or row.latest_value is None:
+    if base_year is None or base_year not in by_year or row.latest_value is None:
         return []
     if not row.progress or row.target_year <= base_year:
         return []
@@ -242,10 +240,8 @@ def _trajectory(row: TargetRow, observations: list[Observation]) -> list[Point]:
         return []
     base = by_year[base_year]
     goal = base + (row.latest_value - base) / (row.progress / 100.0)
-    kind = "compound" if row.rate_kind == "percent" else "linear"
+    kind: Literal["compound", "linear"] = "compound" if row.rate_kind == "percent" else "linear"
     return [
-        Point(
-            year=y, value=round(progress.trajectory_value(base, goal, base_year, row.target_year, y, kind), 6)
-        )
+        Point(year=y, value=round(trajectory_value(base, goal, base_year, row.target_year, y, kind), 6))
         for y in range(base_year, row.target_year + 1)
     ]

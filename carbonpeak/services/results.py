@@ -1,0 +1,179 @@
+"""The engines' results for one year and one database: what reports and evaluation show as results.
+
+    year_results(plan, year, database=…)   YearResults: the indicator engine's rows of every target
+                                           (services/indicators.track_targets), the inventory of the
+                                           year by scope (services/inventory.current_inventory) and
+                                           the projection of the `plan` and `baseline` scenarios
+                                           (services/projection.shown_run, the overview's run)
+    require_initialised(database)          NotInitialised unless `carbonpeak init` has run on it
+    database_or_settings(database)         `database`, or the settings' one for a block (CLI commands)
+
+No result comes from a file of figures: the supervision bundle holds reported rows only (task
+progress, project status, reporting, assessed rates), and a report or an evaluation takes its
+targets, inventory and projection from here, for the year it is for and the database it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import inspect
+
+from carbonpeak.errors import NotInitialised
+from carbonpeak.evaluation.inputs import IndicatorResult, indicator_results
+from carbonpeak.plan.schema import Plan
+from carbonpeak.services import projection
+from carbonpeak.services.indicators import Tracking, track_targets
+from carbonpeak.services.inventory import current_inventory
+from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
+
+UNIT = "万tCO2"
+TONNES_PER_UNIT = 1e4
+MT_TO_UNIT = 100.0  # MtCO2 → 万tCO2
+SCENARIOS = ("plan", "baseline")  # shown side by side; `plan` is the one the target tracker uses
+VERSION_TABLE = "alembic_version"  # written by the first migration (`carbonpeak init`)
+
+
+@dataclass(frozen=True)
+class YearInventory:
+    """The inventory of one year by scope (万tCO2): direct energy, industrial processes and the
+    indirect CO2 of net imported electricity, whose sum is `total` (the total CO2 of the indicators).
+    Sinks are not part of the total; `sinks` is None while the inventory accounts none."""
+
+    region: str
+    year: int
+    energy: float
+    process: float
+    indirect_electricity: float
+    total: float
+    sinks: float | None
+    factor_set: str
+    flag: str
+    source: str
+    unit: str = UNIT
+
+
+@dataclass(frozen=True)
+class ProjectionSummary:
+    """One scenario's seeded projection: P(CO2 peaks in or before 2030), the median peak year and
+    the median peak value (万tCO2), with the run's scenario hash, draws, seed and base year."""
+
+    scenario: str
+    label_zh: str
+    label_en: str
+    p_peak_by_2030: float
+    median_peak_year: int | None
+    peak_value_median: float | None
+    base_year: int
+    draws: int
+    seed: int
+    scenario_hash: str
+    unit: str = UNIT
+
+
+@dataclass(frozen=True)
+class YearResults:
+    year: int
+    tracking: Tracking
+    indicator_results: tuple[IndicatorResult, ...]
+    inventory: YearInventory | None
+    projections: tuple[ProjectionSummary, ...] = field(default_factory=tuple)
+
+
+@contextmanager
+def database_or_settings(database: Database | None) -> Iterator[Database]:
+    """`database`, or the database of the settings (CARBONPEAK_DATABASE_URL) for the block."""
+    if database is not None:
+        yield database
+        return
+    db = Database.from_settings(Settings())
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def require_initialised(database: Database) -> None:
+    """NotInitialised (503; zh and en: run `carbonpeak init`) unless the database has been migrated."""
+    if VERSION_TABLE not in inspect(database.engine).get_table_names():
+        raise NotInitialised()
+
+
+def year_results(
+    plan: Plan, year: int, *, database: Database | None, scenarios: Sequence[str] = SCENARIOS
+) -> YearResults:
+    """Every target's row for `year` (track_targets on the current data set of `database`), their
+    IndicatorResults (the city's, shared by each target's responsible units), the inventory of
+    `year` by scope, and the shown projection run of each of `scenarios`."""
+    tracking = track_targets(plan=plan, year=year, database=database)
+    shared = {t.code: list(t.responsible_units) for t in plan.targets}
+    return YearResults(
+        year=year,
+        tracking=tracking,
+        indicator_results=tuple(indicator_results(tracking.rows, year=year, shared_by=shared)),
+        inventory=year_inventory(tracking.region, year),
+        projections=tuple(projection_summary(s) for s in scenarios),
+    )
+
+
+def year_inventory(region: str, year: int) -> YearInventory | None:
+    """The current data set's inventory of `region` in `year` by scope; None when it has no such year."""
+    found = current_inventory()
+    if found is None:
+        return None
+    row = next((t for t in found.result["totals"] if t["region"] == region and int(t["year"]) == year), None)
+    if row is None:
+        return None
+    flags = {
+        r.get("flag") or "published" for r in found.rows if r["region"] == region and int(r["year"]) == year
+    }
+    flag = next((f for f in ("sample", "estimated", "published") if f in flags), "published")
+    return YearInventory(
+        region=region,
+        year=year,
+        energy=row["energy_t"] / TONNES_PER_UNIT,
+        process=row["process_t"] / TONNES_PER_UNIT,
+        indirect_electricity=row["indirect_electricity_t"] / TONNES_PER_UNIT,
+        total=row["total_t"] / TONNES_PER_UNIT,
+        sinks=None,
+        factor_set=str(found.result["factor_set"]),
+        flag=flag,
+        source=f"inventory ({found.result['factor_set']} factors) of {found.source.name}",
+    )
+
+
+def projection_summary(scenario: str) -> ProjectionSummary:
+    """The shown run of a shipped scenario (services/projection.shown_run: 5 000 draws, seed 1),
+    the same cached run as the overview and the projection page."""
+    run = projection.shown_run(scenario)
+    labels = {s["name"]: s for s in projection.list_scenarios()}.get(scenario, {})
+    peak = run.get("peak_value") or {}
+    scale = MT_TO_UNIT if peak.get("unit") == "MtCO2" else 1.0
+    median = (peak.get("quantiles") or {}).get("p50")
+    return ProjectionSummary(
+        scenario=scenario,
+        label_zh=labels.get("label_zh", scenario),
+        label_en=labels.get("label_en", scenario),
+        p_peak_by_2030=float(run["p_peak_by_2030"]),
+        median_peak_year=(run["peak_year"].get("quantiles") or {}).get("p50"),
+        peak_value_median=float(median) * scale if median is not None else None,
+        base_year=int(run["base_year"]),
+        draws=int(run["draws"]),
+        seed=int(run["seed"]),
+        scenario_hash=str(run["scenario_hash"]),
+    )
+
+
+__all__ = [
+    "ProjectionSummary",
+    "YearInventory",
+    "YearResults",
+    "database_or_settings",
+    "projection_summary",
+    "require_initialised",
+    "year_inventory",
+    "year_results",
+]
