@@ -15,6 +15,7 @@ from carbonpeak.errors import InputError
 from carbonpeak.indicators.observations import SAMPLE_FILE
 from carbonpeak.plan.load import load_plan
 from carbonpeak.services.indicators import track_targets
+from carbonpeak.settings import Settings
 
 KEYS = {"code", "status", "latest", "progress", "required_rate", "achieved_rate", "explanation"}
 

@@ -45,7 +45,7 @@ def test_cli_evaluate_archive_and_reproduce(tmp_path, capsys, initialised):
 def test_cli_says_run_init_instead_of_showing_sample_results(tmp_path, capsys, monkeypatch, argv):
     monkeypatch.setenv("CARBONPEAK_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     code, _, err = _run([*argv, "--out", str(tmp_path / "x")] if argv[0] == "report" else argv, capsys)
-    assert code == 1
+    assert code == 2  # not initialised is a user error (docs/cli.md, exit codes)
     assert "carbonpeak init" in err and "初始化" in err
     assert not (tmp_path / "x").exists()
 
