@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from carbonpeak.collection.rules import neutralised
 from carbonpeak.errors import CarbonpeakError, InputError
 
 FORMATS = ("json", "csv", "table")
@@ -33,7 +34,8 @@ def print_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None =
     writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow(r)
+        # text a spreadsheet would evaluate gets a leading apostrophe (CSV/formula injection)
+        writer.writerow({k: neutralised(v) for k, v in r.items()})
     sys.stdout.write(buf.getvalue())
 
 

@@ -124,3 +124,14 @@ def test_midterm_lists_2025_milestones_and_balance(small_plan, bundle):
         "单位GDP二氧化碳排放降低",
     ]
     assert milestone_rows[-1][2] == "待省下达"  # a target left to the province is never invented
+
+
+def test_xlsx_keeps_formula_like_text_as_text() -> None:
+    from carbonpeak.reports.render import Report, Section, Table
+
+    table = Table(columns=["=title"], rows=[['=HYPERLINK("http://x","y")', "-1+2", 3.0]])
+    report = Report("annual", "en", "=t", "", [("=k", "=v")], [Section("s", "=s", tables=[table])])
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert {c.data_type for c in cells if isinstance(c.value, str)} == {"s"}
+    assert '=HYPERLINK("http://x","y")' in {c.value for c in cells}
