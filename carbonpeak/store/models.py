@@ -7,6 +7,7 @@
           └── submissions (one row per upload = one immutable version; workflow status)
                 ├── submission_files (the uploaded bytes)
                 └── submission_rows (kind indicator | task | project, key, field, year, value …)
+    idempotency_keys (user, Idempotency-Key → the upload it made, and the request's SHA-256)
     audit_log (append-only, hash-chained) + audit_head (seq and hash of the last entry)
 
 Nothing is overwritten: a plan change is a new plan version, a correction a new submission
@@ -193,6 +194,20 @@ class SubmissionRow(Base):
     unit: Mapped[str | None] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str | None] = mapped_column(String(100))  # sheet!cell in the uploaded file
+
+
+class IdempotencyKey(Base):
+    """A client's `Idempotency-Key` on an upload: the request it came with (SHA-256) and what it made."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEntry(Base):
