@@ -7,6 +7,8 @@ at import.
 | CARBONPEAK_DATA_DIR | DEFAULT_DATA_DIR | where the SQLite file, metering Parquet files and uploads live |
 | CARBONPEAK_PLAN_FILE | the packaged Jinan plan | the plan loaded by `carbonpeak init` |
 | CARBONPEAK_SECRET_KEY | generated per data dir | signs web sessions and CSRF tokens |
+| CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
+| CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
 | CARBONPEAK_LANGUAGE | zh | default page language (zh or en) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     plan_file: Path = DEFAULT_PLAN_FILE
     secret_key: str | None = None
+    audit_key: str | None = None
+    audit_head_file: Path | None = None
     language: str = "zh"
     max_upload_bytes: int = 10 * 1024 * 1024
 
@@ -51,12 +55,23 @@ class Settings(BaseSettings):
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated once and kept in the data dir."""
-        if self.secret_key:
-            return self.secret_key
-        path = self.data_dir / ".secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(32)
-        path.write_text(key)
-        return key
+        return self.secret_key or _key_file(self.data_dir / ".secret_key")
+
+    def resolved_audit_key(self) -> str:
+        """The audit chain's HMAC key: configured, or generated once into `<data_dir>/.audit_key`."""
+        return self.audit_key or _key_file(self.data_dir / ".audit_key")
+
+    def resolved_audit_head_file(self) -> Path:
+        return self.audit_head_file or self.data_dir / "audit-head.json"
+
+
+def _key_file(path: Path) -> str:
+    """The key kept in `path`, generated (32 random bytes, owner-only file) on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

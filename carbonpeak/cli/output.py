@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer import BadParameter
 
+from carbonpeak.collection.rules import neutralised
 from carbonpeak.errors import CarbonpeakError, InputError
 
 FORMATS = ("json", "csv", "table")
@@ -36,7 +37,8 @@ def print_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None =
     writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow(r)
+        # text a spreadsheet would evaluate gets a leading apostrophe (CSV/formula injection)
+        writer.writerow({k: neutralised(v) for k, v in r.items()})
     sys.stdout.write(buf.getvalue())
 
 

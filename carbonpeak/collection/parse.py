@@ -30,6 +30,7 @@ from carbonpeak.collection.results import IndicatorValue, ParsedUpload, ProjectR
 from carbonpeak.collection.rules import (
     CellFault,
     is_blank,
+    looks_like_formula,
     problem,
     range_text,
     read_date,
@@ -44,8 +45,8 @@ from carbonpeak.collection.xlsx_safety import (
     UploadLimits,
     bytes_problems,
     container_problems,
-    entity_problems,
     file_kind,
+    part_problems,
 )
 from carbonpeak.errors import Problem, UploadError
 from carbonpeak.i18n import t
@@ -95,13 +96,16 @@ class Checker:
             self.add(problem("cell.formula", row.at(key), raw))
             return None, False
         try:
-            return reader(raw), True
+            value = reader(raw)
         except CellFault as fault:
             extra = {}
             if fault.rule == "status.unknown":
                 extra["allowed"] = "、".join(_status_labels(row.grid.sheet))
             self.add(problem(fault.rule, row.at(key), text_of(raw), **extra))
             return None, False
+        if reader is text_of and isinstance(value, str) and looks_like_formula(value):
+            self.add(problem("cell.formula_text", row.at(key), value))
+        return value, True
 
 
 def _status_labels(sheet: str) -> list[str]:
@@ -476,12 +480,12 @@ def parse_upload(
         raise _fail(filename, problems)
     kind = file_kind(filename)
     if kind == "xlsx":
-        problems = container_problems(data, filename, limits) or entity_problems(data, filename)
+        problems = container_problems(data, filename, limits) or part_problems(data, filename, limits)
         if problems:
             raise _fail(filename, problems)
         book = read_xlsx(data, filename)
     else:
-        book = read_csv(data, filename)
+        book = read_csv(data, filename, limits)
     if isinstance(book, list):
         raise _fail(filename, book)
 

@@ -12,11 +12,13 @@ import csv
 import io
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl import load_workbook
 
 from carbonpeak.collection import layout as L
 from carbonpeak.collection.rules import problem, text_of
+from carbonpeak.collection.xlsx_safety import DEFAULT_LIMITS, UploadLimits
 from carbonpeak.errors import Problem
 
 
@@ -65,19 +67,7 @@ def read_xlsx(data: bytes, filename: str) -> Workbook | list[Problem]:
         if name not in wb.sheetnames:
             continue
         ws = wb[name]
-        rows: list[list[object]] = []
-        formulas: set[tuple[int, int]] = set()
-        for r, row in enumerate(ws.iter_rows(), start=1):
-            values: list[object] = []
-            for c, cell in enumerate(row):
-                if cell.data_type == "f":
-                    formulas.add((r, c))
-                    # an array formula is an object whose text is the formula
-                    value = cell.value
-                    values.append(value if isinstance(value, str) else str(getattr(value, "text", value)))
-                else:
-                    values.append(cell.value)
-            rows.append(values)
+        rows, formulas = _sparse_rows(ws)
         merged = [(str(rng.coord), rng.min_row) for rng in ws.merged_cells.ranges]
         grids[name] = Grid(name, rows, formulas, merged)
     identity: dict[str, str] | None = None
@@ -93,6 +83,26 @@ def read_xlsx(data: bytes, filename: str) -> Workbook | list[Problem]:
     return Workbook("xlsx", grids, identity, L.META, cells)
 
 
+def _sparse_rows(ws: Any) -> tuple[list[list[object]], set[tuple[int, int]]]:
+    """The sheet's cells as rows, built from the cells the file holds. Not `iter_rows`: it visits
+    every position up to the farthest cell, which is how one cell at XFD1048576 cost gigabytes."""
+    cells = ws._cells  # openpyxl's sparse {(row, column): Cell}, 1-based
+    height = max((r for r, _ in cells), default=0)
+    rows: list[list[object]] = [[] for _ in range(height)]
+    formulas: set[tuple[int, int]] = set()
+    for (r, c), cell in sorted(cells.items()):
+        values = rows[r - 1]
+        values.extend([None] * (c - 1 - len(values)))
+        if cell.data_type == "f":
+            formulas.add((r, c - 1))
+            # an array formula is an object whose text is the formula
+            value = cell.value
+            values.append(value if isinstance(value, str) else str(getattr(value, "text", value)))
+        else:
+            values.append(cell.value)
+    return rows, formulas
+
+
 def decode_csv(data: bytes) -> str | None:
     """The text of a CSV: UTF-8 (BOM or not), else GB18030 (a superset of GBK, what Excel writes for
     'CSV' on a Chinese Windows); None when neither decodes or the text holds NUL characters
@@ -106,16 +116,32 @@ def decode_csv(data: bytes) -> str | None:
     return None
 
 
-def read_csv(data: bytes, filename: str) -> Workbook | list[Problem]:
-    """One data sheet saved as CSV: A1 names the sheet, row 1 carries the identity."""
+def read_csv(data: bytes, filename: str, limits: UploadLimits = DEFAULT_LIMITS) -> Workbook | list[Problem]:
+    """One data sheet saved as CSV: A1 names the sheet, row 1 carries the identity. Rows beyond
+    `limits.max_rows` and cells longer than `limits.max_cell_chars` are refused, each located."""
     text = decode_csv(data)
     if text is None:
         return [problem("file.encoding", filename)]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[object]] = []
+    sheet_name = filename
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        rows: list[list[object]] = [[cell if cell.strip() else None for cell in row] for row in reader]
+        for row in reader:
+            if len(rows) == limits.max_rows:
+                where = L.location(sheet_name, len(rows) + 1, "A")
+                return [problem("sheet.rows", where, limit=limits.max_rows)]
+            for c, cell in enumerate(row):
+                if len(cell) > limits.max_cell_chars:
+                    where = L.location(sheet_name, len(rows) + 1, L.column_letter(c))
+                    return [problem("cell.too_long", where, limit=limits.max_cell_chars)]
+            rows.append([cell if cell.strip() else None for cell in row])
+            if len(rows) == 1 and row:
+                sheet_name = row[0].strip() or filename
     except csv.Error as exc:
-        return [problem("file.csv_malformed", filename, detail=str(exc))]
+        if "field larger than field limit" in str(exc):  # the csv module's own cap (131,072 characters)
+            where = L.location(sheet_name, len(rows) + 1, "?")
+            return [problem("cell.too_long", where, limit=limits.max_cell_chars)]
+        return [problem("file.unreadable", filename, detail=str(exc))]
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     if not rows:

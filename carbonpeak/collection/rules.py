@@ -37,13 +37,23 @@ RULES: dict[str, Rule] = {
         Rule("file.not_xlsx", "the zip holds a workbook: [Content_Types].xml and xl/workbook.xml"),
         Rule(
             "file.zip_bomb",
-            "declared uncompressed size, compression ratio and member count are within the "
-            "limits (read from the zip directory before anything is decompressed)",
+            "declared uncompressed size and member count are within the limits (read from the zip "
+            "directory before anything is decompressed)",
         ),
-        Rule("file.xml_entities", "no workbook part declares a DTD or entities (XML entity expansion)"),
-        Rule("file.unreadable", "the workbook opens (no corrupt member, no checksum mismatch)"),
+        Rule(
+            "file.inflated_size",
+            "the members of a workbook inflate to no more than the limit, counted while inflating "
+            "(whatever sizes the zip declares)",
+        ),
+        Rule(
+            "file.xml_entities",
+            "no part that parses as XML (whatever its name or encoding) declares a DTD or entities",
+        ),
+        Rule("file.unreadable", "the workbook opens (no corrupt member, no checksum mismatch); a CSV parses"),
         Rule("file.encoding", "a CSV decodes as UTF-8 (with or without BOM) or GBK/GB18030"),
-        Rule("file.csv_malformed", "a CSV parses (no NUL bytes, no broken quoting)"),
+        Rule("sheet.rows", "a sheet has no more rows than the limit (checked while streaming its XML)"),
+        Rule("sheet.extent", "every cell and merged range lies within the limit's rows and columns"),
+        Rule("cell.too_long", "a cell's text is no longer than the limit (Excel's own: 32,767 characters)"),
         Rule("structure.sheet_missing", "the workbook has the sheets of the template"),
         Rule(
             "structure.metadata_missing",
@@ -60,7 +70,13 @@ RULES: dict[str, Rule] = {
         Rule("structure.row_unknown", "a row's code is one of the spec's rows"),
         Rule("structure.row_duplicate", "a code appears in one row only"),
         Rule("cell.formula", "input cells hold typed values, not formulas"),
-        Rule("cell.type", "a number cell holds a number"),
+        Rule("cell.type", "a number cell holds a finite number (NaN and infinity are refused)"),
+        Rule(
+            "cell.formula_text",
+            "a text cell does not begin with = + - @ (a spreadsheet would read it as a formula; "
+            "exports neutralise it)",
+            "warning",
+        ),
         Rule("cell.date", "a date cell holds a date (YYYY-MM-DD, YYYY/M/D, YYYY年M月D日 or a month YYYY-MM)"),
         Rule("value.range", "a value lies in the indicator's valid range (after unit conversion)"),
         Rule("value.percent", "a percent complete lies in 0–100"),
@@ -113,6 +129,22 @@ def rules_table() -> str:
         zh, en = (t(key, lang).replace("|", "\\|") for lang in ("zh", "en"))
         lines.append(f"| `{rule.code}` | {rule.checks} | {rule.severity} | {zh} | {en} |")
     return "\n".join(lines)
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet would evaluate when opened from a CSV (CSV/formula injection)."""
+    return text.startswith(FORMULA_PREFIXES)
+
+
+def neutralised(value: object) -> object:
+    """`value` safe to write into a CSV cell: text that looks like a formula gets a leading apostrophe
+    (Excel, LibreOffice and WPS then show it as text); anything else unchanged."""
+    if isinstance(value, str) and looks_like_formula(value):
+        return "'" + value
+    return value
 
 
 class CellFault(Exception):

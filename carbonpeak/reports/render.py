@@ -125,6 +125,11 @@ def render_xlsx(report: Report) -> bytes:
             for i, col in enumerate(table.columns, start=1):
                 letter = ws.cell(row=2, column=i).column_letter
                 ws.column_dimensions[letter].width = max(10, min(50, 2 * len(str(col)) + 4))
+    for sheet in wb.worksheets:  # openpyxl makes text starting with "=" a formula; a report holds none
+        for line in sheet.iter_rows():
+            for cell in line:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -98,7 +98,9 @@ def _table(data: bytes, filename: str, max_bytes: int) -> tuple[str, list[list[o
                 [_problem(filename, "data.encoding", "CSV须为UTF-8编码", "a CSV must be UTF-8", exc.start)],
             ) from None
         return filename, [list(r) for r in csv.reader(io.StringIO(text))]
-    problems = safety.container_problems(data, filename, limits) or safety.entity_problems(data, filename)
+    problems = safety.container_problems(data, filename, limits) or safety.part_problems(
+        data, filename, limits
+    )
     if problems:
         raise _fail(filename, problems)
     return _xlsx_table(data, filename)

@@ -60,10 +60,14 @@ def _serialise_sqlite(engine: Engine, *, wal: bool) -> None:
 class Database:
     """One engine and its session factory. `Database.from_settings(settings)` is the usual way in."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, audit_key: str = "") -> None:
+        """`audit_key` keys the audit chain (services/audit.py); without one (tests, scripts) the
+        chain is plain SHA-256 and a keyed log refuses new entries."""
         self.url = url
         self.engine = make_engine(url, echo=echo)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"audit_key": audit_key.encode()}
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -72,7 +76,7 @@ class Database:
             from pathlib import Path
 
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        return cls(url)
+        return cls(url, audit_key=settings.resolved_audit_key())
 
     @classmethod
     def initialised(cls, settings: Settings) -> Database:

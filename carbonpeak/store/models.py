@@ -9,6 +9,7 @@
                 ├── submission_files (the uploaded bytes)
                 └── submission_rows (kind indicator | task | project | a data kind, key, field, year,
                                      value …; data rows also region, flag, source)
+    idempotency_keys (user, Idempotency-Key → the upload it made, and the request's SHA-256)
     audit_log (append-only, hash-chained) + audit_head (seq and hash of the last entry)
 
 Nothing is overwritten: a plan change is a new plan version, a correction a new submission
@@ -208,6 +209,20 @@ class SubmissionRow(Base):
     source: Mapped[str | None] = mapped_column(Text)  # data records: the row's own source
 
 
+class IdempotencyKey(Base):
+    """A client's `Idempotency-Key` on an upload: the request it came with (SHA-256) and what it made."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 
@@ -228,3 +243,4 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    keyed_from: Mapped[int | None] = mapped_column(Integer)  # first entry hashed with the audit key (HMAC)

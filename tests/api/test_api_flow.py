@@ -94,3 +94,23 @@ def test_create_app_connects_to_nothing(tmp_path):
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/health").status_code == 200
         assert not hasattr(client.app.state, "database")
+
+
+def test_upload_retried_with_an_idempotency_key_makes_one_version(api):
+    dept = api.headers("department")
+    data = api.filled(1610)
+    url = f"/api/rounds/{api.round_id}/submissions"
+    first = api.client.post(url, headers={**dept, "Idempotency-Key": "k-1"}, files={"file": ("a.xlsx", data)})
+    assert first.status_code == 201, first.text
+    for _ in range(3):  # the client lost the answer and retries
+        again = api.client.post(
+            url, headers={**dept, "Idempotency-Key": "k-1"}, files={"file": ("a.xlsx", data)}
+        )
+        assert again.json()["id"] == first.json()["id"]
+        assert again.json()["version"] == first.json()["version"]
+    changed = api.client.post(
+        url, headers={**dept, "Idempotency-Key": "k-1"}, files={"file": ("a.xlsx", api.filled(1620))}
+    )
+    assert changed.status_code == 409
+    other = api.client.post(url, headers={**dept, "Idempotency-Key": "k-2"}, files={"file": ("a.xlsx", data)})
+    assert other.json()["version"] == first.json()["version"] + 1

@@ -91,16 +91,16 @@ def _bomb(member_bytes: int) -> bytes:
     return out.getvalue()
 
 
-def test_zip_bomb_by_compression_ratio(spec: TemplateSpec) -> None:
-    bomb = _bomb(8_000_000)  # 8 MB of zeros deflate to about 8 kB: a ratio near 1000
-    assert len(bomb) < 20_000
+def test_zip_bomb_by_declared_size(spec: TemplateSpec) -> None:
+    bomb = _bomb(12_000_000)  # 12 MB of zeros deflate to about 12 kB
+    assert len(bomb) < 30_000
     problems = problems_of(bomb, "bomb.xlsx", spec)
     assert found(problems) == {("file.zip_bomb", "bomb.xlsx")}
-    assert problems[0].value == str(8_000_000 + len("<Types/>") + len("<workbook/>"))
+    assert problems[0].value == str(12_000_000 + len("<Types/>") + len("<workbook/>"))
 
 
 def test_zip_bomb_by_declared_total_size(spec: TemplateSpec) -> None:
-    limits = UploadLimits(max_uncompressed_bytes=500_000, max_ratio=1e9)
+    limits = UploadLimits(max_uncompressed_bytes=500_000)
     problems = problems_of(_bomb(600_000), "bomb.xlsx", spec, limits=limits)
     assert found(problems) == {("file.zip_bomb", "bomb.xlsx")}
 
@@ -129,8 +129,11 @@ def test_member_lying_about_its_size_fails_instead_of_inflating(spec: TemplateSp
 
 def test_xml_entity_declaration_is_refused(spec: TemplateSpec, filled: bytes) -> None:
     def add_dtd(xml: bytes) -> bytes:
-        head, _, body = xml.partition(b"?>")
-        return head + b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>' + body
+        dtd = b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+        if xml.startswith(b"<?xml"):
+            head, _, body = xml.partition(b"?>")
+            return head + b"?>" + dtd + body
+        return dtd + xml  # openpyxl writes no XML declaration
 
     data = rezip(filled, "xl/workbook.xml", add_dtd)
     assert found(problems_of(data, "a.xlsx", spec)) == {("file.xml_entities", "a.xlsx")}
@@ -287,11 +290,6 @@ def test_unknown_duplicate_and_missing_codes_in_csv(spec: TemplateSpec, filled: 
         ("required.missing", "指标!pv_capacity"),
         ("required.missing", "指标!wind_capacity"),
     }
-
-
-def test_csv_with_a_field_beyond_the_csv_limit(spec: TemplateSpec, filled: bytes) -> None:
-    data = sheet_as_csv(filled, "指标") + b'pv_capacity,"' + b"x" * 200_000 + b'"\r\n'
-    assert found(problems_of(data, "a.csv", spec)) == {("file.csv_malformed", "a.csv")}
 
 
 def test_csv_of_another_unit_points_at_the_identity_cell(filled: bytes) -> None:

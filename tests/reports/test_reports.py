@@ -154,3 +154,14 @@ def test_a_report_without_the_years_results_is_refused(small_plan, bundle, schem
     assert exc.value.problems[0].rule == "reports.results_year"
     with pytest.raises(InputError):
         build_report("midterm", small_plan, bundle, year=2025, lang="zh")
+
+
+def test_xlsx_keeps_formula_like_text_as_text() -> None:
+    from carbonpeak.reports.render import Report, Section, Table
+
+    table = Table(columns=["=title"], rows=[['=HYPERLINK("http://x","y")', "-1+2", 3.0]])
+    report = Report("annual", "en", "=t", "", [("=k", "=v")], [Section("s", "=s", tables=[table])])
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert {c.data_type for c in cells if isinstance(c.value, str)} == {"s"}
+    assert '=HYPERLINK("http://x","y")' in {c.value for c in cells}

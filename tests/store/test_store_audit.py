@@ -79,6 +79,7 @@ def test_deleted_entries_are_named_in_the_middle_and_at_the_end(logged):
 def test_cli_audit_verify_exits_1_naming_the_entry(tmp_path, tiny_plan, monkeypatch):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     monkeypatch.setenv("CARBONPEAK_DATABASE_URL", url)
+    monkeypatch.setenv("CARBONPEAK_DATA_DIR", str(tmp_path))  # the CLI keeps its audit key there
     db = Database(url)
     init_database(db, tiny_plan)
     with db.session() as s:

@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
@@ -98,6 +98,15 @@ async def upload(
     session: SessionDep,
     settings: SettingsDep,
     unit_code: Annotated[str | None, Form(max_length=64, description="default: the user's unit")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=200,
+            description="a retry with the same key and the same file returns the first result; "
+            "the same key with another request is 409",
+        ),
+    ] = None,
 ) -> SubmissionOut:
     """Upload a filled template: checked whole, stored as a new draft version, or 422 with every problem."""
     data = await file.read(settings.max_upload_bytes + 1)
@@ -109,6 +118,7 @@ async def upload(
         filename=file.filename or "upload",
         data=data,
         max_bytes=settings.max_upload_bytes,
+        idempotency_key=idempotency_key,
     )
     return SubmissionOut.of(sub)
 
