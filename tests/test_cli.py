@@ -43,6 +43,16 @@ NEEDS_DB = {
     "carbonpeak report annual": ["report", "annual", "--inputs", "store"],
     "carbonpeak report midterm": ["report", "midterm", "--inputs", "store"],
     "carbonpeak report dispatch": ["report", "dispatch", "--inputs", "store"],
+    "carbonpeak audit export-head": ["audit", "export-head"],
+    "carbonpeak backup": ["backup", "somewhere"],
+    "carbonpeak data import": ["data", "import", "gdp", __file__, "--as", "office"],
+    "carbonpeak data list": ["data", "list"],
+    "carbonpeak data export": ["data", "export", "gdp"],
+    "carbonpeak submission submit": ["submission", "submit", "1", "--as", "office"],
+    "carbonpeak submission approve": ["submission", "approve", "1", "--as", "office"],
+    "carbonpeak submission return": ["submission", "return", "1", "--as", "office", "--comment", "x"],
+    "carbonpeak submission publish": ["submission", "publish", "1", "--as", "office"],
+    "carbonpeak submission list": ["submission", "list", "--as", "office"],
 }
 # init and demo load create the database; serve answers 503 page by page; the rest never open it.
 CREATES_OR_NO_DB = {
@@ -58,6 +68,8 @@ CREATES_OR_NO_DB = {
     "carbonpeak project",
     "carbonpeak decompose",
     "carbonpeak balance",
+    "carbonpeak restore",
+    "carbonpeak data template",
 }
 
 

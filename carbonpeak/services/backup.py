@@ -76,6 +76,7 @@ def _libpq_url(url: str) -> str:
 
 def make_backup(settings: Settings, dest: Path) -> BackupResult:
     """Back the data folder of `settings` up into the new (or empty) folder `dest` while it serves."""
+    Database.initialised(settings).dispose()  # NotInitialised, before anything is written
     _empty_folder(dest, "backup folder")
     dest.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url()

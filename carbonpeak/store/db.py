@@ -94,7 +94,7 @@ class Database:
 
             if "mode=memory" not in url and not Path(parsed.database).is_file():
                 raise NotInitialised()
-        db = cls(url)
+        db = cls(url, audit_key=settings.resolved_audit_key())
         try:
             from carbonpeak.store.migrate import current_revision, head_revision
 

@@ -91,10 +91,10 @@ def test_api_reports_and_evaluation(office_client):
     client, tokens = office_client
     auth = {"Authorization": f"Bearer {tokens['office']}"}
     r = client.get("/api/reports/dispatch?lang=en", headers=auth)
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.status_code == 200, r.text and r.headers["content-type"].startswith("text/html")
     assert "dispatch notice" in r.text
     x = client.get("/api/reports/midterm?year=2025&format=xlsx", headers=auth)
-    assert x.status_code == 200 and "balance" in load_workbook(io.BytesIO(x.content)).sheetnames
+    assert x.status_code == 200, x.text and "balance" in load_workbook(io.BytesIO(x.content)).sheetnames
     e = client.get("/api/evaluation/2024", headers=auth).json()
     assert e["scheme_code"] == "jinan-2024" and e["scores"][0]["rank"] == 1
     assert client.get("/api/evaluation/balance", headers=auth).status_code == 200
