@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,83 +82,128 @@ def stamp() -> tuple[int, ...]:
     return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in FILES)
 
 
-def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
-    """The current observations of `region`.
+@dataclass(frozen=True, eq=False)
+class DataSet:
+    """What every engine computes from: the newest published version of each data record of one
+    snapshot of the store (`origin` "store", `id` the snapshot id), or the packaged demo files
+    (`origin` "files", `id` "files:<mtimes>"). `balance`: energy-balance rows in the accounting
+    layout, each row's `source` ending in its record (`[submission N vV, file cell]`); `records`: the
+    published rows of the series kinds (services/statistics.PublishedRow)."""
 
-    `database` given: the store's published data records (services/statistics.published_rows: the
-    series of the kinds gdp, population, indicators … and the inventory of the published energy
-    balance), computed once per snapshot, with the approved indicator values of progress reports put
-    over them (an approved value wins for the same indicator, region and year). A store not
-    initialised, or one where no data record is published yet, and `database` None: the packaged demo
-    files, read as before (a transition: to be removed once every surface reads a loaded store).
-    """
+    id: str
+    origin: str
+    balance: tuple[dict[str, str], ...]
+    records: tuple[Any, ...] = ()
+
+
+def current(database: Database | None = None) -> DataSet:
+    """The data set of `database`'s current snapshot (cached per snapshot id).
+
+    TRANSITION (issue #12): `database` None, a store not initialised, and a store where no data record
+    is published yet give the packaged demo files, read as before; once any record is published only
+    the store counts."""
     if database is None:
-        return _observations(region, stamp())
+        return _files(stamp())
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from carbonpeak.services.statistics import current_snapshot, published_rows
-    from carbonpeak.services.submissions import current_observations
     from carbonpeak.store.db import is_missing_table
 
     try:
         with database.session() as session:
             snap = current_snapshot(session)
-            key = (region, snap.id)
-            base = _STORE_CACHE.get(key)
-            if base is None:
-                records = published_rows(session)
-                # TRANSITION (issue #12): a store with no published data record still judges by the
-                # packaged demo files, as before; once any record is published only the store counts
-                base = _from_records(region, records) if records else _observations(region, stamp())
-                if len(_STORE_CACHE) >= 8:
-                    _STORE_CACHE.clear()
-                _STORE_CACHE[key] = base
+            found = _DATASETS.get(snap.id)
+            if found is not None:
+                return found
+            rows = published_rows(session)
+    except (OperationalError, ProgrammingError) as exc:
+        if not is_missing_table(exc):
+            raise
+        return _files(stamp())
+    if not rows:
+        return _files(stamp())
+    balance = tuple(_balance_row(r) for r in rows if r.kind == "energy_balance")
+    data = DataSet(snap.id, "store", balance, tuple(r for r in rows if r.kind != "energy_balance"))
+    if len(_DATASETS) >= 8:
+        _DATASETS.clear()
+    _DATASETS[snap.id] = data
+    return data
+
+
+_DATASETS: dict[str, DataSet] = {}
+
+
+def _balance_row(r: Any) -> dict[str, str]:
+    return {
+        "region": r.region,
+        "year": str(r.year),
+        "sector": r.key,
+        "fuel": r.field,
+        "quantity": repr(r.value),
+        "unit": r.unit,
+        "flag": r.flag,
+        "method": r.method,
+        "source": f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]",
+    }
+
+
+@lru_cache(maxsize=2)
+def _files(_stamp: tuple[int, ...]) -> DataSet:
+    from carbonpeak.services.inventory import read_balance_file
+
+    rows = tuple(read_balance_file(BALANCE)) if BALANCE.exists() else ()
+    return DataSet("files:" + "-".join(str(t) for t in _stamp), "files", rows)
+
+
+def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
+    """The current observations of `region`: those of the data set (`current(database)`), computed
+    once per data set, with the approved indicator values of progress reports put over them when
+    `database` is given (an approved value wins for the same indicator, region and year)."""
+    data = current(database)
+    key = (region, data.id)
+    base = _OBSERVATIONS.get(key)
+    if base is None:
+        if data.origin == "files":
+            base = _observations(region, stamp())
+        else:
+            base = _from_records(region, data.records, data.balance)
+        if len(_OBSERVATIONS) >= 16:
+            _OBSERVATIONS.clear()
+        _OBSERVATIONS[key] = base
+    if database is None:
+        return base
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from carbonpeak.services.submissions import current_observations
+    from carbonpeak.store.db import is_missing_table
+
+    try:
+        with database.session() as session:
             rows = [r for r in current_observations(session) if r["region"] == region]
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
             raise
-        return _observations(region, stamp())  # a store not initialised: the packaged demo files
+        return base
     return overlay(base, rows)
 
 
-_STORE_CACHE: dict[tuple[str, str], Observations] = {}
+_OBSERVATIONS: dict[tuple[str, str], Observations] = {}
 
 
 def snapshot_id(database: Database | None) -> str:
-    """The id of the store's current snapshot, or `files:<mtimes>` for the packaged demo files."""
-    if database is None:
-        return "files:" + "-".join(str(t) for t in stamp())
-    from carbonpeak.services.statistics import current_snapshot
-
-    with database.session() as session:
-        return current_snapshot(session).id
+    """The id of the data set every figure of `database` is computed from (see `current`)."""
+    return current(database).id
 
 
-def _from_records(region: str, records: Iterable[Any]) -> Observations:
+def _from_records(region: str, records: Iterable[Any], balance: Iterable[Mapping[str, str]]) -> Observations:
     """Observations from published data records: series rows as they are (converted to the unit of
-    their series), the energy balance through the inventory (_inventory_series)."""
+    their series), the energy balance through the inventory (_inventory_series_of)."""
     series: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
     unit_of: dict[tuple[str, str], str] = {}
-    balance: list[dict[str, str]] = []
     for r in records:
         if r.region != region:
             continue
         lineage = f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]"
-        if r.kind == "energy_balance":
-            balance.append(
-                {
-                    "region": r.region,
-                    "year": str(r.year),
-                    "sector": r.key,
-                    "fuel": r.field,
-                    "quantity": repr(r.value),
-                    "unit": r.unit,
-                    "flag": r.flag,
-                    "method": r.method,
-                    "source": lineage,
-                }
-            )
-            continue
         key = (r.key, r.region)
         unit = units.lookup(r.unit).name
         target = unit_of.setdefault(key, unit)
@@ -165,8 +211,9 @@ def _from_records(region: str, records: Iterable[Any]) -> Observations:
         method = f" ({r.method})" if r.method else ""
         series.setdefault(key, {})[r.year] = (value, lineage + method, r.flag)
     out = [_series(k[0], k[1], unit_of[k], points) for k, points in series.items()]
-    if balance:
-        out += _inventory_series_of(region, balance)
+    rows = [dict(b) for b in balance if b["region"] == region]
+    if rows:
+        out += _inventory_series_of(region, rows)
     return Observations({(s.indicator, s.region): s for s in out if len(s)})
 
 
@@ -193,14 +240,25 @@ def overlay(observations: Observations, rows: Iterable[Mapping[str, Any]]) -> Ob
     return Observations({k: _series(k[0], k[1], unit_of[k], by_year) for k, by_year in points.items()})
 
 
-def kaya_series(region: str = DEFAULT_REGION) -> KayaSeries:
+def kaya_series(region: str = DEFAULT_REGION, *, database: Database | None = None) -> KayaSeries:
     """The decomposition input from the same inventory: population (万人), GDP at constant 2020
     prices (亿元), value added of primary / industry / services (assumed shares, see
     VALUE_ADDED_SHARES) and households (activity = GDP), final energy by sector × fuel group (万tce,
     electricity at calorific value, heating plants' fuel allocated to heat users) and energy CO2 by
     sector × fuel group (万tCO2, power plants' CO2 and the indirect CO2 of net imported electricity
-    allocated to electricity use). Flag `estimated`."""
-    return _kaya(region, stamp())
+    allocated to electricity use). Flag `estimated`. From the data set of `database` (`current`)."""
+    data = current(database)
+    if data.origin == "files":
+        return _kaya(region, stamp())
+    key = (region, data.id)
+    if key not in _KAYA:
+        if len(_KAYA) >= 4:
+            _KAYA.clear()
+        _KAYA[key] = _kaya_of(region, dataset_observations(region, database=database), data)
+    return _KAYA[key]
+
+
+_KAYA: dict[tuple[str, str], KayaSeries] = {}
 
 
 # --- observations ---------------------------------------------------------------------------------
@@ -366,14 +424,21 @@ def value_added_shares(year: int) -> dict[str, float]:
 
 @lru_cache(maxsize=4)
 def _kaya(region: str, _stamp: tuple[int, ...]) -> KayaSeries:
+    return _kaya_of(region, _observations(region, _stamp), None)
+
+
+def _kaya_of(region: str, obs: Observations, data: DataSet | None) -> KayaSeries:
     from carbonpeak.services.projection import inventory_history
 
-    obs = _observations(region, _stamp)
     pop, cur, idx = (obs.get(c, region) for c in ("population", "gdp_current", "gdp_index"))
     if pop is None or cur is None or idx is None:
         raise ValueError(f"the data set has no population or GDP for {region!r}")
     gdp = gdp_constant(cur, idx, PRICE_YEAR)
-    history = inventory_history(BALANCE, region=region)
+    history = (
+        inventory_history(BALANCE, region=region)
+        if data is None
+        else inventory_history(region=region, data=data)
+    )
     years = tuple(y for y in sorted(history.records) if gdp.value(y) is not None and pop.value(y) is not None)
     group = {code: s.group for code, s in factors.sectors().items()}
     t, i, j = len(years), len(KAYA_SECTORS), len(KAYA_FUELS)
@@ -414,6 +479,8 @@ __all__ = [
     "LABEL",
     "STORE_LABEL",
     "VALUE_ADDED_SHARES",
+    "DataSet",
+    "current",
     "dataset_observations",
     "kaya_series",
     "overlay",

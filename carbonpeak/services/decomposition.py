@@ -12,7 +12,7 @@ Input: a decomposition table (carbonpeak/decomposition/table.py; the packaged sa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from carbonpeak.errors import InputError, Problem
 from carbonpeak.i18n import t
 from carbonpeak.services import dataset
 
+if TYPE_CHECKING:
+    from carbonpeak.store.db import Database
+
 
 def decompose_emissions(
     *,
@@ -30,6 +33,7 @@ def decompose_emissions(
     input_file: Path | str | None = None,
     series: KayaSeries | None = None,
     chained: bool = True,
+    database: Database | None = None,
 ) -> dict[str, Any]:
     """Effects (万tCO2, and indices) of the six Kaya factors on the change of emissions, `start` → `end`."""
     source, flag, scope = "given", None, None
@@ -41,7 +45,7 @@ def decompose_emissions(
         else:
             source = str(path)
     elif series is None:
-        series = dataset.kaya_series()
+        series = dataset.kaya_series(database=database)
         source, flag, scope = dataset.LABEL, dataset.FLAG, "decomposition.scope.dataset"
     series = _between(series, start, end)
     d = decompose(series, chained=chained)

@@ -85,27 +85,29 @@ def track_targets(
     latest = _latest_year(observations, region)
     year = _checked_year(observations, region, year) if year is not None else latest
     if peak_probabilities is None and source in (dataset.LABEL, dataset.STORE_LABEL) and year == latest:
-        peak_probabilities = projected_peak_probabilities(plan, config)
+        peak_probabilities = projected_peak_probabilities(plan, config, database=database)
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
     names = {tg.code: tg for tg in plan.targets}
     rows = [_row(p, names[p.code].name_zh, names[p.code].name_en) for p in results]
     return Tracking(region=region, year=year, observations=source, rows=rows)
 
 
-def projected_peak_probabilities(plan: Plan, config: StatusConfig) -> dict[str, float]:
+def projected_peak_probabilities(
+    plan: Plan, config: StatusConfig, *, database: Database | None = None
+) -> dict[str, float]:
     """P(peak by the target's year) of the plan's peak targets from the projection of the `plan`
-    scenario on the current data set (services/projection.peak_probabilities: 5 000 draws, seed 1),
-    cached in the process by the data set's file times, the peak targets and the configuration."""
+    scenario on the data set of `database` (services/projection.peak_probabilities: 5 000 draws,
+    seed 1), cached in the process by the data set's id, the peak targets and the configuration."""
     peaks = tuple((t.code, t.indicator, t.metric, t.target_year) for t in plan.targets if t.metric == "peak")
     if not peaks:
         return {}
-    key = (peaks, dataset.stamp(), config.model_dump_json())
+    key = (peaks, dataset.current(database).id, config.model_dump_json())
     if key not in _PEAK_CACHE:
         from carbonpeak.services.projection import peak_probabilities
 
         if len(_PEAK_CACHE) >= 8:
             _PEAK_CACHE.clear()
-        _PEAK_CACHE[key] = peak_probabilities(plan, config=config)
+        _PEAK_CACHE[key] = peak_probabilities(plan, config=config, database=database)
     return dict(_PEAK_CACHE[key])
 
 

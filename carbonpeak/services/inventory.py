@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +31,9 @@ from carbonpeak.accounting import (
 )
 from carbonpeak.accounting.energy import import_non_fossil_share, tce_coefficients, total_energy
 from carbonpeak.errors import BalanceError, Problem
+
+if TYPE_CHECKING:
+    from carbonpeak.store.db import Database
 
 CELL_COLUMNS = ("region", "year", "sector", "fuel", "scope", "co2_t")
 TOTAL_COLUMNS = (
@@ -290,30 +292,40 @@ def cell_lineage(
 
 @dataclass(frozen=True)
 class CurrentInventory:
-    """compute_inventory's answer (`result`, guideline factors) for the current data set's balance,
-    the accounting Inventory behind it (for lineage), the balance rows and the file they came from."""
+    """compute_inventory's answer (`result`, guideline factors) for the data set's balance, the
+    accounting Inventory behind it (for lineage), the balance rows, and where they came from
+    (`source`: "snapshot <id>" or the packaged file; `dataset_id` the data set's id)."""
 
     result: dict[str, Any]
     inventory: Inventory
     rows: list[dict[str, str]]
-    source: Path
+    source: str
+    dataset_id: str
 
 
-def current_inventory() -> CurrentInventory | None:
-    """The inventory of the current data set (services/dataset.BALANCE); None without a balance."""
-    from carbonpeak.services.dataset import BALANCE
+def current_inventory(database: Database | None = None) -> CurrentInventory | None:
+    """The inventory of the data set of `database` (services/dataset.current: the published energy
+    balance of the store's snapshot, or the packaged demo balance), computed once per data set;
+    None without a balance."""
+    from carbonpeak.services.dataset import BALANCE, current
 
-    if not BALANCE.exists():
+    data = current(database)
+    if not data.balance:
         return None
-    return _current(str(BALANCE), BALANCE.stat().st_mtime_ns)
+    found = _CURRENT.get(data.id)
+    if found is None:
+        rows = [dict(r) for r in data.balance]
+        result = compute_inventory(rows)
+        inv = inventory(read_balance(rows), "guideline", grid_fallback="nearest")
+        source = f"snapshot {data.id}" if data.origin == "store" else str(BALANCE.name)
+        found = CurrentInventory(result, inv, rows, source, data.id)
+        if len(_CURRENT) >= 4:
+            _CURRENT.clear()
+        _CURRENT[data.id] = found
+    return found
 
 
-@lru_cache(maxsize=2)
-def _current(path: str, _mtime: int) -> CurrentInventory:
-    rows = read_balance_file(Path(path))
-    result = compute_inventory(rows)
-    inv = inventory(read_balance(rows), "guideline", grid_fallback="nearest")
-    return CurrentInventory(result, inv, rows, Path(path))
+_CURRENT: dict[str, CurrentInventory] = {}
 
 
 def factor_library() -> dict[str, list[dict[str, object]]]:

@@ -33,11 +33,14 @@ from carbonpeak.scenarios.model import Scenario
 from carbonpeak.scenarios.montecarlo import run
 from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
+from carbonpeak.services.dataset import current
 from carbonpeak.services.inventory import read_balance_file
 
 if TYPE_CHECKING:
     from carbonpeak.indicators.config import StatusConfig
     from carbonpeak.plan.schema import Plan
+    from carbonpeak.services.dataset import DataSet
+    from carbonpeak.store.db import Database
 
 MAX_DRAWS = 1_000_000
 
@@ -66,6 +69,7 @@ def run_projection(
     data_dir: Path | None = None,
     progress: Callable[[int], None] | None = None,
     shipped_only: bool = False,
+    data: DataSet | None = None,
 ) -> dict[str, Any]:
     """Run a projection; see the module docstring. `analysis_draws` for tornado, wedges and impact."""
     problems = []
@@ -94,7 +98,7 @@ def run_projection(
             f"no scenario {scenario!r} (shipped: {', '.join(shipped_scenarios())})",
             message_zh=f"找不到情景 {scenario}",
         )
-    sc = load_with_inventory(path)
+    sc = load_with_inventory(path, data=data)
     additions = load_projects(add_project, sc) if add_project else ()
     _, result = run(sc, draws=draws, seed=seed, progress=progress)
     result["scenario_file"] = str(path)
@@ -129,7 +133,11 @@ SHOWN_SEED = 1
 
 
 def shown_run(
-    scenario: str = SHOWN_SCENARIO, draws: int = SHOWN_DRAWS, seed: int = SHOWN_SEED
+    scenario: str = SHOWN_SCENARIO,
+    draws: int = SHOWN_DRAWS,
+    seed: int = SHOWN_SEED,
+    *,
+    database: Database | None = None,
 ) -> dict[str, Any]:
     """run_projection of a shipped scenario with tornado and wedges on min(draws, 1 000) draws: the
     run the overview, the projection page and the reports show. Cached in the process by the
@@ -137,19 +145,36 @@ def shown_run(
     shows the same P(peak by 2030) as `peak_probabilities` (the same draws and seed)."""
     if str(scenario) not in shipped_scenarios():
         raise NotFound(f"no shipped scenario {scenario!r}", message_zh=f"没有名为 {scenario} 的情景")
-    return _shown_run(scenario, load_with_inventory(scenario).source_hash, draws, seed)
+    data = current(database)
+    key = (scenario, load_with_inventory(scenario, data=data).source_hash, draws, seed)
+    found = _SHOWN.get(key)
+    if found is None:
+        found = run_projection(
+            scenario,
+            draws=draws,
+            seed=seed,
+            analysis_draws=min(draws, 1_000),
+            sobol_draws=8,
+            shipped_only=True,
+            data=data,
+        )
+        found["dataset"] = data.id
+        if len(_SHOWN) >= 8:
+            _SHOWN.clear()
+        _SHOWN[key] = found
+    return found
 
 
-@lru_cache(maxsize=8)
-def _shown_run(scenario: str, _scenario_hash: str, draws: int, seed: int) -> dict[str, Any]:
-    return run_projection(
-        scenario, draws=draws, seed=seed, analysis_draws=min(draws, 1_000), sobol_draws=8, shipped_only=True
-    )
+# runs by (scenario, scenario hash — its file and the inventory it starts from —, draws, seed)
+_SHOWN: dict[tuple[str, str, int, int], dict[str, Any]] = {}
 
 
-def load_with_inventory(name_or_path: str | Path, history: InventoryHistory | None = None) -> Scenario:
-    """A scenario file loaded on the data set's inventory (`inventory_history()` unless given)."""
-    return load_scenario(name_or_path, inventory=history or inventory_history())
+def load_with_inventory(
+    name_or_path: str | Path, history: InventoryHistory | None = None, *, data: DataSet | None = None
+) -> Scenario:
+    """A scenario file loaded on the inventory of the data set `data` (`inventory_history(data=…)`
+    unless `history` is given; None: the packaged demo files)."""
+    return load_scenario(name_or_path, inventory=history or inventory_history(data=data))
 
 
 def _stored(data_dir: Path | None, sc: Scenario, seed: int, draws: int) -> dict[str, Any] | None:
@@ -172,6 +197,7 @@ def peak_probabilities(
     seed: int = 1,
     data_dir: Path | None = None,
     config: StatusConfig | None = None,
+    database: Database | None = None,
 ) -> dict[str, float]:
     """{peak-target code: P(CO2 peaks in or before the target's year)} for `track_targets`.
 
@@ -189,14 +215,15 @@ def peak_probabilities(
     ]
     if not wanted:
         return {}
-    sc = load_with_inventory(scenario)
+    data = current(database)
+    sc = load_with_inventory(scenario, data=data)
     found = _stored(data_dir, sc, seed, draws)
     if found is None and data_dir is not None:
         found = run_projection(
-            scenario, draws=draws, seed=seed, sensitivity=False, wedges=False, data_dir=data_dir
+            scenario, draws=draws, seed=seed, sensitivity=False, wedges=False, data_dir=data_dir, data=data
         )
     elif found is None:
-        found = _peak_run(str(resolve_scenario_path(scenario)), sc.source_hash, draws, seed)
+        found = _peak_run(sc, draws, seed)
     return {t.code: _p_peak_by(found, t.target_year) for t in wanted}
 
 
@@ -209,16 +236,23 @@ def _p_peak_by(result: Mapping[str, Any], year: int) -> float:
     return min(1.0, sum(p for y, p in dist.items() if y <= year))
 
 
-@lru_cache(maxsize=16)
-def _peak_run(path: str, scenario_hash: str, draws: int, seed: int) -> dict[str, Any]:
+def _peak_run(sc: Scenario, draws: int, seed: int) -> dict[str, Any]:
     """Peak-year distribution of a run, cached per scenario hash (file and inventory), draws and seed."""
-    _, result = run(load_with_inventory(path), draws=draws, seed=seed)
-    return {
-        "scenario_hash": scenario_hash,
-        "seed": seed,
-        "p_peak_by": result["p_peak_by"],
-        "peak_year": result["peak_year"],
-    }
+    key = (sc.source_hash, draws, seed)
+    if key not in _PEAK_RUNS:
+        _, result = run(sc, draws=draws, seed=seed)
+        if len(_PEAK_RUNS) >= 16:
+            _PEAK_RUNS.clear()
+        _PEAK_RUNS[key] = {
+            "scenario_hash": sc.source_hash,
+            "seed": seed,
+            "p_peak_by": result["p_peak_by"],
+            "peak_year": result["peak_year"],
+        }
+    return _PEAK_RUNS[key]
+
+
+_PEAK_RUNS: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
 # --- the inventory the shipped scenarios start from ---------------------------------------------
@@ -236,12 +270,26 @@ def inventory_history(
     gdp_index: Mapping[int, float] | None = None,
     gdp_current: Mapping[int, float] | None = None,
     region: str | None = None,
+    data: DataSet | None = None,
 ) -> InventoryHistory:
     """The inventory of a balance, year by year, as the projection reads it (see scenarios/history.py).
 
-    Default: the demo balance with the demo observations (population in persons, GDP in 万元 at
-    constant prices of the latest year: current-price GDP of that year x the chained real index).
+    Default: the data set `data` (services/dataset.current; None: the packaged demo files) — its
+    energy balance with its population (persons) and GDP (万元 at constant prices of the latest year:
+    current-price GDP of that year x the chained real index). `balance_file`: that file instead.
     """
+    if balance_file is None and data is not None and data.origin == "store":
+        if population is None and gdp_index is None and gdp_current is None:
+            population, gdp_index, gdp_current = _store_observations(data, region or DEFAULT_REGION)
+        key = (data.id, _frozen(population), _frozen(gdp_index), _frozen(gdp_current), region)
+        found = _STORE_HISTORY.get(key)
+        if found is None:
+            rows = [dict(r) for r in data.balance]
+            found = _history_of(rows, f"snapshot:{data.id}".encode(), f"snapshot {data.id}", *key[1:])
+            if len(_STORE_HISTORY) >= 4:
+                _STORE_HISTORY.clear()
+            _STORE_HISTORY[key] = found
+        return found
     path = Path(balance_file) if balance_file else DEMO_BALANCE
     if population is None and gdp_index is None and gdp_current is None:
         population, gdp_index, gdp_current = _demo_observations()
@@ -253,6 +301,42 @@ def inventory_history(
         _frozen(gdp_current),
         region,
     )
+
+
+_STORE_HISTORY: dict[tuple[Any, ...], InventoryHistory] = {}
+DEFAULT_REGION = "jinan"
+
+
+def _store_observations(
+    data: DataSet, region: str
+) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+    """Population (persons), the real GDP index (2020 = 1, chained from 上年=100) and GDP at current
+    prices (万元) of `region` from the data set's published series."""
+    pop: dict[int, float] = {}
+    prev: dict[int, float] = {}
+    cur: dict[int, float] = {}
+    for r in data.records:
+        if r.region != region:
+            continue
+        if r.key == "population":
+            pop[r.year] = float(units.convert(r.value, r.unit, "人"))
+        elif r.key == "gdp_current":
+            cur[r.year] = float(units.convert(r.value, r.unit, "万元"))
+        elif r.key == "gdp_index":
+            prev[r.year] = r.value / 100.0
+    idx: dict[int, float] = {}
+    if prev:
+        base = 2020 if 2020 in prev else min(prev)
+        idx[base] = 1.0
+        y = base
+        while y + 1 in prev:
+            idx[y + 1] = idx[y] * prev[y + 1]
+            y += 1
+        y = base
+        while y in prev and y - 1 >= min(prev):  # the growth of year y links y - 1 to y
+            idx[y - 1] = idx[y] / prev[y]
+            y -= 1
+    return pop, idx, cur
 
 
 def _frozen(m: Mapping[int, float] | None) -> tuple[tuple[int, float], ...]:
@@ -285,7 +369,19 @@ def _history(
     region: str | None,
 ) -> InventoryHistory:
     raw = Path(path).read_bytes()
-    balance = read_balance(read_balance_file(Path(path)))
+    return _history_of(read_balance_file(Path(path)), raw, path, population, gdp_index, gdp_current, region)
+
+
+def _history_of(
+    rows: list[dict[str, str]],
+    raw: bytes,
+    source: str,
+    population: tuple[tuple[int, float], ...],
+    gdp_index: tuple[tuple[int, float], ...],
+    gdp_current: tuple[tuple[int, float], ...],
+    region: str | None,
+) -> InventoryHistory:
+    balance = read_balance(rows)
     inv = inventory(balance, "guideline", grid_fallback="nearest")
     r = balance.regions.index(region) if region else 0
     k_cal, _ = tce_coefficients(balance, "calorific")
@@ -369,7 +465,7 @@ def _history(
             gdp=price * idx[year] if price is not None and year in idx else None,
         )
     digest = hashlib.sha256(raw + repr((population, gdp_index, gdp_current, region)).encode()).hexdigest()
-    return InventoryHistory(records=records, fingerprint=digest, source=path)
+    return InventoryHistory(records=records, fingerprint=digest, source=source)
 
 
 def _import_non_fossil_share(balance: Any) -> Any:

@@ -123,14 +123,14 @@ def year_results(
         year=year,
         tracking=tracking,
         indicator_results=tuple(indicator_results(tracking.rows, year=year, shared_by=shared)),
-        inventory=year_inventory(tracking.region, year),
-        projections=tuple(projection_summary(s) for s in scenarios),
+        inventory=year_inventory(tracking.region, year, database=database),
+        projections=tuple(projection_summary(s, database=database) for s in scenarios),
     )
 
 
-def year_inventory(region: str, year: int) -> YearInventory | None:
+def year_inventory(region: str, year: int, *, database: Database | None = None) -> YearInventory | None:
     """The current data set's inventory of `region` in `year` by scope; None when it has no such year."""
-    found = current_inventory()
+    found = current_inventory(database)
     if found is None:
         return None
     row = next((t for t in found.result["totals"] if t["region"] == region and int(t["year"]) == year), None)
@@ -150,14 +150,14 @@ def year_inventory(region: str, year: int) -> YearInventory | None:
         sinks=None,
         factor_set=str(found.result["factor_set"]),
         flag=flag,
-        source=f"inventory ({found.result['factor_set']} factors) of {found.source.name}",
+        source=f"inventory ({found.result['factor_set']} factors) of {found.source}",
     )
 
 
-def projection_summary(scenario: str) -> ProjectionSummary:
+def projection_summary(scenario: str, *, database: Database | None = None) -> ProjectionSummary:
     """The shown run of a shipped scenario (services/projection.shown_run: 5 000 draws, seed 1),
     the same cached run as the overview and the projection page."""
-    run = projection.shown_run(scenario)
+    run = projection.shown_run(scenario, database=database)
     labels = {s["name"]: s for s in projection.list_scenarios()}.get(scenario, {})
     peak = run.get("peak_value") or {}
     scale = MT_TO_UNIT if peak.get("unit") == "MtCO2" else 1.0

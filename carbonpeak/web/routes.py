@@ -131,7 +131,9 @@ _page(
     "/inventory",
     "inventory",
     "inventory.html",
-    lambda c: pages.inventory_page(c.settings, year=c.query_int("year"), group=c.query("group")),
+    lambda c: pages.inventory_page(
+        c.settings, year=c.query_int("year"), group=c.query("group"), db=session.database(c.request)
+    ),
     chart_builder=charts.inventory,
 )
 _page(
@@ -145,7 +147,11 @@ _page(
     "projection",
     "projection.html",
     lambda c: pages.projection_page(
-        c.settings, scenario=c.query("scenario"), draws=c.query_int("draws"), project=_hypothetical(c)
+        c.settings,
+        scenario=c.query("scenario"),
+        draws=c.query_int("draws"),
+        project=_hypothetical(c),
+        db=session.database(c.request),
     ),
     chart_builder=charts.projection,
 )
@@ -153,7 +159,9 @@ _page(
     "/decomposition",
     "decomposition",
     "decomposition.html",
-    lambda c: pages.decomposition_page(c.settings, start=c.query_int("from"), end=c.query_int("to")),
+    lambda c: pages.decomposition_page(
+        c.settings, start=c.query_int("from"), end=c.query_int("to"), db=session.database(c.request)
+    ),
     chart_builder=charts.decomposition,
 )
 _page(

@@ -13,7 +13,7 @@ from carbonpeak.scenarios.load import DATA_DIR, shipped_scenarios
 from carbonpeak.scenarios.model import project
 from carbonpeak.scenarios.montecarlo import run
 from carbonpeak.services.inventory import inventory_from_file
-from carbonpeak.services.projection import DEMO_BALANCE, _peak_run, peak_probabilities
+from carbonpeak.services.projection import _PEAK_RUNS, DEMO_BALANCE, peak_probabilities
 
 from .shipped import shipped
 
@@ -83,9 +83,9 @@ def test_peak_probabilities_are_deterministic_for_a_seed_and_reuse_a_stored_proj
     from carbonpeak.services.plan import current_plan
 
     plan = current_plan()
-    _peak_run.cache_clear()
+    _PEAK_RUNS.clear()
     a = peak_probabilities(plan, "plan", draws=300, seed=4)
-    _peak_run.cache_clear()
+    _PEAK_RUNS.clear()
     b = peak_probabilities(plan, "plan", draws=300, seed=4)
     assert a == b and set(a) == {"co2_peak_2030"}
     _, direct = run(shipped("plan"), draws=300, seed=4)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from carbonpeak.api.deps import DatabaseDep
 from carbonpeak.services.decomposition import decompose_emissions
 
 router = APIRouter(prefix="/decomposition", tags=["decomposition"])
@@ -13,6 +14,7 @@ router = APIRouter(prefix="/decomposition", tags=["decomposition"])
 
 @router.get("")
 def decomposition(
+    db: DatabaseDep,
     start: Annotated[int | None, Query(alias="from", description="first year")] = None,
     end: Annotated[int | None, Query(alias="to", description="last year")] = None,
     chained: Annotated[bool, Query(description="chain year by year (else one period)")] = True,
@@ -20,4 +22,4 @@ def decomposition(
     """Additive (万tCO2) and multiplicative effects of population, affluence, structure, intensity, fuel mix
     and emission factors; by period, sector and fuel, on the current data set (`input`: demo,
     `flag`: estimated)."""
-    return decompose_emissions(start=start, end=end, chained=chained)
+    return decompose_emissions(start=start, end=end, chained=chained, database=db)

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from carbonpeak.api.deps import DatabaseDep
+
 router = APIRouter(prefix="/projection", tags=["projection"])
 
 
@@ -53,9 +55,13 @@ def scenarios() -> list[ScenarioInfo]:
 
 
 @router.post("/run", response_model=ProjectionResult)
-def run(request: ProjectionRequest) -> ProjectionResult:
+def run(request: ProjectionRequest, db: DatabaseDep) -> ProjectionResult:
+    """A projection of a shipped scenario on the data set of the store's current snapshot."""
+    from carbonpeak.services.dataset import current
     from carbonpeak.services.projection import run_projection
 
-    result = run_projection(request.scenario, shipped_only=True, **request.model_dump(exclude={"scenario"}))
+    result = run_projection(
+        request.scenario, shipped_only=True, data=current(db), **request.model_dump(exclude={"scenario"})
+    )
     result.pop("scenario_file", None)
     return ProjectionResult(**result)

@@ -15,6 +15,7 @@ from carbonpeak.services import dataset, decomposition, projection
 from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Point, Series, shown_path
 from carbonpeak.services.pages.inventory import totals_by_year
 from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
 
 DEFAULT_SCENARIO = projection.SHOWN_SCENARIO
 DEFAULT_DRAWS = projection.SHOWN_DRAWS  # the draws of projection.peak_probabilities: pages and targets agree
@@ -113,11 +114,13 @@ def _scenarios() -> tuple[tuple[str, str, str], ...]:
     return tuple((s["name"], s["label_zh"], s["label_en"]) for s in projection.list_scenarios())
 
 
-def projection_run(scenario: str | None = None, draws: int | None = None) -> dict[str, Any]:
-    """The projection service's shown run of a shipped scenario (default: plan, 5 000 draws, seed 1;
-    draws kept between 100 and MAX_PAGE_DRAWS)."""
+def projection_run(
+    scenario: str | None = None, draws: int | None = None, *, db: Database | None = None
+) -> dict[str, Any]:
+    """The projection service's shown run of a shipped scenario on the data set of `db` (default:
+    plan, 5 000 draws, seed 1; draws kept between 100 and MAX_PAGE_DRAWS)."""
     draws = min(max(draws or DEFAULT_DRAWS, 100), MAX_PAGE_DRAWS)
-    return projection.shown_run(scenario or DEFAULT_SCENARIO, draws, SEED)
+    return projection.shown_run(scenario or DEFAULT_SCENARIO, draws, SEED, database=db)
 
 
 def fan_points(result: dict[str, Any]) -> list[FanPoint]:
@@ -136,8 +139,20 @@ def _sectors(scenario: str, _scenario_hash: str | None) -> tuple[str, ...]:
     return tuple(projection.load_with_inventory(scenario).base.sectors)
 
 
-@lru_cache(maxsize=8)
-def _impact(scenario: str, draws: int, project: HypotheticalProject) -> dict[str, Any]:
+def _impact(scenario: str, draws: int, project: HypotheticalProject, db: Database | None) -> dict[str, Any]:
+    data = dataset.current(db)
+    key = (scenario, draws, project, data.id)
+    if key not in _IMPACTS:
+        if len(_IMPACTS) >= 8:
+            _IMPACTS.clear()
+        _IMPACTS[key] = _impact_run(scenario, draws, project, data)
+    return _IMPACTS[key]
+
+
+_IMPACTS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _impact_run(scenario: str, draws: int, project: HypotheticalProject, data: Any) -> dict[str, Any]:
     import tempfile
 
     import yaml
@@ -153,14 +168,17 @@ def _impact(scenario: str, draws: int, project: HypotheticalProject) -> dict[str
             wedges=False,
             add_project=path,
             shipped_only=True,
+            data=data,
         )
     return dict(result["impact"])
 
 
-def project_effect(scenario: str, draws: int, project: HypotheticalProject) -> ProjectEffect:
+def project_effect(
+    scenario: str, draws: int, project: HypotheticalProject, db: Database | None = None
+) -> ProjectEffect:
     """Before/after of adding `project` to the scenario on the same draws (the projection's impact run)."""
     try:
-        impact = _impact(scenario, draws, project)
+        impact = _impact(scenario, draws, project, db)
     except InputError as exc:
         return ProjectEffect(project=project, problems=[p.as_dict() for p in exc.problems])
     keys = ("p_peak_by_2030", "peak_year_median", "peak_value_median")
@@ -178,10 +196,11 @@ def projection_page(
     scenario: str | None = None,
     draws: int | None = None,
     project: HypotheticalProject | None = None,
+    db: Database | None = None,
 ) -> ProjectionPage:
     """A seeded projection run of the chosen scenario: fan, peak-year histogram, probabilities,
     target odds, tornado (P(peak by 2030) at each driver's 5th and 95th percentile) and wedges."""
-    result = projection_run(scenario, draws)
+    result = projection_run(scenario, draws, db=db)
     dist = {int(y): float(p) for y, p in result["peak_year"]["distribution"].items()}
     years = list(range(min(dist), max(dist) + 1)) if dist else []
     cumulative, running = [], 0.0
@@ -209,7 +228,7 @@ def projection_page(
         )
         for t in ((result.get("sensitivity") or {}).get("tornado") or [])
     ]
-    history = totals_by_year()
+    history = totals_by_year(db)
     return ProjectionPage(
         flag="estimated",
         data_source=shown_path(result.get("scenario_file")),
@@ -232,7 +251,7 @@ def projection_page(
         wedges=wedges,
         wedge_years=band_years,
         sectors=list(_sectors(result["scenario"], result.get("scenario_hash"))),
-        effect=project_effect(result["scenario"], result["draws"], project) if project else None,
+        effect=project_effect(result["scenario"], result["draws"], project, db) if project else None,
     )
 
 
@@ -251,14 +270,14 @@ class DecompositionPage(PageBase):
 
 
 def decomposition_page(
-    settings: Settings, *, start: int | None = None, end: int | None = None
+    settings: Settings, *, start: int | None = None, end: int | None = None, db: Database | None = None
 ) -> DecompositionPage:
     """Additive LMDI effects of the chosen period (chained year by year), start → end emissions."""
-    years = [int(y) for y in dataset.kaya_series().years]
+    years = [int(y) for y in dataset.kaya_series(database=db).years]
     try:
-        d = decomposition.decompose_emissions(start=start, end=end)
+        d = decomposition.decompose_emissions(start=start, end=end, database=db)
     except InputError as exc:  # a period the data cannot chain: say why, show the whole span instead
-        d = decomposition.decompose_emissions()
+        d = decomposition.decompose_emissions(database=db)
         problems = [p.as_dict() for p in exc.problems]
     else:
         problems = []

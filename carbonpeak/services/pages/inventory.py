@@ -11,7 +11,6 @@ electricity is its own row ("IMPORT-EXPORT").
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -20,29 +19,33 @@ from carbonpeak import accounting
 from carbonpeak.accounting import factors
 from carbonpeak.i18n import t
 from carbonpeak.services import inventory as inventory_service
-from carbonpeak.services.pages.common import PageBase, Series, shown_path, weakest
+from carbonpeak.services.pages.common import PageBase, Series, weakest
 from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
 
 UNIT = "万tCO2"
 TONNES_PER_UNIT = 1e4
 INDIRECT = "IMPORT-EXPORT"
 
 
-def balance_file() -> Path | None:
-    found = inventory_service.current_inventory()
+def balance_file(db: Database | None = None) -> str | None:
+    """Where the data set's balance came from: "snapshot <id>" or the packaged file's name."""
+    found = inventory_service.current_inventory(db)
     return found.source if found else None
 
 
-def city_inventory() -> tuple[dict[str, Any], accounting.Inventory, list[dict[str, str]]] | None:
-    """(compute_inventory's answer, the Inventory, the balance rows) of the current data set
+def city_inventory(
+    db: Database | None = None,
+) -> tuple[dict[str, Any], accounting.Inventory, list[dict[str, str]]] | None:
+    """(compute_inventory's answer, the Inventory, the balance rows) of the data set of `db`
     (services/inventory.current_inventory, the computation the reports show), or None."""
-    found = inventory_service.current_inventory()
+    found = inventory_service.current_inventory(db)
     return (found.result, found.inventory, found.rows) if found else None
 
 
-def totals_by_year() -> dict[int, float]:
+def totals_by_year(db: Database | None = None) -> dict[int, float]:
     """Total CO2 (万tCO2, energy + processes + net imported electricity) by year."""
-    found = city_inventory()
+    found = city_inventory(db)
     if found is None:
         return {}
     return {int(r["year"]): r["total_t"] / TONNES_PER_UNIT for r in found[0]["totals"]}
@@ -99,10 +102,12 @@ def _labels() -> dict[str, dict[str, str]]:
     return out
 
 
-def inventory_page(settings: Settings, *, year: int | None = None, group: str | None = None) -> InventoryPage:
+def inventory_page(
+    settings: Settings, *, year: int | None = None, group: str | None = None, db: Database | None = None
+) -> InventoryPage:
     """Stacked history by sector group and fuel kind, fuel→sector flows of `year` (default: the latest),
     and the inputs and factors behind every figure of that year (of one sector group if given)."""
-    found = city_inventory()
+    found = city_inventory(db)
     if found is None:
         return InventoryPage(missing=["inventory"], year=year, group=group)
     result, inv, rows = found
@@ -157,7 +162,7 @@ def inventory_page(settings: Settings, *, year: int | None = None, group: str | 
     }
     return InventoryPage(
         flag=weakest([r.get("flag") for r in rows]),
-        data_source=shown_path(balance_file()),
+        data_source=balance_file(db),
         region=region,
         years=years,
         year=year,

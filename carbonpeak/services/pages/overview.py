@@ -65,10 +65,10 @@ def overview_page(settings: Settings, *, db: Database | None = None) -> Overview
                 sparklines[r.code] = [
                     Point(year=int(y), value=float(v)) for y, v in zip(s.years, s.values, strict=True)
                 ]
-    history = inventory_pages.totals_by_year()
-    run = analysis.projection_run()
+    history = inventory_pages.totals_by_year(db)
+    run = analysis.projection_run(db=db)
     headline = [
-        _total(history),
+        _total(history, db),
         _intensity_reduction(observations, tracked.region),
         _non_fossil(rows),
         _peak(run),
@@ -105,11 +105,11 @@ def _peak(run: dict[str, Any] | None) -> Headline:
     )
 
 
-def _total(history: dict[int, float]) -> Headline:
+def _total(history: dict[int, float], db: Database | None) -> Headline:
     if not history:
         return Headline(key="total_co2")
     year = max(history)
-    found = inventory_pages.city_inventory()
+    found = inventory_pages.city_inventory(db)
     flag = weakest([r.get("flag") for r in found[2]]) if found else None
     return Headline(
         key="total_co2",
