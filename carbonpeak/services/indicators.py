@@ -41,12 +41,14 @@ class Tracking:
     year: int
     observations: str
     rows: list[dict[str, Any]]
+    dataset: str | None = None  # the id of the data set (services/dataset.current) when it was judged
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "region": self.region,
             "year": self.year,
             "observations": self.observations,
+            "dataset": self.dataset,
             "targets": self.rows,
         }
 
@@ -89,7 +91,8 @@ def track_targets(
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
     names = {tg.code: tg for tg in plan.targets}
     rows = [_row(p, names[p.code].name_zh, names[p.code].name_en) for p in results]
-    return Tracking(region=region, year=year, observations=source, rows=rows)
+    data_id = dataset.current(database).id if source in (dataset.LABEL, dataset.STORE_LABEL) else None
+    return Tracking(region=region, year=year, observations=source, rows=rows, dataset=data_id)
 
 
 def projected_peak_probabilities(

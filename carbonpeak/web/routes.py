@@ -156,6 +156,12 @@ _page(
     chart_builder=charts.projection,
 )
 _page(
+    "/lineage",
+    "lineage",
+    "lineage.html",
+    lambda c: pages.lineage_page(c.settings, figure=c.query("figure"), db=session.database(c.request)),
+)
+_page(
     "/decomposition",
     "decomposition",
     "decomposition.html",

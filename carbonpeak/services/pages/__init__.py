@@ -15,6 +15,7 @@ shown (published · estimated · sample) and `data_source` says where they came 
     tasks_page          the plan's tasks by programme and by responsible unit, latest progress
     projects_page       key projects with filters and capacity totals against their targets
     reporting_page      rounds, templates, the user's submissions, the office's review queue
+    lineage_page        one figure: snapshot, formula and method section, inputs, data records, factors
 """
 
 from carbonpeak.services.pages.analysis import (
@@ -25,6 +26,7 @@ from carbonpeak.services.pages.analysis import (
 )
 from carbonpeak.services.pages.common import PageBase, load_plan_for
 from carbonpeak.services.pages.inventory import InventoryPage, inventory_page
+from carbonpeak.services.pages.lineage import LineagePage, lineage_page
 from carbonpeak.services.pages.overview import OverviewPage, overview_page
 from carbonpeak.services.pages.plan_pages import ProjectsPage, TasksPage, projects_page, tasks_page
 from carbonpeak.services.pages.targets import IndicatorPage, IndicatorsPage, indicator_page, indicators_page
@@ -34,6 +36,7 @@ __all__ = [
     "IndicatorPage",
     "IndicatorsPage",
     "InventoryPage",
+    "LineagePage",
     "OverviewPage",
     "PageBase",
     "ProjectionPage",
@@ -43,6 +46,7 @@ __all__ = [
     "indicator_page",
     "indicators_page",
     "inventory_page",
+    "lineage_page",
     "load_plan_for",
     "overview_page",
     "projection_page",

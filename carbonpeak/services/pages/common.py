@@ -40,6 +40,7 @@ class PageBase(BaseModel):
     missing: list[str] = Field(default_factory=list)
     flag: str | None = None
     data_source: str | None = None
+    snapshot: str | None = None  # the id of the data set its figures were computed from
 
 
 class Point(BaseModel):

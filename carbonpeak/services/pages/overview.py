@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from carbonpeak.indicators.series import Observations
+from carbonpeak.services import dataset
 from carbonpeak.services.pages import analysis
 from carbonpeak.services.pages import inventory as inventory_pages
 from carbonpeak.services.pages import targets as target_pages
@@ -79,6 +80,7 @@ def overview_page(settings: Settings, *, db: Database | None = None) -> Overview
         if not ok
     ]
     return OverviewPage(
+        snapshot=dataset.current(db).id,
         missing=missing,
         flag=weakest([h.flag for h in headline] + [r.flag for r in rows]),  # cards count too
         plan_title_zh=plan.title_zh,

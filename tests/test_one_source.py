@@ -1,0 +1,165 @@
+"""One figure, one value: the headline figures of one snapshot are equal on every surface, and a
+re-published record changes them on every surface at once (issue: one source of truth).
+
+Surfaces: `carbonpeak indicators --store --format json`, `/overview.json`, `/api/indicators`, the
+annual report as XLSX and as PDF text. Figures: total CO2, the CO2-intensity fall since 2005, the
+energy-intensity fall since 2020, the non-fossil share, P(peak by 2030), PV and storage capacity.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from carbonpeak.app import create_app
+from carbonpeak.cli import main
+from carbonpeak.services.plan import current_plan
+from carbonpeak.settings import Settings
+
+ROWS = {  # headline → (target row, field of that row)
+    "total_co2": ("co2_peak_2030", "latest"),
+    "co2_intensity_reduction": ("co2_intensity_reduction_2030", "latest"),  # since 2005
+    "energy_intensity_reduction": ("energy_intensity_reduction_2025", "latest"),
+    "non_fossil_share": ("non_fossil_share_2025", "latest"),
+    "peak_probability": ("co2_peak_2030", "peak_probability"),
+    "pv_capacity": ("pv_capacity_2030", "latest"),
+    "storage_capacity": ("storage_capacity_2030", "latest"),
+}
+
+
+DIGITS = {  # decimals each figure is shown with on pages and reports
+    "total_co2": 1,
+    "co2_intensity_reduction": 1,
+    "energy_intensity_reduction": 2,
+    "non_fossil_share": 2,
+    "peak_probability": 3,
+    "pv_capacity": 1,
+    "storage_capacity": 1,
+}
+
+
+@pytest.fixture
+def store(demo_settings, tmp_path, monkeypatch) -> Settings:
+    """A copy of the demo store (its database and keys) that a test may change."""
+    for item in Path(demo_settings.data_dir).iterdir():
+        if item.is_file():
+            shutil.copy(item, tmp_path / item.name)
+    monkeypatch.setenv("CARBONPEAK_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CARBONPEAK_DATABASE_URL", raising=False)
+    return Settings(data_dir=tmp_path)
+
+
+def _from_rows(rows: list[dict]) -> dict[str, float]:
+    by = {r["code"]: r for r in rows}
+    return {k: float(by[code][field]) for k, (code, field) in ROWS.items()}
+
+
+def _cli(capsys) -> tuple[dict[str, float], str]:
+    main(["indicators", "--store", "--format", "json"])
+    body = json.loads(capsys.readouterr().out)
+    return _from_rows(body["targets"]), body["dataset"]
+
+
+def _web(settings: Settings) -> tuple[dict[str, float], dict[str, float], str]:
+    with TestClient(create_app(settings)) as client:
+        api = client.get("/api/indicators").json()
+        overview = client.get("/overview.json").json()
+    heads = {h["key"]: h["value"] for h in overview["headline"]}
+    cards = {c["code"]: c for c in overview["targets"]}
+    page = {
+        "total_co2": heads["total_co2"],
+        "co2_intensity_reduction": heads["co2_intensity_reduction"],
+        "energy_intensity_reduction": cards["energy_intensity_reduction_2025"]["latest_value"],
+        "non_fossil_share": heads["non_fossil_share"],
+        "peak_probability": heads["peak_probability"] / 100,  # shown in %
+        "pv_capacity": cards["pv_capacity_2030"]["latest_value"],
+        "storage_capacity": cards["storage_capacity_2030"]["latest_value"],
+    }
+    assert api["dataset"] == overview["snapshot"]
+    return _from_rows(api["targets"]), {k: float(v) for k, v in page.items()}, overview["snapshot"]
+
+
+def _report(tmp_path: Path) -> tuple[dict[str, float], str]:
+    plan = current_plan()
+    name = {t.code: t.name_zh for t in plan.targets}
+    out = tmp_path / "annual.xlsx"
+    main(["report", "annual", "--year", "2024", "--format", "xlsx", "--lang", "zh", "--out", str(out)])
+    wb = load_workbook(io.BytesIO(out.read_bytes()))
+    actual = {r[0].value: r[4].value for r in wb["targets"].iter_rows(min_row=3)}
+    projection = {r[0].value: r[1].value for r in wb["projection"].iter_rows(min_row=3)}
+    figures = {k: float(actual[name[code]]) for k, (code, field) in ROWS.items() if field == "latest"}
+    figures["peak_probability"] = float(next(v for k, v in projection.items() if k.startswith("方案")))
+    pdf = tmp_path / "annual.pdf"
+    main(["report", "annual", "--year", "2024", "--format", "pdf", "--lang", "zh", "--out", str(pdf)])
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    return figures, text
+
+
+def _all_equal(store: Settings, tmp_path: Path, capsys) -> dict[str, float]:
+    cli, cli_data = _cli(capsys)
+    api, page, snapshot = _web(store)
+    assert cli_data == snapshot  # every surface names the same snapshot
+    report, pdf_text = _report(tmp_path)
+    for key, value in cli.items():
+        assert api[key] == pytest.approx(value, rel=1e-12), key  # the same JSON model
+        # pages and reports show rounded figures: equal at the precision they are shown with
+        step = 10.0 ** -DIGITS[key]
+        assert page[key] == pytest.approx(value, abs=step / 2 + 1e-9), key
+        assert report[key] == pytest.approx(value, abs=step / 2 + 1e-9), key
+    for shown in (
+        f"{cli['total_co2']:,.1f}",
+        f"{cli['non_fossil_share']:,.2f}",
+        f"{cli['energy_intensity_reduction']:,.2f}",
+        f"{cli['peak_probability']:.1%}",
+    ):
+        assert shown in pdf_text, shown
+    return cli
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils missing: scripts/install-system.sh"
+)
+def test_one_figure_one_value_and_a_republished_record_moves_every_surface(store, tmp_path, capsys):
+    from carbonpeak.services import statistics as stats
+    from carbonpeak.services import submissions as svc
+    from carbonpeak.services.demo import statistics_files
+    from carbonpeak.store.db import Database
+    from carbonpeak.store.models import User
+
+    before = _all_equal(store, tmp_path, capsys)
+
+    # the statistics bureau re-publishes the 2024 energy balance: 10 % more raw coal burnt for power
+    text = dict((k, d) for k, _, d in statistics_files())["energy_balance"].decode()
+    rows = []
+    for line in text.splitlines():
+        f = line.split(",")
+        if f[0] == "region" or f[1] == "2024":
+            if f[2:4] == ["T_POWER", "raw_coal"]:
+                f[4] = f"{float(f[4]) * 1.1:.4f}"
+            rows.append(",".join(f))
+    db = Database.from_settings(store)
+    try:
+        with db.session() as s:
+            office = s.query(User).filter_by(username="demo-office").one()
+            (sub,) = stats.import_records(
+                s, office, kind="energy_balance", filename="2024-v2.csv", data="\n".join(rows).encode()
+            )
+            assert sub.version == 2
+            svc.submit_submission(s, office, sub.id)
+            svc.approve_submission(s, office, sub.id)
+            svc.publish_submission(s, office, sub.id)
+            s.commit()
+    finally:
+        db.dispose()
+
+    after = _all_equal(store, tmp_path, capsys)
+    assert after["total_co2"] > before["total_co2"]
+    assert after["co2_intensity_reduction"] < before["co2_intensity_reduction"]
+    assert after["pv_capacity"] == before["pv_capacity"]  # a figure the record does not feed stays
