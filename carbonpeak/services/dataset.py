@@ -1,16 +1,18 @@
-"""The platform's current data set: the observations and the decomposition input every engine runs on.
+"""The platform's data set: what every engine computes from, one snapshot of the store.
 
+    current(database=None)                             DataSet: the published records of the store's
+                                                       snapshot (id = snapshot id), or the packaged
+                                                       demo files (tests; a store with nothing published)
     dataset_observations(region="jinan", database=None)  Observations in the indicators contract
-    kaya_series(region="jinan")                          KayaSeries for the LMDI decomposition
-    overlay(observations, rows)                          approved store values over the data set
-    stamp()                                              the mtimes of the files read (the cache key)
+    kaya_series(region="jinan", database=None)           KayaSeries for the LMDI decomposition
+    overlay(observations, rows)                          approved report values over the data set
+    snapshot_id(database)                                the id every output carries
     LABEL = "demo" (STORE_LABEL = "demo+store"), FLAG    what the services report as input and flag
 
-Until the office loads the statistics bureau's figures, the data set is the Jinan demo set
-(carbonpeak/demo/): GDP, the GDP index and population from its published / comparable series; energy,
-non-fossil and gas energy and CO2 from the inventory of its estimated energy balance (services/
-inventory.compute_inventory, the `guideline` factors, the same call the inventory pages make); the
-plan indicators of demo/data/indicators.csv (sample). Every value keeps its source and flag.
+From the store: the series of the published records (gdp, population, indicators …) as they are,
+and energy, non-fossil and gas energy and CO2 from the inventory of the published energy balance
+(services/inventory.compute_inventory, the `guideline` factors, the same call the inventory pages
+make). Every value keeps its source (ending in its record: `[submission N vV, file cell]`) and flag.
 Formulas, units and conventions: docs/methods/dataset.md.
 """
 
