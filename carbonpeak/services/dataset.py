@@ -192,6 +192,20 @@ def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | N
 _OBSERVATIONS: dict[tuple[str, str], Observations] = {}
 
 
+@lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    """What else a figure depends on besides its data: the factor library (first 12 hex digits of
+    SHA-256 over accounting/data/*.csv) and the methods (the package version)."""
+    import hashlib
+
+    from carbonpeak import __version__
+
+    digest = hashlib.sha256()
+    for path in sorted((Path(factors.__file__).parent / "data").glob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return {"factor_library": digest.hexdigest()[:12], "methods": __version__}
+
+
 def snapshot_id(database: Database | None) -> str:
     """The id of the data set every figure of `database` is computed from (see `current`)."""
     return current(database).id
@@ -489,4 +503,5 @@ __all__ = [
     "snapshot_id",
     "stamp",
     "value_added_shares",
+    "versions",
 ]

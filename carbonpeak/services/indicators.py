@@ -49,6 +49,7 @@ class Tracking:
             "year": self.year,
             "observations": self.observations,
             "dataset": self.dataset,
+            **dataset.versions(),
             "targets": self.rows,
         }
 

@@ -26,6 +26,7 @@ def test_every_overview_figure_has_a_lineage_page(demo_settings):
             assert r.status_code == 200, figure
             page = client.get(f"/lineage.json?figure={figure}").json()
             assert page["snapshot"] == overview["snapshot"], figure
+            assert page["factor_library"] == overview["factor_library"] and page["methods"], figure
             anchorless = page["doc"].split("#")[0]
             assert (ROOT / anchorless).exists(), page["doc"]
         assert client.get("/lineage?figure=no_such_figure").status_code == 404

@@ -41,6 +41,8 @@ class PageBase(BaseModel):
     flag: str | None = None
     data_source: str | None = None
     snapshot: str | None = None  # the id of the data set its figures were computed from
+    factor_library: str | None = None  # services/dataset.versions(): the factor files' hash
+    methods: str | None = None  # the methods' (package) version
 
 
 class Point(BaseModel):

@@ -154,6 +154,8 @@ def lineage_page(settings: Settings, *, figure: str | None, db: Database | None 
     name = targets.get(code)
     return LineagePage(
         snapshot=data.id,
+        factor_library=dataset.versions()["factor_library"],
+        methods=dataset.versions()["methods"],
         origin=data.origin,
         figure=code,
         name_zh=name.name_zh if name else "",

@@ -81,6 +81,8 @@ def overview_page(settings: Settings, *, db: Database | None = None) -> Overview
     ]
     return OverviewPage(
         snapshot=dataset.current(db).id,
+        factor_library=dataset.versions()["factor_library"],
+        methods=dataset.versions()["methods"],
         missing=missing,
         flag=weakest([h.flag for h in headline] + [r.flag for r in rows]),  # cards count too
         plan_title_zh=plan.title_zh,
