@@ -288,7 +288,12 @@ def _evaluation_sections(result: EvaluationResult, scheme: Scheme, L: _Labels) -
     ]
     if result.not_evaluated:
         paragraphs.append(
-            L("evaluation.not_evaluated", units="、".join(L.unit(u) for u in result.not_evaluated))
+            L(
+                "evaluation.not_evaluated",
+                units="；".join(
+                    f"{L.unit(n.unit)}（{L.pick(n.reason_zh, n.reason_en)}）" for n in result.not_evaluated
+                ),
+            )
         )
     tables: list[Table] = []
     bars: list[Bar] = []

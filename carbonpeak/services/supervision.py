@@ -160,15 +160,22 @@ def project_rollup(plan: Plan, bundle: Bundle) -> tuple[list[CapacityRollup], di
 
 
 def collectives(plan: Plan, bundle: Bundle) -> dict[str, list[str]]:
-    """District-government units of the plan that stand for all districts ("各区县政府").
+    """Collective units of the plan → their members.
 
-    When the bundle names districts, every district_government unit of the plan that is not itself
-    one of them is taken as the collective of all of them.
+    The plan's own membership (`member_of`: "各区县政府" → the 12 区县 and the functional zones)
+    comes first; every other unit marked `collective` (e.g. "市有关部门单位") has no member. For a plan
+    without membership, the bundle's districts stand for every district_government unit of the plan
+    that is not itself one of them (the older rule).
     """
+    groups: dict[str, list[str]] = plan.members()
+    groups.update({u.code: [] for u in plan.units if u.collective and u.code not in groups})
     codes = [d.code for d in bundle.districts]
-    if not codes:
-        return {}
-    return {u.code: codes for u in plan.units if u.kind == "district_government" and u.code not in codes}
+    if not codes or plan.members():
+        return groups
+    groups.update(
+        {u.code: codes for u in plan.units if u.kind == "district_government" and u.code not in codes}
+    )
+    return groups
 
 
 def expand_collectives(plan: Plan, bundle: Bundle) -> Plan:
