@@ -141,12 +141,14 @@ def latest_reports(bundle: Bundle) -> list[TaskProgress]:
 def dispatch(
     plan: Plan, bundle: Bundle, *, as_of: dt.date | None = None, stale_days: int = 90
 ) -> DispatchList:
-    """The dispatch list of the bundle's round (collective units' tasks are listed per member district)."""
+    """The dispatch list of the bundle's round (collective units' tasks are listed per member district;
+    a collective unit is never listed, not even as a unit that failed to report)."""
+    groups = collectives(plan, bundle)
     return dispatch_list(
         expand_collectives(plan, bundle),
         bundle.supervision.task_progress,
         bundle.supervision.project_status,
-        bundle.supervision.reporting,
+        tuple(r for r in bundle.supervision.reporting if r.unit not in groups),
         as_of=as_of or bundle.as_of or dt.date.today(),
         period=bundle.period,
         stale_days=stale_days,
