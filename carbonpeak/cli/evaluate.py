@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.cli.output import FORMATS, emit, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -49,6 +49,9 @@ def register(app: typer.Typer) -> None:
             )
             if path is not None:
                 typer.echo(f"archived {path}", err=True)
+        if fmt == "json":  # the whole evaluation: every unit, graded or not evaluated with the reason
+            print_json(svc.evaluation_document(result))
+            return
         emit(
             svc.score_rows(result), fmt, title=f"{result.year} {result.scheme_code} v{result.scheme_version}"
         )

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from carbonpeak.indicators.annual import TargetCheck
 from carbonpeak.plan.schema import Plan
 from carbonpeak.supervision.dispatch import Responsibility, responsibilities
 from carbonpeak.supervision.model import ReportingRecord, SupervisionInputs, TaskProgress
@@ -119,6 +120,7 @@ class EvaluationInputs:
     assessed: tuple[AssessedRate, ...] = ()
     period: str | None = None  # the round whose task progress counts; None = latest of any round
     data_version: str | None = None
+    target_checks: tuple[TargetCheck, ...] = ()  # annual and cumulative conditions (indicators/annual.py)
 
 
 def evaluation_inputs(
@@ -132,12 +134,14 @@ def evaluation_inputs(
     period: str | None = None,
     extra_units: Sequence[UnitRef] = (),
     collectives: Mapping[str, Sequence[str]] | None = None,
+    target_checks: Iterable[TargetCheck] = (),
 ) -> EvaluationInputs:
     """Freeze the plan's units and responsibilities with the year's rows into one EvaluationInputs.
 
     `extra_units` adds units the plan does not list (the districts of district plans when the plan
     names only "all district governments"). `collectives` maps such a collective unit to its
-    members: its responsibilities pass to every member and the collective itself is not evaluated.
+    members: its responsibilities pass to every member and the collective itself is not evaluated
+    (a collective with no members, e.g. "市有关部门单位", passes its responsibilities to no one).
     """
     collectives = collectives or {}
     resp: dict[tuple[str, str], Responsibility] = {}  # (task, unit) once: the first role listed wins
@@ -158,6 +162,7 @@ def evaluation_inputs(
         assessed=tuple(assessed),
         period=period,
         data_version=supervision.data_version,
+        target_checks=tuple(target_checks),
     )
 
 
@@ -213,4 +218,5 @@ def inputs_from_dict(data: Mapping[str, Any]) -> EvaluationInputs:
         assessed=tuple(AssessedRate(**r) for r in data.get("assessed", [])),
         period=data.get("period"),
         data_version=data.get("data_version"),
+        target_checks=tuple(TargetCheck(**r) for r in data.get("target_checks", [])),
     )

@@ -11,7 +11,12 @@ A scheme file is YAML (see schemes/jinan-2024.yaml, documented in docs/methods/e
 
 Measures (what a criterion's completion rate is; docs/methods/evaluation.md):
     indicator            completion rate of the unit's indicator result(s) from the indicator engine
-    task_completion      share of the unit's tasks on schedule in the round
+    annual_target        the year's reduction ÷ the year's target (indicators/annual.py); a veto here is
+                         the NDRC annual condition
+    cumulative_target    the reduction since the base year ÷ the progress due by the year; a veto here
+                         is the NDRC cumulative (five-year) condition
+    task_completion      role-weighted share of the unit's tasks on schedule in the round:
+                         Σ w(role) × on schedule ÷ Σ w(role), w from `role_weights`
     reporting_timeliness share of the unit's reports submitted by the due date
     data_quality         share of the unit's submissions accepted with no validation problem
     assessed             a rate given by the office's assessment (基础工作 and the like)
@@ -32,9 +37,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from carbonpeak.errors import InputError, Problem
 
-Measure = Literal["indicator", "task_completion", "reporting_timeliness", "data_quality", "assessed"]
+Measure = Literal[
+    "indicator",
+    "annual_target",
+    "cumulative_target",
+    "task_completion",
+    "reporting_timeliness",
+    "data_quality",
+    "assessed",
+]
 MEASURES: tuple[str, ...] = (
     "indicator",
+    "annual_target",
+    "cumulative_target",
     "task_completion",
     "reporting_timeliness",
     "data_quality",
@@ -61,6 +76,8 @@ class Criterion(_Strict):
     measure: Measure
     indicator: str | None = None  # for `indicator`: a target/indicator code; None = all of the unit's
     roles: list[Literal["lead", "co"]] = ["lead", "co"]  # for `task_completion`
+    # for `task_completion`: the weight of a task by the unit's role in it (牵头 / 配合)
+    role_weights: dict[Literal["lead", "co"], float] = {"lead": 1.0, "co": 1.0}
     veto: bool = False  # 否决性指标: a rate below `veto_below` forces the lowest grade
     veto_below: float = Field(default=1.0, ge=0, le=1)
     rectify_below: float = Field(
@@ -169,7 +186,11 @@ def scheme_problems(scheme: Scheme) -> list[Problem]:
                 )
             kinds[k] = a.code
         for j, c in enumerate(a.criteria):
-            if c.measure == "indicator" and c.veto and c.indicator is None:
+            if (
+                c.measure in ("indicator", "annual_target", "cumulative_target")
+                and (c.veto or c.measure != "indicator")
+                and c.indicator is None
+            ):
                 problems.append(
                     Problem(
                         f"audiences[{i}].criteria[{j}].indicator",

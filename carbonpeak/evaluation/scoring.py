@@ -2,14 +2,21 @@
 
 For a unit and a criterion of its audience:
 
-    rate   r ∈ [0, 1]: the criterion's completion rate (see scheme.py for the measures)
+    rate   r ∈ [0, 1]: the criterion's completion rate (see scheme.py for the measures); for tasks
+           r = Σ w(role) × on schedule ÷ Σ w(role) — a share, so a unit's rate does not rise by having
+           fewer tasks: 2 tasks all on schedule and 38 all on schedule both give 1
     score  s = min(r, 1) × points                       (national pattern: 完成率乘以分值)
     total  S = Σ s × 100 / Σ points of applicable criteria
            (a criterion is not applicable when the unit has no obligation under it, e.g. a
-           department that leads no task; its points are redistributed in proportion)
-    veto   a veto criterion with r < veto_below, or no data, forces the lowest grade whatever S
+           department that leads no task, and not assessable when its target has no value or the
+           unit no observation (annual/cumulative target); the points of both are redistributed in
+           proportion and the criterion says which it was)
+    veto   a veto criterion with r < veto_below, or an indicator veto without data, forces the lowest
+           grade whatever S; a not-assessable target condition never fires (nor counts as met)
     grade  the highest grade whose min_score ≤ round(S, 2)
-    skip   a unit with no applicable criterion is listed in `not_evaluated`, neither graded nor ranked
+    skip   a unit is listed in `not_evaluated` with its reason, neither graded nor ranked, when it
+           had no reporting obligation in the year and reported nothing (`no_obligation`), or
+           has no applicable criterion (`no_criterion`)
     rank   within an audience, ordered by grade then round(S, 2) descending; equal grade and equal
            rounded score share a rank and the next rank is skipped (competition ranking 1, 2, 2, 4)
 """
@@ -21,9 +28,20 @@ from dataclasses import dataclass, replace
 
 from carbonpeak.evaluation.inputs import EvaluationInputs, UnitRef, inputs_digest
 from carbonpeak.evaluation.scheme import Audience, Criterion, Scheme, scheme_digest
+from carbonpeak.indicators.annual import CheckKind, TargetCheck
 from carbonpeak.supervision.dispatch import latest_progress
 
 ON_SCHEDULE = frozenset({"completed", "in_progress"})
+
+
+@dataclass(frozen=True)
+class TaskItem:
+    """One task behind a task criterion: the unit's role in it, its weight and whether on schedule."""
+
+    task: str
+    role: str
+    weight: float
+    on_schedule: bool
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,11 @@ class CriterionScore:
     vetoed: bool  # … and it fired
     basis: str  # the data behind the rate, e.g. "3/4" tasks on schedule
     shortfalls: tuple[str, ...] = ()  # the rows that cost points (task codes, rounds, indicators)
+    state: str = "scored"  # scored | not_applicable | not_assessable
+    reason_zh: str = ""  # why not assessable
+    reason_en: str = ""
+    tasks: tuple[TaskItem, ...] = ()  # task criteria: the weighted rows behind the rate
+    check: TargetCheck | None = None  # target criteria: the annual or cumulative condition
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,18 @@ class RectificationItem:
 
 
 @dataclass(frozen=True)
+class NotEvaluated:
+    """A unit of an evaluated kind listed as 未参评, with the reason."""
+
+    unit: str
+    name_zh: str
+    name_en: str
+    reason: str  # no_obligation | no_criterion
+    reason_zh: str
+    reason_en: str
+
+
+@dataclass(frozen=True)
 class EvaluationResult:
     year: int
     scheme_code: str
@@ -86,7 +121,7 @@ class EvaluationResult:
     data_version: str | None
     scores: tuple[UnitScore, ...]
     rectification: tuple[RectificationItem, ...]
-    not_evaluated: tuple[str, ...] = ()  # units of an evaluated kind with no applicable criterion
+    not_evaluated: tuple[NotEvaluated, ...] = ()  # units of an evaluated kind, neither graded nor ranked
 
 
 # -- rates ----------------------------------------------------------------------------------------
@@ -113,18 +148,65 @@ def _rate_indicator(
     return sum(rates) / len(rates), basis, short
 
 
+def task_items(c: Criterion, unit: str, inputs: EvaluationInputs) -> tuple[TaskItem, ...]:
+    """The unit's tasks under a task criterion, weighted by its role, each on schedule or not."""
+    latest = latest_progress(inputs.task_progress, period=inputs.period)
+    return tuple(
+        TaskItem(
+            r.task,
+            r.role,
+            c.role_weights.get(r.role, 1.0),
+            (rep := latest.get((r.task, unit))) is not None and rep.status in ON_SCHEDULE,
+        )
+        for r in inputs.responsibilities
+        if r.unit == unit and r.role in c.roles
+    )
+
+
+def weighted_rate(items: Sequence[TaskItem]) -> float | None:
+    """Σ weight × on schedule ÷ Σ weight (None without tasks): homogeneous in the number of tasks."""
+    total = sum(i.weight for i in items)
+    if not items or total <= 0:
+        return None
+    return sum(i.weight for i in items if i.on_schedule) / total
+
+
 def _rate_tasks(
     c: Criterion, unit: str, inputs: EvaluationInputs
 ) -> tuple[float | None, str, tuple[str, ...]]:
-    tasks = [r.task for r in inputs.responsibilities if r.unit == unit and r.role in c.roles]
-    if not tasks:
+    items = task_items(c, unit, inputs)
+    rate = weighted_rate(items)
+    if rate is None:
         return None, "—", ()
-    latest = latest_progress(inputs.task_progress, period=inputs.period)
-    behind = tuple(
-        t for t in tasks if (rep := latest.get((t, unit))) is None or rep.status not in ON_SCHEDULE
+    parts = []
+    for role in ("lead", "co"):
+        mine = [i for i in items if i.role == role]
+        if mine:
+            done = sum(1 for i in mine if i.on_schedule)
+            parts.append(f"{role} {done}/{len(mine)} × {mine[0].weight:g}")
+    done_w = sum(i.weight for i in items if i.on_schedule)
+    total_w = sum(i.weight for i in items)
+    basis = f"{'; '.join(parts)} → {done_w:g}/{total_w:g}"
+    return rate, basis, tuple(i.task for i in items if not i.on_schedule)
+
+
+def _target_check(c: Criterion, unit: str, inputs: EvaluationInputs) -> TargetCheck:
+    kind: CheckKind = "annual" if c.measure == "annual_target" else "cumulative"
+    for chk in inputs.target_checks:
+        if chk.unit == unit and chk.target == c.indicator and chk.kind == kind:
+            return chk
+    return TargetCheck(
+        str(c.indicator),
+        unit,
+        inputs.year,
+        kind,
+        "not_assessable",
+        None,
+        None,
+        "no statistics of the unit",
+        "无本单位统计数据，不评价完成率",
+        "no statistics of the unit's own: no completion rate",
     )
-    done = len(tasks) - len(behind)
-    return done / len(tasks), f"{done}/{len(tasks)}", behind
 
 
 def _rate_timeliness(unit: str, inputs: EvaluationInputs) -> tuple[float | None, str, tuple[str, ...]]:
@@ -174,14 +256,31 @@ def criterion_rate(
 
 
 def score_criterion(c: Criterion, unit: str, inputs: EvaluationInputs) -> CriterionScore:
+    if c.measure in ("annual_target", "cumulative_target"):
+        chk = _target_check(c, unit, inputs)
+        rate = chk.rate
+        if rate is None:
+            return CriterionScore(
+                c.code, c.name_zh, c.name_en, c.points, False, None, 0.0, c.veto, False,
+                chk.reason_en, (), "not_assessable", chk.reason_zh, chk.reason_en, (), chk,
+            )  # fmt: skip
+        basis = f"{chk.achieved:.2f}% / {chk.required:.2f}% ({chk.basis})"
+        vetoed = c.veto and rate < c.veto_below
+        lost: tuple[str, ...] = (f"{chk.target}:{chk.kind}",) if rate < 1.0 else ()
+        return CriterionScore(
+            c.code, c.name_zh, c.name_en, c.points, True, rate, min(rate, 1.0) * c.points, c.veto, vetoed,
+            basis, lost, "scored", "", "", (), chk,
+        )  # fmt: skip
     rate, basis, short = criterion_rate(c, unit, inputs)
     applicable = rate is not None
     score = min(rate, 1.0) * c.points if rate is not None else 0.0
     # a veto fires on a rate below the line; a veto criterion without any data fires too
     vetoed = c.veto and (rate is None or rate < c.veto_below)
+    items = task_items(c, unit, inputs) if c.measure == "task_completion" else ()
     return CriterionScore(
-        c.code, c.name_zh, c.name_en, c.points, applicable, rate, score, c.veto, vetoed, basis, short
-    )
+        c.code, c.name_zh, c.name_en, c.points, applicable, rate, score, c.veto, vetoed, basis, short,
+        "scored" if applicable else "not_applicable", "", "", items,
+    )  # fmt: skip
 
 
 def score_unit(scheme: Scheme, audience: Audience, unit: UnitRef, inputs: EvaluationInputs) -> UnitScore:
@@ -270,16 +369,38 @@ def evaluate(scheme: Scheme, inputs: EvaluationInputs) -> EvaluationResult:
             ],
         )
     scores = []
-    skipped: list[str] = []
+    skipped: list[NotEvaluated] = []
+    active = {r.unit for r in inputs.reporting} | {p.unit for p in inputs.task_progress}
     for unit in inputs.units:
         audience = scheme.audience_for(unit.kind)
         if audience is None:
+            continue
+        if unit.code not in active:
+            skipped.append(
+                NotEvaluated(
+                    unit.code,
+                    unit.name_zh,
+                    unit.name_en,
+                    "no_obligation",
+                    f"未纳入{inputs.year}年度调度填报，无报送记录",
+                    f"not in any reporting round of {inputs.year} and reported nothing",
+                )
+            )
             continue
         score = score_unit(scheme, audience, unit, inputs)
         if score.applicable_points > 0:
             scores.append(score)
         else:
-            skipped.append(unit.code)  # nothing to score: neither graded nor ranked
+            skipped.append(
+                NotEvaluated(
+                    unit.code,
+                    unit.name_zh,
+                    unit.name_en,
+                    "no_criterion",
+                    "评价方案中没有适用于本单位的指标",
+                    "no criterion of the scheme applies to the unit",
+                )
+            )
     ranked = rank(scores, scheme)
     return EvaluationResult(
         year=inputs.year,

@@ -13,7 +13,9 @@ Rules (each Problem's `rule`; docs/methods/plan.md describes them):
     code.duplicate                two records of one kind share a code (tasks, guarantees and
                                   organisation items share one code space: they are all measures)
     unit.duplicate_name           two units share a name or alias
-    reference.unit                a lead/co/responsible unit is not a code of `units`
+    reference.unit                a lead/co/responsible unit, a target's lead unit or a unit's
+                                  `member_of` is not a code of `units`
+    target.lead_not_responsible   a target's lead unit is not one of its responsible units
     reference.programme           a target names a programme that does not exist
     reference.task                a target names a task that does not exist (or not in its programme)
     reference.target              a key project serves a target that does not exist
@@ -361,8 +363,32 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
             if isinstance(task.get("code"), str):
                 task_programme[task["code"]] = prog.get("code")
 
+    for path, u in units:
+        member_of = u.get("member_of")
+        if member_of is not None and member_of not in unit_codes:
+            problems.append(
+                Problem(
+                    f"{path}.member_of",
+                    "reference.unit",
+                    f"未知单位“{member_of}”",
+                    f'unknown unit "{member_of}"',
+                    value=str(member_of),
+                )
+            )
+
     for path, t in targets:
-        unit_refs(path, t, "responsible_units")
+        responsible = unit_refs(path, t, "responsible_units")
+        for i, ref in _strings(t, "lead_units"):
+            if ref not in responsible:
+                problems.append(
+                    Problem(
+                        f"{path}.lead_units[{i}]",
+                        "target.lead_not_responsible",
+                        f"牵头单位“{ref}”不在该目标的责任单位中",
+                        f'lead unit "{ref}" is not one of the target\'s responsible units',
+                        value=ref,
+                    )
+                )
         problems += _target_rules(path, t, programme_codes, task_programme)
 
     columns = list(_records(data, "columns"))

@@ -67,6 +67,14 @@ class ResponsibleUnit(Strict):
     kind: UnitKind
     aliases: list[str] = []  # other spellings found in the text, resolved to this unit
     source: Source | None = None  # where the plan first names the unit (its 责任单位 list)
+    # a member of a collective unit the plan names ("各区县政府" → each district): its code; the
+    # collective's responsibilities pass to every member, and the collective is never evaluated
+    member_of: str | None = None
+    # the plan's collective wording ("各区县政府", "市有关部门单位"): never evaluated, never listed
+    # as a unit that failed to report; its tasks pass to its members (none: to no one)
+    collective: bool = False
+    area: Literal["district", "county", "functional_zone"] | None = None  # for district governments
+    reference: str | None = None  # a source outside the plan, for a unit the plan names only as a member
 
 
 class Target(Strict):
@@ -83,6 +91,8 @@ class Target(Strict):
     value_pending: bool = False  # the plan leaves the number to the province; never invent one
     direction: Direction
     responsible_units: list[str] = []
+    # the unit(s) credited with the target in the evaluation; empty = the first responsible unit
+    lead_units: list[str] = []
     programme: str | None = None  # programme code when the target sits inside a task
     task: str | None = None  # task code
     notes: str | None = None
@@ -176,6 +186,18 @@ class Plan(Strict):
             if t.code == code:
                 return t
         raise KeyError(code)
+
+    def target_leads(self, target: Target) -> list[str]:
+        """The lead unit(s) of a target: its `lead_units`, else the first responsible unit."""
+        return list(target.lead_units) or target.responsible_units[:1]
+
+    def members(self) -> dict[str, list[str]]:
+        """Collective unit → its member units (`member_of`), in plan order."""
+        out: dict[str, list[str]] = {}
+        for u in self.units:
+            if u.member_of:
+                out.setdefault(u.member_of, []).append(u.code)
+        return out
 
     def tasks(self) -> list[Measure]:
         return [t for p in self.programmes for t in p.tasks]

@@ -23,6 +23,7 @@ from carbonpeak.evaluation.balance import DISTRICTS_DIR, BalanceRow, balance_che
 from carbonpeak.evaluation.inputs import IndicatorResult, evaluation_inputs
 from carbonpeak.evaluation.scheme import SCHEMES_DIR, Scheme, load_scheme
 from carbonpeak.evaluation.scoring import EvaluationResult, evaluate
+from carbonpeak.indicators.annual import TargetCheck
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services.supervision import Bundle, collectives
 from carbonpeak.store.db import Database
@@ -54,6 +55,7 @@ def evaluate_year(
     scheme: Scheme,
     indicator_results: Sequence[IndicatorResult],
     as_of: dt.date | None = None,
+    target_checks: Sequence[TargetCheck] = (),
 ) -> tuple[EvaluationResult, dict[str, Any]]:
     """Score, grade and rank the year's units on the bundle's reported rows and the indicator
     engine's results of `year` (services/results.year_results); the result and the archive record
@@ -81,6 +83,7 @@ def evaluate_year(
         period=bundle.period,
         extra_units=bundle.districts,
         collectives=collectives(plan, bundle),
+        target_checks=target_checks,
     )
     result = evaluate(scheme, inputs)
     return result, run_record(scheme, inputs, result)
@@ -151,6 +154,7 @@ def run_evaluation(
         load_bundle(inputs, year=year),
         scheme=scheme_for(year, scheme_file),
         indicator_results=results.indicator_results,
+        target_checks=results.target_checks,
     )
     return result, (save_run(record, archive_dir) if archive_dir is not None else None)
 
@@ -178,3 +182,99 @@ def score_rows(result: EvaluationResult) -> list[dict[str, Any]]:
         }
         for s in result.scores
     ]
+
+
+def _check_row(chk: Any) -> dict[str, Any]:
+    return {
+        "target": chk.target,
+        "state": chk.state,
+        "required_pct": None if chk.required is None else round(chk.required, 4),
+        "achieved_pct": None if chk.achieved is None else round(chk.achieved, 4),
+        "rate": None if chk.rate is None else round(chk.rate, 4),
+        "basis": chk.basis,
+        "reason_zh": chk.reason_zh,
+        "reason_en": chk.reason_en,
+    }
+
+
+def evaluation_document(result: EvaluationResult) -> dict[str, Any]:
+    """The whole evaluation as one JSON document: every unit of an evaluated kind, graded (score,
+    grade, rank, both veto conditions, every criterion with its basis and, for tasks, the role-weighted
+    rows) or listed as not evaluated (未参评) with the reason."""
+    units: list[dict[str, Any]] = []
+    for s in result.scores:
+        vetoes: dict[str, Any] = {}
+        for c in s.criteria:
+            if c.check is not None and c.veto:
+                vetoes[c.check.kind] = {**_check_row(c.check), "criterion": c.code, "fired": c.vetoed}
+        units.append(
+            {
+                "unit": s.unit,
+                "name_zh": s.name_zh,
+                "name_en": s.name_en,
+                "audience": s.audience,
+                "evaluated": True,
+                "rank": s.rank,
+                "score": round(s.score, 2),
+                "grade": s.grade,
+                "grade_zh": s.grade_zh,
+                "grade_en": s.grade_en,
+                "vetoed": s.vetoed,
+                "veto_conditions": vetoes,
+                "criteria": [
+                    {
+                        "code": c.code,
+                        "name_zh": c.name_zh,
+                        "points": c.points,
+                        "state": c.state,
+                        "rate": None if c.rate is None else round(c.rate, 4),
+                        "score": round(c.score, 2),
+                        "veto": c.veto,
+                        "vetoed": c.vetoed,
+                        "basis": c.basis,
+                        "reason_zh": c.reason_zh,
+                        "reason_en": c.reason_en,
+                        "shortfalls": list(c.shortfalls),
+                        **(
+                            {
+                                "tasks": [
+                                    {
+                                        "task": t.task,
+                                        "role": t.role,
+                                        "weight": t.weight,
+                                        "on_schedule": t.on_schedule,
+                                    }
+                                    for t in c.tasks
+                                ]
+                            }
+                            if c.tasks
+                            else {}
+                        ),
+                    }
+                    for c in s.criteria
+                ],
+            }
+        )
+    for n in result.not_evaluated:
+        units.append(
+            {
+                "unit": n.unit,
+                "name_zh": n.name_zh,
+                "name_en": n.name_en,
+                "evaluated": False,
+                "status_zh": "未参评",
+                "status_en": "not evaluated",
+                "reason": n.reason,
+                "reason_zh": n.reason_zh,
+                "reason_en": n.reason_en,
+            }
+        )
+    return {
+        "year": result.year,
+        "scheme": result.scheme_code,
+        "scheme_version": result.scheme_version,
+        "scheme_digest": result.scheme_digest,
+        "inputs_digest": result.inputs_digest,
+        "data_version": result.data_version,
+        "units": units,
+    }

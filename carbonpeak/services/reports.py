@@ -32,7 +32,7 @@ from carbonpeak.services import supervision as supervision_service
 from carbonpeak.services.results import YearResults, database_or_settings, require_initialised, year_results
 from carbonpeak.services.supervision import Bundle
 from carbonpeak.store.db import Database
-from carbonpeak.supervision.dispatch import DispatchList
+from carbonpeak.supervision.dispatch import DispatchList, state_counts
 from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
 
 ReportKind = Literal["annual", "midterm", "dispatch"]
@@ -288,7 +288,12 @@ def _evaluation_sections(result: EvaluationResult, scheme: Scheme, L: _Labels) -
     ]
     if result.not_evaluated:
         paragraphs.append(
-            L("evaluation.not_evaluated", units="、".join(L.unit(u) for u in result.not_evaluated))
+            L(
+                "evaluation.not_evaluated",
+                units="；".join(
+                    f"{L.unit(n.unit)}（{L.pick(n.reason_zh, n.reason_en)}）" for n in result.not_evaluated
+                ),
+            )
         )
     tables: list[Table] = []
     bars: list[Bar] = []
@@ -419,6 +424,11 @@ def _dispatch_sections(d: DispatchList, L: _Labels) -> list[Section]:
         units=len(d.lagging_units),
         overdue=len(d.overdue_reports),
         stale=len(d.stale_projects),
+        t_never=(tc := state_counts(d.lagging_tasks))["never_reported"],
+        t_behind=tc["behind"],
+        p_never=(pc := state_counts(d.stale_projects))["never_reported"],
+        p_behind=pc["behind"],
+        p_stalled=pc["stalled"],
     )
     lag = _lagging_table(d, L)
     lag.caption = ""

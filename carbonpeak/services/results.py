@@ -23,6 +23,7 @@ from sqlalchemy import inspect
 
 from carbonpeak.errors import InputError, NotInitialised
 from carbonpeak.evaluation.inputs import IndicatorResult, indicator_results
+from carbonpeak.indicators.annual import TargetCheck, target_checks
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services import projection
 from carbonpeak.services.indicators import Tracking, track_targets
@@ -81,6 +82,7 @@ class YearResults:
     indicator_results: tuple[IndicatorResult, ...]
     inventory: YearInventory | None
     projections: tuple[ProjectionSummary, ...] = field(default_factory=tuple)
+    target_checks: tuple[TargetCheck, ...] = field(default_factory=tuple)
 
 
 @contextmanager
@@ -118,14 +120,62 @@ def year_results(
         tracking = track_targets(plan=plan, database=database)
         if tracking.year > year:
             raise
-    shared = {t.code: list(t.responsible_units) for t in plan.targets}
+    # indicator credit goes to the target's lead unit(s) only (Plan.target_leads), not to co-units
+    shared = {t.code: plan.target_leads(t) for t in plan.targets}
     return YearResults(
         year=year,
         tracking=tracking,
         indicator_results=tuple(indicator_results(tracking.rows, year=year, shared_by=shared)),
         inventory=year_inventory(tracking.region, year, database=database),
         projections=tuple(projection_summary(s, database=database) for s in scenarios),
+        target_checks=tuple(year_target_checks(plan, tracking, database=database)),
     )
+
+
+FIVE_YEARS = 5  # the annual and cumulative conditions are those of five-year targets
+
+
+def year_target_checks(plan: Plan, tracking: Tracking, *, database: Database | None) -> list[TargetCheck]:
+    """The annual and cumulative condition of every five-year reduction target in `tracking.year`,
+    for the city and the target's lead unit(s) (indicators/annual.py): the cumulative reductions are
+    the indicator engine's `latest` of the year and of the year before (a second track_targets)."""
+    year = tracking.year
+    five_year = [
+        t
+        for t in plan.targets
+        if t.metric == "reduction" and t.base_year and 0 < t.target_year - t.base_year <= FIVE_YEARS
+    ]
+    if not five_year:
+        return []
+    cumulative: dict[str, dict[int, float]] = {t.code: {} for t in five_year}
+    for tr in (tracking, _tracking_before(plan, year, database)):
+        if tr is None:
+            continue
+        for r in tr.rows:
+            if r["code"] in cumulative and r.get("latest") is not None and r.get("latest_year") == tr.year:
+                cumulative[r["code"]][tr.year] = float(r["latest"])
+    out: list[TargetCheck] = []
+    for t in five_year:
+        for unit in ("city", *plan.target_leads(t)):
+            out.extend(
+                target_checks(
+                    target=t.code,
+                    unit=unit,
+                    year=year,
+                    base_year=t.base_year,
+                    target_year=t.target_year,
+                    reduction=t.target_value,
+                    cumulative=cumulative[t.code],
+                )
+            )
+    return out
+
+
+def _tracking_before(plan: Plan, year: int, database: Database | None) -> Tracking | None:
+    try:
+        return track_targets(plan=plan, year=year - 1, database=database)
+    except InputError:
+        return None  # no observations of the year before: the annual condition is not assessable
 
 
 def year_inventory(region: str, year: int, *, database: Database | None = None) -> YearInventory | None:

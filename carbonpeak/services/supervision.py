@@ -141,12 +141,14 @@ def latest_reports(bundle: Bundle) -> list[TaskProgress]:
 def dispatch(
     plan: Plan, bundle: Bundle, *, as_of: dt.date | None = None, stale_days: int = 90
 ) -> DispatchList:
-    """The dispatch list of the bundle's round (collective units' tasks are listed per member district)."""
+    """The dispatch list of the bundle's round (collective units' tasks are listed per member district;
+    a collective unit is never listed, not even as a unit that failed to report)."""
+    groups = collectives(plan, bundle)
     return dispatch_list(
         expand_collectives(plan, bundle),
         bundle.supervision.task_progress,
         bundle.supervision.project_status,
-        bundle.supervision.reporting,
+        tuple(r for r in bundle.supervision.reporting if r.unit not in groups),
         as_of=as_of or bundle.as_of or dt.date.today(),
         period=bundle.period,
         stale_days=stale_days,
@@ -160,15 +162,22 @@ def project_rollup(plan: Plan, bundle: Bundle) -> tuple[list[CapacityRollup], di
 
 
 def collectives(plan: Plan, bundle: Bundle) -> dict[str, list[str]]:
-    """District-government units of the plan that stand for all districts ("各区县政府").
+    """Collective units of the plan → their members.
 
-    When the bundle names districts, every district_government unit of the plan that is not itself
-    one of them is taken as the collective of all of them.
+    The plan's own membership (`member_of`: "各区县政府" → the 12 区县 and the functional zones)
+    comes first; every other unit marked `collective` (e.g. "市有关部门单位") has no member. For a plan
+    without membership, the bundle's districts stand for every district_government unit of the plan
+    that is not itself one of them (the older rule).
     """
+    groups: dict[str, list[str]] = plan.members()
+    groups.update({u.code: [] for u in plan.units if u.collective and u.code not in groups})
     codes = [d.code for d in bundle.districts]
-    if not codes:
-        return {}
-    return {u.code: codes for u in plan.units if u.kind == "district_government" and u.code not in codes}
+    if not codes or plan.members():
+        return groups
+    groups.update(
+        {u.code: codes for u in plan.units if u.kind == "district_government" and u.code not in codes}
+    )
+    return groups
 
 
 def expand_collectives(plan: Plan, bundle: Bundle) -> Plan:

@@ -9,6 +9,15 @@ CLI and the dispatch notice show the same list. Rules (docs/methods/evaluation.m
     overdue report    due before `as_of` and not submitted (`missing`), or submitted after due (`late`)
     stale project     not in a terminal state (in operation, cancelled) and either no status at all,
                       no update for `stale_days`, or a planned start/operation date already passed
+
+Three distinct states, for tasks and key projects alike (`state`; counted by `state_counts`):
+
+    never_reported    nothing reported in the round (task: `no_report`; project: `no_status`)
+    behind            reported, and behind: the unit says `delayed`/`not_started`, the percent is below
+                      the expected one, or a planned start/operation date has passed
+    stalled           reported once, and no update for `stale_days` (projects: `not_updated`)
+
+A collective unit of the plan ("市有关部门单位") is never listed: its tasks pass to its members.
 """
 
 from __future__ import annotations
@@ -28,6 +37,20 @@ from carbonpeak.supervision.model import (
 
 Role = Literal["lead", "co"]
 LagReason = Literal["delayed", "not_started", "behind_schedule", "no_report"]
+State = Literal["never_reported", "behind", "stalled"]
+STATES: tuple[State, ...] = ("never_reported", "behind", "stalled")
+_TASK_STATE: dict[str, State] = {
+    "no_report": "never_reported",
+    "delayed": "behind",
+    "not_started": "behind",
+    "behind_schedule": "behind",
+}
+_PROJECT_STATE: dict[str, State] = {
+    "no_status": "never_reported",
+    "start_overdue": "behind",
+    "operation_overdue": "behind",
+    "not_updated": "stalled",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,10 @@ class LaggingTask:
     narrative: str
     next_steps: str
 
+    @property
+    def state(self) -> State:
+        return _TASK_STATE[self.reason]
+
 
 @dataclass(frozen=True)
 class OverdueReport:
@@ -70,6 +97,18 @@ class StaleProject:
     updated_at: dt.date | None
     days_since_update: int | None
     reason: Literal["no_status", "not_updated", "start_overdue", "operation_overdue"]
+
+    @property
+    def state(self) -> State:
+        return _PROJECT_STATE[self.reason]
+
+
+def state_counts(rows: Iterable[LaggingTask | StaleProject]) -> dict[State, int]:
+    """How many rows are in each state (every state listed, 0 when none)."""
+    out: dict[State, int] = dict.fromkeys(STATES, 0)
+    for r in rows:
+        out[r.state] += 1
+    return out
 
 
 @dataclass(frozen=True)

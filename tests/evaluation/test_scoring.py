@@ -181,7 +181,7 @@ def test_scores_hand_computed(result):
     # dept_c leads no task: 20 × 5/5 + 20 × 4/5 = 36 of 40 applicable points → 90
     assert (s["dept_c"].raw_points, s["dept_c"].applicable_points) == (pytest.approx(36.0), 40.0)
     assert s["dept_c"].score == pytest.approx(90.0)
-    assert [c.basis for c in s["dept_b"].criteria] == ["2/2", "1/2", "2/2"]
+    assert [c.basis for c in s["dept_b"].criteria] == ["lead 1/1 × 1; co 1/1 × 1 → 2/2", "1/2", "2/2"]
     assert [(u, s[u].grade_zh) for u in ("dist_x", "dist_z", "dept_a", "dept_b")] == [
         ("dist_x", "优秀"),
         ("dist_z", "合格"),

@@ -58,7 +58,7 @@ def test_export_csv_one_row_per_record(capsys: pytest.CaptureFixture[str]) -> No
         counts[r["record"]] = counts.get(r["record"], 0) + 1
         assert r["source_section"] and r["source_quote"]
     assert counts == {
-        "unit": 53,
+        "unit": 55,
         "target": 27,
         "programme": 10,
         "task": 39,
@@ -145,7 +145,7 @@ def test_api_serves_the_plan_read_only(tmp_path: Path) -> None:
         assert "P5.T1" in [t["code"] for t in statistics]
         assert len(client.get("/api/plan/projects").json()) == 111
         assert len(client.get("/api/plan/projects", params={"column": 3}).json()) == 13
-        assert len(client.get("/api/plan/units").json()) == 53
+        assert len(client.get("/api/plan/units").json()) == 55
         assert client.post("/api/plan/targets").status_code == 405
 
 

@@ -32,11 +32,24 @@ def test_cli_report_annual_xlsx(tmp_path, capsys, initialised):
 def test_cli_evaluate_archive_and_reproduce(tmp_path, capsys, initialised):
     main(["evaluate", "--year", "2024", "--archive", str(tmp_path), "--format", "json"])
     first = json.loads(capsys.readouterr().out)
-    [record] = list((tmp_path / "evaluations").glob("2024-jinan-2024-v1-*.json"))
+    [record] = list((tmp_path / "evaluations").glob("2024-jinan-2024-v2-*.json"))
     main(["evaluate", "--reproduce", str(record), "--format", "json"])
     again = json.loads(capsys.readouterr().out)
     assert again == first
-    assert {r["grade"] for r in first} <= {"优秀", "良好", "合格", "不合格"}
+    assert {u["grade_zh"] for u in first["units"] if u["evaluated"]} <= {"优秀", "良好", "合格", "不合格"}
+    # every district and functional zone: graded with both veto conditions, or 未参评 with a reason
+    from carbonpeak.services.plan import current_plan
+
+    members = current_plan().members()["district_governments"]
+    listed = {u["unit"]: u for u in first["units"]}
+    assert len(members) == 15 and set(members) <= set(listed)
+    for code in members:
+        u = listed[code]
+        if u["evaluated"]:
+            assert set(u["veto_conditions"]) == {"annual", "cumulative"}
+        else:
+            assert u["status_zh"] == "未参评" and u["reason_zh"]
+    assert "district_governments" not in listed and "city_departments" not in listed
 
 
 @pytest.mark.parametrize(
