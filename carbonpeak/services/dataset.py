@@ -19,7 +19,8 @@ Formulas, units and conventions: docs/methods/dataset.md.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -353,27 +354,42 @@ def _inventory_series(region: str) -> list[Series]:
 
 
 def _inventory_series_of(region: str, rows: list[dict[str, str]]) -> list[Series]:
-    """The same series from balance rows read from the store (lineage in each row's source)."""
+    """The same series from balance rows read from the store; each year's source names the energy
+    balance record of that year (`[submission N vV, file]`)."""
     from carbonpeak.services.inventory import compute_inventory
 
     flags: dict[tuple[str, int], list[str]] = {}
+    record: dict[int, str] = {}
     for r in rows:
         flags.setdefault((r["region"], int(r["year"])), []).append(r.get("flag") or "published")
-    records = sorted({r["source"].rsplit(" [", 1)[-1].rstrip("]") for r in rows})
-    source = (
-        "derived: inventory (guideline factors) of the published energy balance ("
-        + "; ".join(records[:3])
-        + (f"; … {len(records)} records" if len(records) > 3 else "")
-        + ")"
-    )
+        found = _RECORD.search(r.get("source", ""))
+        if found is not None:
+            record.setdefault(
+                int(r["year"]), f"submission {found.group(1)} v{found.group(2)}, {found.group(3)}"
+            )
+
+    def source(year: int) -> str:
+        return (
+            "derived: inventory (guideline factors) of the published energy balance "
+            f"[{record.get(year, 'no record')}]"
+        )
+
     return _totals_series(
         region, compute_inventory(rows), {k: weakest_flag(v) for k, v in flags.items()}, source
     )
 
 
+_RECORD = re.compile(r"\[submission (\d+) v(\d+), (\S+)")
+
+
 def _totals_series(
-    region: str, result: Mapping[str, Any], flags: Mapping[tuple[str, int], str], inventory_source: str
+    region: str,
+    result: Mapping[str, Any],
+    flags: Mapping[tuple[str, int], str],
+    inventory_source: str | Callable[[int], str],
 ) -> list[Series]:
+    """energy_total, non_fossil_energy, gas_energy and co2_total from an inventory's totals; the
+    source of each year is `inventory_source` (or its value for that year)."""
     by: dict[str, dict[int, tuple[float, str, str]]] = {
         "energy_total": {},
         "non_fossil_energy": {},
@@ -385,10 +401,11 @@ def _totals_series(
             continue
         year = int(t["year"])
         flag = flags.get((region, year), FLAG)
+        src = inventory_source(year) if callable(inventory_source) else inventory_source
         energy = float(t[ENERGY_TOTAL])
         by["energy_total"][year] = (
             energy / 1e4,
-            f"{inventory_source}: 能源消费总量, coal-equivalent method (等价值)",
+            f"{src}: 能源消费总量, coal-equivalent method (等价值)",
             flag,
         )
         for code, share in (("non_fossil_energy", "share_non_fossil"), ("gas_energy", "share_gas")):
@@ -398,10 +415,10 @@ def _totals_series(
                     if code == "non_fossil_energy"
                     else "gas share × 能源消费总量"
                 )
-                by[code][year] = (float(t[share]) * energy / 1e4, f"{inventory_source}: {what}", flag)
+                by[code][year] = (float(t[share]) * energy / 1e4, f"{src}: {what}", flag)
         by["co2_total"][year] = (
             float(t["total_t"]) / 1e4,
-            f"{inventory_source}: total CO2 = energy + processes + net imported electricity",
+            f"{src}: total CO2 = energy + processes + net imported electricity",
             flag,
         )
     units_ = {"co2_total": "万tCO2"}
