@@ -62,11 +62,13 @@ def track_targets(
     config: StatusConfig | None = None,
     peak_probabilities: Mapping[str, float] | None = None,
     database: Database | None = None,
+    data_dir: Path | None = None,
 ) -> Tracking:
     """Progress, pace and status of every target of the plan in `year` (default: the latest observed).
 
     `database`: the store whose approved observations are put over the current data set (only when
-    neither `observations` nor `observations_file` is given)."""
+    neither `observations` nor `observations_file` is given). `data_dir`: where the projection behind
+    P(peak) is stored and found again (<data_dir>/projections/), so a new process does not re-run it."""
     if plan is None:
         from carbonpeak.services.plan import current_plan
 
@@ -85,17 +87,20 @@ def track_targets(
     latest = _latest_year(observations, region)
     year = _checked_year(observations, region, year) if year is not None else latest
     if peak_probabilities is None and source in (dataset.LABEL, dataset.STORE_LABEL) and year == latest:
-        peak_probabilities = projected_peak_probabilities(plan, config)
+        peak_probabilities = projected_peak_probabilities(plan, config, data_dir=data_dir)
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
     names = {tg.code: tg for tg in plan.targets}
     rows = [_row(p, names[p.code].name_zh, names[p.code].name_en) for p in results]
     return Tracking(region=region, year=year, observations=source, rows=rows)
 
 
-def projected_peak_probabilities(plan: Plan, config: StatusConfig) -> dict[str, float]:
+def projected_peak_probabilities(
+    plan: Plan, config: StatusConfig, *, data_dir: Path | None = None
+) -> dict[str, float]:
     """P(peak by the target's year) of the plan's peak targets from the projection of the `plan`
     scenario on the current data set (services/projection.peak_probabilities: 5 000 draws, seed 1),
-    cached in the process by the data set's file times, the peak targets and the configuration."""
+    cached in the process by the data set's file times, the peak targets and the configuration, and
+    on disk under <data_dir>/projections/ when `data_dir` is given."""
     peaks = tuple((t.code, t.indicator, t.metric, t.target_year) for t in plan.targets if t.metric == "peak")
     if not peaks:
         return {}
@@ -105,7 +110,7 @@ def projected_peak_probabilities(plan: Plan, config: StatusConfig) -> dict[str, 
 
         if len(_PEAK_CACHE) >= 8:
             _PEAK_CACHE.clear()
-        _PEAK_CACHE[key] = peak_probabilities(plan, config=config)
+        _PEAK_CACHE[key] = peak_probabilities(plan, config=config, data_dir=data_dir)
     return dict(_PEAK_CACHE[key])
 
 
