@@ -104,7 +104,7 @@ class SupervisionRecords:
 
     progress: tuple[TaskProgress, ...]
     projects: tuple[ProjectStatus, ...]
-    filenames: tuple[str | None, ...]
+    filenames: tuple[str | None, ...]  # the distinct files the reports came from
 
 
 R = TypeVar("R", TaskReport, ProjectReport)
@@ -240,8 +240,11 @@ def supervision_records(reports: ApprovedReports) -> SupervisionRecords:
                 version=str(r.approval.submission_id),
             )
         )
-    filenames = tuple(r.approval.filename for r in reports.tasks) + tuple(
-        r.approval.filename for r in reports.projects
+    # distinct, in order: the pages derive the flag from each file once per request
+    filenames = tuple(
+        dict.fromkeys(
+            [*(r.approval.filename for r in reports.tasks), *(r.approval.filename for r in reports.projects)]
+        )
     )
     return SupervisionRecords(progress=progress, projects=tuple(projects), filenames=filenames)
 
