@@ -155,16 +155,21 @@ def target_hits(target: Target, coll: Collected) -> np.ndarray:
     elif target.indicator == "fuel_share":
         value = coll.fuel_share[target.fuel][col]
     else:
-        series = {
-            "energy_intensity_change": coll.energy / coll.gdp,
-            "co2_intensity_change": coll.co2 / coll.gdp,
-            "co2_change": coll.co2,
-        }[target.indicator]
+        # only the two years compared are divided (the same numbers as dividing every year)
+        def series(i: int) -> Array:
+            if target.indicator == "energy_intensity_change":
+                return np.asarray(coll.energy[i] / coll.gdp[i])
+            if target.indicator == "co2_intensity_change":
+                return np.asarray(coll.co2[i] / coll.gdp[i])
+            if target.indicator == "co2_change":
+                return np.asarray(coll.co2[i])
+            raise KeyError(target.indicator)
+
         if target.reference_value is not None:
             ref: Array | float = target.reference_value
         else:
-            ref = series[_col(coll.years, int(target.reference_year or coll.years[0]))]
-        value = series[col] / ref - 1.0
+            ref = series(_col(coll.years, int(target.reference_year or coll.years[0])))
+        value = series(col) / ref - 1.0
     return np.asarray(
         value >= target.threshold if target.direction == "at_least" else value <= target.threshold
     )
@@ -199,7 +204,7 @@ def quantiles(a: Array, qs: tuple[int, ...] = QUANTILES) -> Array:
     at_lo = np.repeat(a[:, :1], len(qs), axis=1)  # a constant row: every order statistic is its value
     at_hi = at_lo.copy()
     if varying.any():
-        placed = np.partition(a[varying], kth, axis=1)
+        placed = np.partition(a if varying.all() else a[varying], kth, axis=1)
         at_lo[varying], at_hi[varying] = placed[:, lo], placed[:, hi]
     frac = pos - lo
     return np.asarray((at_lo * (1.0 - frac) + at_hi * frac).T)
