@@ -114,10 +114,11 @@ def current(database: Database | None = None) -> DataSet:
 
     try:
         with database.session() as session:
-            snap = current_snapshot(session)
-            found = _DATASETS.get(snap.id)
+            snap_id = _snapshot_id(session, database.url)
+            found = _DATASETS.get(snap_id)
             if found is not None:
                 return found
+            snap = current_snapshot(session)
             rows = published_rows(session)
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
@@ -134,6 +135,33 @@ def current(database: Database | None = None) -> DataSet:
 
 
 _DATASETS: dict[str, DataSet] = {}
+_SNAPSHOTS: dict[str, tuple[tuple[Any, ...], str]] = {}  # database url → (change token, snapshot id)
+
+
+def _snapshot_id(session: Any, url: str) -> str:
+    """The snapshot id, recomputed only when the store's change token moved: the audit head (every
+    import, submit, approve, return and publish writes an audit entry in its own transaction), the
+    newest plan version and the newest submission. One small query per call instead of three."""
+    from sqlalchemy import func, select
+
+    from carbonpeak.services.statistics import current_snapshot
+    from carbonpeak.store.models import AuditHead, PlanVersion, Submission
+
+    token = tuple(
+        session.execute(
+            select(
+                select(AuditHead.seq).where(AuditHead.id == 1).scalar_subquery(),
+                select(func.max(PlanVersion.id)).scalar_subquery(),
+                select(func.max(Submission.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+    memo = _SNAPSHOTS.get(url)
+    if memo is not None and memo[0] == token:
+        return memo[1]
+    snap_id = current_snapshot(session).id
+    _SNAPSHOTS[url] = (token, snap_id)
+    return snap_id
 
 
 def _balance_row(r: Any) -> dict[str, str]:
@@ -161,7 +189,8 @@ def _files(_stamp: tuple[int, ...]) -> DataSet:
 def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
     """The current observations of `region`: those of the data set (`current(database)`), computed
     once per data set, with the approved indicator values of progress reports put over them when
-    `database` is given (an approved value wins for the same indicator, region and year)."""
+    `database` is given (an approved value wins for the same indicator, region and year); cached per
+    snapshot."""
     data = current(database)
     key = (region, data.id)
     base = _OBSERVATIONS.get(key)
@@ -182,12 +211,42 @@ def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | N
 
     try:
         with database.session() as session:
+            overlaid_key = (region, data.id, _snapshot_id(session, database.url))
+            found = _OVERLAID.get(overlaid_key)
+            if found is not None:
+                return found
             rows = [r for r in current_observations(session) if r["region"] == region]
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
             raise
         return base
-    return overlay(base, rows)
+    overlaid = overlay(base, rows)
+    if len(_OVERLAID) >= 16:
+        _OVERLAID.clear()
+    _OVERLAID[overlaid_key] = overlaid
+    return overlaid
+
+
+_OVERLAID: dict[tuple[str, str, str], Observations] = {}
+
+
+def cache_key(database: Database | None) -> str:
+    """A key that changes whenever anything a figure of `database` depends on changes: the data set
+    and the store's snapshot (approved reports included). For caches of derived results."""
+    data = current(database)
+    if database is None:
+        return data.id
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from carbonpeak.store.db import is_missing_table
+
+    try:
+        with database.session() as session:
+            return f"{data.id}|{_snapshot_id(session, database.url)}"
+    except (OperationalError, ProgrammingError) as exc:
+        if not is_missing_table(exc):
+            raise
+        return data.id
 
 
 _OBSERVATIONS: dict[tuple[str, str], Observations] = {}
@@ -513,6 +572,7 @@ __all__ = [
     "STORE_LABEL",
     "VALUE_ADDED_SHARES",
     "DataSet",
+    "cache_key",
     "current",
     "dataset_observations",
     "kaya_series",
