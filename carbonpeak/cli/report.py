@@ -10,7 +10,7 @@ import typer
 
 from carbonpeak.cli.output import parse_date
 
-Fmt = Annotated[str, typer.Option("--format", help="html, pdf or xlsx")]
+Fmt = Annotated[str, typer.Option("--format", help="html, pdf, docx or xlsx")]
 Lang = Annotated[str, typer.Option("--lang", help="zh or en")]
 Out = Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")]
 Inputs = Annotated[

@@ -37,7 +37,7 @@ from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
 
 ReportKind = Literal["annual", "midterm", "dispatch"]
 KINDS: tuple[str, ...] = ("annual", "midterm", "dispatch")
-FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx")
+FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx")
 
 
 class _Labels:
@@ -577,7 +577,8 @@ def build_report(
         sections = _dispatch_sections(d, L)
     for i, section in enumerate(sections):
         section.title = _numbered(i + 1, section.title, L.lang)
-    meta = [(L("reports.generated"), (as_of or bundle.as_of or dt.date.today()).isoformat())]
+    issued = as_of or bundle.as_of or dt.date.today()
+    meta = [(L("reports.generated"), issued.isoformat())]
     if bundle.supervision.data_version:
         meta.append((L("reports.data_version"), bundle.supervision.data_version))
     return Report(
@@ -588,7 +589,21 @@ def build_report(
         meta=meta,
         sections=sections,
         banner=L("reports.sample_banner") if "sample" in bundle.flags else "",
+        issuer=_issuer(plan, L),
+        doc_number=L("reports.doc_number", year=issued.year),
+        addressee=L("reports.addressee"),
+        date=L("reports.date", year=issued.year, month=issued.month, day=issued.day),
     )
+
+
+def _issuer(plan: Plan, L: _Labels) -> str:
+    """The issuing body: the plan's coordination body (the leading group's office), if it names one."""
+    office = next((u for u in plan.units if u.kind == "coordination_body"), None)
+    if office is None:
+        return ""
+    if L.lang == "zh" and office.name_zh.startswith("市") and plan.city_zh.endswith("市"):
+        return plan.city_zh + office.name_zh[1:]  # 市碳达峰…办公室 → 济南市碳达峰…办公室
+    return L.name(office)
 
 
 def _check_format(fmt: str) -> None:
@@ -668,5 +683,6 @@ def media_type(fmt: str) -> str:
     return {
         "html": "text/html; charset=utf-8",
         "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }[fmt]

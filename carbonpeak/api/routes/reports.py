@@ -20,10 +20,10 @@ def report(
     session: SessionDep,
     kind: Literal["annual", "midterm", "dispatch"],
     year: Annotated[int, Query(ge=2000, le=2100)] = 2024,
-    format: Literal["html", "pdf", "xlsx"] = "html",
+    format: Literal["html", "pdf", "docx", "xlsx"] = "html",
     lang: Literal["zh", "en"] = "zh",
 ) -> Response:
-    """The report as HTML, PDF or XLSX; its results are the engines' for `year` on the app's database."""
+    """The report as HTML, PDF, DOCX or XLSX; results are the engines' for `year` on the app's database."""
     session.commit()  # end the sign-in check's transaction: the engines open their own sessions
     data = svc.generate_report(
         kind, format, year=year, lang=lang, plan_file=request.app.state.settings.plan_file, database=database
