@@ -184,6 +184,23 @@ def render(report: Report, fmt: str) -> bytes:
     raise ValueError(f"unknown report format {fmt!r}")
 
 
+def tables_with_broken_headers(report: Report, text: str) -> list[str]:
+    """The tables of `report` whose header row is on no single line of `text` (the PDF's
+    `pdftotext -layout` output): a header broken over lines leaves no line with all headers in
+    order. Empty when every table's headers are whole — the check the report tests share."""
+    lines = text.splitlines()
+    broken = []
+    for section in report.sections:
+        for table in section.tables:
+            heads = [re.escape(c) for c in table.columns if c]
+            if not table.rows or not heads:
+                continue
+            pattern = re.compile(r"\s+".join(heads))
+            if not any(pattern.search(line) for line in lines):
+                broken.append(f"{section.title}: {' | '.join(table.columns)}")
+    return broken
+
+
 def as_dict(report: Report) -> dict[str, Any]:
     """A JSON-ready view (the API's twin of the HTML page); charts left out."""
     return {

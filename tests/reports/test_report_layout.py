@@ -2,7 +2,6 @@
 on the PDF with pdftotext), the 公文 head and signature, DOCX and XLSX with numbers as numbers."""
 
 import io
-import re
 import shutil
 import subprocess
 
@@ -21,7 +20,7 @@ from carbonpeak.reports.layout import (
     table_layout,
     text_width,
 )
-from carbonpeak.reports.render import Report, render_pdf, render_xlsx, table_view
+from carbonpeak.reports.render import Report, render_pdf, render_xlsx, table_view, tables_with_broken_headers
 from carbonpeak.services.reports import build_report
 
 NEEDS_POPPLER = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
@@ -68,22 +67,6 @@ def test_a_wide_table_goes_landscape():
     assert layout.landscape
 
 
-def header_lines_intact(report: Report, text: str) -> list[str]:
-    """The tables of `report` whose header row is not found on one line of the PDF text: a header
-    broken over lines (one character per line) leaves no line with all headers in order."""
-    lines = text.splitlines()
-    broken = []
-    for section in report.sections:
-        for table in section.tables:
-            if not table.rows:
-                continue
-            heads = [re.escape(c) for c in table.columns if c]
-            pattern = re.compile(r"\s+".join(heads))
-            if not any(pattern.search(line) for line in lines):
-                broken.append(f"{section.title}: {table.columns}")
-    return broken
-
-
 def _pdf_text(report: Report, tmp_path) -> str:
     path = tmp_path / f"{report.kind}-{report.lang}.pdf"
     path.write_bytes(render_pdf(report))
@@ -97,7 +80,7 @@ def _pdf_text(report: Report, tmp_path) -> str:
 def test_pdf_headers_on_one_line_and_the_document_head(small_plan, bundle, scheme, results, tmp_path, lang):
     report = _annual(small_plan, bundle, scheme, results, lang)
     text = _pdf_text(report, tmp_path)
-    assert header_lines_intact(report, text) == []
+    assert tables_with_broken_headers(report, text) == []
     assert (report.doc_number and report.doc_number.split("×")[-1] in text) or "No." in text
     if lang == "zh":
         assert "〔2025〕" in text and "2025年3月1日" in text  # 文号 placeholder, the date signed
