@@ -10,6 +10,7 @@
                 └── submission_rows (kind indicator | task | project | a data kind, key, field, year,
                                      value …; data rows also region, flag, source)
     idempotency_keys (user, Idempotency-Key → the upload it made, and the request's SHA-256)
+    report_summaries (the office's text of a report section, zh and en; append-only, newest shown)
     audit_log (append-only, hash-chained) + audit_head (seq and hash of the last entry)
 
 Nothing is overwritten: a plan change is a new plan version, a correction a new submission
@@ -244,3 +245,21 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     keyed_from: Mapped[int | None] = mapped_column(Integer)  # first entry hashed with the audit key (HMAC)
+
+
+class ReportSummary(Base):
+    """The office's summary of one narrative section (成效 achievements, 问题 problems, 下步工作
+    next_steps) of one report (kind, year), in zh and en. Append-only: an edit is a new row, the
+    newest row of (kind, year, section) is the one a report shows; every row is in the audit log."""
+
+    __tablename__ = "report_summaries"
+    __table_args__ = (Index("ix_report_summaries_kind_year", "kind", "year", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # annual | assessment
+    year: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(32))  # achievements | problems | next_steps
+    text_zh: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
