@@ -10,6 +10,7 @@ at import.
 | CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
 | CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
 | CARBONPEAK_LANGUAGE | zh | default page language (zh or en) |
+| CARBONPEAK_ALLOW_SELF_APPROVAL | false | one-person office: approve one's own upload (audited) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     audit_head_file: Path | None = None
     language: str = "zh"
     max_upload_bytes: int = 10 * 1024 * 1024
+    allow_self_approval: bool = False
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -3,8 +3,12 @@
     draft ──submit──▶ submitted ──approve──▶ approved ──publish──▶ published
                               └──return (comment)──▶ returned   (the unit uploads a new version)
 
-Any other transition raises Conflict (409). An upload is parsed and checked by
-carbonpeak.collection.parse_upload first; a file with errors raises UploadError and stores nothing.
+Any other transition raises Conflict (409). Separation of duties: whoever uploaded or submitted a
+version cannot approve it (PermissionDenied) unless the caller passes `allow_self_approval` — the
+adapters pass the setting CARBONPEAK_ALLOW_SELF_APPROVAL, for a one-person office — and then the
+approval is audited as `submission.self_approve`. Publishing needs an approved version.
+An upload is parsed and checked by carbonpeak.collection.parse_upload first; a file with errors
+raises UploadError and stores nothing.
 A valid file is stored in ONE transaction — the submission row, its bytes and every value row, and
 the audit entry — so a process killed mid-import leaves the whole version or none of it. Version
 numbers per (round, unit) are given under a lock on the round row (PostgreSQL) or the database
@@ -298,13 +302,28 @@ def submit_submission(
 
 
 def approve_submission(
-    session: Session, actor: User, submission_id: int, *, comment: str | None = None
+    session: Session,
+    actor: User,
+    submission_id: int,
+    *,
+    comment: str | None = None,
+    allow_self_approval: bool = False,
 ) -> Submission:
+    """submitted → approved, by an office user other than its uploader and submitter; with
+    `allow_self_approval` (a one-person office) by them too, audited as `submission.self_approve`."""
     require_office(actor)
     sub = get_submission(session, actor, submission_id)
+    own = actor.id in (sub.uploaded_by, sub.submitted_by)
+    if own and not allow_self_approval:
+        raise PermissionDenied(
+            f"submission {sub.id}: you uploaded or submitted it, so another office user must approve it "
+            "(separation of duties; a one-person office sets CARBONPEAK_ALLOW_SELF_APPROVAL)",
+            message_zh=f"报送 {sub.id} 由您本人上传或报送，须由双碳办其他人员审核通过（职责分离；"
+            "单人办公室可设置 CARBONPEAK_ALLOW_SELF_APPROVAL）",
+        )
     _move(session, sub, "approved", "submitted")
     sub.reviewed_by, sub.reviewed_at, sub.review_comment = actor.id, utcnow(), comment or None
-    _audit(session, actor, sub, "submission.approve", comment)
+    _audit(session, actor, sub, "submission.self_approve" if own else "submission.approve", comment)
     return sub
 
 

@@ -110,7 +110,9 @@ def review(
 
     actions = {
         "submit": lambda s, a: submissions.submit_submission(s, a, submission_id, comment=comment or None),
-        "approve": lambda s, a: submissions.approve_submission(s, a, submission_id, comment=comment or None),
+        "approve": lambda s, a: submissions.approve_submission(
+            s, a, submission_id, comment=comment or None, allow_self_approval=ctx.settings.allow_self_approval
+        ),
         "return": lambda s, a: submissions.return_submission(s, a, submission_id, comment=comment),
     }
     if verb not in actions:

@@ -163,9 +163,15 @@ def submit(submission_id: int, body: Comment, user: CurrentUser, session: Sessio
 
 
 @router.post("/submissions/{submission_id}/approve", response_model=SubmissionOut)
-def approve(submission_id: int, body: Comment, user: CurrentUser, session: SessionDep) -> SubmissionOut:
-    """submitted → approved (office): its values become current."""
-    return SubmissionOut.of(svc.approve_submission(session, user, submission_id, comment=body.comment))
+def approve(
+    submission_id: int, body: Comment, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> SubmissionOut:
+    """submitted → approved (an office user who neither uploaded nor submitted it): its values become
+    current."""
+    sub = svc.approve_submission(
+        session, user, submission_id, comment=body.comment, allow_self_approval=settings.allow_self_approval
+    )
+    return SubmissionOut.of(sub)
 
 
 @router.post("/submissions/{submission_id}/return", response_model=SubmissionOut)
