@@ -4,7 +4,8 @@
 - API tokens and web sessions are both random secrets (`cp_…`) stored only as their SHA-256 in
   `api_tokens` (kind `api` or `session`); services/users.py issues, resolves and revokes them.
   An API client sends `Authorization: Bearer <token>`; a browser holds the session secret in the
-  cookie `SESSION_COOKIE` (HttpOnly, SameSite=Lax).
+  cookie `SESSION_COOKIE` (HttpOnly, SameSite=Lax, and Secure per `cookie_is_secure`), set by
+  `set_session_cookie` for the API and the log-in page alike.
 - CSRF (for the web engineer): a request authenticated by the session cookie that changes state
   (POST, PUT, PATCH, DELETE) must carry `csrf_token(secret_key, session_token)` in the header
   `CSRF_HEADER` or the form field `CSRF_FIELD`; check it with `check_csrf`. Bearer-token requests
@@ -16,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,6 +29,21 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_PREFIX = "cp_"
 
 _hasher = PasswordHasher()
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+
+def cookie_is_secure(setting: str, scheme: str) -> bool:
+    """Whether the session cookie carries `Secure`: CARBONPEAK_SECURE_COOKIES `true`/`false`, or for
+    `auto` whether the request came over HTTPS (`scheme`, after uvicorn's proxy headers)."""
+    if setting == "auto":
+        return scheme in ("https", "wss")
+    return setting == "true"
+
+
+def set_session_cookie(response: Response, token: str, *, max_age: int, secure: bool) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=max_age, secure=secure)
 
 
 def hash_password(password: str) -> str:

@@ -10,6 +10,7 @@ at import.
 | CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
 | CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
 | CARBONPEAK_LANGUAGE | zh | default page language (zh or en) |
+| CARBONPEAK_SECURE_COOKIES | auto | session cookie `Secure`: auto = over HTTPS (docs/operations.md) |
 | CARBONPEAK_ALLOW_SELF_APPROVAL | false | one-person office: approve one's own upload (audited) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
@@ -22,6 +23,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +51,7 @@ class Settings(BaseSettings):
     language: str = "zh"
     max_upload_bytes: int = 10 * 1024 * 1024
     allow_self_approval: bool = False
+    secure_cookies: Literal["auto", "true", "false"] = "auto"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

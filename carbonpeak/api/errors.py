@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from carbonpeak.errors import CarbonpeakError, InputError, NotInitialised
+from carbonpeak.errors import CarbonpeakError, InputError, NotInitialised, TooManyRequests
 from carbonpeak.store.db import is_missing_table
 
 
@@ -24,7 +24,8 @@ def error_body(exc: CarbonpeakError) -> dict[str, object]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CarbonpeakError)
     async def _handle(request: Request, exc: CarbonpeakError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content=error_body(exc))
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return JSONResponse(status_code=exc.status, content=error_body(exc), headers=headers)
 
     async def _missing_tables(request: Request, exc: Exception) -> Response:
         if not is_missing_table(exc):

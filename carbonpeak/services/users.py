@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.auth import hash_password, new_token, token_digest, verify_password
 from carbonpeak.errors import Conflict, InputError, NotAuthenticated, NotFound, PermissionDenied, Problem
 from carbonpeak.services import audit
+from carbonpeak.services.limits import LoginThrottle
 from carbonpeak.store.models import ApiToken, Unit, User, utcnow
 
 ROLES = ("office", "department", "district", "enterprise", "viewer")
@@ -133,12 +134,44 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    throttle: LoginThrottle | None = None,
+) -> User:
+    """The active user with this password; NotAuthenticated otherwise, written to the audit log as
+    `auth.login_failed` (attempted name, address); TooManyRequests, checking no password, while
+    `throttle` says the account or the address must wait (services/limits.py), `auth.lock` when a
+    failure locks one. The password is checked outside any transaction (argon2 takes tens of ms;
+    on SQLite a transaction open that long would hold up every writer)."""
+    if throttle is not None:
+        throttle.check(username, address)
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    session.commit()  # end the read before argon2 runs
     # verify against a dummy hash when the user is unknown so that timing does not tell
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.active:
+        locked = throttle.failure(username, address) if throttle is not None else []
+        detail = {"username": username[:64], "address": address, "known_user": user is not None}
+        audit.record(
+            session,
+            username=None,
+            action="auth.login_failed",
+            object_type="user",
+            object_id=user.id if user else "",
+            detail=detail,
+        )
+        for kind in locked:
+            audit.record(
+                session, username=None, action="auth.lock", object_type=kind, object_id="", detail=detail
+            )
+        session.commit()
         raise NotAuthenticated("wrong username or password", message_zh="用户名或密码错误")
+    if throttle is not None:
+        throttle.success(username)
     return user
 
 
