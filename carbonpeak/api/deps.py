@@ -63,10 +63,13 @@ def get_current_user(
     from carbonpeak.services.users import user_for_token
 
     if credentials is not None:
-        return user_for_token(session, credentials.credentials)
+        user = user_for_token(session, credentials.credentials)
+        session.commit()  # end the read: no lock held while the request waits for its handler
+        return user
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         user = user_for_token(session, cookie)
+        session.commit()
         if request.method not in SAFE_METHODS and not check_csrf(
             settings.resolved_secret_key(), cookie, request.headers.get(CSRF_HEADER)
         ):

@@ -7,10 +7,10 @@ Any other transition raises Conflict (409). Separation of duties: whoever upload
 version cannot approve it (PermissionDenied) unless the caller passes `allow_self_approval` — the
 adapters pass the setting CARBONPEAK_ALLOW_SELF_APPROVAL, for a one-person office — and then the
 approval is audited as `submission.self_approve`. Publishing needs an approved version.
-An upload is parsed and checked by carbonpeak.collection.parse_upload first; a file with errors
-raises UploadError and stores nothing.
-A valid file is stored in ONE transaction — the submission row, its bytes and every value row, and
-the audit entry — so a process killed mid-import leaves the whole version or none of it. Version
+An upload is parsed and checked by carbonpeak.collection.parse_upload first, outside any
+transaction; a file with errors raises UploadError and stores nothing. A valid file is stored in
+ONE short transaction — the submission row, its bytes and every value row, and the audit entry —
+so a process killed mid-import leaves the whole version or none of it. Version
 numbers per (round, unit) are given under a lock on the round row (PostgreSQL) or the database
 write lock (SQLite), so two uploads at once become versions n and n+1.
 
@@ -86,6 +86,7 @@ def import_submission(
     if rnd.status != "open":
         raise Conflict(f"round {round_id} is closed", message_zh=f"填报轮次 {round_id} 已关闭")
     spec = template_spec(session, rnd, unit_code)
+    session.commit()  # end the reads: parsing (up to seconds) runs outside any transaction and lock
     parsed = parse_upload(data, filename, spec, max_bytes=max_bytes)
     rows = list(rows_of(parsed))
     uncommented = {(w.location, w.rule) for w in parsed.uncommented_warnings}
@@ -93,8 +94,16 @@ def import_submission(
         {**w.as_dict(), "commented": (w.location, w.rule) not in uncommented} for w in parsed.warnings
     ]
 
-    # the lock that orders concurrent uploads of one round (SQLite: already the write lock)
-    session.execute(select(Round.id).where(Round.id == round_id).with_for_update()).scalar_one()
+    # the lock that orders concurrent uploads of one round (SQLite: already the write lock); the
+    # round may have closed while the file was parsed
+    status = session.execute(select(Round.status).where(Round.id == round_id).with_for_update()).scalar_one()
+    if status != "open":
+        raise Conflict(f"round {round_id} is closed", message_zh=f"填报轮次 {round_id} 已关闭")
+    if idempotency_key is not None:  # a retry that arrived while this one was parsed
+        earlier = _idempotent(session, actor, idempotency_key, request_sha256)
+        if earlier is not None:
+            session.commit()
+            return earlier
     last = session.execute(
         select(func.max(Submission.version)).where(
             Submission.round_id == round_id, Submission.unit_code == unit_code

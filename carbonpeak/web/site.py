@@ -5,6 +5,7 @@
 - HEAD is answered for every GET route: the GET answer's status and headers, without its body.
 - /api/docs is Swagger UI from static/vendor/ (swagger-ui-dist 5.35.0 from npm) on /api/openapi.json:
   nothing comes from a CDN, it works offline; the validator badge (a call to an outside server) is off.
+- GET, HEAD and OPTIONS requests only read (ReadOnlyRequests: store.db.reading()).
 - Security headers on every answer (pages, JSON, API, static files): SECURITY_HEADERS and the
   Content-Security-Policy CSP — scripts only from this site (no inline script; the ECharts options are
   JSON data blocks, which CSP does not run), inline styles allowed (the templates' width bars and
@@ -65,6 +66,7 @@ def install_site(app: FastAPI) -> None:
         page.headers["Content-Security-Policy"] = csp_allowing_inline_scripts(bytes(page.body))
         return page
 
+    app.add_middleware(ReadOnlyRequests)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
 
@@ -76,6 +78,23 @@ def csp_allowing_inline_scripts(html: bytes) -> str:
         for body in re.findall(rb"<script>(.*?)</script>", html, flags=re.S)
     ]
     return CSP.replace("script-src 'self'", " ".join(["script-src 'self'", *hashes]))
+
+
+class ReadOnlyRequests:
+    """ASGI middleware: GET, HEAD and OPTIONS requests run inside store.db.reading() — their SQLite
+    transactions take no write lock, and a write in one is refused as a bug."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        from carbonpeak.store.db import reading
+
+        with reading():
+            await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
@@ -110,7 +111,9 @@ async def upload(
 ) -> SubmissionOut:
     """Upload a filled template: checked whole, stored as a new draft version, or 422 with every problem."""
     data = await file.read(settings.max_upload_bytes + 1)
-    sub = svc.import_submission(
+    # parsing and storing block: in a worker thread, never on the event loop (which serves everyone)
+    sub = await run_in_threadpool(
+        svc.import_submission,
         session,
         user,
         round_id=round_id,
