@@ -1,5 +1,5 @@
 """Dependencies of the API routes, as `Annotated` aliases: SettingsDep, DatabaseDep, SessionDep,
-CurrentUser (any signed-in user), OfficeUser (role office).
+CurrentUser (any signed-in user), OptionalUser (None for an anonymous request), OfficeUser (role office).
 
 The Database is built on the first request from `app.state.settings` and kept in
 `app.state.database`; nothing connects at import or at `create_app`. A user is authenticated by
@@ -79,6 +79,23 @@ def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_optional_user(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User | None:
+    """The signed-in user, or None when the request carries no token nor session cookie (a wrong
+    one is still NotAuthenticated). Opens a session only when there is something to check."""
+    if credentials is None and not request.cookies.get(SESSION_COOKIE):
+        return None
+    with db.session(read_only=True) as session:
+        return get_current_user(request, session, settings, credentials)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
 def get_office_user(user: CurrentUser) -> User:

@@ -15,6 +15,9 @@ of workers (one uvicorn process by default).
 
 `RateLimit(per_minute)`: a token bucket per key (user or address); `take(key)` raises
 TooManyRequests when the bucket is empty.
+
+`ResultCache(size)`: the newest `size` results of an expensive run by request key (least recently
+used out first), so a repeated request (and every anonymous one) costs no computation.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from carbonpeak.errors import TooManyRequests
 
@@ -166,3 +171,26 @@ class RateLimit:
                     retry_after=wait,
                 )
             self._buckets[key] = (tokens - 1.0, now)
+
+
+class ResultCache:
+    """A thread-safe LRU of results by key."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)

@@ -23,6 +23,7 @@ from carbonpeak.store.models import ApiToken, Unit, User, utcnow
 ROLES = ("office", "department", "district", "enterprise", "viewer")
 REPORTING_ROLES = frozenset({"department", "district", "enterprise"})
 SESSION_LIFETIME = dt.timedelta(hours=12)
+API_TOKEN_LIFETIME = dt.timedelta(days=90)  # CARBONPEAK_API_TOKEN_DAYS
 MIN_PASSWORD = 8
 
 
@@ -175,12 +176,25 @@ def authenticate(
     return user
 
 
-def issue_token(session: Session, user: User, *, kind: str = "api", name: str = "api") -> str:
-    """A new API token (kind `api`, no expiry) or web session (kind `session`, 12 h); returns the secret."""
+def issue_token(
+    session: Session,
+    user: User,
+    *,
+    kind: str = "api",
+    name: str = "api",
+    lifetime: dt.timedelta | None = None,
+) -> str:
+    """A new API token (kind `api`, valid `lifetime`, default API_TOKEN_LIFETIME) or web session
+    (kind `session`, 12 h); returns the secret."""
     token = new_token()
-    expires = utcnow() + SESSION_LIFETIME if kind == "session" else None
+    if lifetime is None:
+        lifetime = SESSION_LIFETIME if kind == "session" else API_TOKEN_LIFETIME
     row = ApiToken(
-        user_id=user.id, kind=kind, name=name[:100], token_sha256=token_digest(token), expires_at=expires
+        user_id=user.id,
+        kind=kind,
+        name=name[:100],
+        token_sha256=token_digest(token),
+        expires_at=utcnow() + lifetime,
     )
     session.add(row)
     session.flush()
@@ -204,10 +218,55 @@ def user_for_token(session: Session, token: str) -> User:
     if row is None or row.revoked_at is not None:
         raise NotAuthenticated("invalid or revoked token", message_zh="令牌无效或已撤销")
     if row.expires_at is not None and _aware(row.expires_at) < utcnow():
-        raise NotAuthenticated("session expired", message_zh="会话已过期")
+        what = "API token" if row.kind == "api" else "session"
+        raise NotAuthenticated(
+            f"{what} expired" + (": issue a new one (POST /api/auth/token)" if row.kind == "api" else ""),
+            message_zh="API 令牌已过期，请重新申请（POST /api/auth/token）"
+            if row.kind == "api"
+            else "会话已过期",
+        )
     if not row.user.active:
         raise NotAuthenticated("user is inactive", message_zh="用户已停用")
     return row.user
+
+
+def token_expiry(session: Session, token: str) -> dt.datetime | None:
+    row = session.execute(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))).scalar_one()
+    return row.expires_at
+
+
+def rotate_token(session: Session, token: str, *, lifetime: dt.timedelta | None = None) -> str:
+    """A new API token for the owner of the live API token `token`, with its name, and `token`
+    revoked, in one transaction (audited as `auth.api.rotate`); NotAuthenticated for a token that
+    is not live, Conflict for a web session (sessions are renewed by logging in)."""
+    user = user_for_token(session, token)
+    row = session.execute(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))).scalar_one()
+    if row.kind != "api":
+        raise Conflict(
+            "only API tokens are rotated; log in again for a new session",
+            message_zh="仅 API 令牌可轮换；会话请重新登录",
+        )
+    secret = new_token()
+    new = ApiToken(
+        user_id=user.id,
+        kind="api",
+        name=row.name,
+        token_sha256=token_digest(secret),
+        expires_at=utcnow() + (lifetime or API_TOKEN_LIFETIME),
+    )
+    row.revoked_at = utcnow()
+    session.add(new)
+    session.flush()
+    audit.record(
+        session,
+        username=user.username,
+        action="auth.api.rotate",
+        object_type="token",
+        object_id=new.id,
+        detail={"name": row.name, "replaces": row.id},
+    )
+    session.commit()
+    return secret
 
 
 def revoke_token(session: Session, token: str) -> None:

@@ -68,3 +68,57 @@ def test_web_login_page_names_the_wait(api):
     assert r.status_code == 429 and "may try again in" in r.text
     r = client.post("/login?lang=zh", data={"username": "viewer", "password": PASSWORD})
     assert r.status_code == 429 and "秒后重试" in r.text
+
+
+def test_projection_runs_are_cached_for_anonymous_users_and_rate_limited(api):
+    client = _fresh_client(api)
+    request = {"scenario": "baseline", "draws": 100, "analysis_draws": 10, "wedges": False}
+    miss = client.post("/api/projection/run", json=request)
+    assert miss.status_code == 401 and "仅可获取已缓存" in miss.json()["message_zh"]
+    ran = client.post("/api/projection/run", json=request, headers=api.headers("viewer"))
+    assert ran.status_code == 200
+    cached = client.post("/api/projection/run", json=request)  # anonymous: the cached answer
+    assert cached.status_code == 200 and cached.json() == ran.json()
+    statuses = [
+        client.post(
+            "/api/projection/run", json={**request, "seed": seed}, headers=api.headers("viewer")
+        ).status_code
+        for seed in (2, 3, 4)
+    ]
+    assert statuses == [200, 429, 429]  # a burst of 2 runs, then 4 a minute
+    again = client.post("/api/projection/run", json=request, headers=api.headers("viewer"))
+    assert again.status_code == 200  # a cached answer costs no run
+
+
+def test_api_tokens_expire_and_rotate(api):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from carbonpeak.auth import token_digest
+    from carbonpeak.store.models import ApiToken, AuditEntry
+
+    client = _fresh_client(api, api_token_days=30)
+    issued = client.post(
+        "/api/auth/token", json={"username": "district", "password": PASSWORD, "name": "etl"}
+    )
+    assert issued.status_code == 200
+    old = issued.json()["token"]
+    expires = dt.datetime.fromisoformat(issued.json()["expires_at"])
+    assert dt.timedelta(days=29) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(days=30)
+
+    rotated = client.post("/api/auth/token/rotate", headers={"Authorization": f"Bearer {old}"})
+    assert rotated.status_code == 200, rotated.text
+    new = rotated.json()["token"]
+    assert new != old
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {old}"}).status_code == 401
+    assert client.get("/api/auth/me", headers={"Authorization": f"Bearer {new}"}).status_code == 200
+    with api.db.session() as s:
+        row = s.execute(select(ApiToken).where(ApiToken.token_sha256 == token_digest(new))).scalar_one()
+        assert row.name == "etl"
+        row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)  # its lifetime ran out
+        s.commit()
+        assert s.execute(select(AuditEntry).where(AuditEntry.action == "auth.api.rotate")).first() is not None
+    expired = client.get("/api/auth/me", headers={"Authorization": f"Bearer {new}"})
+    assert expired.status_code == 401 and "API token expired" in expired.json()["message"]
+    assert "过期" in expired.json()["message_zh"]

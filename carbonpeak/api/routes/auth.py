@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
 from carbonpeak.api.routes.users import UserOut
@@ -23,6 +26,7 @@ class Credentials(BaseModel):
 class TokenOut(BaseModel):
     token: str
     token_type: str = "bearer"
+    expires_at: dt.datetime
     user: UserOut
 
 
@@ -47,11 +51,31 @@ def _authenticate(request: Request, session: SessionDep, body: Credentials) -> U
 
 
 @router.post("/token", response_model=TokenOut)
-def issue_token(body: Credentials, request: Request, session: SessionDep) -> TokenOut:
+def issue_token(body: Credentials, request: Request, session: SessionDep, settings: SettingsDep) -> TokenOut:
     """Exchange a username and password for an API token (send it as `Authorization: Bearer …`).
     Failed log-ins are throttled per account and address (429 with Retry-After)."""
     user = _authenticate(request, session, body)
-    return TokenOut(token=svc.issue_token(session, user, kind="api", name=body.name), user=UserOut.of(user))
+    token = svc.issue_token(session, user, kind="api", name=body.name, lifetime=settings.api_token_lifetime)
+    return _token_out(session, token, user)
+
+
+@router.post("/token/rotate", response_model=TokenOut)
+def rotate_token(user: CurrentUser, session: SessionDep, settings: SettingsDep, request: Request) -> TokenOut:
+    """Exchange the API token this request is made with for a new one (same name, a fresh lifetime);
+    the old one stops working at once."""
+    token = svc.rotate_token(session, _bearer(request), lifetime=settings.api_token_lifetime)
+    return _token_out(session, token, user)
+
+
+def _token_out(session: Session, token: str, user: User) -> TokenOut:
+    expires = svc.token_expiry(session, token)
+    assert expires is not None  # API tokens always expire
+    return TokenOut(token=token, expires_at=expires, user=UserOut.of(user))
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
 @router.post("/session", response_model=SessionOut)
