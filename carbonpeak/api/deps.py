@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf
 from carbonpeak.errors import NotAuthenticated, PermissionDenied
 from carbonpeak.settings import Settings
-from carbonpeak.store.db import Database
+from carbonpeak.store.db import Database, reading
 from carbonpeak.store.models import User
 
 _lock = threading.Lock()
@@ -60,22 +60,29 @@ def get_current_user(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    from carbonpeak.services.users import user_for_token
 
     if credentials is not None:
-        user = user_for_token(session, credentials.credentials)
-        session.commit()  # end the read: no lock held while the request waits for its handler
-        return user
+        return _user_for(session, credentials.credentials)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        user = user_for_token(session, cookie)
-        session.commit()
+        user = _user_for(session, cookie)
         if request.method not in SAFE_METHODS and not check_csrf(
             settings.resolved_secret_key(), cookie, request.headers.get(CSRF_HEADER)
         ):
             raise PermissionDenied("CSRF token missing or wrong", message_zh="CSRF 令牌缺失或错误")
         return user
     raise NotAuthenticated("sign in or send a bearer token", message_zh="请登录或提供令牌")
+
+
+def _user_for(session: Session, token: str) -> User:
+    """The token's user, read without the write lock (SQLite) and with the read ended, so no lock is
+    held while the request waits for its handler."""
+    from carbonpeak.services.users import user_for_token
+
+    with reading():
+        user = user_for_token(session, token)
+        session.commit()
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

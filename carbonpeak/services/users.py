@@ -18,6 +18,7 @@ from carbonpeak.auth import hash_password, new_token, token_digest, verify_passw
 from carbonpeak.errors import Conflict, InputError, NotAuthenticated, NotFound, PermissionDenied, Problem
 from carbonpeak.services import audit
 from carbonpeak.services.limits import LoginThrottle
+from carbonpeak.store.db import reading
 from carbonpeak.store.models import ApiToken, Unit, User, utcnow
 
 ROLES = ("office", "department", "district", "enterprise", "viewer")
@@ -150,8 +151,9 @@ def authenticate(
     on SQLite a transaction open that long would hold up every writer)."""
     if throttle is not None:
         throttle.check(username, address)
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    session.commit()  # end the read before argon2 runs
+    with reading():  # no write lock for the look-up (SQLite), and the read ended before argon2 runs
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        session.commit()
     # verify against a dummy hash when the user is unknown so that timing does not tell
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.active:

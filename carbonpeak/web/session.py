@@ -70,7 +70,7 @@ def attach_user(ctx: WebContext) -> None:
     if not token or users is None or db is None:
         return
     try:
-        with db.session() as s:
+        with db.session(read_only=True) as s:
             ctx.user = _snapshot(users.user_for_token(s, token))
     except NotAuthenticated:
         return
