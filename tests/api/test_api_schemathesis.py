@@ -1,9 +1,11 @@
-"""Schemathesis against the OpenAPI schema of the store's routes, on SQLite and PostgreSQL: no generated
-request gets a 5xx, every status code answered is documented (ST103), every answer fits its documented
-schema (ST108: e.g. timestamps as RFC 3339 date-times with an offset) and content type.
+"""Schemathesis against the API's OpenAPI schema, on SQLite and PostgreSQL: no generated request gets
+a 5xx, every status code answered is documented (ST103), every answer fits its documented schema
+(ST108: e.g. timestamps as RFC 3339 date-times with an offset) and content type.
 
-Every operation under the store's prefixes gets a bounded number of generated requests (hypothesis,
-derandomised), each sent as the office — the role that reaches every route — and as nobody.
+Every operation gets a bounded number of generated requests (hypothesis, derandomised), each sent as
+the office — the role that reaches every route — and as nobody; left out: logout and token rotation
+(they would revoke the run's token) and /api/projection/run (seconds of Monte Carlo per request:
+tests/scenarios and test_api_security cover it).
 (schemathesis' own pytest loader fails on pytest 9, so the operations are driven directly.)"""
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from carbonpeak.services.users import create_user, issue_token
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 
-STORE_PATHS = r"^/api/(auth|users|rounds|submissions|audit|observations|task-progress|values|data|snapshot)"
 EXAMPLES = 6
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
 
@@ -55,12 +56,12 @@ def test_store_api_conforms_to_its_schema(db_url, tmp_path, tiny_plan):
 def _run(client: TestClient, auth: dict[str, str]) -> None:
     schema = (
         schemathesis.openapi.from_asgi("/api/openapi.json", client.app)
-        .include(path_regex=STORE_PATHS)
+        .exclude(path="/api/projection/run")
         .exclude(path="/api/auth/logout")
         .exclude(path="/api/auth/token/rotate")
     )  # they would revoke the token the run uses (see test_api_flow, test_api_security)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 20
+    assert len(operations) >= 40
     statuses: list[int] = []
 
     for operation in operations:
