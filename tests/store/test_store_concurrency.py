@@ -88,6 +88,24 @@ def test_password_check_and_upload_parsing_run_outside_any_transaction(store, fi
     assert seen == {"password": [False, False], "parse": [False]}
 
 
+def test_statistics_files_are_parsed_outside_any_transaction(store, monkeypatch):
+    import carbonpeak.services.statistics as stats
+    from carbonpeak.services.demo import statistics_files
+
+    seen: list[bool] = []
+    real = stats.parse_records
+    with store.db.session() as s:
+
+        def parse_records(*a, **kw):
+            seen.append(s.in_transaction())
+            return real(*a, **kw)
+
+        monkeypatch.setattr(stats, "parse_records", parse_records)
+        kind, name, data = statistics_files()[1]  # GDP
+        subs = stats.import_records(s, store.office, kind=kind, filename=name, data=data)
+    assert seen == [False] and subs
+
+
 def test_a_round_closed_while_the_file_was_parsed_takes_no_version(store, fill, monkeypatch):
     import carbonpeak.collection.parse as parse
 
