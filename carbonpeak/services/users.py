@@ -219,7 +219,9 @@ def user_for_token(session: Session, token: str) -> User:
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         raise NotAuthenticated("invalid or revoked token", message_zh="令牌无效或已撤销")
-    if row.expires_at is not None and _aware(row.expires_at) < utcnow():
+    # tokens issued before API tokens expired have no expiry: they get the default lifetime
+    expires = row.expires_at or (_aware(row.created_at) + API_TOKEN_LIFETIME)
+    if _aware(expires) < utcnow():
         what = "API token" if row.kind == "api" else "session"
         raise NotAuthenticated(
             f"{what} expired" + (": issue a new one (POST /api/auth/token)" if row.kind == "api" else ""),

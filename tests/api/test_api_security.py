@@ -122,3 +122,27 @@ def test_api_tokens_expire_and_rotate(api):
     expired = client.get("/api/auth/me", headers={"Authorization": f"Bearer {new}"})
     assert expired.status_code == 401 and "API token expired" in expired.json()["message"]
     assert "过期" in expired.json()["message_zh"]
+
+
+def test_a_token_from_before_expiry_gets_the_default_lifetime(api):
+    """Tokens issued before this version have no expires_at; they must not live for ever."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from carbonpeak.auth import token_digest
+    from carbonpeak.services.users import API_TOKEN_LIFETIME, issue_token
+    from carbonpeak.store.models import ApiToken
+
+    with api.db.session() as s:
+        token = issue_token(s, api.users["enterprise"], name="old")
+        row = s.execute(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))).scalar_one()
+        row.expires_at = None
+        s.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/api/auth/me", headers=headers).status_code == 200
+    with api.db.session() as s:
+        row = s.execute(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))).scalar_one()
+        row.created_at = dt.datetime.now(dt.UTC) - API_TOKEN_LIFETIME - dt.timedelta(minutes=1)
+        s.commit()
+    assert api.client.get("/api/auth/me", headers=headers).status_code == 401
