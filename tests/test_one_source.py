@@ -193,13 +193,14 @@ def test_one_figure_one_value_and_a_republished_record_moves_every_surface(store
     try:
         with db.session() as s:
             office = s.query(User).filter_by(username="demo-office").one()
+            reviewer = s.query(User).filter_by(username="demo-reviewer").one()  # separation of duties
             (sub,) = stats.import_records(
                 s, office, kind="energy_balance", filename="2024-v2.csv", data="\n".join(rows).encode()
             )
             assert sub.version == 2
             svc.submit_submission(s, office, sub.id)
-            svc.approve_submission(s, office, sub.id)
-            svc.publish_submission(s, office, sub.id)
+            svc.approve_submission(s, reviewer, sub.id)
+            svc.publish_submission(s, reviewer, sub.id)
             s.commit()
     finally:
         db.dispose()
