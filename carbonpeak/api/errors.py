@@ -54,5 +54,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=err.status, content=error_body(err))
 
     app.add_exception_handler(DataError, _data_error)
+    # SQLite's driver raises a bare OverflowError when binding an integer beyond 64 bits (an id or a
+    # year of 2**63 in a path): the same input error as PostgreSQL's DataError
+    app.add_exception_handler(OverflowError, _data_error)
     app.add_exception_handler(OperationalError, _missing_tables)
     app.add_exception_handler(ProgrammingError, _missing_tables)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from carbonpeak.api.deps import DatabaseDep, OfficeUser, SessionDep
@@ -60,7 +60,10 @@ class SummaryOut(BaseModel):
 
 @router.get("/{kind}/{year}/summaries", response_model=list[SummaryOut])
 def list_summaries(
-    user: OfficeUser, session: SessionDep, kind: Literal["annual", "assessment"], year: int
+    user: OfficeUser,
+    session: SessionDep,
+    kind: Literal["annual", "assessment"],
+    year: Annotated[int, Path(ge=2000, le=2100)],
 ) -> list[SummaryOut]:
     """The newest summary of each narrative section of the report."""
     return [SummaryOut.model_validate(r) for r in summaries.current_summaries(session, kind, year).values()]
@@ -72,7 +75,7 @@ def put_summary(
     user: OfficeUser,
     session: SessionDep,
     kind: Literal["annual", "assessment"],
-    year: int,
+    year: Annotated[int, Path(ge=2000, le=2100)],
     section: Literal["achievements", "problems", "next_steps"],
 ) -> SummaryOut:
     """Store a new text of the section (the older ones stay; the newest is shown; audited)."""
