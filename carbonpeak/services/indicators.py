@@ -84,7 +84,9 @@ def track_targets(
         observations = dataset.dataset_observations(region or dataset.DEFAULT_REGION, database=database)
         source = dataset.LABEL if database is None else dataset.STORE_LABEL
     region = _region(observations, region)
-    observations = observations.with_series(derive(observations, region, price_year=config.price_year))
+    observations = observations.with_series(
+        derive(observations, region, price_year=config.price_year, base_year=config.default_base_year)
+    )
     latest = _latest_year(observations, region)
     year = _checked_year(observations, region, year) if year is not None else latest
     if peak_probabilities is None and source in (dataset.LABEL, dataset.STORE_LABEL) and year == latest:

@@ -186,8 +186,9 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
             (m.target_year, m.target_value) for m in page.milestones
         ]
         trajectory = sorted((y, v) for y, v in plan_points if y is not None and v is not None)
+    out = _non_fossil_lines(page, lang)
     if not points and not trajectory:
-        return {}
+        return out
     series: list[dict[str, Any]] = []
     if points:
         series.append(
@@ -204,7 +205,7 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
                 "symbolSize": 7,
             }
         )
-    return {
+    return out | {
         "indicator-series": _base(lang)
         | {
             "legend": _legend(),
@@ -212,6 +213,27 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
             "yAxis": _value_axis(unit, lang, scale=True),
             "series": series,
         }
+    }
+
+
+def _non_fossil_lines(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
+    """The non-fossil share under each crediting convention (the one the indicator counts drawn solid)."""
+    view = page.non_fossil
+    if view is None or not view.years:
+        return {}
+    series = [
+        {
+            "name": t(f"web.non_fossil.line.{line.key}", lang, grid=line.grid or ""),
+            "type": "line",
+            "data": [[y, v] for y, v in zip(view.years, line.values, strict=True)],
+            "symbolSize": 5,
+            "lineStyle": {"width": 3} if line.key == view.convention else {"type": "dashed"},
+        }
+        for line in view.lines
+    ]
+    return {
+        "non-fossil-lines": _base(lang)
+        | {"legend": _legend(), "xAxis": _year_axis(lang), "yAxis": _value_axis("%", lang), "series": series}
     }
 
 
