@@ -113,6 +113,24 @@ def non_fossil_view(database: Database | None = None, region: str = "jinan") -> 
     )
 
 
+def convention(series: str | None, region: str) -> dict[str, str] | None:
+    """How the series a target is judged on is counted, named in zh and en (key: provincial /
+    national for the non-fossil share, assessment_rules / statistical for energy intensity); None
+    for other series. Shown beside the figure on the indicator rows, pages and the annual report."""
+    from carbonpeak.i18n import t
+
+    if series == "non_fossil_share":
+        grid = _official_grid(region)
+        key = "provincial" if grid != "CN" else "national"
+    elif series == ASSESSED:
+        key, grid = "assessment_rules", ""
+    elif series == STATISTICAL:
+        key, grid = "statistical", ""
+    else:
+        return None
+    return {"key": key, **{lang: t(f"indicators.convention.{key}", lang, grid=grid) for lang in ("zh", "en")}}
+
+
 def _official_grid(region: str) -> str:
     """The grid level accounting.energy.import_non_fossil_share credits imports at for `region`:
     its province, else its regional grid, else CN — the most specific level with any row."""
@@ -275,6 +293,7 @@ __all__ = [
     "NonFossilLine",
     "NonFossilView",
     "ShareUsed",
+    "convention",
     "energy_intensity_view",
     "non_fossil_view",
 ]

@@ -75,3 +75,28 @@ def test_non_fossil_page_names_its_convention_and_draws_the_sensitivity(client):
     )
     zh = _text(client.get("/indicators/non_fossil_share_2025?lang=zh").text)
     assert "本指标口径：净调入电力按山东当年非化石能源发电占比计入" in zh
+
+
+def test_every_peak_probability_names_its_scenario(client):
+    page = client.get("/overview.json").json()
+    head = next(h for h in page["headline"] if h["key"] == "peak_probability")
+    assert head["scenario"] == "plan"
+    odds = {o["scenario"]: o["value"] for o in page["odds"]}
+    assert set(odds) == {"plan", "baseline"} and odds["plan"] == head["value"]
+    assert odds["baseline"] < odds["plan"]  # current trends give lower odds than the plan delivered
+    zh = _text(client.get("/overview?lang=zh").text)
+    en = _text(client.get("/overview?lang=en").text)
+    assert (
+        f"若方案全面落实（方案情景）：{odds['plan']:g}%；按当前趋势（基准情景）：{odds['baseline']:g}%" in zh
+    )
+    assert (
+        f"if the plan is delivered in full (plan scenario): {odds['plan']:g}%; "
+        f"on current trends (baseline scenario): {odds['baseline']:g}%" in en
+    )
+    rows = {r["code"]: r for r in client.get("/api/indicators").json()["targets"]}
+    assert rows["co2_peak_2030"]["peak_scenario"] == "plan"
+    assert "if the plan is delivered in full (plan scenario)" in rows["co2_peak_2030"]["explanation"]["en"]
+    assert rows["non_fossil_share_2025"]["convention"]["key"] == "provincial"
+    assert rows["energy_intensity_reduction_2025"]["convention"]["key"] == "assessment_rules"
+    projection = _text(client.get("/projection?lang=en").text)
+    assert "Scenario: Plan" in projection
