@@ -57,8 +57,11 @@ lint: env-dev
 	$(RUN) ruff check .
 	$(RUN) mypy carbonpeak
 
+# Every benchmark, then one table of all goals (met / missed) in benchmarks/RESULTS.md.
+BENCHMARKS := cli inventory lmdi projection pages upload load
 bench: env-dev
-	for b in benchmarks/*.py; do $(RUN) python $$b || exit 1; done
+	for b in $(BENCHMARKS); do $(RUN) python benchmarks/$$b.py || exit 1; done
+	$(RUN) python benchmarks/report.py
 
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache test-output

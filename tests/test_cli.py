@@ -231,3 +231,49 @@ def test_serve_prints_its_address_only_once_the_port_accepts(tmp_path):
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_command_table_matches_the_modules():
+    """`carbonpeak --help` lists COMMANDS without importing the modules: the table must say what they
+    register (name, module, help, command or group)."""
+    import importlib
+    import pkgutil
+
+    import carbonpeak.cli as cli
+
+    found: dict[str, tuple[str, str, str]] = {}
+    for info in pkgutil.iter_modules(cli.__path__):
+        if info.name == "output" or info.name.startswith("_"):
+            continue
+        lone = typer.Typer()
+        importlib.import_module(f"carbonpeak.cli.{info.name}").register(lone)
+        for name, cmd in typer.main.get_group(lone).commands.items():
+            kind = "group" if isinstance(cmd, typer.main.TyperGroup) else "command"
+            found[name] = (info.name, cmd.help or "", kind)
+    assert found == cli.COMMANDS
+
+
+@pytest.mark.parametrize(
+    ("argv", "absent"),
+    [
+        (["--help"], {"numpy", "sqlalchemy", "carbonpeak.plan.schema", "carbonpeak.cli.plan"}),
+        (["plan", "show"], {"numpy", "sqlalchemy", "carbonpeak.cli.indicators"}),
+    ],
+)
+def test_a_command_imports_only_what_it_runs(argv, absent):
+    code = (
+        "import sys\nfrom carbonpeak.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m in " + repr(absent) + "))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_help_lists_every_command_with_its_help(capsys):
+    main(["--help"])
+    out = capsys.readouterr().out
+    full = typer.main.get_command(build_app())
+    assert isinstance(full, typer.main.TyperGroup)
+    for name in full.commands:
+        assert name in out

@@ -54,15 +54,24 @@ def indicators(
     """目标进展 / progress, pace and status of every target of the plan."""
     if fmt not in ("json", "table", "csv"):
         raise typer.BadParameter(f"unknown format {fmt!r}: use json, table or csv", param_hint="--format")
+    from carbonpeak.settings import Settings
+
+    settings = Settings()
     database = None
     if store:
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import Database
 
-        database = Database.initialised(Settings())
+        database = Database.initialised(settings)
+    # the projection behind P(peak) is kept in the data folder once `init` made it
+    data_dir = settings.data_dir if settings.data_dir.is_dir() else None
     try:
         result = track_targets(
-            plan_file=plan, observations_file=observations, region=region, year=year, database=database
+            plan_file=plan,
+            observations_file=observations,
+            region=region,
+            year=year,
+            database=database,
+            data_dir=data_dir,
         )
     finally:
         if database is not None:

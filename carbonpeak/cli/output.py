@@ -16,7 +16,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from typer import BadParameter
 
-from carbonpeak.collection.rules import neutralised
 from carbonpeak.errors import CarbonpeakError, InputError
 
 FORMATS = ("json", "csv", "table")
@@ -32,6 +31,9 @@ def print_json(data: Any) -> None:
 
 
 def print_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:
+    # imported here: the collection package is heavy and most commands never print CSV
+    from carbonpeak.collection.rules import neutralised
+
     cols = list(columns or (rows[0].keys() if rows else []))
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=cols, extrasaction="ignore", lineterminator="\n")

@@ -19,8 +19,12 @@ def register(app: typer.Typer) -> None:
         draws: int = typer.Option(10_000, help="Monte Carlo draws"),
         seed: int = typer.Option(1, help="random seed (recorded with the result)"),
         fmt: str = typer.Option("table", "--format", help="json or table"),
-        sensitivity: bool = typer.Option(True, help="tornado and Sobol indices"),
-        wedges: bool = typer.Option(True, help="programme wedges against the counterfactual"),
+        sensitivity: bool = typer.Option(
+            False, help="tornado and Sobol indices (only when asked: they cost more than the run)"
+        ),
+        wedges: bool = typer.Option(
+            False, help="programme wedges against the counterfactual (only when asked)"
+        ),
         analysis_draws: int = typer.Option(2_000, help="draws for tornado, wedges"),
         sobol_draws: int = typer.Option(1_024, help="base sample N for Sobol (N x (k+2) runs)"),
         add_project: Annotated[

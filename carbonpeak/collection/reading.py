@@ -4,13 +4,21 @@ A `Grid` is one sheet: `rows[i][j]` is the value of spreadsheet row i+1, column 
 blank), `formulas` the (row, column) positions holding a formula, `merged` the merged ranges. Both
 formats give the same grid, so one set of checks serves both. `identity` is what the file says it
 is: the hidden `_meta` sheet of a workbook, or row 1 of a CSV.
+
+An .xlsx is read by python-calamine (values and merged ranges, ~20x faster than openpyxl) unless a
+worksheet holds a formula: only openpyxl tells a formula from its cached value, so such a workbook
+is read by openpyxl, formulas kept as formulas. Both give the same grid (values as openpyxl types
+them: whole numbers as int, dates as datetime). xlsx_safety's checks run before either reader.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,10 +59,110 @@ class Workbook:
 
 
 def read_xlsx(data: bytes, filename: str) -> Workbook | list[Problem]:
-    """The workbook's data sheets and `_meta`; a `file.unreadable` problem if openpyxl cannot open it.
+    """The workbook's data sheets and `_meta`; a `file.unreadable` problem if it cannot be opened.
 
-    Formulas are kept as formulas (data_only=False) so they can be refused: see docs/methods/collection.md.
+    Values through python-calamine when no worksheet holds a formula, else through openpyxl with
+    formulas kept as formulas (data_only=False) so they can be refused: see docs/methods/collection.md.
     """
+    if not has_formulas(data):
+        book = _read_values(data)
+        if book is not None:
+            return book
+    return read_xlsx_openpyxl(data, filename)
+
+
+# a formula element in worksheet XML: <f>, <f t="shared" …/>, or with a namespace prefix (<x:f>)
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+
+def has_formulas(data: bytes) -> bool:
+    """Whether any worksheet part of the .xlsx holds a formula element (True when it cannot tell)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            sheets = [
+                i
+                for i in z.infolist()
+                if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")
+            ]
+            return any(_FORMULA.search(z.read(info)) for info in sheets)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, NotImplementedError):
+        return True
+
+
+def _read_values(data: bytes) -> Workbook | None:
+    """The workbook through python-calamine; None when calamine cannot read it (openpyxl then says
+    what is wrong)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = set(wb.sheet_names)
+        grids: dict[str, Grid] = {}
+        for name in L.DATA_SHEETS:
+            if name not in names:
+                continue
+            sheet = wb.get_sheet_by_name(name)
+            merged = [
+                (f"{_cell_ref(r0, c0)}:{_cell_ref(r1, c1)}", r0 + 1)
+                for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []
+            ]
+            grids[name] = Grid(name, _dense_rows(sheet.to_python(skip_empty_area=False)), set(), merged)
+        meta = (
+            _dense_rows(wb.get_sheet_by_name(L.META).to_python(skip_empty_area=False))
+            if L.META in names
+            else None
+        )
+    except Exception:  # calamine raises its own error types on a damaged file
+        return None
+    identity: dict[str, str] | None = None
+    cells: dict[str, str] = {}
+    if meta is not None:
+        found: dict[str, str] = {}
+        for r, row in enumerate(meta[1:], 2):
+            key = row[0] if row else None
+            if key is not None:
+                found[str(key)] = text_of(row[1] if len(row) > 1 else None) or ""
+                cells[str(key)] = f"{L.META}!{r}:value"
+        if found.get("template") == L.TEMPLATE_MARK:
+            identity = found
+    return Workbook("xlsx", grids, identity, L.META, cells)
+
+
+def _dense_rows(rows: list[list[Any]]) -> list[list[object]]:
+    """Calamine's rows as openpyxl gives them: blank → None, whole numbers → int, dates → datetime,
+    trailing blanks dropped, trailing blank rows dropped."""
+    out: list[list[object]] = []
+    for row in rows:
+        values = [_openpyxl_value(v) for v in row]
+        while values and values[-1] is None:
+            values.pop()
+        out.append(values)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _openpyxl_value(v: Any) -> object:
+    if isinstance(v, str):
+        return v if v != "" else None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, float):
+        # openpyxl gives int for a number written without a decimal point (what Excel writes for
+        # a whole number)
+        return int(v) if v.is_integer() and abs(v) < 2**53 else v
+    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+def _cell_ref(row: int, col: int) -> str:
+    """A1 reference of 0-based `row`, `col`."""
+    return f"{L.column_letter(col)}{row + 1}"
+
+
+def read_xlsx_openpyxl(data: bytes, filename: str) -> Workbook | list[Problem]:
+    """read_xlsx through openpyxl, formulas kept as formulas."""
     try:
         with warnings.catch_warnings():
             # openpyxl warns about Excel extensions it drops (e.g. x14 data validation); not the user's fault

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from carbonpeak import yaml_loader
 
 CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 LANGUAGES = ("zh", "en")
@@ -21,7 +21,7 @@ DEFAULT_LANGUAGE = "zh"
 def catalogue() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml_loader.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, labels in data.items():
             if key in merged:
                 raise ValueError(f"{path.name}: label key {key!r} is defined twice in the catalogue")

@@ -13,6 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from carbonpeak import yaml_loader
 from carbonpeak.errors import InputError, Problem
 
 STATUS_FILE = Path(__file__).with_name("status.yaml")
@@ -88,7 +89,7 @@ def load_status_config(path: Path | str | None = None) -> StatusConfig:
 def _load(path: Path) -> StatusConfig:
     name = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml_loader.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(
             f"cannot read {name}",

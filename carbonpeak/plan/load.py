@@ -44,6 +44,7 @@ from pydantic import ValidationError
 
 from carbonpeak.errors import PlanError, Problem
 from carbonpeak.plan.schema import Plan
+from carbonpeak.yaml_loader import SafeLoader
 
 DATA_DIR = Path(__file__).with_name("data")
 DEFAULT_PLAN_FILE = DATA_DIR / "jinan-2023.yaml"
@@ -142,7 +143,7 @@ def line_of(root: yaml.Node, location: str) -> int | None:
 def _with_lines(text: str, problems: list[Problem]) -> list[Problem]:
     """The problems with the line of their location added to the messages (paths stay as they are)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SafeLoader)
     except yaml.YAMLError:
         return problems
     if root is None:
@@ -171,7 +172,7 @@ def _plan_error(name: str, problems: list[Problem]) -> PlanError:
 # -- YAML ----------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(SafeLoader):  # type: ignore[valid-type,misc]
     """SafeLoader that records repeated keys instead of silently keeping the last one."""
 
     duplicates: list[Problem]

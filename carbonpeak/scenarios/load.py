@@ -28,7 +28,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from carbonpeak import units
+from carbonpeak import units, yaml_loader
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.scenarios.drivers import Dist, Driver
 from carbonpeak.scenarios.history import InventoryHistory, base_year_from_record, series_at
@@ -92,7 +92,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], bytes]:
             [Problem(str(path), "scenario.file", f"无法读取文件：{exc}", f"cannot read the file: {exc}")],
         ) from None
     try:
-        data = yaml.safe_load(raw) or {}
+        data = yaml_loader.safe_load(raw) or {}
     except yaml.YAMLError as exc:
         raise ScenarioError(
             f"{path.name} is not valid YAML",

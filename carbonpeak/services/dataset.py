@@ -19,7 +19,8 @@ Formulas, units and conventions: docs/methods/dataset.md.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -114,10 +115,11 @@ def current(database: Database | None = None) -> DataSet:
 
     try:
         with database.session() as session:
-            snap = current_snapshot(session)
-            found = _DATASETS.get(snap.id)
+            snap_id = _snapshot_id(session, database.url)
+            found = _DATASETS.get(snap_id)
             if found is not None:
                 return found
+            snap = current_snapshot(session)
             rows = published_rows(session)
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
@@ -134,6 +136,33 @@ def current(database: Database | None = None) -> DataSet:
 
 
 _DATASETS: dict[str, DataSet] = {}
+_SNAPSHOTS: dict[str, tuple[tuple[Any, ...], str]] = {}  # database url → (change token, snapshot id)
+
+
+def _snapshot_id(session: Any, url: str) -> str:
+    """The snapshot id, recomputed only when the store's change token moved: the audit head (every
+    import, submit, approve, return and publish writes an audit entry in its own transaction), the
+    newest plan version and the newest submission. One small query per call instead of three."""
+    from sqlalchemy import func, select
+
+    from carbonpeak.services.statistics import current_snapshot
+    from carbonpeak.store.models import AuditHead, PlanVersion, Submission
+
+    token = tuple(
+        session.execute(
+            select(
+                select(AuditHead.seq).where(AuditHead.id == 1).scalar_subquery(),
+                select(func.max(PlanVersion.id)).scalar_subquery(),
+                select(func.max(Submission.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+    memo = _SNAPSHOTS.get(url)
+    if memo is not None and memo[0] == token:
+        return memo[1]
+    snap_id = current_snapshot(session).id
+    _SNAPSHOTS[url] = (token, snap_id)
+    return snap_id
 
 
 def _balance_row(r: Any) -> dict[str, str]:
@@ -161,7 +190,8 @@ def _files(_stamp: tuple[int, ...]) -> DataSet:
 def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
     """The current observations of `region`: those of the data set (`current(database)`), computed
     once per data set, with the approved indicator values of progress reports put over them when
-    `database` is given (an approved value wins for the same indicator, region and year)."""
+    `database` is given (an approved value wins for the same indicator, region and year); cached per
+    snapshot."""
     data = current(database)
     key = (region, data.id)
     base = _OBSERVATIONS.get(key)
@@ -182,12 +212,42 @@ def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | N
 
     try:
         with database.session() as session:
+            overlaid_key = (region, data.id, _snapshot_id(session, database.url))
+            found = _OVERLAID.get(overlaid_key)
+            if found is not None:
+                return found
             rows = [r for r in current_observations(session) if r["region"] == region]
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
             raise
         return base
-    return overlay(base, rows)
+    overlaid = overlay(base, rows)
+    if len(_OVERLAID) >= 16:
+        _OVERLAID.clear()
+    _OVERLAID[overlaid_key] = overlaid
+    return overlaid
+
+
+_OVERLAID: dict[tuple[str, str, str], Observations] = {}
+
+
+def cache_key(database: Database | None) -> str:
+    """A key that changes whenever anything a figure of `database` depends on changes: the data set
+    and the store's snapshot (approved reports included). For caches of derived results."""
+    data = current(database)
+    if database is None:
+        return data.id
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from carbonpeak.store.db import is_missing_table
+
+    try:
+        with database.session() as session:
+            return f"{data.id}|{_snapshot_id(session, database.url)}"
+    except (OperationalError, ProgrammingError) as exc:
+        if not is_missing_table(exc):
+            raise
+        return data.id
 
 
 _OBSERVATIONS: dict[tuple[str, str], Observations] = {}
@@ -354,27 +414,42 @@ def _inventory_series(region: str) -> list[Series]:
 
 
 def _inventory_series_of(region: str, rows: list[dict[str, str]]) -> list[Series]:
-    """The same series from balance rows read from the store (lineage in each row's source)."""
+    """The same series from balance rows read from the store; each year's source names the energy
+    balance record of that year (`[submission N vV, file]`)."""
     from carbonpeak.services.inventory import compute_inventory
 
     flags: dict[tuple[str, int], list[str]] = {}
+    record: dict[int, str] = {}
     for r in rows:
         flags.setdefault((r["region"], int(r["year"])), []).append(r.get("flag") or "published")
-    records = sorted({r["source"].rsplit(" [", 1)[-1].rstrip("]") for r in rows})
-    source = (
-        "derived: inventory (guideline factors) of the published energy balance ("
-        + "; ".join(records[:3])
-        + (f"; … {len(records)} records" if len(records) > 3 else "")
-        + ")"
-    )
+        found = _RECORD.search(r.get("source", ""))
+        if found is not None:
+            record.setdefault(
+                int(r["year"]), f"submission {found.group(1)} v{found.group(2)}, {found.group(3)}"
+            )
+
+    def source(year: int) -> str:
+        return (
+            "derived: inventory (guideline factors) of the published energy balance "
+            f"[{record.get(year, 'no record')}]"
+        )
+
     return _totals_series(
         region, compute_inventory(rows), {k: weakest_flag(v) for k, v in flags.items()}, source
     )
 
 
+_RECORD = re.compile(r"\[submission (\d+) v(\d+), (\S+)")
+
+
 def _totals_series(
-    region: str, result: Mapping[str, Any], flags: Mapping[tuple[str, int], str], inventory_source: str
+    region: str,
+    result: Mapping[str, Any],
+    flags: Mapping[tuple[str, int], str],
+    inventory_source: str | Callable[[int], str],
 ) -> list[Series]:
+    """energy_total, non_fossil_energy, gas_energy and co2_total from an inventory's totals; the
+    source of each year is `inventory_source` (or its value for that year)."""
     by: dict[str, dict[int, tuple[float, str, str]]] = {
         "energy_total": {},
         "non_fossil_energy": {},
@@ -386,10 +461,11 @@ def _totals_series(
             continue
         year = int(t["year"])
         flag = flags.get((region, year), FLAG)
+        src = inventory_source(year) if callable(inventory_source) else inventory_source
         energy = float(t[ENERGY_TOTAL])
         by["energy_total"][year] = (
             energy / 1e4,
-            f"{inventory_source}: 能源消费总量, coal-equivalent method (等价值)",
+            f"{src}: 能源消费总量, coal-equivalent method (等价值)",
             flag,
         )
         for code, share in (("non_fossil_energy", "share_non_fossil"), ("gas_energy", "share_gas")):
@@ -399,10 +475,10 @@ def _totals_series(
                     if code == "non_fossil_energy"
                     else "gas share × 能源消费总量"
                 )
-                by[code][year] = (float(t[share]) * energy / 1e4, f"{inventory_source}: {what}", flag)
+                by[code][year] = (float(t[share]) * energy / 1e4, f"{src}: {what}", flag)
         by["co2_total"][year] = (
             float(t["total_t"]) / 1e4,
-            f"{inventory_source}: total CO2 = energy + processes + net imported electricity",
+            f"{src}: total CO2 = energy + processes + net imported electricity",
             flag,
         )
     units_ = {"co2_total": "万tCO2"}
@@ -503,6 +579,7 @@ __all__ = [
     "STORE_LABEL",
     "VALUE_ADDED_SHARES",
     "DataSet",
+    "cache_key",
     "current",
     "dataset_observations",
     "kaya_series",

@@ -66,11 +66,13 @@ def track_targets(
     config: StatusConfig | None = None,
     peak_probabilities: Mapping[str, float] | None = None,
     database: Database | None = None,
+    data_dir: Path | None = None,
 ) -> Tracking:
     """Progress, pace and status of every target of the plan in `year` (default: the latest observed).
 
     `database`: the store whose approved observations are put over the current data set (only when
-    neither `observations` nor `observations_file` is given)."""
+    neither `observations` nor `observations_file` is given). `data_dir`: where the projection behind
+    P(peak) is stored and found again (<data_dir>/projections/), so a new process does not re-run it."""
     if plan is None:
         from carbonpeak.services.plan import current_plan
 
@@ -92,7 +94,7 @@ def track_targets(
     year = _checked_year(observations, region, year) if year is not None else latest
     scenario = "given"
     if peak_probabilities is None and source in (dataset.LABEL, dataset.STORE_LABEL) and year == latest:
-        peak_probabilities = projected_peak_probabilities(plan, config, database=database)
+        peak_probabilities = projected_peak_probabilities(plan, config, database=database, data_dir=data_dir)
         scenario = PEAK_SCENARIO
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
     names = {tg.code: tg for tg in plan.targets}
@@ -104,11 +106,12 @@ def track_targets(
 
 
 def projected_peak_probabilities(
-    plan: Plan, config: StatusConfig, *, database: Database | None = None
+    plan: Plan, config: StatusConfig, *, database: Database | None = None, data_dir: Path | None = None
 ) -> dict[str, float]:
     """P(peak by the target's year) of the plan's peak targets from the projection of the `plan`
     scenario on the data set of `database` (services/projection.peak_probabilities: 5 000 draws,
-    seed 1), cached in the process by the data set's id, the peak targets and the configuration."""
+    seed 1), cached in the process by the data set's id, the peak targets and the configuration, and
+    on disk under <data_dir>/projections/ when `data_dir` is given."""
     peaks = tuple((t.code, t.indicator, t.metric, t.target_year) for t in plan.targets if t.metric == "peak")
     if not peaks:
         return {}
@@ -118,7 +121,7 @@ def projected_peak_probabilities(
 
         if len(_PEAK_CACHE) >= 8:
             _PEAK_CACHE.clear()
-        _PEAK_CACHE[key] = peak_probabilities(plan, config=config, database=database)
+        _PEAK_CACHE[key] = peak_probabilities(plan, config=config, database=database, data_dir=data_dir)
     return dict(_PEAK_CACHE[key])
 
 

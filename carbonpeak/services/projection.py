@@ -173,8 +173,34 @@ def load_with_inventory(
     name_or_path: str | Path, history: InventoryHistory | None = None, *, data: DataSet | None = None
 ) -> Scenario:
     """A scenario file loaded on the inventory of the data set `data` (`inventory_history(data=…)`
-    unless `history` is given; None: the packaged demo files)."""
-    return load_scenario(name_or_path, inventory=history or inventory_history(data=data))
+    unless `history` is given; None: the packaged demo files). Cached per scenario file (path and
+    modification time) and data set when `history` is not given."""
+    if history is not None:
+        return load_scenario(name_or_path, inventory=history)
+    path = resolve_scenario_path(name_or_path)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:  # load_scenario says what is wrong with the name
+        return load_scenario(name_or_path, inventory=inventory_history(data=data))
+    # a scenario may extend others in its folder: any change there reloads it
+    stamp = hash((*(p.stat().st_mtime_ns for p in sorted(path.parent.glob("*.y*ml"))), stamp))
+    key = (str(path.resolve()), stamp, data.id if data is not None else dataset_stamp())
+    found = _SCENARIOS.get(key)
+    if found is None:
+        found = load_scenario(name_or_path, inventory=inventory_history(data=data))
+        if len(_SCENARIOS) >= 16:
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = found
+    return found
+
+
+_SCENARIOS: dict[tuple[str, int, str], Scenario] = {}
+
+
+def dataset_stamp() -> str:
+    from carbonpeak.services.dataset import stamp
+
+    return "files:" + "-".join(map(str, stamp()))
 
 
 def _stored(data_dir: Path | None, sc: Scenario, seed: int, draws: int) -> dict[str, Any] | None:

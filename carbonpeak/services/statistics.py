@@ -241,20 +241,45 @@ def list_records(
     ]
 
 
-def _newest_published(session: Session) -> list[Submission]:
-    """The newest published version of every (kind, year)."""
-    subs = session.execute(
-        select(Submission)
+@dataclass(frozen=True)
+class _Version:
+    """The columns of a record version the snapshot and the readers need (no ORM object)."""
+
+    id: int
+    dataset: str
+    year: int
+    version: int
+    file_sha256: str
+    flag: str | None
+    source: str | None
+    filename: str
+
+
+def _newest_published(session: Session) -> list[_Version]:
+    """The newest published version of every (kind, year), read as plain columns."""
+    rows = session.execute(
+        select(
+            Submission.id,
+            Submission.dataset,
+            Submission.year,
+            Submission.version,
+            Submission.file_sha256,
+            Submission.flag,
+            Submission.source,
+            Submission.filename,
+        )
         .where(
             Submission.round_id.is_(None),
             Submission.dataset.is_not(None),
             Submission.status.in_(SNAPSHOT_STATUSES),
         )
         .order_by(Submission.dataset, Submission.year, Submission.version)
-    ).scalars()
-    newest: dict[tuple[str, int], Submission] = {}
-    for s in subs:
-        newest[(str(s.dataset), int(s.year or 0))] = s  # ordered by version: the last wins
+    ).all()
+    newest: dict[tuple[str, int], _Version] = {}
+    for r in rows:  # ordered by version: the last wins
+        newest[(str(r.dataset), int(r.year or 0))] = _Version(
+            r.id, str(r.dataset), int(r.year or 0), r.version, r.file_sha256, r.flag, r.source, r.filename
+        )
     return list(newest.values())
 
 
@@ -297,9 +322,7 @@ def current_snapshot(session: Session) -> Snapshot:
     approved or published progress reports (submissions.CURRENT_STATUSES)."""
     from carbonpeak.services.submissions import CURRENT_STATUSES
 
-    records = sorted(
-        (s.id, str(s.dataset), int(s.year or 0), s.version, s.file_sha256) for s in _newest_published(session)
-    )
+    records = sorted((s.id, s.dataset, s.year, s.version, s.file_sha256) for s in _newest_published(session))
     reports = session.execute(
         select(Submission.id, Submission.file_sha256, Submission.status)
         .where(Submission.round_id.is_not(None), Submission.status.in_(list(CURRENT_STATUSES)))

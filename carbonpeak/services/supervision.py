@@ -244,12 +244,11 @@ def bundle_from_store(
 ) -> Bundle:
     """A Bundle of `year` whose task progress, project status and reporting come from the store.
 
-    - task_progress: submissions.current_task_progress of `year` (approved and published versions),
-      one row per (task, unit); `period` is the round's, `reported_at` the approval date, `version`
-      the submission id. Rows without a status or percent are left out.
-    - project_status: submissions.current_project_status of `year`, one row per project (when
-      several units report a project, the most recently approved report); capacity in the unit it
-      was stored in.
+    - task_progress and project_status: services/approved.supervision_records of the approved and
+      published reports of `year` (the conversion and "newest approved" rule the pages use too): one
+      row per (task, unit), `period` the round's, `reported_at` the approval date, `version` the
+      submission id, rows without a status or percent left out; one row per project (when several
+      units report a project, the most recently approved report), capacity in its stored unit.
     - reporting: one record per unit invited to a round of `year`: due date, date of its first
       submission (None while nothing was submitted) and that version's id. `problems` is 0: an
       upload with errors stores nothing, so the store cannot count them.
@@ -260,13 +259,8 @@ def bundle_from_store(
     """
     from sqlalchemy import select
 
-    from carbonpeak.services.submissions import current_project_status, current_task_progress
+    from carbonpeak.services.approved import approved_reports, supervision_records
     from carbonpeak.store.models import Round, RoundUnit, Submission
-    from carbonpeak.supervision.model import (
-        PROJECT_STATES,
-        TASK_STATUSES,
-        CapacityInOperation,
-    )
 
     base = rest if rest is not None else load_bundle()
     as_of = as_of or dt.date.today()
@@ -278,52 +272,8 @@ def bundle_from_store(
             return value.date()
         return dt.date.fromisoformat(str(value)[:10])
 
-    tasks: list[TaskProgress] = []
-    for r in current_task_progress(session, year=year):
-        status, percent = r.get("status"), r.get("percent")
-        if status not in TASK_STATUSES or not isinstance(percent, float):
-            continue
-        tasks.append(
-            TaskProgress(
-                task=r["task"],
-                unit=r["unit_code"],
-                period=r["period"],
-                status=status,
-                percent=percent,
-                narrative=r.get("narrative") or "",
-                next_steps=r.get("next_steps") or "",
-                evidence=tuple(e for e in [r.get("evidence")] if e),
-                reported_at=day(r["approved_at"]),
-                version=str(r["submission_id"]),
-            )
-        )
-
-    newest: dict[str, dict[str, Any]] = {}
-    for r in current_project_status(session, year=year):
-        cur = newest.get(r["project"])
-        if cur is None or (day(r["approved_at"]) or dt.date.min, r["submission_id"]) > (
-            day(cur["approved_at"]) or dt.date.min,
-            cur["submission_id"],
-        ):
-            newest[r["project"]] = r
-    projects: list[ProjectStatus] = []
-    for code, r in sorted(newest.items()):
-        if r.get("status") not in PROJECT_STATES:
-            continue
-        value, unit = r.get("capacity_in_operation"), r.get("capacity_in_operation_unit")
-        capacity = (CapacityInOperation(float(value), unit),) if isinstance(value, float) and unit else ()
-        projects.append(
-            ProjectStatus(
-                project=code,
-                status=r["status"],
-                capacity_in_operation=capacity,
-                start_actual=day(r.get("start_date")),
-                operation_actual=day(r.get("operation_date")),
-                updated_at=day(r["approved_at"]),
-                note=r.get("comment") or "",
-                version=str(r["submission_id"]),
-            )
-        )
+    records = supervision_records(approved_reports(session, year=year))
+    tasks, projects = list(records.progress), list(records.projects)
 
     rounds = list(
         session.execute(select(Round).where(Round.year == year).order_by(Round.due_date, Round.id)).scalars()

@@ -6,9 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
+from carbonpeak import yaml_loader
 from carbonpeak.errors import InputError, Problem
 
 KINDS_FILE = Path(__file__).with_name("kinds.yaml")
@@ -28,7 +28,7 @@ class DataKind(BaseModel):
 
 @cache
 def data_kinds() -> dict[str, DataKind]:
-    raw = yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
+    raw = yaml_loader.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
     return {code: DataKind(code=code, **spec) for code, spec in raw.items()}
 
 

@@ -112,10 +112,60 @@ def review(
         "submit": lambda s, a: submissions.submit_submission(s, a, submission_id, comment=comment or None),
         "approve": lambda s, a: submissions.approve_submission(s, a, submission_id, comment=comment or None),
         "return": lambda s, a: submissions.return_submission(s, a, submission_id, comment=comment),
+        "publish": lambda s, a: submissions.publish_submission(s, a, submission_id),
     }
     if verb not in actions:
         from carbonpeak.errors import NotFound
 
         return _error(ctx, NotFound(f"no action {verb!r}", message_zh="无此操作"))
-    done = {"submit": "submitted", "approve": "approved", "return": "returned"}[verb]
+    done = {"submit": "submitted", "approve": "approved", "return": "returned", "publish": "published"}[verb]
     return _act(ctx, csrf_token, actions[verb], done)
+
+
+@router.post("/reporting/data")
+async def import_data(
+    ctx: Ctx,
+    file: UploadFile,
+    kind: Annotated[str, Form()],
+    year: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """A statistics file of a data kind (services/statistics.import_records): one draft per year."""
+    from carbonpeak.services.statistics import import_records
+
+    data = await file.read(ctx.settings.max_upload_bytes + 1)
+    name = file.filename or "upload.csv"
+    wanted = int(year) if year.strip().isdigit() else None
+
+    def action(s: Any, actor: Any) -> None:
+        import_records(
+            s,
+            actor,
+            kind=kind,
+            filename=name,
+            data=data,
+            year=wanted,
+            max_bytes=ctx.settings.max_upload_bytes,
+        )
+
+    return _act(ctx, csrf_token, action, "imported")
+
+
+@router.get("/reporting/submissions/{submission_id}/file")
+def submission_file(ctx: Ctx, submission_id: int) -> Response:
+    """The uploaded file of a version, as the reviewer checks it (roles as services/submissions)."""
+    from carbonpeak.services.submissions import submission_file as read_file
+
+    try:
+        with session.acting_user(ctx) as (s, actor):
+            name, data = read_file(s, actor, submission_id)
+    except CarbonpeakError as exc:
+        return _error(ctx, exc)
+    media = (
+        "text/csv"
+        if name.lower().endswith(".csv")
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        data, media_type=media, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
+    )

@@ -110,3 +110,51 @@ def test_every_unit_of_the_packaged_plan_gets_a_spec_and_the_largest_a_clean_tem
             parse_upload(build_template(spec), f"{spec.unit_code}.xlsx", spec)
         # an untouched template is well formed: the only faults are the values not yet typed
         assert {p.rule for p in err.value.problems} == {"required.missing"}, spec.unit_code
+
+
+def _both_readers(data: bytes):
+    from carbonpeak.collection.reading import _read_values, read_xlsx_openpyxl
+
+    fast, full = _read_values(data), read_xlsx_openpyxl(data, "a.xlsx")
+    assert fast is not None and not isinstance(full, list)
+    trimmed = {
+        name: [[*row] for row in grid.rows] for name, grid in full.grids.items()
+    }  # openpyxl keeps styled blank cells: compare without trailing blanks
+    for rows in trimmed.values():
+        for row in rows:
+            while row and row[-1] is None:
+                row.pop()
+        while rows and not rows[-1]:
+            rows.pop()
+    return fast, full, trimmed
+
+
+def test_calamine_reads_what_openpyxl_reads(spec, template) -> None:
+    """The fast reader (values, merged ranges, identity) gives openpyxl's grid, cell types included."""
+    from collection_helpers import edit, fill, valid_answers
+
+    def extra(book) -> None:
+        ws = book[book.sheetnames[1]]
+        ws["H20"], ws["I20"], ws["J20"] = 40, 40.5, dt.datetime(2024, 5, 1)
+        ws.merge_cells("H21:I21")
+
+    data = edit(fill(template, valid_answers(spec)), extra)
+    fast, full, trimmed = _both_readers(data)
+    assert {n: g.rows for n, g in fast.grids.items()} == trimmed
+    assert {n: sorted(g.merged) for n, g in fast.grids.items()} == {
+        n: sorted(g.merged) for n, g in full.grids.items()
+    }
+    assert (fast.identity, fast.identity_cells) == (full.identity, full.identity_cells)
+    assert any(g.merged for g in fast.grids.values())
+
+
+def test_a_workbook_with_a_formula_is_read_by_openpyxl(spec, template) -> None:
+    from collection_helpers import edit
+
+    from carbonpeak.collection.reading import has_formulas, read_xlsx
+
+    data = edit(template, lambda book: book[book.sheetnames[1]].cell(row=30, column=4, value="=1+1"))
+    assert not has_formulas(template) and has_formulas(data)
+    book = read_xlsx(data, "a.xlsx")
+    assert not isinstance(book, list)
+    assert any((30, 3) in g.formulas for g in book.grids.values())

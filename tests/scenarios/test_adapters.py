@@ -28,10 +28,13 @@ def test_cli_project_json_has_the_promised_keys_and_stores_the_result(tmp_path, 
             "100",
             "--sobol-draws",
             "16",
+            "--sensitivity",
+            "--wedges",
         ],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    assert data["sensitivity"]["tornado"] and data["wedges"]
     for key in (
         "p_peak_by_2030",
         "peak_year",

@@ -85,10 +85,16 @@ def test_department_reports_and_office_approves(browser, live_server, accounts, 
 
         _log_in(page, live_server, accounts["office"])
         page.goto(live_server + "/reporting", wait_until="networkidle")
+        page.locator("form[action$='/approve'] input[name=checked]").first.check()  # 已核对数据
         page.locator("form[action$='/approve'] button").first.click()
         page.wait_for_load_state("networkidle")
         assert page.locator(".sub-approved").count() == 1
         screenshot(page, "reporting-approved")
+        # and publishes it from the web, confirming first
+        page.locator("form[action$='/publish'] input[name=checked]").first.check()
+        page.locator("form[action$='/publish'] button").first.click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".sub-published").count() == 1
     finally:
         context.close()
     assert errors == []

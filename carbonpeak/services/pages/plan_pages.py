@@ -1,8 +1,8 @@
 """Tasks and key projects of the plan, with the latest progress reports and project statuses.
 
-Progress comes from the store's approved reports (services/submissions.current_task_progress and
-current_project_status) when the database holds any, else from the supervision service's input
-bundle (the packaged sample, flagged `sample`).
+Progress comes from the store's approved reports (services/approved.cached_supervision_records:
+the conversion the dispatch bundle uses too, cached per store snapshot) when the database holds
+any, else from the supervision service's input bundle (the packaged sample, flagged `sample`).
 Several units may report on one task; the task's status is the most pressing of their latest
 reports (delayed > not_started > in_progress > completed; completed only when all are) and its
 percent their mean.
@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from carbonpeak.i18n import t
 from carbonpeak.plan.schema import Plan
-from carbonpeak.services import demo, submissions
+from carbonpeak.services import approved, demo
 from carbonpeak.services import supervision as supervision_service
 from carbonpeak.services.pages.common import (
     CountRow,
@@ -35,7 +35,6 @@ from carbonpeak.services.pages.common import (
 )
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
-from carbonpeak.supervision import model
 from carbonpeak.supervision.projects import capacity_rollup
 
 STATUS_ORDER = ("delayed", "not_started", "in_progress", "completed")
@@ -117,40 +116,16 @@ def _supervision_rows(path: str, _stamp: int) -> Supervision:
 def _stored_rows(db: Database) -> Supervision | None:
     """Approved task progress and project status rows of the store, as supervision records; None
     when the store holds none or was never initialised."""
-    from types import SimpleNamespace
-
     try:
-        with reading_store(db), db.session() as s:
-            tasks = submissions.current_task_progress(s)
-            projects = submissions.current_project_status(s)
+        with reading_store(db):
+            records = approved.cached_supervision_records(db)
     except StoreNotInitialised:  # nothing stored yet; a broken store is not this case and propagates
         return None
-    if not tasks and not projects:
+    if not records.progress and not records.projects:
         return None
-    progress = [
-        SimpleNamespace(
-            task=r["task"],
-            unit=r["unit_code"],
-            status=r.get("status"),
-            percent=float(r.get("percent") or 0.0),
-            period=r.get("period"),
-            narrative=r.get("narrative") or "",
-        )
-        for r in tasks
-        if r.get("status")
-    ]
-    statuses = []
-    for r in projects:
-        if r.get("status") not in model.PROJECT_STATES:
-            continue
-        value = r.get("capacity_in_operation")
-        unit = r.get("capacity_in_operation_unit")  # the unit the store keeps the number in
-        capacity = (model.CapacityInOperation(float(value), str(unit)),) if value is not None and unit else ()
-        statuses.append(
-            model.ProjectStatus(project=r["project"], status=r["status"], capacity_in_operation=capacity)
-        )
+    progress, statuses = list(records.progress), list(records.projects)
     flags: list[str | None] = [
-        "sample" if demo.is_demo_file(r.get("filename")) else "published" for r in [*tasks, *projects]
+        "sample" if demo.is_demo_file(name) else "published" for name in records.filenames
     ]
     return Supervision(
         progress=progress, projects=statuses, flag=weakest(flags), source="database: approved submissions"

@@ -27,7 +27,11 @@ class RoundRow(BaseModel):
 
 class SubmissionOut(BaseModel):
     id: int
-    round_id: int
+    round_id: int | None  # None: a data record (statistics) of `kind` and `year`
+    kind: str = "report"  # report, or the data kind of a data record (statistics/kinds.yaml)
+    year: int | None = None
+    flag: str | None = None
+    file_url: str = ""
     unit_code: str
     version: int
     status: str
@@ -38,12 +42,21 @@ class SubmissionOut(BaseModel):
     review_comment: str | None = None
 
 
+class DataKindOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+
+
 class ReportingPage(PageBase):
     user: str
     role: str
     unit: str
     can_upload: bool = False
     can_review: bool = False
+    can_import: bool = False  # statistics records (office and departments)
+    data_kinds: list[DataKindOut] = Field(default_factory=list)
+    publish_queue: list[SubmissionOut] = Field(default_factory=list)  # approved, not yet published
     rounds: list[RoundRow] = Field(default_factory=list)
     submissions: list[SubmissionOut] = Field(default_factory=list)
     review_queue: list[SubmissionOut] = Field(default_factory=list)
@@ -57,6 +70,10 @@ def submission_out(s: Any) -> SubmissionOut:
     return SubmissionOut(
         id=s.id,
         round_id=s.round_id,
+        kind=s.dataset or "report",
+        year=s.year,
+        flag=s.flag,
+        file_url=f"/reporting/submissions/{s.id}/file",
         unit_code=s.unit_code,
         version=s.version,
         status=s.status,
@@ -93,9 +110,18 @@ def reporting_page(
         for r in rounds.list_rounds(session, actor)
     ]
     subs = [submission_out(s) for s in submissions.list_submissions(session, actor)]
+    from carbonpeak.services.statistics import DATA_ROLES
+    from carbonpeak.statistics import data_kinds
+
+    office = actor.role == "office"
     queue = (
         [submission_out(s) for s in submissions.list_submissions(session, actor, status="submitted")]
-        if actor.role == "office"
+        if office
+        else []
+    )
+    to_publish = (
+        [submission_out(s) for s in submissions.list_submissions(session, actor, status="approved")]
+        if office
         else []
     )
     return ReportingPage(
@@ -103,7 +129,12 @@ def reporting_page(
         role=actor.role,
         unit=actor.unit_code,
         can_upload=reporting,
-        can_review=actor.role == "office",
+        can_review=office,
+        can_import=actor.role in DATA_ROLES,
+        data_kinds=[
+            DataKindOut(code=k.code, name_zh=k.name_zh, name_en=k.name_en) for k in data_kinds().values()
+        ],
+        publish_queue=to_publish,
         rounds=round_rows,
         submissions=sorted(subs, key=lambda s: -s.id),
         review_queue=queue,

@@ -110,14 +110,24 @@ class Tracked(BaseModel):
 
 def tracking(plan: Plan, db: Database | None = None) -> Tracked:
     """The indicator engine's rows by target code, on the current data set of `db` (the app's
-    database; None: the data set without the store)."""
-    result = track_targets(plan=plan, database=db)
-    return Tracked(
-        rows={r["code"]: r for r in result.rows},
-        region=result.region,
-        year=result.year,
-        source=result.observations,
-    )
+    database; None: the data set without the store); computed once per snapshot."""
+    key = (plan.code, plan.model_dump_json().__hash__(), dataset.cache_key(db))
+    found = _TRACKED.get(key)
+    if found is None:
+        result = track_targets(plan=plan, database=db)
+        found = Tracked(
+            rows={r["code"]: r for r in result.rows},
+            region=result.region,
+            year=result.year,
+            source=result.observations,
+        )
+        if len(_TRACKED) >= 8:
+            _TRACKED.clear()
+        _TRACKED[key] = found
+    return found.model_copy(deep=True)
+
+
+_TRACKED: dict[tuple[str, int, str], Tracked] = {}
 
 
 class IndicatorsPage(PageBase):
