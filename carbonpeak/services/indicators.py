@@ -28,7 +28,6 @@ from carbonpeak.indicators.progress import Explanation, TargetProgress, assess_p
 from carbonpeak.indicators.series import Observations
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services import dataset
-from carbonpeak.services.assessment import convention
 
 if TYPE_CHECKING:
     from carbonpeak.store.db import Database
@@ -99,6 +98,8 @@ def track_targets(
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
     names = {tg.code: tg for tg in plan.targets}
     rows = [_row(p, names[p.code].name_zh, names[p.code].name_en, scenario) for p in results]
+    from carbonpeak.services.assessment import convention  # here: keeps `carbonpeak indicators` start-up lean
+
     for row in rows:
         row["convention"] = convention(row["series"], region)
     data_id = dataset.current(database).id if source in (dataset.LABEL, dataset.STORE_LABEL) else None
