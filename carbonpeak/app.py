@@ -28,6 +28,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    from carbonpeak.services.limits import LoginThrottle
+
+    app.state.login_throttle = LoginThrottle()  # per process: failed log-ins by account and address
     install_error_handlers(app)
     install_site(app)
     app.include_router(build_api_router(), prefix="/api")

@@ -1,10 +1,12 @@
 """Passwords, API tokens, web sessions and CSRF tokens.
 
-- Passwords: argon2id (argon2-cffi defaults). `hash_password`, `verify_password`.
+- Passwords: argon2id (argon2-cffi defaults). `hash_password`, `verify_password` (at most
+  ARGON2_SLOTS at once, which bounds the memory a burst of log-ins takes).
 - API tokens and web sessions are both random secrets (`cp_…`) stored only as their SHA-256 in
   `api_tokens` (kind `api` or `session`); services/users.py issues, resolves and revokes them.
   An API client sends `Authorization: Bearer <token>`; a browser holds the session secret in the
-  cookie `SESSION_COOKIE` (HttpOnly, SameSite=Lax).
+  cookie `SESSION_COOKIE` (HttpOnly, SameSite=Lax, and Secure per `cookie_is_secure`), set by
+  `set_session_cookie` for the API and the log-in page alike.
 - CSRF (for the web engineer): a request authenticated by the session cookie that changes state
   (POST, PUT, PATCH, DELETE) must carry `csrf_token(secret_key, session_token)` in the header
   `CSRF_HEADER` or the form field `CSRF_FIELD`; check it with `check_csrf`. Bearer-token requests
@@ -15,7 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,6 +32,23 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_PREFIX = "cp_"
 
 _hasher = PasswordHasher()
+ARGON2_SLOTS = max(2, os.cpu_count() or 2)
+_slots = threading.BoundedSemaphore(ARGON2_SLOTS)
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+
+def cookie_is_secure(setting: str, scheme: str) -> bool:
+    """Whether the session cookie carries `Secure`: CARBONPEAK_SECURE_COOKIES `true`/`false`, or for
+    `auto` whether the request came over HTTPS (`scheme`, after uvicorn's proxy headers)."""
+    if setting == "auto":
+        return scheme in ("https", "wss")
+    return setting == "true"
+
+
+def set_session_cookie(response: Response, token: str, *, max_age: int, secure: bool) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", max_age=max_age, secure=secure)
 
 
 def hash_password(password: str) -> str:
@@ -34,10 +56,13 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    """Whether `password` matches; at most ARGON2_SLOTS checks run at once (each takes 64 MiB and
+    tens of ms of CPU at argon2-cffi's defaults: 64 concurrent log-ins would otherwise ask for 4 GiB)."""
+    with _slots:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def new_token() -> str:

@@ -9,6 +9,7 @@
     ├── PermissionDenied    (403)      the user's role or unit does not allow the action
     ├── NotAuthenticated    (401)      no valid session or token
     ├── Conflict            (409)      the action does not fit the record's state (e.g. approving a draft)
+    ├── TooManyRequests     (429)      a limit on tries (log-ins, projection runs); `retry_after` seconds
     └── IntegrityError      (500)      stored data fails a check it must pass (e.g. a broken audit chain)
 
 Services raise these; they never raise HTTP exceptions. The CLI prints `problems` and exits 2 for
@@ -101,6 +102,17 @@ class Conflict(CarbonpeakError):
     status = 409
 
 
+class TooManyRequests(CarbonpeakError):
+    """Too many tries: failed log-ins of an account or address, or expensive runs (services/limits.py).
+    `retry_after`: seconds until a try may succeed (the API's Retry-After header)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, message_zh: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, message_zh=message_zh)
+        self.retry_after = retry_after
+
+
 class IntegrityError(CarbonpeakError):
     status = 500
 
@@ -136,5 +148,6 @@ __all__ = [
     "PermissionDenied",
     "PlanError",
     "Problem",
+    "TooManyRequests",
     "UploadError",
 ]

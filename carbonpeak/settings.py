@@ -10,6 +10,9 @@ at import.
 | CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
 | CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
 | CARBONPEAK_LANGUAGE | zh | default page language (zh or en) |
+| CARBONPEAK_SECURE_COOKIES | auto | session cookie `Secure`: auto = over HTTPS (docs/operations.md) |
+| CARBONPEAK_API_TOKEN_DAYS | 90 | lifetime of a new API token (rotate before: POST /api/auth/token/rotate) |
+| CARBONPEAK_ALLOW_SELF_APPROVAL | false | one-person office: approve one's own upload (audited) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
@@ -18,9 +21,11 @@ elsewhere, `$XDG_DATA_HOME/carbonpeak` (default `~/.local/share/carbonpeak`).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +52,13 @@ class Settings(BaseSettings):
     audit_head_file: Path | None = None
     language: str = "zh"
     max_upload_bytes: int = 10 * 1024 * 1024
+    allow_self_approval: bool = False
+    api_token_days: int = Field(default=90, ge=1, le=3650)
+    secure_cookies: Literal["auto", "true", "false"] = "auto"
+
+    @property
+    def api_token_lifetime(self) -> dt.timedelta:
+        return dt.timedelta(days=self.api_token_days)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

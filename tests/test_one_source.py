@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -96,10 +97,54 @@ def _report(tmp_path: Path) -> tuple[dict[str, float], str]:
     projection = {r[0].value: r[1].value for r in wb["projection"].iter_rows(min_row=3)}
     figures = {k: float(actual[name[code]]) for k, (code, field) in ROWS.items() if field == "latest"}
     figures["peak_probability"] = float(next(v for k, v in projection.items() if k.startswith("方案")))
+    assert len([r for r in wb["targets"].iter_rows(min_row=3) if r[0].value]) == len(plan.targets) == 27
     pdf = tmp_path / "annual.pdf"
     main(["report", "annual", "--year", "2024", "--format", "pdf", "--lang", "zh", "--out", str(pdf)])
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    _official_document(plan, text, tmp_path)
     return figures, text
+
+
+def _official_document(plan, text: str, tmp_path: Path) -> None:
+    """The annual PDF as the issue asks: every target, the three narrative sections, emissions by
+    scope with sinks apart, every table's header on one line; the DOCX with the same tables."""
+    from docx import Document
+
+    from carbonpeak.reports.render import tables_with_broken_headers
+    from carbonpeak.services.reports import build_report
+    from carbonpeak.services.results import year_results
+    from carbonpeak.services.supervision import load_bundle
+    from carbonpeak.store.db import Database
+
+    db = Database.from_settings(Settings())
+    try:
+        report = build_report(
+            "annual",
+            plan,
+            load_bundle(None, year=2024),
+            year=2024,
+            results=year_results(plan, 2024, database=db),
+        )
+    finally:
+        db.dispose()
+    assert tables_with_broken_headers(report, text) == []  # no column narrower than its header
+    for target in plan.targets:  # a long name wraps in its cell: its first line holds the start
+        assert target.name_zh[:8] in text, target.code
+    for heading in ("主要成效", "存在问题", "下步工作"):
+        assert re.search(rf"^[一二三四五六七八九十]+、{heading}$", text, re.M), heading
+    for scope in (
+        "能源活动直接排放",
+        "工业生产过程排放",
+        "调入电力间接排放",
+        "二氧化碳排放总量（以上三项之和）",
+    ):
+        assert scope in text, scope
+    assert "碳汇（单列，不计入总量）" in text
+
+    docx = tmp_path / "annual.docx"
+    main(["report", "annual", "--year", "2024", "--format", "docx", "--lang", "zh", "--out", str(docx)])
+    doc = Document(str(docx))
+    assert any(t.rows[0].cells[0].text == "指标" and len(t.rows) == 28 for t in doc.tables)  # 27 targets
 
 
 def _all_equal(store: Settings, tmp_path: Path, capsys) -> dict[str, float]:
@@ -148,13 +193,14 @@ def test_one_figure_one_value_and_a_republished_record_moves_every_surface(store
     try:
         with db.session() as s:
             office = s.query(User).filter_by(username="demo-office").one()
+            reviewer = s.query(User).filter_by(username="demo-reviewer").one()  # separation of duties
             (sub,) = stats.import_records(
                 s, office, kind="energy_balance", filename="2024-v2.csv", data="\n".join(rows).encode()
             )
             assert sub.version == 2
             svc.submit_submission(s, office, sub.id)
-            svc.approve_submission(s, office, sub.id)
-            svc.publish_submission(s, office, sub.id)
+            svc.approve_submission(s, reviewer, sub.id)
+            svc.publish_submission(s, reviewer, sub.id)
             s.commit()
     finally:
         db.dispose()

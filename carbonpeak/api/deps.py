@@ -1,5 +1,5 @@
 """Dependencies of the API routes, as `Annotated` aliases: SettingsDep, DatabaseDep, SessionDep,
-CurrentUser (any signed-in user), OfficeUser (role office).
+CurrentUser (any signed-in user), OptionalUser (None for an anonymous request), OfficeUser (role office).
 
 The Database is built on the first request from `app.state.settings` and kept in
 `app.state.database`; nothing connects at import or at `create_app`. A user is authenticated by
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from carbonpeak.auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf
 from carbonpeak.errors import NotAuthenticated, PermissionDenied
 from carbonpeak.settings import Settings
-from carbonpeak.store.db import Database
+from carbonpeak.store.db import Database, reading
 from carbonpeak.store.models import User
 
 _lock = threading.Lock()
@@ -60,13 +60,12 @@ def get_current_user(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    from carbonpeak.services.users import user_for_token
 
     if credentials is not None:
-        return user_for_token(session, credentials.credentials)
+        return _user_for(session, credentials.credentials)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        user = user_for_token(session, cookie)
+        user = _user_for(session, cookie)
         if request.method not in SAFE_METHODS and not check_csrf(
             settings.resolved_secret_key(), cookie, request.headers.get(CSRF_HEADER)
         ):
@@ -75,7 +74,35 @@ def get_current_user(
     raise NotAuthenticated("sign in or send a bearer token", message_zh="请登录或提供令牌")
 
 
+def _user_for(session: Session, token: str) -> User:
+    """The token's user, read without the write lock (SQLite) and with the read ended, so no lock is
+    held while the request waits for its handler."""
+    from carbonpeak.services.users import user_for_token
+
+    with reading():
+        user = user_for_token(session, token)
+        session.commit()
+    return user
+
+
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_optional_user(
+    request: Request,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User | None:
+    """The signed-in user, or None when the request carries no token nor session cookie (a wrong
+    one is still NotAuthenticated). Opens a session only when there is something to check."""
+    if credentials is None and not request.cookies.get(SESSION_COOKIE):
+        return None
+    with db.session(read_only=True) as session:
+        return get_current_user(request, session, settings, credentials)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 
 
 def get_office_user(user: CurrentUser) -> User:

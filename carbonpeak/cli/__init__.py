@@ -92,7 +92,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("demo", "The Jinan demo data set. 示例数据。", "group"),
     "factors": ("inventory", "排放因子库 / the emission-factor library.", "group"),
     "plan": ("plan", "工作方案 / the carbon-peak work plan as data.", "group"),
-    "report": ("report", "Reports. 报告（年度进展、中期评估、调度通报）。", "group"),
+    "report": ("report", "Reports. 报告（年度进展、终期评估、调度通报）。", "group"),
     "round": ("round", "Reporting rounds. 填报轮次。", "group"),
     "submission": ("submission", "Review workflow: submit, approve, return, publish. 审核流程。", "group"),
     "user": ("user", "Users, roles and API tokens. 用户、角色与令牌。", "group"),

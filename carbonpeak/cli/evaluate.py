@@ -32,6 +32,12 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="an archived run to score again and check")
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        export: Annotated[
+            Path | None,
+            typer.Option(
+                help="write the points per unit and criterion for the performance assessment (.csv/.xlsx)"
+            ),
+        ] = None,
     ) -> None:
         """Annual evaluation: score, grade and rank districts and departments. 年度评价。"""
         from carbonpeak.services import evaluation as svc
@@ -49,6 +55,12 @@ def register(app: typer.Typer) -> None:
             )
             if path is not None:
                 typer.echo(f"archived {path}", err=True)
+        if export is not None:
+            from carbonpeak.services.performance_export import export_bytes
+
+            data = export_bytes(result, export.suffix.lstrip(".").lower())
+            export.write_bytes(data)
+            typer.echo(f"{export} ({len(data):,} bytes)", err=True)
         if fmt == "json":  # the whole evaluation: every unit, graded or not evaluated with the reason
             print_json(svc.evaluation_document(result))
             return

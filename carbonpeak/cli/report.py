@@ -1,4 +1,5 @@
-"""`carbonpeak report annual | midterm | dispatch`: reports as HTML, PDF or XLSX, in Chinese or English."""
+"""`carbonpeak report annual | assessment | midterm | dispatch | summary`: reports as HTML, PDF, DOCX or
+XLSX, in Chinese or English; `summary` stores the office's text of a narrative section."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import typer
 
 from carbonpeak.cli.output import parse_date
 
-Fmt = Annotated[str, typer.Option("--format", help="html, pdf or xlsx")]
+Fmt = Annotated[str, typer.Option("--format", help="html, pdf, docx or xlsx")]
 Lang = Annotated[str, typer.Option("--lang", help="zh or en")]
 Out = Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")]
 Inputs = Annotated[
@@ -25,7 +26,7 @@ AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: 
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Reports. 报告（年度进展、中期评估、调度通报）。", no_args_is_help=True)
+    group = typer.Typer(help="Reports. 报告（年度进展、终期评估、调度通报）。", no_args_is_help=True)
     app.add_typer(group, name="report")
 
     def _run(
@@ -71,6 +72,19 @@ def register(app: typer.Typer) -> None:
         """Annual carbon-peak progress report. 年度进展报告。"""
         _run("annual", year, fmt, lang, out, inputs, plan, as_of, scheme)
 
+    @group.command("assessment")
+    def assessment(
+        year: Annotated[int, typer.Option(help="the assessment year")] = 2025,
+        fmt: Fmt = "html",
+        lang: Lang = "zh",
+        out: Out = None,
+        inputs: Inputs = None,
+        plan: Plan = None,
+        as_of: AsOf = None,
+    ) -> None:
+        """The 14th Five-Year Plan final assessment (replaces the mid-term one). “十四五”终期评估报告。"""
+        _run("assessment", year, fmt, lang, out, inputs, plan, as_of)
+
     @group.command("midterm")
     def midterm(
         year: Annotated[int, typer.Option(help="the assessment year")] = 2025,
@@ -81,8 +95,34 @@ def register(app: typer.Typer) -> None:
         plan: Plan = None,
         as_of: AsOf = None,
     ) -> None:
-        """Mid-term assessment (2025 milestones, district balance). 中期评估报告。"""
-        _run("midterm", year, fmt, lang, out, inputs, plan, as_of)
+        """Another name of `report assessment` (the plan's mid-term assessment). 中期评估，即终期评估。"""
+        _run("assessment", year, fmt, lang, out, inputs, plan, as_of)
+
+    @group.command("summary")
+    def summary(
+        kind: Annotated[str, typer.Option(help="annual or assessment")],
+        year: Annotated[int, typer.Option(help="the report's year")],
+        section: Annotated[str, typer.Option(help="achievements, problems or next_steps")],
+        zh: Annotated[str, typer.Option("--zh", help="the text in Chinese")],
+        en: Annotated[str, typer.Option("--en", help="the text in English")],
+        actor: Annotated[str, typer.Option("--as", help="username of the office user writing it")],
+    ) -> None:
+        """Store the office's summary of a report section (audited). 编写报告综述（成效、问题、下步工作）。"""
+        from carbonpeak.cli.round import _user
+        from carbonpeak.services.report_summaries import set_summary
+        from carbonpeak.store.db import open_session
+
+        with open_session() as session:
+            row = set_summary(
+                session,
+                _user(session, actor),
+                kind=kind,
+                year=year,
+                section=section,
+                text_zh=zh,
+                text_en=en,
+            )
+            typer.echo(f"summary {row.id}: {kind} {year} {section}")
 
     @group.command("dispatch")
     def dispatch(

@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
     def _act(action: str, submission_id: int, actor: str, comment: str | None) -> None:
         from carbonpeak.cli.round import _user
         from carbonpeak.services import submissions as s
+        from carbonpeak.settings import Settings
         from carbonpeak.store.db import open_session
 
         with open_session() as session:
@@ -29,7 +30,13 @@ def register(app: typer.Typer) -> None:
             if action == "submit":
                 sub = s.submit_submission(session, user, submission_id, comment=comment)
             elif action == "approve":
-                sub = s.approve_submission(session, user, submission_id, comment=comment)
+                sub = s.approve_submission(
+                    session,
+                    user,
+                    submission_id,
+                    comment=comment,
+                    allow_self_approval=Settings().allow_self_approval,
+                )
             elif action == "return":
                 sub = s.return_submission(session, user, submission_id, comment=comment or "")
             else:

@@ -55,15 +55,17 @@ def register(app: typer.Typer) -> None:
 
     @group.command("token")
     def token(username: str, name: Annotated[str, typer.Option(help="label of the token")] = "cli") -> None:
-        """Issue an API token for a user and print it once. 签发API令牌。"""
+        """Issue an API token for a user (valid CARBONPEAK_API_TOKEN_DAYS) and print it once. 签发API令牌。"""
         from sqlalchemy import select
 
         from carbonpeak.errors import NotFound
         from carbonpeak.services.users import issue_token
+        from carbonpeak.settings import Settings
         from carbonpeak.store.models import User
 
         with open_session() as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
             if user is None:
                 raise NotFound(f"user {username!r} not found", message_zh=f"用户 {username} 不存在")
-            typer.echo(issue_token(session, user, kind="api", name=name))
+            lifetime = Settings().api_token_lifetime
+            typer.echo(issue_token(session, user, kind="api", name=name, lifetime=lifetime))

@@ -1,9 +1,15 @@
-"""Render a report — a list of sections of tables, text and charts — as HTML, PDF or XLSX.
+"""Render a report — a list of sections of tables, text and charts — as HTML, PDF, DOCX or XLSX.
 
 The services (services/reports.py) build a `Report` in one language; the same `Report` gives the
 HTML page (Jinja2 template `templates/report.html`), the PDF (WeasyPrint on that HTML, Noto Sans CJK
-from the Debian package fonts-noto-cjk) and the XLSX workbook (openpyxl, one sheet per table), so the
-three formats carry the same figures.
+from the Debian package fonts-noto-cjk), the DOCX document (word.py, python-docx: offices edit in
+Word) and the XLSX workbook (openpyxl, one sheet per table: numbers as numbers, a filter on the
+header row, the header frozen), so the four formats carry the same figures.
+
+A report is laid out as a government document (公文): issuing body and document number (文号, a
+placeholder the office fills in), the title, the addressee, numbered sections (一、二、…), and the
+issuing body with the date at the end. Tables take their column widths from layout.py: no column is
+narrower than its header, and a table too wide for a portrait page goes on a landscape page.
 
 Cell formats: `int` (1,234), `1` and `2` (decimals), `pct` (a fraction shown as 92.5 %), `text`.
 """
@@ -17,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from carbonpeak.reports.layout import TableLayout, table_layout
 
 TEMPLATES = Path(__file__).with_name("templates")
 Cell = str | int | float | None
@@ -55,6 +63,25 @@ class Report:
     meta: list[tuple[str, str]]
     sections: list[Section]
     banner: str = ""  # e.g. the sample-data warning
+    issuer: str = ""  # the issuing body (发文机关), at the head and in the signature block
+    doc_number: str = ""  # 文号: a placeholder the office completes
+    addressee: str = ""  # 主送
+    date: str = ""  # the date of the signature block
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A table as rendered: formatted cells, which columns are numbers, and the column layout."""
+
+    cells: list[list[str]]
+    numeric: list[bool]
+    layout: TableLayout
+
+
+def table_view(table: Table) -> TableView:
+    cells = [[format_cell(v, table.fmt(i)) for i, v in enumerate(row)] for row in table.rows]
+    numeric = [table.fmt(i) != "text" for i in range(len(table.columns))]
+    return TableView(cells, numeric, table_layout(table.columns, cells, numeric))
 
 
 def format_cell(value: Cell, fmt: str) -> str:
@@ -68,6 +95,7 @@ def format_cell(value: Cell, fmt: str) -> str:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
     env.filters["cell"] = format_cell
+    env.globals["view"] = table_view
     return env
 
 
@@ -93,7 +121,8 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def render_xlsx(report: Report) -> bytes:
-    """An XLSX workbook: a cover sheet with title and metadata, then one sheet per table."""
+    """An XLSX workbook: a cover sheet with title and metadata, then one sheet per table (row 1 the
+    section title, row 2 the header with a filter, frozen below it; numbers stay numbers)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -103,8 +132,9 @@ def render_xlsx(report: Report) -> bytes:
     cover.title = "README"
     cover.append([report.title])
     cover["A1"].font = Font(bold=True, size=14)
-    if report.banner:
-        cover.append([report.banner])
+    for line in (report.banner, report.issuer, report.doc_number):
+        if line:
+            cover.append([line])
     for k, v in report.meta:
         cover.append([k, v])
     used = {"README"}
@@ -125,6 +155,10 @@ def render_xlsx(report: Report) -> bytes:
             for i, col in enumerate(table.columns, start=1):
                 letter = ws.cell(row=2, column=i).column_letter
                 ws.column_dimensions[letter].width = max(10, min(50, 2 * len(str(col)) + 4))
+            if table.columns:
+                last = ws.cell(row=2, column=len(table.columns)).column_letter
+                ws.auto_filter.ref = f"A2:{last}{max(2, ws.max_row)}"
+                ws.freeze_panes = "A3"
     for sheet in wb.worksheets:  # openpyxl makes text starting with "=" a formula; a report holds none
         for line in sheet.iter_rows():
             for cell in line:
@@ -136,14 +170,35 @@ def render_xlsx(report: Report) -> bytes:
 
 
 def render(report: Report, fmt: str) -> bytes:
-    """The report as bytes in `fmt` (html, pdf or xlsx)."""
+    """The report as bytes in `fmt` (html, pdf, docx or xlsx)."""
     if fmt == "html":
         return render_html(report).encode("utf-8")
     if fmt == "pdf":
         return render_pdf(report)
+    if fmt == "docx":
+        from carbonpeak.reports.word import render_docx
+
+        return render_docx(report)
     if fmt == "xlsx":
         return render_xlsx(report)
     raise ValueError(f"unknown report format {fmt!r}")
+
+
+def tables_with_broken_headers(report: Report, text: str) -> list[str]:
+    """The tables of `report` whose header row is on no single line of `text` (the PDF's
+    `pdftotext -layout` output): a header broken over lines leaves no line with all headers in
+    order. Empty when every table's headers are whole — the check the report tests share."""
+    lines = text.splitlines()
+    broken = []
+    for section in report.sections:
+        for table in section.tables:
+            heads = [re.escape(c) for c in table.columns if c]
+            if not table.rows or not heads:
+                continue
+            pattern = re.compile(r"\s+".join(heads))
+            if not any(pattern.search(line) for line in lines):
+                broken.append(f"{section.title}: {' | '.join(table.columns)}")
+    return broken
 
 
 def as_dict(report: Report) -> dict[str, Any]:
@@ -152,6 +207,10 @@ def as_dict(report: Report) -> dict[str, Any]:
         "kind": report.kind,
         "lang": report.lang,
         "title": report.title,
+        "issuer": report.issuer,
+        "doc_number": report.doc_number,
+        "addressee": report.addressee,
+        "date": report.date,
         "banner": report.banner,
         "meta": [list(m) for m in report.meta],
         "sections": [

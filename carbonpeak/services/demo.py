@@ -10,7 +10,8 @@ What a load does, on a database where `carbonpeak init` has run:
 3. for every (round, unit): the unit's real template (rounds.download_template, the file a unit
    downloads) is filled with the sample rows using openpyxl, uploaded with
    submissions.import_submission (the same parsing and checks as any upload), submitted by the unit's
-   demo user (the office user for units without one), approved and published by the office user.
+   demo user (the office user for units without one), approved and published by `demo-reviewer`, a
+   second office user (separation of duties: nobody approves what they uploaded or submitted).
 
 Sample marking: the store has no flag per value, so a demo submission is known as sample by its
 round's title (DEMO_MARK), its file name (`demo-sample-<period>-<unit>.xlsx`) and its submit and
@@ -62,6 +63,7 @@ ROUND_DUE = {2023: dt.date(2024, 3, 31), 2024: dt.date(2025, 3, 31)}
 # that leads most tasks (so it has reports to look at), a district, an enterprise, a reader.
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("demo-office", "office", "carbon_office"),
+    ("demo-reviewer", "office", "carbon_office"),
     ("demo-department", "department", "development_reform"),
     ("demo-district", "district", "lixia"),
     ("demo-enterprise", "enterprise", "state_grid_jinan"),
@@ -73,6 +75,7 @@ NOT_IN_SAMPLE = {"unit": "", "status": "not_started", "percent": "0", "narrative
 NOT_IN_SAMPLE_COMMENT = (
     f"{DEMO_MARK}：示例文件未包含此项，按未开始填写 / not in the sample file, reported as not started"
 )
+REVIEWER = "demo-reviewer"  # approves and publishes what the others upload and submit
 PASSWORD_BYTES = 16  # token_urlsafe(16): 22 characters, 128 bits
 
 Progress = Callable[[int, int], None]
@@ -151,7 +154,8 @@ def _load(
         )
     users, users_existed = _users(session, reset_passwords)
     office = session.execute(select(User).where(User.username == DEMO_USERS[0][0])).scalar_one()
-    statistics_published = _statistics(session, office, data_dir)
+    reviewer = session.execute(select(User).where(User.username == REVIEWER)).scalar_one()
+    statistics_published = _statistics(session, office, reviewer, data_dir)
     reporters = {
         u.unit_code: u for u in _demo_user_rows(session) if u.role in ("department", "district", "enterprise")
     }
@@ -190,7 +194,7 @@ def _load(
             placed_tasks |= {
                 (r["task"], unit, year) for r in tasks if r["unit"] == unit and int(r["year"]) == year
             }
-        published += _advance(session, sub, uploader, office)
+        published += _advance(session, sub, uploader, reviewer)
         if progress is not None:
             progress(done, len(work))
 
@@ -300,10 +304,11 @@ def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
     ]
 
 
-def _statistics(session: Session, office: User, data_dir: Path) -> int:
+def _statistics(session: Session, office: User, reviewer: User, data_dir: Path) -> int:
     """Import the demo statistics through services/statistics.import_records (the path of any data
-    file) and carry each record to published; a record whose file is already in the store is carried
-    on from its status, not imported again. The number of records published by this call."""
+    file) as `office` and carry each record to published (approved by `reviewer`); a record whose
+    file is already in the store is carried on from its status, not imported again. The number of
+    records published by this call."""
     from carbonpeak.services.statistics import import_records
 
     published = 0
@@ -320,7 +325,7 @@ def _statistics(session: Session, office: User, data_dir: Path) -> int:
             session, office, kind=kind, filename=filename, data=data, source="carbonpeak demo data set"
         )
         for sub in subs:
-            published += _advance(session, sub, office, office)
+            published += _advance(session, sub, office, reviewer)
         session.commit()
     return published
 
@@ -412,8 +417,9 @@ def _latest(session: Session, round_id: int, unit: str) -> Submission | None:
     ).scalar_one_or_none()
 
 
-def _advance(session: Session, sub: Submission, uploader: User, office: User) -> int:
-    """Carry a version on to published; 1 if this call published it."""
+def _advance(session: Session, sub: Submission, uploader: User, reviewer: User) -> int:
+    """Carry a version on to published (submitted by `uploader`, approved and published by
+    `reviewer`); 1 if this call published it."""
     from carbonpeak.services.submissions import approve_submission, publish_submission, submit_submission
 
     if sub.status == "published":
@@ -421,8 +427,8 @@ def _advance(session: Session, sub: Submission, uploader: User, office: User) ->
     if sub.status == "draft":
         submit_submission(session, uploader, sub.id, comment=DEMO_MARK)
     if sub.status == "submitted":
-        approve_submission(session, office, sub.id, comment=DEMO_MARK)
-    publish_submission(session, office, sub.id)
+        approve_submission(session, reviewer, sub.id, comment=DEMO_MARK)
+    publish_submission(session, reviewer, sub.id)
     return 1
 
 

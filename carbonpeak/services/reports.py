@@ -1,7 +1,13 @@
-"""Use cases of reports: the annual progress report, the mid-term assessment and the dispatch notice.
+"""Use cases of reports: the annual progress report, the 十四五 final assessment and the dispatch notice.
 
     build_report(kind, plan, bundle, year=…, lang=…, scheme=…)   a reports.render.Report in one language
-    report_bytes(kind, fmt, …)                                  the same as html, pdf or xlsx bytes
+    report_bytes(kind, fmt, …)                                  the same as html, pdf, docx or xlsx bytes
+
+Kinds: `annual`; `assessment`, the five-year (十四五) final assessment of 2025 that replaces the
+plan's mid-term assessment (`midterm` is kept as another name of it); `dispatch`. The annual report
+and the assessment carry the narrative sections 成效 / 问题 / 下步工作 (services/report_narrative:
+the office's summary, then the units' reports), and the assessment the annual and cumulative
+conditions of the five-year targets.
 
 Reported rows (task progress, project status, reporting) come from the input bundle; every result
 comes from the engines for the report's year and database (services/results.year_results): the
@@ -15,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,15 +35,17 @@ from carbonpeak.reports.charts import Bar, bar_chart
 from carbonpeak.reports.render import Report, Section, Table, render
 from carbonpeak.services import evaluation as evaluation_service
 from carbonpeak.services import supervision as supervision_service
+from carbonpeak.services.report_narrative import conditions_section, narrative_sections
 from carbonpeak.services.results import YearResults, database_or_settings, require_initialised, year_results
 from carbonpeak.services.supervision import Bundle
 from carbonpeak.store.db import Database
 from carbonpeak.supervision.dispatch import DispatchList, state_counts
 from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
 
-ReportKind = Literal["annual", "midterm", "dispatch"]
-KINDS: tuple[str, ...] = ("annual", "midterm", "dispatch")
-FORMATS: tuple[str, ...] = ("html", "pdf", "xlsx")
+ReportKind = Literal["annual", "assessment", "midterm", "dispatch"]
+KINDS: tuple[str, ...] = ("annual", "assessment", "midterm", "dispatch")
+ALIASES = {"midterm": "assessment"}  # the 2025 final assessment replaces the plan's mid-term one
+FORMATS: tuple[str, ...] = ("html", "pdf", "docx", "xlsx")
 
 
 class _Labels:
@@ -528,10 +536,12 @@ def build_report(
     as_of: dt.date | None = None,
     district_balance: Callable[[Plan], list[BalanceRow]] | None = None,
     results: YearResults | None = None,
+    summaries: Mapping[str, tuple[str, str]] | None = None,
 ) -> Report:
-    """The report of `kind` (annual, midterm, dispatch) for `year`, in `lang`. The annual report and
-    the mid-term assessment show `results` (services/results.year_results of the same year: required
-    for them; an InputError if missing or of another year); the dispatch notice shows none."""
+    """The report of `kind` (annual, assessment — also called midterm —, dispatch) for `year`, in
+    `lang`. The annual report and the assessment show `results` (services/results.year_results of the
+    same year: required for them; an InputError if missing or of another year) and the office's
+    `summaries` (section → (zh, en), services/report_summaries); the dispatch notice shows none."""
     if kind not in KINDS:
         raise InputError(
             f"unknown report {kind!r}",
@@ -558,39 +568,71 @@ def build_report(
                 )
             ],
         )
+    kind = ALIASES.get(kind, kind)
     L = _Labels(plan, bundle, normalise_language(lang))
     city = plan.city_zh if L.lang == "zh" else plan.city_en
     d = supervision_service.dispatch(plan, bundle, as_of=as_of)
+    narrative = narrative_sections(
+        plan, bundle, d.lagging_tasks, summaries or {}, lang=L.lang, unit_name=L.unit
+    )
     sections: list[Section] = []
     if kind == "annual":
         assert results is not None
         scheme = scheme or evaluation_service.scheme_for(year)
         result, _ = evaluation_service.evaluate_year(
-            plan, year, bundle, scheme=scheme, indicator_results=results.indicator_results, as_of=as_of
+            plan,
+            year,
+            bundle,
+            scheme=scheme,
+            indicator_results=results.indicator_results,
+            as_of=as_of,
+            target_checks=results.target_checks,  # the same evaluation as `carbonpeak evaluate`
         )
         sections = [
             _targets_section(plan, results, L, title=L("reports.section.targets")),
             _inventory_section(results, L),
             _projection_section(results, L),
+            *narrative,
             _task_sections(bundle, d, L, title=L("reports.section.tasks")),
             _projects_section(plan, bundle, L, title=L("reports.section.projects")),
             *_evaluation_sections(result, scheme, L),
         ]
-    elif kind == "midterm":
+    elif kind == "assessment":
         assert results is not None
         balance = (district_balance or evaluation_service.district_balance)(plan)
         sections = [
-            _targets_section(plan, results, L, title=L("reports.section.targets"), milestone=2025),
+            _targets_section(plan, results, L, title=L("reports.section.targets"), milestone=year),
+            conditions_section(plan, results.target_checks, lang=L.lang, unit_name=L.unit),
+            _inventory_section(results, L),
+            _projection_section(results, L),
+            *narrative,
             _task_sections(bundle, d, L, title=L("reports.section.tasks")),
             _projects_section(plan, bundle, L, title=L("reports.section.projects")),
-            _balance_section(balance, L, L("reports.section.balance")),
         ]
-        sections[0].paragraphs.insert(0, L("reports.midterm.scope"))
+        if bundle.year in (None, year):
+            scheme = scheme or evaluation_service.scheme_for(year)
+            result, _ = evaluation_service.evaluate_year(
+                plan,
+                year,
+                bundle,
+                scheme=scheme,
+                indicator_results=results.indicator_results,
+                as_of=as_of,
+                target_checks=results.target_checks,
+            )
+            sections.extend(_evaluation_sections(result, scheme, L))
+        else:
+            sections[-1].paragraphs.append(
+                L("reports.assessment.no_evaluation", year=year, data_year=bundle.year)
+            )
+        sections.append(_balance_section(balance, L, L("reports.section.balance")))
+        sections[0].paragraphs.insert(0, L("reports.assessment.scope"))
     else:
         sections = _dispatch_sections(d, L)
     for i, section in enumerate(sections):
         section.title = _numbered(i + 1, section.title, L.lang)
-    meta = [(L("reports.generated"), (as_of or bundle.as_of or dt.date.today()).isoformat())]
+    issued = as_of or bundle.as_of or dt.date.today()
+    meta = [(L("reports.generated"), issued.isoformat())]
     if bundle.supervision.data_version:
         meta.append((L("reports.data_version"), bundle.supervision.data_version))
     return Report(
@@ -601,7 +643,21 @@ def build_report(
         meta=meta,
         sections=sections,
         banner=L("reports.sample_banner") if "sample" in bundle.flags else "",
+        issuer=_issuer(plan, L),
+        doc_number=L("reports.doc_number", year=issued.year),
+        addressee=L("reports.addressee"),
+        date=L("reports.date", year=issued.year, month=issued.month, day=issued.day),
     )
+
+
+def _issuer(plan: Plan, L: _Labels) -> str:
+    """The issuing body: the plan's coordination body (the leading group's office), if it names one."""
+    office = next((u for u in plan.units if u.kind == "coordination_body"), None)
+    if office is None:
+        return ""
+    if L.lang == "zh" and office.name_zh.startswith("市") and plan.city_zh.endswith("市"):
+        return plan.city_zh + office.name_zh[1:]  # 市碳达峰…办公室 → 济南市碳达峰…办公室
+    return L.name(office)
 
 
 def _check_format(fmt: str) -> None:
@@ -630,11 +686,20 @@ def report_bytes(
     scheme: Scheme | None = None,
     as_of: dt.date | None = None,
     results: YearResults | None = None,
+    summaries: Mapping[str, tuple[str, str]] | None = None,
 ) -> bytes:
-    """The report as html, pdf or xlsx bytes."""
+    """The report as html, pdf, docx or xlsx bytes."""
     _check_format(fmt)
     report = build_report(
-        kind, plan, bundle, year=year, lang=lang, scheme=scheme, as_of=as_of, results=results
+        kind,
+        plan,
+        bundle,
+        year=year,
+        lang=lang,
+        scheme=scheme,
+        as_of=as_of,
+        results=results,
+        summaries=summaries,
     )
     return render(report, fmt)
 
@@ -655,15 +720,19 @@ def generate_report(
     engines' results of `year` on `database` (default: the settings'; NotInitialised before
     `carbonpeak init`, never figures from a file)."""
     from carbonpeak.services.plan import current_plan
+    from carbonpeak.services.report_summaries import summaries_for
 
     _check_format(fmt)  # before any computing
+    kind = ALIASES.get(kind, kind)
     plan = current_plan(plan_file)
     scheme = evaluation_service.scheme_for(year, scheme_file) if kind == "annual" else None
     results = None
-    if kind in ("annual", "midterm"):
+    summaries: dict[str, tuple[str, str]] = {}
+    if kind in ("annual", "assessment"):
         with database_or_settings(database) as db:
             require_initialised(db)
             results = year_results(plan, year, database=db)
+            summaries = summaries_for(db, kind, year)
     return report_bytes(
         kind,
         fmt,
@@ -674,6 +743,7 @@ def generate_report(
         scheme=scheme,
         as_of=as_of,
         results=results,
+        summaries=summaries,
     )
 
 
@@ -681,5 +751,6 @@ def media_type(fmt: str) -> str:
     return {
         "html": "text/html; charset=utf-8",
         "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }[fmt]

@@ -126,7 +126,7 @@ def year_results(
         year=year,
         tracking=tracking,
         indicator_results=tuple(indicator_results(tracking.rows, year=year, shared_by=shared)),
-        inventory=year_inventory(tracking.region, year, database=database),
+        inventory=year_inventory(tracking.region, tracking.year, database=database),  # the judged year
         projections=tuple(projection_summary(s, database=database) for s in scenarios),
         target_checks=tuple(year_target_checks(plan, tracking, database=database)),
     )

@@ -114,19 +114,22 @@ def import_records(
     max_bytes: int = 20_000_000,
 ) -> list[Submission]:
     """Check a file of `kind` and store one draft version per year it holds, in ONE transaction
-    (InputError stores nothing). Each version is numbered per (kind, year)."""
+    (InputError stores nothing). Each version is numbered per (kind, year). The file is parsed
+    outside any transaction (on SQLite a transaction open that long would hold up every writer)."""
     if actor.role not in DATA_ROLES:
         raise PermissionDenied(
             "only the office and departments import statistics", message_zh="仅双碳办和部门可导入统计数据"
         )
     spec = kind_of(kind)
+    region, targets = city_region(session), target_indicators(session)
+    session.commit()  # end the reads before parsing
     parsed = parse_records(
         spec,
         filename,
         data,
         year=year,
-        region=city_region(session),
-        target_indicators=target_indicators(session),
+        region=region,
+        target_indicators=targets,
         default_flag=flag,
         default_source=source,
         max_bytes=max_bytes,

@@ -3,10 +3,14 @@
     draft ──submit──▶ submitted ──approve──▶ approved ──publish──▶ published
                               └──return (comment)──▶ returned   (the unit uploads a new version)
 
-Any other transition raises Conflict (409). An upload is parsed and checked by
-carbonpeak.collection.parse_upload first; a file with errors raises UploadError and stores nothing.
-A valid file is stored in ONE transaction — the submission row, its bytes and every value row, and
-the audit entry — so a process killed mid-import leaves the whole version or none of it. Version
+Any other transition raises Conflict (409). Separation of duties: whoever uploaded or submitted a
+version cannot approve it (PermissionDenied) unless the caller passes `allow_self_approval` — the
+adapters pass the setting CARBONPEAK_ALLOW_SELF_APPROVAL, for a one-person office — and then the
+approval is audited as `submission.self_approve`. Publishing needs an approved version.
+An upload is parsed and checked by carbonpeak.collection.parse_upload first, outside any
+transaction; a file with errors raises UploadError and stores nothing. A valid file is stored in
+ONE short transaction — the submission row, its bytes and every value row, and the audit entry —
+so a process killed mid-import leaves the whole version or none of it. Version
 numbers per (round, unit) are given under a lock on the round row (PostgreSQL) or the database
 write lock (SQLite), so two uploads at once become versions n and n+1.
 
@@ -82,6 +86,7 @@ def import_submission(
     if rnd.status != "open":
         raise Conflict(f"round {round_id} is closed", message_zh=f"填报轮次 {round_id} 已关闭")
     spec = template_spec(session, rnd, unit_code)
+    session.commit()  # end the reads: parsing (up to seconds) runs outside any transaction and lock
     parsed = parse_upload(data, filename, spec, max_bytes=max_bytes)
     rows = list(rows_of(parsed))
     uncommented = {(w.location, w.rule) for w in parsed.uncommented_warnings}
@@ -89,8 +94,16 @@ def import_submission(
         {**w.as_dict(), "commented": (w.location, w.rule) not in uncommented} for w in parsed.warnings
     ]
 
-    # the lock that orders concurrent uploads of one round (SQLite: already the write lock)
-    session.execute(select(Round.id).where(Round.id == round_id).with_for_update()).scalar_one()
+    # the lock that orders concurrent uploads of one round (SQLite: already the write lock); the
+    # round may have closed while the file was parsed
+    status = session.execute(select(Round.status).where(Round.id == round_id).with_for_update()).scalar_one()
+    if status != "open":
+        raise Conflict(f"round {round_id} is closed", message_zh=f"填报轮次 {round_id} 已关闭")
+    if idempotency_key is not None:  # a retry that arrived while this one was parsed
+        earlier = _idempotent(session, actor, idempotency_key, request_sha256)
+        if earlier is not None:
+            session.commit()
+            return earlier
     last = session.execute(
         select(func.max(Submission.version)).where(
             Submission.round_id == round_id, Submission.unit_code == unit_code
@@ -298,13 +311,28 @@ def submit_submission(
 
 
 def approve_submission(
-    session: Session, actor: User, submission_id: int, *, comment: str | None = None
+    session: Session,
+    actor: User,
+    submission_id: int,
+    *,
+    comment: str | None = None,
+    allow_self_approval: bool = False,
 ) -> Submission:
+    """submitted → approved, by an office user other than its uploader and submitter; with
+    `allow_self_approval` (a one-person office) by them too, audited as `submission.self_approve`."""
     require_office(actor)
     sub = get_submission(session, actor, submission_id)
+    own = actor.id in (sub.uploaded_by, sub.submitted_by)
+    if own and not allow_self_approval:
+        raise PermissionDenied(
+            f"submission {sub.id}: you uploaded or submitted it, so another office user must approve it "
+            "(separation of duties; a one-person office sets CARBONPEAK_ALLOW_SELF_APPROVAL)",
+            message_zh=f"报送 {sub.id} 由您本人上传或报送，须由双碳办其他人员审核通过（职责分离；"
+            "单人办公室可设置 CARBONPEAK_ALLOW_SELF_APPROVAL）",
+        )
     _move(session, sub, "approved", "submitted")
     sub.reviewed_by, sub.reviewed_at, sub.review_comment = actor.id, utcnow(), comment or None
-    _audit(session, actor, sub, "submission.approve", comment)
+    _audit(session, actor, sub, "submission.self_approve" if own else "submission.approve", comment)
     return sub
 
 

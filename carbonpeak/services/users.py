@@ -17,11 +17,14 @@ from sqlalchemy.orm import Session
 from carbonpeak.auth import hash_password, new_token, token_digest, verify_password
 from carbonpeak.errors import Conflict, InputError, NotAuthenticated, NotFound, PermissionDenied, Problem
 from carbonpeak.services import audit
+from carbonpeak.services.limits import LoginThrottle
+from carbonpeak.store.db import reading
 from carbonpeak.store.models import ApiToken, Unit, User, utcnow
 
 ROLES = ("office", "department", "district", "enterprise", "viewer")
 REPORTING_ROLES = frozenset({"department", "district", "enterprise"})
 SESSION_LIFETIME = dt.timedelta(hours=12)
+API_TOKEN_LIFETIME = dt.timedelta(days=90)  # CARBONPEAK_API_TOKEN_DAYS
 MIN_PASSWORD = 8
 
 
@@ -133,21 +136,67 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User:
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    throttle: LoginThrottle | None = None,
+) -> User:
+    """The active user with this password; NotAuthenticated otherwise, written to the audit log as
+    `auth.login_failed` (attempted name, address); TooManyRequests, checking no password, while
+    `throttle` says the account or the address must wait (services/limits.py), `auth.lock` when a
+    failure locks one. The password is checked outside any transaction (argon2 takes tens of ms;
+    on SQLite a transaction open that long would hold up every writer)."""
+    if throttle is not None:
+        throttle.check(username, address)
+    with reading():  # no write lock for the look-up (SQLite), and the read ended before argon2 runs
+        user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+        session.commit()
     # verify against a dummy hash when the user is unknown so that timing does not tell
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.active:
+        locked = throttle.failure(username, address) if throttle is not None else []
+        detail = {"username": username[:64], "address": address, "known_user": user is not None}
+        audit.record(
+            session,
+            username=None,
+            action="auth.login_failed",
+            object_type="user",
+            object_id=user.id if user else "",
+            detail=detail,
+        )
+        for kind in locked:
+            audit.record(
+                session, username=None, action="auth.lock", object_type=kind, object_id="", detail=detail
+            )
+        session.commit()
         raise NotAuthenticated("wrong username or password", message_zh="用户名或密码错误")
+    if throttle is not None:
+        throttle.success(username)
     return user
 
 
-def issue_token(session: Session, user: User, *, kind: str = "api", name: str = "api") -> str:
-    """A new API token (kind `api`, no expiry) or web session (kind `session`, 12 h); returns the secret."""
+def issue_token(
+    session: Session,
+    user: User,
+    *,
+    kind: str = "api",
+    name: str = "api",
+    lifetime: dt.timedelta | None = None,
+) -> str:
+    """A new API token (kind `api`, valid `lifetime`, default API_TOKEN_LIFETIME) or web session
+    (kind `session`, 12 h); returns the secret."""
     token = new_token()
-    expires = utcnow() + SESSION_LIFETIME if kind == "session" else None
+    if lifetime is None:
+        lifetime = SESSION_LIFETIME if kind == "session" else API_TOKEN_LIFETIME
     row = ApiToken(
-        user_id=user.id, kind=kind, name=name[:100], token_sha256=token_digest(token), expires_at=expires
+        user_id=user.id,
+        kind=kind,
+        name=name[:100],
+        token_sha256=token_digest(token),
+        expires_at=utcnow() + lifetime,
     )
     session.add(row)
     session.flush()
@@ -170,11 +219,58 @@ def user_for_token(session: Session, token: str) -> User:
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         raise NotAuthenticated("invalid or revoked token", message_zh="令牌无效或已撤销")
-    if row.expires_at is not None and _aware(row.expires_at) < utcnow():
-        raise NotAuthenticated("session expired", message_zh="会话已过期")
+    # tokens issued before API tokens expired have no expiry: they get the default lifetime
+    expires = row.expires_at or (_aware(row.created_at) + API_TOKEN_LIFETIME)
+    if _aware(expires) < utcnow():
+        what = "API token" if row.kind == "api" else "session"
+        raise NotAuthenticated(
+            f"{what} expired" + (": issue a new one (POST /api/auth/token)" if row.kind == "api" else ""),
+            message_zh="API 令牌已过期，请重新申请（POST /api/auth/token）"
+            if row.kind == "api"
+            else "会话已过期",
+        )
     if not row.user.active:
         raise NotAuthenticated("user is inactive", message_zh="用户已停用")
     return row.user
+
+
+def token_expiry(session: Session, token: str) -> dt.datetime | None:
+    row = session.execute(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))).scalar_one()
+    return row.expires_at
+
+
+def rotate_token(session: Session, token: str, *, lifetime: dt.timedelta | None = None) -> str:
+    """A new API token for the owner of the live API token `token`, with its name, and `token`
+    revoked, in one transaction (audited as `auth.api.rotate`); NotAuthenticated for a token that
+    is not live, Conflict for a web session (sessions are renewed by logging in)."""
+    user = user_for_token(session, token)
+    row = session.execute(select(ApiToken).where(ApiToken.token_sha256 == token_digest(token))).scalar_one()
+    if row.kind != "api":
+        raise Conflict(
+            "only API tokens are rotated; log in again for a new session",
+            message_zh="仅 API 令牌可轮换；会话请重新登录",
+        )
+    secret = new_token()
+    new = ApiToken(
+        user_id=user.id,
+        kind="api",
+        name=row.name,
+        token_sha256=token_digest(secret),
+        expires_at=utcnow() + (lifetime or API_TOKEN_LIFETIME),
+    )
+    row.revoked_at = utcnow()
+    session.add(new)
+    session.flush()
+    audit.record(
+        session,
+        username=user.username,
+        action="auth.api.rotate",
+        object_type="token",
+        object_id=new.id,
+        detail={"name": row.name, "replaces": row.id},
+    )
+    session.commit()
+    return secret
 
 
 def revoke_token(session: Session, token: str) -> None:

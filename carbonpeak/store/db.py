@@ -1,15 +1,22 @@
 """Engine and session factory, built from Settings; nothing connects at import.
 
 `Database(url)` holds one engine and one sessionmaker. SQLite gets `BEGIN IMMEDIATE` on every
-transaction so that two writers queue instead of interleaving (the audit chain and the version
-numbers of submissions rely on it), foreign keys on, a busy timeout and WAL for files. PostgreSQL
-serialises the same writers with row locks (see services/audit.py and services/submissions.py).
+transaction that may write, so that two writers queue instead of interleaving (the audit chain and
+the version numbers of submissions rely on it), foreign keys on, a busy timeout (BUSY_TIMEOUT_MS)
+and WAL for files. Reads take no write lock: inside `reading()` (every GET and HEAD request, set by
+carbonpeak.web.site) or a `Database.session(read_only=True)` a transaction begins DEFERRED, and WAL
+lets it read while one writer writes; such a session may not flush a change (ReadOnlySession).
+Writers keep their transactions short: slow work (argon2, parsing an upload) runs before the
+transaction that stores its result (services/users.authenticate, services/submissions.import_submission).
+PostgreSQL serialises the same writers with row locks (see services/audit.py and
+services/submissions.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -17,6 +24,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from carbonpeak.settings import Settings
+
+BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the write lock before "database is locked"
+_read_only: ContextVar[bool] = ContextVar("carbonpeak_read_only", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Sessions opened or used in this block only read: SQLite begins their transactions DEFERRED
+    (no write lock), and a flush of a change raises ReadOnlySession."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+class ReadOnlySession(RuntimeError):
+    """A change flushed inside `reading()`: a bug (a GET that writes), not a user error."""
 
 
 def is_missing_table(exc: BaseException) -> bool:
@@ -32,7 +57,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; SQLite is set up for several threads and serialised writers."""
     if url.startswith("sqlite"):
         memory = url in {"sqlite://", "sqlite:///:memory:"} or "mode=memory" in url
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        kwargs: dict[str, Any] = {
+            "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        }
         if memory:  # one shared connection, or each thread sees its own empty database
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, echo=echo, **kwargs)
@@ -47,14 +74,14 @@ def _serialise_sqlite(engine: Engine, *, wal: bool) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event emit BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if wal:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -68,6 +95,7 @@ class Database:
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"audit_key": audit_key.encode()}
         )
+        event.listen(self.sessions, "before_flush", _refuse_writes_while_reading)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -112,8 +140,13 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session that rolls back whatever was not committed when the block ends."""
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A session that rolls back whatever was not committed when the block ends; `read_only`:
+        inside `reading()` (no write lock on SQLite)."""
+        if read_only:
+            with reading(), self.session() as session:
+                yield session
+            return
         with self.sessions() as session:
             try:
                 yield session
@@ -123,6 +156,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_writes_while_reading(session: Session, _context: Any, _instances: Any) -> None:
+    if _read_only.get() and (session.new or session.dirty or session.deleted):
+        raise ReadOnlySession("a change was flushed inside reading() (a GET request or a read-only session)")
 
 
 @contextmanager

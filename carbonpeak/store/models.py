@@ -10,7 +10,11 @@
                 └── submission_rows (kind indicator | task | project | a data kind, key, field, year,
                                      value …; data rows also region, flag, source)
     idempotency_keys (user, Idempotency-Key → the upload it made, and the request's SHA-256)
+    report_summaries (the office's text of a report section, zh and en; append-only, newest shown)
     audit_log (append-only, hash-chained) + audit_head (seq and hash of the last entry)
+
+Every timestamp is a `UTCDateTime`: stored in UTC, read back timezone-aware on SQLite too (whose
+DATETIME keeps no offset), so the API never serves a naive time.
 
 Nothing is overwritten: a plan change is a new plan version, a correction a new submission
 version; units removed from a plan stay (retired) so that users and history keep their unit.
@@ -31,8 +35,10 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -40,13 +46,33 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """DateTime(timezone=True) that stores UTC and always reads back an aware datetime (UTC). A naive
+    value given to it is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
     pass
 
 
 class Stamped:
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class PlanVersion(Base, Stamped):
@@ -116,9 +142,9 @@ class ApiToken(Base):
     kind: Mapped[str] = mapped_column(String(16))  # api | session
     name: Mapped[str] = mapped_column(String(100))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 
@@ -168,15 +194,15 @@ class Submission(Base):
     file_size: Mapped[int] = mapped_column(Integer)
     warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of Problem dicts
     uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     submit_comment: Mapped[str | None] = mapped_column(Text)  # explains the warnings, when there are any
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     review_comment: Mapped[str | None] = mapped_column(Text)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class SubmissionFile(Base):
@@ -220,7 +246,7 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200))
     request_sha256: Mapped[str] = mapped_column(String(64))
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEntry(Base):
@@ -244,3 +270,21 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     keyed_from: Mapped[int | None] = mapped_column(Integer)  # first entry hashed with the audit key (HMAC)
+
+
+class ReportSummary(Base):
+    """The office's summary of one narrative section (成效 achievements, 问题 problems, 下步工作
+    next_steps) of one report (kind, year), in zh and en. Append-only: an edit is a new row, the
+    newest row of (kind, year, section) is the one a report shows; every row is in the audit log."""
+
+    __tablename__ = "report_summaries"
+    __table_args__ = (Index("ix_report_summaries_kind_year", "kind", "year", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # annual | assessment
+    year: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(32))  # achievements | problems | next_steps
+    text_zh: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

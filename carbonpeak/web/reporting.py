@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from carbonpeak.errors import CarbonpeakError, InputError
@@ -95,7 +96,8 @@ async def upload(
             max_bytes=ctx.settings.max_upload_bytes,
         )
 
-    return _act(ctx, csrf_token, action, "uploaded")
+    # parsing and storing block: in a worker thread, never on the event loop (which serves everyone)
+    return await run_in_threadpool(_act, ctx, csrf_token, action, "uploaded")
 
 
 @router.post("/reporting/submissions/{submission_id}/{verb}")
@@ -110,7 +112,9 @@ def review(
 
     actions = {
         "submit": lambda s, a: submissions.submit_submission(s, a, submission_id, comment=comment or None),
-        "approve": lambda s, a: submissions.approve_submission(s, a, submission_id, comment=comment or None),
+        "approve": lambda s, a: submissions.approve_submission(
+            s, a, submission_id, comment=comment or None, allow_self_approval=ctx.settings.allow_self_approval
+        ),
         "return": lambda s, a: submissions.return_submission(s, a, submission_id, comment=comment),
         "publish": lambda s, a: submissions.publish_submission(s, a, submission_id),
     }

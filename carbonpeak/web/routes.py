@@ -23,6 +23,7 @@ from carbonpeak.errors import (
     NotFound,
     PermissionDenied,
     Problem,
+    TooManyRequests,
 )
 from carbonpeak.i18n import t
 from carbonpeak.services import pages
@@ -249,6 +250,11 @@ def login_submit(
     response = RedirectResponse(_safe_next(next), status_code=303)
     try:
         session.log_in(ctx.request, response, username, password)
+    except TooManyRequests as exc:  # the page names the wait, in both languages
+        if ctx.wants_json():
+            return _error(ctx, exc)
+        problem = Problem("login", "auth.throttle", exc.message_zh, exc.message, severity="error")
+        return html_error(ctx, templates, exc.status, "web.error.title", [problem.as_dict()])
     except NotAuthenticated:
         model = LoginPage(available=session.available(ctx.request), next=_safe_next(next), failed=True)
         return render(ctx, templates, "login.html", model, title=t("web.login.title", ctx.lang), nav="login")

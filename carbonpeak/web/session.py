@@ -70,7 +70,7 @@ def attach_user(ctx: WebContext) -> None:
     if not token or users is None or db is None:
         return
     try:
-        with db.session() as s:
+        with db.session(read_only=True) as s:
             ctx.user = _snapshot(users.user_for_token(s, token))
     except NotAuthenticated:
         return
@@ -90,16 +90,17 @@ def log_in(request: Request, response: Response, username: str, password: str) -
     users, db = _users(), database(request)
     if users is None or db is None:
         raise NotAuthenticated("log-in is not available", message_zh="登录功能尚未接入")
+    address = request.client.host if request.client else None
+    throttle = request.app.state.login_throttle
     with db.session() as s:
-        user = users.authenticate(s, username, password)
+        user = users.authenticate(s, username, password, address=address, throttle=throttle)
         token = users.issue_token(s, user, kind="session", name="web")
         snapshot = _snapshot(user)
-    response.set_cookie(
-        auth.SESSION_COOKIE,
+    auth.set_session_cookie(
+        response,
         token,
-        httponly=True,
-        samesite="lax",
         max_age=int(users.SESSION_LIFETIME.total_seconds()),
+        secure=auth.cookie_is_secure(request.app.state.settings.secure_cookies, request.url.scheme),
     )
     return snapshot
 

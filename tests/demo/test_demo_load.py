@@ -66,9 +66,10 @@ def test_load_needs_init(tmp_path, plan):
 
 def test_one_user_per_role_with_a_password_that_authenticates(demo):
     db, _, result, _ = demo
-    assert sorted(u.role for u in result.users) == sorted(ROLES)
+    assert sorted({u.role for u in result.users}) == sorted(ROLES)  # and a second office user
+    assert [u.username for u in result.users if u.role == "office"] == ["demo-office", "demo-reviewer"]
     assert all(u.created and u.password and len(u.password) >= 20 for u in result.users)
-    assert len({u.password for u in result.users}) == 5
+    assert len({u.password for u in result.users}) == 6
     with db.session() as s:
         for user in result.users:
             assert user.password is not None
@@ -270,3 +271,14 @@ def test_pages_mark_the_loaded_demo_reports_as_sample(demo, tmp_path):
     assert tasks.flag == projects.flag == "sample"
     in_operation = [p for p in projects.projects if p.status == "in_operation"]
     assert in_operation, "the demo has projects in operation"
+
+
+def test_no_demo_record_was_approved_by_its_uploader_or_submitter(demo):
+    """Separation of duties in the demo: demo-reviewer approves and publishes every report and data
+    record; nobody approved what they uploaded or submitted."""
+    db, _, _, _ = demo
+    with db.session() as s:
+        subs = s.execute(select(Submission)).scalars().all()
+        reviewer = s.execute(select(User.id).where(User.username == "demo-reviewer")).scalar_one()
+    assert subs and all(sub.reviewed_by == reviewer == sub.published_by for sub in subs)
+    assert all(sub.reviewed_by not in (sub.uploaded_by, sub.submitted_by) for sub in subs)

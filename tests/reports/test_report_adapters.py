@@ -64,8 +64,8 @@ def test_cli_says_run_init_instead_of_showing_sample_results(tmp_path, capsys, m
 
 
 def test_cli_unknown_format_is_an_input_error(capsys):
-    code, _, err = _run(["report", "dispatch", "--format", "docx"], capsys)
-    assert code == 2 and "docx" in err
+    code, _, err = _run(["report", "dispatch", "--format", "odt"], capsys)
+    assert code == 2 and "odt" in err and "docx" in err  # names the formats there are
 
 
 def test_cli_dispatch_and_balance(capsys):
@@ -106,7 +106,7 @@ def test_api_reports_and_evaluation(office_client):
     r = client.get("/api/reports/dispatch?lang=en", headers=auth)
     assert r.status_code == 200, r.text and r.headers["content-type"].startswith("text/html")
     assert "dispatch notice" in r.text
-    x = client.get("/api/reports/midterm?year=2025&format=xlsx", headers=auth)
+    x = client.get("/api/reports/assessment?year=2025&format=xlsx", headers=auth)
     assert x.status_code == 200, x.text and "balance" in load_workbook(io.BytesIO(x.content)).sheetnames
     e = client.get("/api/evaluation/2024", headers=auth).json()
     assert e["scheme_code"] == "jinan-2024" and e["scores"][0]["rank"] == 1
@@ -122,3 +122,24 @@ def test_api_is_for_the_office(office_client):
     assert client.get("/api/reports/annual").status_code == 401
     r = client.get("/api/evaluation/2024", headers={"Authorization": f"Bearer {tokens['dept']}"})
     assert r.status_code == 403
+
+
+def test_api_summary_is_stored_and_printed_first_in_its_section(office_client):
+    client, tokens = office_client
+    auth = {"Authorization": f"Bearer {tokens['office']}"}
+    body = {"text_zh": "全年新增光伏装机稳步推进。", "text_en": "PV capacity grew steadily."}
+    r = client.put("/api/reports/annual/2024/summaries/achievements", json=body, headers=auth)
+    assert r.status_code == 200, r.text
+    assert (
+        client.get("/api/reports/annual/2024/summaries", headers=auth).json()[0]["text_en"] == body["text_en"]
+    )
+    bad = client.put("/api/reports/annual/2024/summaries/outlook", json=body, headers=auth)
+    assert bad.status_code == 422
+    dept = {"Authorization": f"Bearer {tokens['dept']}"}
+    assert (
+        client.put("/api/reports/annual/2024/summaries/problems", json=body, headers=dept).status_code == 403
+    )
+    html = client.get("/api/reports/annual?year=2024&lang=en", headers=auth).text
+    assert "<h2>4. Achievements</h2>\n  <p>PV capacity grew steadily.</p>" in html
+    d = client.get("/api/reports/assessment?year=2025&format=docx", headers=auth)
+    assert d.status_code == 200 and d.content[:2] == b"PK"

@@ -29,10 +29,13 @@ def test_annual_html_zh(small_plan, bundle, scheme, results):
         "一、目标进展",
         "二、碳排放清单",
         "三、达峰预测",
-        "四、重点任务",
-        "五、重点项目",
-        "六、年度评价",
-        "七、整改清单",
+        "四、主要成效",
+        "五、存在问题",
+        "六、下步工作",
+        "七、重点任务",
+        "八、重点项目",
+        "九、年度评价",
+        "十、整改清单",
     ):
         assert f"<h2>{heading}</h2>" in html
     assert "示例数据" in html  # the bundle is flagged sample
@@ -48,7 +51,7 @@ def test_annual_html_en(small_plan, bundle, scheme, results):
     html = render_html(_annual(small_plan, bundle, scheme, "en", results))
     assert 'lang="en"' in html
     assert "Small City carbon-peak progress report, 2024" in html
-    assert "<h2>6. Annual evaluation</h2>" in html
+    assert "<h2>9. Annual evaluation</h2>" in html
     assert "Bureau A" in html and "甲局" not in html
     assert "Excellent" in html
 
@@ -102,7 +105,7 @@ def test_pdf_zh_text_fonts_and_speed(small_plan, bundle, scheme, results, tmp_pa
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "小城碳达峰工作年度进展报告（2024年度）" in text
-    for heading in ("一、目标进展", "四、重点任务", "六、年度评价", "七、整改清单"):
+    for heading in ("一、目标进展", "四、主要成效", "七、重点任务", "九、年度评价", "十、整改清单"):
         assert heading in text
     for figure in ("93.8%", "1,384.8", "61.5%", "100.00", "30.00", "20.0%"):
         assert figure in text, figure
@@ -121,20 +124,37 @@ def test_dispatch_notice_pdf_en(small_plan, bundle, tmp_path):
     assert "missing" in text and "45" in text  # dist_x, due 2025-01-15, nothing by 2025-03-01
 
 
-def test_midterm_lists_2025_milestones_and_balance(small_plan, bundle, results):
+@pytest.mark.parametrize("kind", ["assessment", "midterm"])  # midterm: another name of it
+def test_assessment_lists_2025_targets_conditions_narratives_and_balance(small_plan, bundle, results, kind):
     from dataclasses import replace
 
     report = build_report(
-        "midterm",
+        kind,
         small_plan,
         bundle,
         year=2025,
         lang="zh",
         district_balance=lambda plan: [],
         results=replace(results, year=2025),
+        summaries={"problems": ("双碳办：乙局任务滞后。", "Office: bureau B is behind.")},
     )
+    assert report.kind == "assessment" and "终期评估" in report.title
     titles = [s.title for s in report.sections]
-    assert titles == ["一、目标进展", "二、重点任务", "三、重点项目", "四、区县方案综合平衡"]
+    assert titles == [
+        "一、目标进展",
+        "二、年度和累计约束性目标完成情况",
+        "三、碳排放清单",
+        "四、达峰预测",
+        "五、主要成效",
+        "六、存在问题",
+        "七、下步工作",
+        "八、重点任务",
+        "九、重点项目",
+        "十、区县方案综合平衡",
+    ]
+    assert "终期评估" in report.sections[0].paragraphs[0]
+    # the bundle is of 2024: no 2025 evaluation is invented, the projects section says why
+    assert "尚未齐备" in report.sections[8].paragraphs[-1]
     milestone_rows = report.sections[0].tables[0].rows
     assert [r[0] for r in milestone_rows] == [
         "光伏装机",
@@ -145,6 +165,8 @@ def test_midterm_lists_2025_milestones_and_balance(small_plan, bundle, results):
         "单位GDP二氧化碳排放降低",
     ]
     assert milestone_rows[-1][2] == "待省下达"  # a target left to the province is never invented
+    assert report.sections[5].paragraphs[0] == "双碳办：乙局任务滞后。"  # the office's summary first
+    assert report.sections[4].paragraphs[0] == "（双碳办综述待填写。）"  # none written yet
 
 
 def test_a_report_without_the_years_results_is_refused(small_plan, bundle, scheme, results):
@@ -154,7 +176,7 @@ def test_a_report_without_the_years_results_is_refused(small_plan, bundle, schem
         build_report("annual", small_plan, bundle, year=2023, lang="zh", scheme=scheme, results=results)
     assert exc.value.problems[0].rule == "reports.results_year"
     with pytest.raises(InputError):
-        build_report("midterm", small_plan, bundle, year=2025, lang="zh")
+        build_report("assessment", small_plan, bundle, year=2025, lang="zh")
 
 
 def test_xlsx_keeps_formula_like_text_as_text() -> None:

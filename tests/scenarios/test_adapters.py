@@ -75,8 +75,19 @@ def test_cli_project_impact_and_table(tmp_path, monkeypatch):
     assert "P(peak by 2030)" in result.stdout and "project impact" in result.stdout
 
 
-def test_api_runs_a_shipped_scenario_and_refuses_others(tmp_path):
-    with TestClient(create_app(Settings(data_dir=tmp_path))) as client:
+def test_api_runs_a_shipped_scenario_and_refuses_others(tmp_path, tiny_plan):
+    from carbonpeak.services.init import init_database
+    from carbonpeak.services.users import create_user, issue_token
+    from carbonpeak.store.db import Database
+
+    settings = Settings(data_dir=tmp_path)
+    db = Database.from_settings(settings)
+    init_database(db, tiny_plan)
+    with db.session() as s:  # a new run needs a signed-in user (anonymous: cached results only)
+        user = create_user(s, username="v", password="correct horse 1", role="viewer", unit_code="office")
+        token = issue_token(s, user)
+    db.dispose()
+    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {token}"}) as client:
         names = [s["name"] for s in client.get("/api/projection/scenarios").json()]
         assert names == ["baseline", "enhanced", "plan"]
         r = client.post(

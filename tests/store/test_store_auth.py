@@ -76,3 +76,29 @@ def test_roles_states_and_kinds_have_labels_in_both_languages():
     keys += [f"store.template.{k}" for k in TEMPLATE_KINDS]
     for key in keys:
         assert t(key, "zh") != key and t(key, "en") != key and t(key, "zh") != t(key, "en")
+
+
+def test_at_most_argon2_slots_password_checks_run_at_once(monkeypatch):
+    """Each argon2 check takes 64 MiB: a burst of concurrent log-ins must not take them all at once."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import carbonpeak.auth as auth
+
+    running, peak, lock = [0], [0], threading.Lock()
+
+    class Slow:
+        def verify(self, _hash, _password):
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            time.sleep(0.02)
+            with lock:
+                running[0] -= 1
+            return True
+
+    monkeypatch.setattr(auth, "_hasher", Slow())
+    with ThreadPoolExecutor(4 * auth.ARGON2_SLOTS) as pool:
+        assert all(pool.map(lambda _: auth.verify_password("h", "p"), range(8 * auth.ARGON2_SLOTS)))
+    assert 1 < peak[0] <= auth.ARGON2_SLOTS  # concurrent, but never more than the slots

@@ -295,3 +295,44 @@ def test_a_csv_of_one_sheet_is_a_version_too(loaded, fill):
         rows = svc.submission_rows(s, sub.id)
         assert {r.kind for r in rows} == {"indicator"}
         assert [(r.value, r.unit) for r in rows if r.field == "value"] == [(1500.0, "MW")]
+
+
+def test_nobody_approves_what_they_uploaded_or_submitted(loaded, fill):
+    """Separation of duties: the office user who uploaded a version (for any unit) or submitted it
+    cannot approve it; another office user can; publishing needs an approved version."""
+    from carbonpeak.services.users import create_user
+
+    db, users, rnd = loaded
+    office, dept = users["office"], users["department"]
+    with db.session() as s:
+        second = create_user(
+            s, username="office2", password="correct horse 1", role="office", unit_code="office"
+        )
+    own = _upload(db, office, rnd, fill, 1000)  # the office uploads for dept_a
+    submitted = _upload(db, dept, rnd, fill, 1001)
+    with db.session() as s:
+        svc.submit_submission(s, office, own.id)
+        svc.submit_submission(s, office, submitted.id)  # dept_a uploaded, the office submitted
+        for sub_id in (own.id, submitted.id):
+            with pytest.raises(PermissionDenied) as err:
+                svc.approve_submission(s, office, sub_id)
+            assert "separation of duties" in err.value.message and "职责分离" in err.value.message_zh
+            with pytest.raises(Conflict):  # not approved: cannot be published
+                svc.publish_submission(s, second, sub_id)
+        assert svc.approve_submission(s, second, own.id).reviewed_by == second.id
+        assert svc.publish_submission(s, office, own.id).status == "published"
+        actions = s.execute(select(AuditEntry.action).order_by(AuditEntry.seq)).scalars().all()
+    assert "submission.self_approve" not in actions
+
+
+def test_a_one_person_office_approves_its_own_upload_only_by_the_audited_override(loaded, fill):
+    db, users, rnd = loaded
+    office = users["office"]
+    sub = _upload(db, office, rnd, fill, 1000)
+    with db.session() as s:
+        svc.submit_submission(s, office, sub.id)
+        approved = svc.approve_submission(s, office, sub.id, allow_self_approval=True)
+        assert approved.status == "approved"
+        last = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one()
+        assert verify_chain(s) == []
+    assert (last.action, last.username, last.object_id) == ("submission.self_approve", "office", str(sub.id))

@@ -60,7 +60,22 @@ def test_office_imports_reviews_and_publishes_from_the_web(demo_settings, tmp_pa
         listing = c.get("/reporting.json").json()
         (draft,) = [s for s in listing["submissions"] if s["filename"] == "balance-2024-v2.csv"]
         assert draft["kind"] == "energy_balance" and draft["year"] == 2024 and draft["version"] == 2
-        for verb in ("submit", "approve", "publish"):
+        r = c.post(
+            f"/reporting/submissions/{draft['id']}/submit", data={"csrf_token": token}, follow_redirects=False
+        )
+        assert r.status_code == 303, r.text
+        # whoever uploaded cannot approve (separation of duties): a second office user reviews
+        r = c.post(
+            f"/reporting/submissions/{draft['id']}/approve",
+            data={"csrf_token": token, "checked": "on"},
+        )
+        assert (
+            r.status_code in (200, 403) and "approve" not in c.get("/reporting.json").json()["submissions"][0]
+        )
+        c.post("/logout", data={"csrf_token": token})
+        c.post("/login", data={"username": "rev", "password": "office-password-2"})
+        token = _csrf(c.get("/reporting").text)
+        for verb in ("approve", "publish"):
             r = c.post(
                 f"/reporting/submissions/{draft['id']}/{verb}",
                 data={"csrf_token": token, "checked": "on"},

@@ -92,6 +92,7 @@ def test_api_docs_render_in_chromium_with_every_outside_request_refused(browser,
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
     try:
         page.goto(live_server + "/api/docs", wait_until="networkidle")
         page.locator(".swagger-ui .info .title").wait_for(timeout=15_000)
@@ -100,3 +101,29 @@ def test_api_docs_render_in_chromium_with_every_outside_request_refused(browser,
     finally:
         context.close()
     assert outside == [] and errors == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/overview", "/overview.json", "/api/health", "/api/openapi.json", "/static/js/app.js", "/nope"]
+)
+def test_every_answer_carries_the_security_headers(client: TestClient, path: str) -> None:
+    from carbonpeak.web.site import CSP, SECURITY_HEADERS
+
+    r = client.get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert r.headers[name] == value, (path, name)
+    assert r.headers["content-security-policy"] == CSP
+    assert "script-src 'self';" in CSP and "frame-ancestors 'none'" in CSP and "unsafe-eval" not in CSP
+
+
+def test_api_docs_csp_allows_exactly_its_own_inline_script(client: TestClient) -> None:
+    import base64
+    import hashlib
+    import re
+
+    r = client.get("/api/docs")
+    (inline,) = re.findall(r"<script>(.*?)</script>", r.text, flags=re.S)
+    digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
+    policy = r.headers["content-security-policy"]
+    assert f"script-src 'self' 'sha256-{digest}';" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]

@@ -9,6 +9,7 @@ import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
 from carbonpeak.api.routes.submissions import SubmissionOut
@@ -30,7 +31,9 @@ async def import_data(
 ) -> list[SubmissionOut]:
     """Check a file and store one draft record per year, or 422 with every located problem."""
     data = await file.read(settings.max_upload_bytes + 1)
-    subs = svc.import_records(
+    # parsing and storing block: in a worker thread, never on the event loop (which serves everyone)
+    subs = await run_in_threadpool(
+        svc.import_records,
         session,
         user,
         kind=kind,

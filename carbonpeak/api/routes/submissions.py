@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
@@ -110,7 +111,9 @@ async def upload(
 ) -> SubmissionOut:
     """Upload a filled template: checked whole, stored as a new draft version, or 422 with every problem."""
     data = await file.read(settings.max_upload_bytes + 1)
-    sub = svc.import_submission(
+    # parsing and storing block: in a worker thread, never on the event loop (which serves everyone)
+    sub = await run_in_threadpool(
+        svc.import_submission,
         session,
         user,
         round_id=round_id,
@@ -163,9 +166,15 @@ def submit(submission_id: int, body: Comment, user: CurrentUser, session: Sessio
 
 
 @router.post("/submissions/{submission_id}/approve", response_model=SubmissionOut)
-def approve(submission_id: int, body: Comment, user: CurrentUser, session: SessionDep) -> SubmissionOut:
-    """submitted → approved (office): its values become current."""
-    return SubmissionOut.of(svc.approve_submission(session, user, submission_id, comment=body.comment))
+def approve(
+    submission_id: int, body: Comment, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> SubmissionOut:
+    """submitted → approved (an office user who neither uploaded nor submitted it): its values become
+    current."""
+    sub = svc.approve_submission(
+        session, user, submission_id, comment=body.comment, allow_self_approval=settings.allow_self_approval
+    )
+    return SubmissionOut.of(sub)
 
 
 @router.post("/submissions/{submission_id}/return", response_model=SubmissionOut)
