@@ -209,3 +209,28 @@ def test_one_figure_one_value_and_a_republished_record_moves_every_surface(store
     assert after["total_co2"] > before["total_co2"]
     assert after["co2_intensity_reduction"] < before["co2_intensity_reduction"]
     assert after["pv_capacity"] == before["pv_capacity"]  # a figure the record does not feed stays
+
+
+def test_project_and_decompose_take_the_snapshot_with_store(store, capsys):
+    """`project --store` gives the P(peak by 2030) the indicator engine shows, on the same data set;
+    `decompose --store` decomposes that data set's emissions."""
+    main(["indicators", "--store", "--format", "json"])
+    indicators = json.loads(capsys.readouterr().out)
+    p_peak = {r["code"]: r for r in indicators["targets"]}["co2_peak_2030"]["peak_probability"]
+    main(["project", "--store", "--draws", "5000", "--seed", "1", "--no-save", "--format", "json"])
+    projection = json.loads(capsys.readouterr().out)
+    assert projection["dataset"] == indicators["dataset"]
+    assert projection["p_peak_by"]["probability"] == pytest.approx(p_peak, abs=1e-12)
+    main(["decompose", "--store", "--format", "json"])
+    decomposition = json.loads(capsys.readouterr().out)
+    assert decomposition["input"] == f"snapshot {indicators['dataset']}"
+    from carbonpeak.services.results import year_inventory
+    from carbonpeak.store.db import Database
+
+    db = Database.from_settings(store)
+    try:
+        inv = year_inventory("jinan", 2024, database=db)
+    finally:
+        db.dispose()
+    assert inv is not None  # energy CO2 with imported electricity: the inventory less process CO2
+    assert decomposition["end_emissions"] == pytest.approx(inv.energy + inv.indirect_electricity, rel=1e-6)

@@ -35,11 +35,26 @@ def decompose(
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table",
     lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+    store: Annotated[
+        bool, typer.Option("--store", help="the data set of the database's current snapshot")
+    ] = False,
 ) -> None:
     """碳排放变化因素分解 / LMDI-I decomposition of the change in CO2 emissions."""
     if fmt not in ("json", "table", "csv"):
         raise typer.BadParameter(f"unknown format {fmt!r}: use json, table or csv", param_hint="--format")
-    result = decompose_emissions(start=start, end=end, input_file=balance, chained=not single)
+    database = None
+    if store:
+        from carbonpeak.settings import Settings
+        from carbonpeak.store.db import Database
+
+        database = Database.initialised(Settings())
+    try:
+        result = decompose_emissions(
+            start=start, end=end, input_file=balance, chained=not single, database=database
+        )
+    finally:
+        if database is not None:
+            database.dispose()
     if fmt == "json":
         print_json(result)
         return

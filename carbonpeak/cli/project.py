@@ -31,6 +31,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--add-project", help="YAML file of projects to add")
         ] = None,
         save: bool = typer.Option(True, help="store the result under <data dir>/projections/"),
+        store: bool = typer.Option(
+            False, "--store", help="start from the data set of the database's current snapshot"
+        ),
     ) -> None:
         """项目碳达峰预测 / Project a scenario: probability of peaking by 2030, bands, targets, wedges."""
         from carbonpeak.services.projection import run_projection
@@ -48,6 +51,13 @@ def register(app: typer.Typer) -> None:
             add_project=add_project,
             data_dir=Settings().data_dir if save else None,
         )
+        database = None
+        if store:
+            from carbonpeak.services.dataset import current
+            from carbonpeak.store.db import Database
+
+            database = Database.initialised(Settings())
+            kwargs["data"] = current(database)
         if draws >= 20_000:
             with progress_bar("Monte Carlo") as bar:
                 task = bar.add_task("draws", total=draws)
@@ -56,6 +66,9 @@ def register(app: typer.Typer) -> None:
                 )
         else:
             result = run_projection(scenario, **kwargs)
+        if database is not None:
+            result["dataset"] = kwargs["data"].id
+            database.dispose()
         if fmt == "json":
             print_json(result)
         else:

@@ -46,7 +46,9 @@ def decompose_emissions(
             source = str(path)
     elif series is None:
         series = dataset.kaya_series(database=database)
-        source, flag, scope = dataset.LABEL, dataset.FLAG, "decomposition.scope.dataset"
+        data = dataset.current(database)
+        label = dataset.LABEL if data.origin == "files" else f"snapshot {data.id}"
+        source, flag, scope = label, dataset.FLAG, "decomposition.scope.dataset"
     series = _between(series, start, end)
     d = decompose(series, chained=chained)
     total_add, total_mult = d.total_additive(), d.total_multiplicative()
