@@ -16,7 +16,9 @@ from carbonpeak.cli.output import FORMATS, emit
 
 Kind = Annotated[
     str,
-    typer.Argument(help="data kind: energy_balance, gdp, value_added, population, electricity, indicators"),
+    typer.Argument(
+        help="data kind: energy_balance, gdp, value_added, population, electricity, indicators, assessment"
+    ),
 ]
 Year = Annotated[int | None, typer.Option(help="the year (required for the energy-balance template layout)")]
 

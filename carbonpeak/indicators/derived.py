@@ -4,6 +4,7 @@
     gdp_constant(gdp_current, gdp_index, …)     GDP at comparable prices of one price year
     ratio(num, den, …)                          num/den on common years, in a target unit
     reduction(series, base_year)                (1 − x_t / x_base) × 100, % below the base year
+    assessed_energy_intensity(…)                energy intensity under the 十四五 assessment rules
     derive(observations, region, …)             every derived series the inputs allow
 
 Formulas (docs/methods/indicators.md gives them with their sources):
@@ -17,6 +18,10 @@ Formulas (docs/methods/indicators.md gives them with their sources):
     energy_intensity = energy_total / gdp_constant           tce/万元
     co2_intensity    = co2_total / gdp_constant              tCO2/万元
     non_fossil_share = non_fossil_energy / energy_total·100  %
+    energy_intensity_assessed = (energy_total − raw_material_energy − non_fossil_energy·[Y ≥ 2024])
+                                / gdp_constant               tce/万元, Y the latest year with
+                                                             raw_material_energy (docs/methods/
+                                                             indicators.md#assessment)
     gas_share        = gas_energy / energy_total · 100       %
     *_per_capita     = x / population                        per resident
 """
@@ -27,6 +32,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from carbonpeak.indicators.assessment import assessed_energy
 from carbonpeak.indicators.series import FloatArray, IntArray, Observations, Series, weakest_flag
 from carbonpeak.units import convert
 
@@ -119,8 +125,60 @@ def reduction(series: Series, base_year: int, indicator: str | None = None) -> S
     )
 
 
-def derive(observations: Observations, region: str, *, price_year: int = 2020) -> list[Series]:
-    """Every derived series the observations of `region` allow (inputs missing → series left out)."""
+# 发改环资〔2024〕113号: non-fossil energy is deducted in the assessment from this year on
+NON_FOSSIL_DEDUCTED_FROM = 2024
+
+
+def assessed_energy_intensity(
+    energy: Series, raw_material: Series, non_fossil: Series, gdp: Series, *, base_year: int
+) -> Series:
+    """Energy intensity under the 十四五 assessment rules, tce/万元, on the years all inputs hold.
+
+    E_assessed = energy − raw_material (原料用能, 发改环资〔2022〕803号) − non_fossil when the latest
+    year of `raw_material` is NON_FOSSIL_DEDUCTED_FROM or later (发改环资〔2024〕113号); the same
+    deductions in every year, base year included, so the series' ratios are the assessment's
+    changes. Empty unless the years include `base_year` (an assessment without its base is none).
+    """
+    years = np.intersect1d(np.intersect1d(energy.years, raw_material.years), gdp.years)
+    latest = int(raw_material.years.max()) if len(raw_material) else 0
+    deduct_nf = latest >= NON_FOSSIL_DEDUCTED_FROM
+    if deduct_nf:
+        years = np.intersect1d(years, non_fossil.years)
+    if base_year not in years.tolist():
+        return _empty("energy_intensity_assessed", energy.region, "tce/万元")
+
+    def at(s: Series, unit: str) -> FloatArray:
+        idx = np.searchsorted(s.years, years)
+        return np.asarray(convert(s.values[idx], s.unit, unit), dtype=np.float64)
+
+    nf = at(non_fossil, "tce") if deduct_nf else np.zeros(len(years))
+    e = np.asarray(assessed_energy(at(energy, "tce"), at(raw_material, "tce"), nf), dtype=np.float64)
+    values = e / at(gdp, "万元")
+    deducted = "raw_material_energy" + (" − non_fossil_energy" if deduct_nf else "")
+    source = (
+        f"derived: (energy_total − {deducted}) / gdp_constant, 十四五 assessment rules "
+        f"(rules of {latest}; docs/methods/indicators.md#assessment)"
+    )
+    flags = []
+    for y in years.tolist():
+        inputs = [energy, raw_material, gdp] + ([non_fossil] if deduct_nf else [])
+        flags.append(weakest_flag([s.flags[int(np.flatnonzero(s.years == y)[0])] for s in inputs]))
+    return Series(
+        "energy_intensity_assessed",
+        energy.region,
+        "tce/万元",
+        years.astype(np.int64),
+        values,
+        tuple(source for _ in flags),
+        tuple(flags),
+    )
+
+
+def derive(
+    observations: Observations, region: str, *, price_year: int = 2020, base_year: int = 2020
+) -> list[Series]:
+    """Every derived series the observations of `region` allow (inputs missing → series left out);
+    `base_year`: the year the assessment-rule intensity must hold to be derived."""
     get = observations.get
     out: list[Series] = []
     gdp_cur, gdp_idx = get("gdp_current", region), get("gdp_index", region)
@@ -142,6 +200,13 @@ def derive(observations: Observations, region: str, *, price_year: int = 2020) -
 
     add("energy_intensity", energy, gdp, ("tce/万元", "tce", "万元"))
     add("co2_intensity", co2, gdp, ("tCO2/万元", "tCO2", "万元"))
+    raw, non_fossil = get("raw_material_energy", region), get("non_fossil_energy", region)
+    inputs = (energy, raw, non_fossil, gdp)
+    if all(x is not None for x in inputs) and get("energy_intensity_assessed", region) is None:
+        assert energy is not None and raw is not None and non_fossil is not None and gdp is not None
+        s = assessed_energy_intensity(energy, raw, non_fossil, gdp, base_year=base_year)
+        if len(s):
+            out.append(s)
     add("non_fossil_share", get("non_fossil_energy", region), energy, ("%", "tce", "tce"), 100.0)
     add("gas_share", get("gas_energy", region), energy, ("%", "tce", "tce"), 100.0)
     add("energy_per_capita", energy, population, ("tce/人", "tce", "人"))
@@ -160,4 +225,12 @@ def _empty(indicator: str, region: str, unit: str) -> Series:
     return Series(indicator, region, unit, np.zeros(0, dtype=np.int64), np.zeros(0), (), ())
 
 
-__all__ = ["chain_index", "derive", "gdp_constant", "ratio", "reduction"]
+__all__ = [
+    "NON_FOSSIL_DEDUCTED_FROM",
+    "assessed_energy_intensity",
+    "chain_index",
+    "derive",
+    "gdp_constant",
+    "ratio",
+    "reduction",
+]

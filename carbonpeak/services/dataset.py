@@ -48,6 +48,7 @@ FILES = (
     DEMO_DIR / "assumptions.yaml",
     BALANCE,
     DEMO_DIR / "indicators.csv",
+    DEMO_DIR / "assessment.csv",
 )
 PRICE_YEAR = 2020  # constant prices of the decomposition's GDP (any year gives the same effects)
 
@@ -485,21 +486,27 @@ def _totals_series(
 
 
 def _plan_indicators(region: str) -> list[Series]:
-    """The plan indicators observed directly (demo/data/indicators.csv; flagged sample there)."""
-    path = DEMO_DIR / "indicators.csv"
-    if not path.exists():
-        return []
+    """The plan indicators observed directly (demo/data/indicators.csv; flagged sample there) and the
+    assessment inputs (demo/data/assessment.csv, sample)."""
     by: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
     unit_of: dict[tuple[str, str], str] = {}
-    with path.open(encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if r["region"] != region:
-                continue
-            key = (r["indicator"], r["region"])
-            unit_of.setdefault(key, units.lookup(r["unit"]).name)
-            value = float(units.convert(float(r["value"]), units.lookup(r["unit"]).name, unit_of[key]))
-            by.setdefault(key, {})[int(r["year"])] = (value, r["source"], r.get("flag") or "sample")
+    for r in _csv_rows(DEMO_DIR / "indicators.csv", DEMO_DIR / "assessment.csv"):
+        if r["region"] != region:
+            continue
+        key = (r["indicator"], r["region"])
+        unit_of.setdefault(key, units.lookup(r["unit"]).name)
+        value = float(units.convert(float(r["value"]), units.lookup(r["unit"]).name, unit_of[key]))
+        by.setdefault(key, {})[int(r["year"])] = (value, r["source"], r.get("flag") or "sample")
     return [_series(k[0], k[1], unit_of[k], points) for k, points in by.items()]
+
+
+def _csv_rows(*paths: Path) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for path in paths:
+        if path.exists():
+            with path.open(encoding="utf-8") as f:
+                out += list(csv.DictReader(f))
+    return out
 
 
 # --- decomposition input --------------------------------------------------------------------------

@@ -248,9 +248,9 @@ def _load(
 
 def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
     """(kind, file name, bytes) of the demo statistics, in the import layouts of statistics/kinds.yaml:
-    the energy balance and the plan indicators as shipped; GDP at current prices, the GDP index
-    (上年=100 = 100 + real growth) and population on today's boundary from demo.build's comparable
-    series (rows before 2019 linked from the old boundary, flagged estimated)."""
+    the energy balance, the plan indicators and the assessment inputs (sample) as shipped; GDP at
+    current prices, the GDP index (上年=100 = 100 + real growth) and population on today's boundary
+    from demo.build's comparable series (rows before 2019 linked from the old boundary, flagged estimated)."""
     from carbonpeak.demo import build
 
     def csv_bytes(rows: list[dict[str, object]]) -> bytes:
@@ -300,6 +300,7 @@ def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
         ("gdp", f"{DEMO_FILE_PREFIX}gdp.csv", csv_bytes(gdp)),
         ("population", f"{DEMO_FILE_PREFIX}population.csv", csv_bytes(population)),
         ("indicators", f"{DEMO_FILE_PREFIX}indicators.csv", (data_dir / "indicators.csv").read_bytes()),
+        ("assessment", f"{DEMO_FILE_PREFIX}assessment.csv", (data_dir / "assessment.csv").read_bytes()),
     ]
 
 

@@ -86,14 +86,22 @@ def track_targets(
         observations = dataset.dataset_observations(region or dataset.DEFAULT_REGION, database=database)
         source = dataset.LABEL if database is None else dataset.STORE_LABEL
     region = _region(observations, region)
-    observations = observations.with_series(derive(observations, region, price_year=config.price_year))
+    observations = observations.with_series(
+        derive(observations, region, price_year=config.price_year, base_year=config.default_base_year)
+    )
     latest = _latest_year(observations, region)
     year = _checked_year(observations, region, year) if year is not None else latest
+    scenario = "given"
     if peak_probabilities is None and source in (dataset.LABEL, dataset.STORE_LABEL) and year == latest:
         peak_probabilities = projected_peak_probabilities(plan, config, database=database, data_dir=data_dir)
+        scenario = PEAK_SCENARIO
     results = assess_plan(plan, observations, region, year, config, peak_probabilities=peak_probabilities)
     names = {tg.code: tg for tg in plan.targets}
-    rows = [_row(p, names[p.code].name_zh, names[p.code].name_en) for p in results]
+    rows = [_row(p, names[p.code].name_zh, names[p.code].name_en, scenario) for p in results]
+    from carbonpeak.services.assessment import convention  # here: keeps `carbonpeak indicators` start-up lean
+
+    for row in rows:
+        row["convention"] = convention(row["series"], region)
     data_id = dataset.current(database).id if source in (dataset.LABEL, dataset.STORE_LABEL) else None
     return Tracking(region=region, year=year, observations=source, rows=rows, dataset=data_id)
 
@@ -119,6 +127,9 @@ def projected_peak_probabilities(
 
 
 _PEAK_CACHE: dict[tuple[object, ...], dict[str, float]] = {}
+PEAK_SCENARIO = (
+    "plan"  # the scenario projected_peak_probabilities runs (services/projection.peak_probabilities)
+)
 
 
 def _region(observations: Observations, region: str | None) -> str:
@@ -180,7 +191,7 @@ def _latest_year(observations: Observations, region: str) -> int:
     return max(years)
 
 
-def _row(p: TargetProgress, name_zh: str, name_en: str) -> dict[str, Any]:
+def _row(p: TargetProgress, name_zh: str, name_en: str, scenario: str = "given") -> dict[str, Any]:
     return {
         "code": p.code,
         "name_zh": name_zh,
@@ -207,9 +218,11 @@ def _row(p: TargetProgress, name_zh: str, name_en: str) -> dict[str, Any]:
         "recent_years": p.recent_years,
         "rate_kind": p.rate_kind,
         "peak_probability": p.peak_probability,
+        # the scenario P(peak) assumes: plan (the plan delivered in full) or given by the caller
+        "peak_scenario": scenario if p.peak_probability is not None else None,
         "series": p.series,
         "flag": p.flag,
-        "explanation": {lang: explain(p, lang) for lang in ("zh", "en")},
+        "explanation": {lang: explain(p, lang, scenario=scenario) for lang in ("zh", "en")},
     }
 
 
@@ -223,15 +236,18 @@ def _num(x: float | int | str) -> str:
     return f"{x:.1f}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
-def explain(p: TargetProgress, lang: str) -> str:
-    """The explanation of a target's status as one sentence in `lang` (zh or en)."""
+def explain(p: TargetProgress, lang: str, *, scenario: str = "given") -> str:
+    """The explanation of a target's status as one sentence in `lang` (zh or en); a probability of
+    peaking is named with its `scenario` (projection.odds.<scenario>)."""
     sep = "；" if lang == "zh" else "; "
-    return sep.join(_clause(e, p, lang) for e in p.explanation)
+    return sep.join(_clause(e, p, lang, scenario) for e in p.explanation)
 
 
-def _clause(e: Explanation, p: TargetProgress, lang: str) -> str:
+def _clause(e: Explanation, p: TargetProgress, lang: str, scenario: str = "given") -> str:
     v = dict(e.values)
     out: dict[str, object] = {k: _num(x) if isinstance(x, float) else x for k, x in v.items()}
+    if "p" in v and isinstance(v["p"], float | int):
+        out["odds"] = t(f"projection.odds.{scenario}", lang, p=f"{_num(float(v['p']))}%")
     if p.rate_kind == "percent":
         rate_unit = "%"
     elif p.unit == "%":
@@ -249,4 +265,4 @@ def _clause(e: Explanation, p: TargetProgress, lang: str) -> str:
     return t(e.key, lang, **out)
 
 
-__all__ = ["Tracking", "explain", "projected_peak_probabilities", "track_targets"]
+__all__ = ["PEAK_SCENARIO", "Tracking", "explain", "projected_peak_probabilities", "track_targets"]

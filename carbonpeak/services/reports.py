@@ -119,8 +119,19 @@ def _targets_section(
         cols, rows, ["text", "text", "2", "text", "2", "text", "text", "pct", "text"], sheet="targets"
     )
     basis = L("reports.targets.basis", year=results.tracking.year, source=results.tracking.observations)
+    # how a figure is counted (non-fossil share's crediting, energy intensity's rules): issue 16
+    colon = "：" if L.lang == "zh" else ": "
+    named = [
+        f"{L.name(tg)}{colon}{L.pick(c['zh'], c['en'])}"
+        for tg in plan.targets
+        if (milestone is None or tg.target_year == milestone)
+        and (c := (rows_by_code.get(tg.code) or {}).get("convention"))
+    ]
     return Section(
-        "targets", title, [basis] if rows else [L("reports.no_data")], tables=[table] if rows else []
+        "targets",
+        title,
+        [basis, *named] if rows else [L("reports.no_data")],
+        tables=[table] if rows else [],
     )
 
 
@@ -177,10 +188,12 @@ def _projection_section(results: YearResults, L: _Labels) -> Section:
     ]
     first = runs[0]
     basis = L("reports.projection.basis", draws=first.draws, seed=first.seed, base_year=first.base_year)
+    sep = "；" if L.lang == "zh" else "; "
+    odds = sep.join(L(f"projection.odds.{p.scenario}", p=f"{100 * p.p_peak_by_2030:.1f}%") for p in runs)
     return Section(
         "projection",
         L("reports.section.projection"),
-        [basis],
+        [basis, f"{L('projection.odds.title', year=2030)}{'：' if L.lang == 'zh' else ': '}{odds}"],
         tables=[Table(cols, rows, ["text", "pct", "text", "1"], sheet="projection")],
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 from carbonpeak.i18n import t
 from carbonpeak.services import pages
 from carbonpeak.services.pages.common import FanPoint, Point
-from carbonpeak.web.numbers import unit_label
+from carbonpeak.web.numbers import emissions_display, tonnes_per, unit_label
 
 PALETTE = [
     "#1f6f5c",
@@ -71,6 +71,39 @@ def _value_axis(
         "axisLabel": {"formatter": fmt},
         **extra,
     }
+
+
+def _emissions(option: dict[str, Any], unit: str | None, lang: str, axis: str = "yAxis") -> dict[str, Any]:
+    """`option` with emissions in their display unit (numbers.emissions_display, chosen by the largest
+    value, stacked series summed): every value on the value axis scaled and the axis named by the
+    unit, so the unit is said once (no "1.8万" under "万吨"). Other units: `option` unchanged."""
+    per = tonnes_per(unit)
+    series = option.get("series") or []
+    if per is None or not series:
+        return option
+
+    def y(d: Any) -> float:
+        v = d[1] if isinstance(d, list | tuple) else d
+        return float(v) if isinstance(v, int | float) else 0.0
+
+    stacks: dict[object, dict[int, float]] = {}
+    for k, s in enumerate(series):
+        level = stacks.setdefault(s.get("stack", k), {})
+        for i, d in enumerate(s.get("data") or []):
+            level[i] = level.get(i, 0.0) + abs(y(d))
+    largest = max((v for level in stacks.values() for v in level.values()), default=0.0)
+    div, label = emissions_display(largest * per, lang)
+    f = per / div
+
+    def scaled(d: Any) -> Any:
+        if isinstance(d, list | tuple) and len(d) == 2 and isinstance(d[1], int | float):
+            return [d[0], round(d[1] * f, 6)]
+        return round(d * f, 6) if isinstance(d, int | float) else d
+
+    for s in series:
+        s["data"] = [scaled(d) for d in s.get("data") or []]
+    option[axis] = {**option[axis], "name": t("web.chart.unit", lang, unit=label)}
+    return option
 
 
 def _year_axis(lang: str) -> dict[str, Any]:
@@ -186,8 +219,9 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
             (m.target_year, m.target_value) for m in page.milestones
         ]
         trajectory = sorted((y, v) for y, v in plan_points if y is not None and v is not None)
+    out = _non_fossil_lines(page, lang)
     if not points and not trajectory:
-        return {}
+        return out
     series: list[dict[str, Any]] = []
     if points:
         series.append(
@@ -204,14 +238,33 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
                 "symbolSize": 7,
             }
         )
-    return {
-        "indicator-series": _base(lang)
-        | {
-            "legend": _legend(),
-            "xAxis": _year_axis(lang),
-            "yAxis": _value_axis(unit, lang, scale=True),
-            "series": series,
+    option = _base(lang) | {
+        "legend": _legend(),
+        "xAxis": _year_axis(lang),
+        "yAxis": _value_axis(unit, lang, scale=True),
+        "series": series,
+    }
+    return out | {"indicator-series": _emissions(option, unit, lang)}
+
+
+def _non_fossil_lines(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
+    """The non-fossil share under each crediting convention (the one the indicator counts drawn solid)."""
+    view = page.non_fossil
+    if view is None or not view.years:
+        return {}
+    series = [
+        {
+            "name": t(f"web.non_fossil.line.{line.key}", lang, grid=line.grid or ""),
+            "type": "line",
+            "data": [[y, v] for y, v in zip(view.years, line.values, strict=True)],
+            "symbolSize": 5,
+            "lineStyle": {"width": 3} if line.key == view.convention else {"type": "dashed"},
         }
+        for line in view.lines
+    ]
+    return {
+        "non-fossil-lines": _base(lang)
+        | {"legend": _legend(), "xAxis": _year_axis(lang), "yAxis": _value_axis("%", lang), "series": series}
     }
 
 
@@ -262,12 +315,13 @@ def _history_and_fan(history: list[Point], fan: list[FanPoint], unit: str, lang:
         },
         *_fan_series(fan, lang),
     ]
-    return _base(lang) | {
+    option = _base(lang) | {
         "legend": {**_legend(), "data": [s["name"] for s in series if s["name"] != "p5"]},
         "xAxis": _year_axis(lang),
         "yAxis": _value_axis(unit, lang, scale=True),
         "series": series,
     }
+    return _emissions(option, unit, lang)
 
 
 def overview(page: pages.OverviewPage, lang: str) -> dict[str, Any]:
@@ -307,12 +361,13 @@ def inventory(page: pages.InventoryPage, lang: str) -> dict[str, Any]:
                         "name": _label(s, lang),
                         "type": "bar",
                         "stack": "total",
-                        "data": s.values,
+                        "data": list(s.values),
                         "barMaxWidth": 28,
                     }
                     for s in rows
                 ],
             }
+            out[chart_id] = _emissions(out[chart_id], page.unit, lang)
     if page.flows:
 
         def name(key: str, suffix: str) -> str:
@@ -418,11 +473,12 @@ def projection(page: pages.ProjectionPage, lang: str) -> dict[str, Any]:
                     "areaStyle": {},
                     "symbol": "none",
                     "name": _label(w, lang),
-                    "data": w.values,
+                    "data": list(w.values),
                 }
                 for w in page.wedges
             ],
         }
+        out["projection-wedges"] = _emissions(out["projection-wedges"], page.unit, lang)
     return out
 
 
@@ -448,36 +504,43 @@ def decomposition(page: pages.DecompositionPage, lang: str) -> dict[str, Any]:
     rise.append(page.end_value)
     fall.append(0.0)
     return {
-        "decomposition-waterfall": _base(lang)
-        | {
-            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "valueFormatter": "@num"},
-            "xAxis": _category_axis(labels, axisLabel={"interval": 0, "rotate": 30}),
-            "yAxis": _value_axis(page.unit, lang),
-            "series": [
-                {
-                    "type": "bar",
-                    "stack": "w",
-                    "data": base,
-                    "itemStyle": {"color": "transparent"},
-                    "tooltip": {"show": False},
-                    "name": "base",
-                },
-                {
-                    "type": "bar",
-                    "stack": "w",
-                    "data": rise,
-                    "itemStyle": {"color": "#b8483e"},
-                    "name": "+",
-                    "barMaxWidth": 36,
-                },
-                {
-                    "type": "bar",
-                    "stack": "w",
-                    "data": fall,
-                    "itemStyle": {"color": "#2e8540"},
-                    "name": "−",
-                    "barMaxWidth": 36,
-                },
-            ],
-        }
+        "decomposition-waterfall": _emissions(
+            _waterfall(labels, base, rise, fall, page.unit, lang), page.unit, lang
+        )
+    }
+
+
+def _waterfall(
+    labels: list[str], base: list[float], rise: list[float], fall: list[float], unit: str | None, lang: str
+) -> dict[str, Any]:
+    return _base(lang) | {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}, "valueFormatter": "@num"},
+        "xAxis": _category_axis(labels, axisLabel={"interval": 0, "rotate": 30}),
+        "yAxis": _value_axis(unit, lang),
+        "series": [
+            {
+                "type": "bar",
+                "stack": "w",
+                "data": base,
+                "itemStyle": {"color": "transparent"},
+                "tooltip": {"show": False},
+                "name": "base",
+            },
+            {
+                "type": "bar",
+                "stack": "w",
+                "data": rise,
+                "itemStyle": {"color": "#b8483e"},
+                "name": "+",
+                "barMaxWidth": 36,
+            },
+            {
+                "type": "bar",
+                "stack": "w",
+                "data": fall,
+                "itemStyle": {"color": "#2e8540"},
+                "name": "−",
+                "barMaxWidth": 36,
+            },
+        ],
     }

@@ -5,6 +5,13 @@
     format_number(1234.5, "zh")     -> "1235"         format_number(0.01234, "zh")   -> "0.0123"
     format_quantity(6.2e7, "tCO2", "zh") -> "6200万吨二氧化碳"
     format_percent(12.345, "zh")    -> "12.3%"
+    emissions_display(1.8e8, "zh")  -> (1e8, "亿吨二氧化碳")
+    emissions_display(1.8e8, "en")  -> (1e6, "Mt CO₂")
+
+Emissions have one display rule, for cards, chart axes, tables and reports alike (`emissions_display`):
+in Chinese 万吨 or, from 1亿 t, 亿吨 (the unit folded into the number on a card: "1.8亿吨二氧化碳"); in
+English Mt (from 0.1 Mt; smaller amounts in t). A chart scales its data into the unit of its largest
+value and names the axis by it, so an axis never reads "1.8万" under "万吨".
 
 `digits` is the number of significant digits kept; an integer part is never rounded away
 (12345678 → "1235万", not "1.23e3万"). Missing values (None, NaN) print as "—". The same rules are
@@ -102,6 +109,28 @@ def _zh_names() -> dict[str, str]:
     return names
 
 
+def tonnes_per(unit: str | None) -> float | None:
+    """Tonnes of CO2 in one `unit` when it is an emissions unit (tCO2, 万tCO2, MtCO2, 亿tCO2 …), else None."""
+    if not unit:
+        return None
+    try:
+        u = lookup(unit)
+    except InputError:
+        return None
+    return u.to_base if u.dimension == "co2" else None
+
+
+def emissions_display(tonnes: float, lang: str = "zh") -> tuple[float, str]:
+    """(tonnes per display unit, its label) for emissions whose largest magnitude is `tonnes` tCO2:
+    zh 亿吨二氧化碳 from 1e8 t, 万吨二氧化碳 from 1e4 t, else 吨二氧化碳; en Mt CO₂ from 1e5 t, else t CO₂."""
+    t = abs(tonnes) if math.isfinite(tonnes) else 0.0
+    if lang == "zh":
+        if t >= 1e8:
+            return 1e8, "亿吨二氧化碳"
+        return (1e4, "万吨二氧化碳") if t >= 1e4 else (1.0, "吨二氧化碳")
+    return (1e6, "Mt CO₂") if t >= 1e5 else (1.0, "t CO₂")
+
+
 def format_quantity(value: float | None, unit: str | None, lang: str = "zh", *, digits: int = 3) -> str:
     """A value with its unit. In Chinese a 万/亿-scaled unit is folded into the number
     (6000 万tCO2 → "6000万吨二氧化碳"; 60000 万tCO2 → "6亿吨二氧化碳")."""
@@ -112,6 +141,11 @@ def format_quantity(value: float | None, unit: str | None, lang: str = "zh", *, 
         return format_number(value, lang, digits=digits)
     if unit == "%":
         return format_percent(value, lang, digits=digits)
+    per = tonnes_per(unit)
+    if per is not None:  # emissions: one rule everywhere (emissions_display)
+        div, label = emissions_display(value * per, lang)
+        number = format_number(value * per / div, lang, digits=digits)
+        return f"{number}{label}" if lang == "zh" else f"{number} {label}"
     if lang == "zh":
         try:
             u = lookup(unit)
@@ -138,4 +172,12 @@ def format_percent(value: float | None, lang: str = "zh", *, digits: int = 3) ->
     return _significant(value, digits) + "%"
 
 
-__all__ = ["MISSING", "format_number", "format_percent", "format_quantity", "unit_label"]
+__all__ = [
+    "MISSING",
+    "emissions_display",
+    "format_number",
+    "format_percent",
+    "format_quantity",
+    "tonnes_per",
+    "unit_label",
+]

@@ -1,6 +1,7 @@
 """Number formatting for pages: 万/亿 in Chinese, thousands and M/bn in English, units folded in."""
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -43,7 +44,7 @@ def test_scaled_chinese_units_fold_into_the_number():
     assert format_quantity(60000, "万tCO2", "zh") == "6亿吨二氧化碳"
     assert format_quantity(150, "万kW", "zh") == "150万千瓦"
     assert format_quantity(500, "MW", "zh") == "500兆瓦"
-    assert format_quantity(6000, "万tCO2", "en") == "60 M tCO₂"
+    assert format_quantity(6000, "万tCO2", "en") == "60 Mt CO₂"
     assert unit_label("万kW", "en") == "10⁴ kW"
     assert unit_label("个", "en") == "items"
     assert format_quantity(12.5, "%", "en") == "12.5%"
@@ -63,3 +64,20 @@ def test_chinese_suffix_matches_magnitude(value):
     scale = 1e12 if text.endswith("万亿") else 1e8 if text.endswith("亿") else 1e4
     assert 1 <= number < 1e4 or text.endswith("万亿")
     assert math.isclose(number * scale, value, rel_tol=5e-3)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "zh", "en"),
+    [
+        (18000, "万tCO2", "1.8亿吨二氧化碳", "180 Mt CO₂"),  # the city's total: 亿吨 / Mt
+        (180, "MtCO2", "1.8亿吨二氧化碳", "180 Mt CO₂"),  # the projection's unit, the same figure
+        (1.8e8, "tCO2", "1.8亿吨二氧化碳", "180 Mt CO₂"),
+        (350.5, "万tCO2", "351万吨二氧化碳", "3.51 Mt CO₂"),
+        (1234, "tCO2", "1234吨二氧化碳", "1,234 t CO₂"),  # an enterprise's: tonnes
+    ],
+)
+def test_emissions_have_one_display_rule_whatever_the_unit_they_come_in(value, unit, zh, en):
+    assert format_quantity(value, unit, "zh") == zh
+    assert format_quantity(value, unit, "en") == en
+    # the unit is said once: never a 万 number before a 万 unit
+    assert "万万" not in zh and not re.search(r"万\S*万", zh)

@@ -7,7 +7,8 @@ Headline figures and where each comes from:
   plan's co2_intensity_reduction target states it (下降 64.2% / down 64.2%); docs/methods/pages.md;
 - non-fossil share (%): the indicator engine's latest `non_fossil_share`;
 - probability of peaking by 2030 and the fan: the projection engine's seeded run of the `plan`
-  scenario (pages/analysis.py: 5 000 draws, seed 1, as the target tracker).
+  scenario (pages/analysis.py: 5 000 draws, seed 1, as the target tracker), named as such; `odds`
+  gives it beside the `baseline` run ("if the plan is delivered in full: …; on current trends: …").
 """
 
 from __future__ import annotations
@@ -35,6 +36,20 @@ class Headline(BaseModel):
     year: int | None = None
     flag: str | None = None
     source: str | None = None
+    scenario: str | None = None  # the scenario a probability assumes
+
+
+class Odds(BaseModel):
+    """P(peak by 2030) of one shipped scenario's shown run (%)."""
+
+    scenario: str  # plan · baseline
+    value: float | None = None  # %
+    label_zh: str = ""
+    label_en: str = ""
+    source: str = ""
+
+
+ODDS_SCENARIOS = ("plan", "baseline")  # shown side by side: the plan delivered in full, current trends
 
 
 class OverviewPage(PageBase):
@@ -47,6 +62,7 @@ class OverviewPage(PageBase):
     emissions_unit: str = inventory_pages.UNIT
     history: list[Point] = Field(default_factory=list)
     fan: list[FanPoint] = Field(default_factory=list)
+    odds: list[Odds] = Field(default_factory=list)
 
 
 def overview_page(settings: Settings, *, db: Database | None = None) -> OverviewPage:
@@ -93,7 +109,30 @@ def overview_page(settings: Settings, *, db: Database | None = None) -> Overview
         sparklines=sparklines,
         history=[Point(year=y, value=round(v, 4)) for y, v in sorted(history.items())],
         fan=analysis.fan_points(run) if run else [],
+        odds=_odds(run, db) if run else [],
     )
+
+
+def _odds(plan_run: dict[str, Any], db: Database | None) -> list[Odds]:
+    """The plan run's P(peak by 2030) beside the baseline's, each with its scenario's labels."""
+    from carbonpeak.services.projection import list_scenarios
+
+    names = {sc["name"]: sc for sc in list_scenarios()}
+    out = []
+    for scenario in ODDS_SCENARIOS:
+        run = plan_run if scenario == plan_run.get("scenario") else analysis.projection_run(scenario, db=db)
+        p = run.get("p_peak_by_2030")
+        labels = names.get(scenario, {})
+        out.append(
+            Odds(
+                scenario=scenario,
+                value=None if p is None else round(100.0 * p, 1),
+                label_zh=str(labels.get("label_zh", scenario)),
+                label_en=str(labels.get("label_en", scenario)),
+                source=f"projection: {scenario}, {run['draws']} draws, seed {run['seed']}",
+            )
+        )
+    return out
 
 
 def _peak(run: dict[str, Any] | None) -> Headline:
@@ -106,6 +145,7 @@ def _peak(run: dict[str, Any] | None) -> Headline:
         year=2030,
         flag="estimated",
         source=f"projection: {run['scenario']}, {run['draws']} draws, seed {run['seed']}",
+        scenario=str(run["scenario"]),
     )
 
 

@@ -20,6 +20,12 @@ from carbonpeak.indicators.progress import trajectory_value
 from carbonpeak.indicators.series import Observations
 from carbonpeak.plan.schema import Plan, Target
 from carbonpeak.services import dataset
+from carbonpeak.services.assessment import (
+    IntensityView,
+    NonFossilView,
+    energy_intensity_view,
+    non_fossil_view,
+)
 from carbonpeak.services.indicators import track_targets
 from carbonpeak.services.pages.common import (
     Named,
@@ -175,6 +181,10 @@ class IndicatorPage(PageBase):
     # the engine's path from the base-year value to the goal (series unit)
     trajectory: list[Point] = Field(default_factory=list)
     quote: str = ""
+    # the non-fossil share's crediting convention and its sensitivity (non-fossil targets)
+    non_fossil: NonFossilView | None = None
+    # statistical and assessment-rule energy intensity (energy-intensity targets)
+    intensity: IntensityView | None = None
 
 
 def find_target(settings: Settings, code: str) -> tuple[Plan, Target]:
@@ -202,6 +212,13 @@ def indicator_page(settings: Settings, code: str, *, db: Database | None = None)
         if m.indicator == tg.indicator
     ]
     observations = _observations(row.series, tracked.region, db) if row.series else []
+    non_fossil = intensity = None
+    if tracked.region is not None and row.series == "non_fossil_share":
+        non_fossil = non_fossil_view(db, tracked.region)
+    if tracked.region is not None and tracked.year is not None and row.series in INTENSITY_SERIES:
+        obs = observations_for(tracked.region, db)
+        assert obs is not None
+        intensity = energy_intensity_view(plan, tg, obs, tracked.region, tracked.year)
     return IndicatorPage(
         missing=[] if tracked.rows else ["indicators"],
         flag=weakest([o.flag for o in observations]) or row.flag,
@@ -211,7 +228,12 @@ def indicator_page(settings: Settings, code: str, *, db: Database | None = None)
         observations=observations,
         trajectory=_trajectory(row, observations),
         quote=tg.source.quote,
+        non_fossil=non_fossil,
+        intensity=intensity,
     )
+
+
+INTENSITY_SERIES = ("energy_intensity", "energy_intensity_assessed")
 
 
 def observations_for(region: str | None, db: Database | None = None) -> Observations | None:
@@ -220,8 +242,10 @@ def observations_for(region: str | None, db: Database | None = None) -> Observat
     if region is None:
         return None
     observations = dataset.dataset_observations(region, database=db)
-    price_year = load_status_config().price_year
-    return observations.with_series(derive(observations, region, price_year=price_year))
+    config = load_status_config()
+    return observations.with_series(
+        derive(observations, region, price_year=config.price_year, base_year=config.default_base_year)
+    )
 
 
 def _observations(series: str, region: str | None, db: Database | None = None) -> list[Observation]:
