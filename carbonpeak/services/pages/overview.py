@@ -67,7 +67,22 @@ class OverviewPage(PageBase):
 
 def overview_page(settings: Settings, *, db: Database | None = None) -> OverviewPage:
     """Every target as a card with status, the headline figures and the emissions history, on the
-    current data set of `db` (the app's database)."""
+    current data set of `db` (the app's database); built once per snapshot (the model is
+    language-neutral and rendering does not change it)."""
+    key = (str(settings.plan_file), dataset.cache_key(db))
+    found = _PAGES.get(key)
+    if found is None:
+        found = _overview_page(settings, db)
+        if len(_PAGES) >= 4:
+            _PAGES.clear()
+        _PAGES[key] = found
+    return found
+
+
+_PAGES: dict[tuple[str, str], OverviewPage] = {}
+
+
+def _overview_page(settings: Settings, db: Database | None) -> OverviewPage:
     plan = load_plan_for(settings)
     if plan is None:
         return OverviewPage(missing=["plan"], headline=[Headline(key=k) for k in HEADLINE_KEYS])
