@@ -6,7 +6,10 @@ A chart counts as drawn when its canvas holds more than a few hundred non-transp
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import expect
 
 from carbonpeak.services.plan import current_plan
 
@@ -48,6 +51,10 @@ def check_page(page, log, name: str) -> int:
     count = charts.count()
     for i in range(count):
         el = charts.nth(i)
+        # a chart swapped in by htmx is drawn after the network goes idle: wait for it (a loaded
+        # machine needs a moment), then fail with its name
+        with contextlib.suppress(AssertionError):
+            expect(el).to_have_attribute("data-drawn", "1", timeout=15_000)
         assert el.get_attribute("data-drawn") == "1", f"chart {el.get_attribute('id')} was not initialised"
         pixels = el.evaluate(DRAWN_PIXELS)
         assert pixels > 200, f"chart {el.get_attribute('id')} looks blank ({pixels} drawn pixels)"
