@@ -37,4 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from carbonpeak.web import install_web
 
     install_web(app, settings)
+    from carbonpeak.logs import AccessLog
+
+    app.add_middleware(AccessLog)  # a plain ASGI middleware, outermost of the user middleware
     return app

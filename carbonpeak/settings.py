@@ -13,6 +13,8 @@ at import.
 | CARBONPEAK_SECURE_COOKIES | auto | session cookie `Secure`: auto = over HTTPS (docs/operations.md) |
 | CARBONPEAK_API_TOKEN_DAYS | 90 | lifetime of a new API token (rotate before: POST /api/auth/token/rotate) |
 | CARBONPEAK_ALLOW_SELF_APPROVAL | false | one-person office: approve one's own upload (audited) |
+| CARBONPEAK_LOG_LEVEL | info | server log level: debug, info, warning, error (`serve --log-level`) |
+| CARBONPEAK_LOG_JSON | false | log lines as JSON objects (one per line) instead of text |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
@@ -55,6 +57,8 @@ class Settings(BaseSettings):
     allow_self_approval: bool = False
     api_token_days: int = Field(default=90, ge=1, le=3650)
     secure_cookies: Literal["auto", "true", "false"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_json: bool = False
 
     @property
     def api_token_lifetime(self) -> dt.timedelta:

@@ -62,10 +62,10 @@ def get_current_user(
 ) -> User:
 
     if credentials is not None:
-        return _user_for(session, credentials.credentials)
+        return _note_user(request, _user_for(session, credentials.credentials))
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        user = _user_for(session, cookie)
+        user = _note_user(request, _user_for(session, cookie))
         if request.method not in SAFE_METHODS and not check_csrf(
             settings.resolved_secret_key(), cookie, request.headers.get(CSRF_HEADER)
         ):
@@ -82,6 +82,11 @@ def _user_for(session: Session, token: str) -> User:
     with reading():
         user = user_for_token(session, token)
         session.commit()
+    return user
+
+
+def _note_user(request: Request, user: User) -> User:
+    request.state.user = user.username  # for the access log line (carbonpeak/logs.py)
     return user
 
 

@@ -4,13 +4,16 @@ asks it before `init` and `demo load`, so a taken port is found before minutes o
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.logs import Level, configure
 
 if TYPE_CHECKING:
     from carbonpeak.settings import Settings
@@ -33,6 +36,10 @@ def register(app: typer.Typer) -> None:
                 "(`make run` gives 'make run PORT={port}')"
             ),
         ] = DEFAULT_HINT,
+        log_level: Annotated[
+            Level | None,
+            typer.Option("--log-level", help="info logs one line per request; default CARBONPEAK_LOG_LEVEL"),
+        ] = None,
     ) -> None:
         """Serve the pages and the API on the configured database. 启动网页平台。"""
         ensure_port_free(host, port, hint)
@@ -44,6 +51,7 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.settings import Settings
 
         settings = Settings()
+        configure(log_level or settings.log_level, settings.log_json)
         shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
         address = (
             f"carbonpeak: serving on http://{shown}:{port}/  "
@@ -57,7 +65,10 @@ def register(app: typer.Typer) -> None:
                     typer.echo(address)
 
         threading.Thread(target=_warm, args=(settings,), name="warm-caches", daemon=True).start()
-        config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning", ws="none")
+        # uvicorn's own access log is off: carbonpeak.logs.AccessLog writes one line per request
+        config = uvicorn.Config(
+            create_app(settings), host=host, port=port, log_level="warning", access_log=False, ws="none"
+        )
         Server(config).run()
 
 
@@ -99,9 +110,14 @@ def _bind_error(host: str, port: int) -> str | None:
 def _warm(settings: Settings) -> None:
     """Build the overview once in the background (inventory, indicators, the seeded projection), so
     the first visitor does not wait for the caches (about 3 s cold, 20 ms warm: benchmarks/pages.py)."""
+    log = logging.getLogger(__name__)
+    log.info("job warm-caches started")
+    started = time.perf_counter()
     try:
         from carbonpeak.services.pages.overview import overview_page
 
         overview_page(settings)
     except Exception:  # a page that cannot be built now will say why when it is asked for
+        log.warning("job warm-caches failed; the overview is built on its first request", exc_info=True)
         return
+    log.info("job warm-caches finished", extra={"ms": round((time.perf_counter() - started) * 1000)})

@@ -72,6 +72,7 @@ def attach_user(ctx: WebContext) -> None:
     try:
         with db.session(read_only=True) as s:
             ctx.user = _snapshot(users.user_for_token(s, token))
+        ctx.request.state.user = ctx.user.username  # for the access log line (carbonpeak/logs.py)
     except NotAuthenticated:
         return
     except Exception:  # a database not initialised yet has no users: anonymous
