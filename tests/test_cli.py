@@ -260,7 +260,7 @@ def test_command_table_matches_the_modules():
 
     found: dict[str, tuple[str, str, str]] = {}
     for info in pkgutil.iter_modules(cli.__path__):
-        if info.name == "output" or info.name.startswith("_"):
+        if info.name in {"output", "options"} or info.name.startswith("_"):
             continue
         lone = typer.Typer()
         importlib.import_module(f"carbonpeak.cli.{info.name}").register(lone)
@@ -294,3 +294,37 @@ def test_help_lists_every_command_with_its_help(capsys):
     assert isinstance(full, typer.main.TyperGroup)
     for name in full.commands:
         assert name in out
+
+
+def test_every_format_option_is_the_one_shared_definition_and_refuses_unknown_values():
+    """One `--format` definition (carbonpeak/cli/options.py); every command that has the option
+    refuses a value it does not produce (exit 2, naming the value), before doing any work."""
+    from carbonpeak.cli.options import Format
+
+    root = typer.main.get_command(build_app())
+    lines: list[list[str]] = []
+
+    def walk(command, path: list[str]) -> None:  # typer's vendored click: duck-typed
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+        elif any("--format" in p.opts for p in command.params):
+            lines.append(path)
+
+    walk(root, [])
+    assert len(lines) >= 12
+    for path in lines:
+        option = next(p for p in root_command(root, path).params if "--format" in p.opts)
+        assert option.callback is not None and option.callback.__qualname__.startswith("format_option"), path
+        assert Format(option.default) in Format, path
+        code = subprocess.run(
+            [sys.executable, "-m", "carbonpeak", *path, "--format", "bogus"], capture_output=True, text=True
+        )
+        assert code.returncode == 2 and "bogus" in code.stderr, (path, code.stderr)
+
+
+def root_command(root, path):
+    command = root
+    for name in path:
+        command = command.commands[name]
+    return command

@@ -112,8 +112,9 @@ def build_app() -> typer.Typer:
     """The Typer app with every area's commands registered (idempotent)."""
     global _loaded
     if not _loaded:
+        app.callback()(_no_options)
         for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            if info.name in {"output"} or info.name.startswith("_"):
+            if info.name in {"output", "options"} or info.name.startswith("_"):
                 continue
             module = importlib.import_module(f"{__name__}.{info.name}")
             register = getattr(module, "register", None)
@@ -149,7 +150,11 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 
 def _no_options() -> None:
-    """No options of its own."""
+    """No options of its own. Runs before every command: one Settings per command run, read from
+    the environment as it is now (tests change it between runs in one process)."""
+    from carbonpeak.cli.options import settings
+
+    settings.cache_clear()
 
 
 def _stand_in() -> None:  # pragma: no cover - never run: a named command loads its real module

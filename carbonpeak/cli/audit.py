@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit
-from carbonpeak.settings import Settings
+from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import settings as cli_settings
+from carbonpeak.cli.output import emit
 from carbonpeak.store.db import open_session
 
 
@@ -23,7 +24,7 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.services.audit import read_anchor, verify_chain
         from carbonpeak.store.models import AuditHead
 
-        settings = Settings()
+        settings = cli_settings()
         anchor = read_anchor(settings.resolved_audit_head_file())
         with open_session(settings) as session:
             faults = verify_chain(session, anchor=anchor)
@@ -51,7 +52,7 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.services.audit import export_head as export
         from carbonpeak.services.audit import write_anchor
 
-        settings = Settings()
+        settings = cli_settings()
         with open_session(settings) as session:
             anchor = export(session)
         path = Path(to) if to else settings.resolved_audit_head_file()
@@ -61,12 +62,12 @@ def register(app: typer.Typer) -> None:
     @group.command("list")
     def list_(
         limit: Annotated[int, typer.Option(help="newest entries to show")] = 50,
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
     ) -> None:
         """Show the newest audit entries. 查看审计日志。"""
         from carbonpeak.services.audit import list_entries
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             rows = [
                 {
                     "seq": e.seq,

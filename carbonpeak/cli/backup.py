@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.settings import Settings
+from carbonpeak.cli.options import settings as cli_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         """Back up the database (consistent, while serving), keys, files and audit head. 备份。"""
         from carbonpeak.services.backup import make_backup
 
-        result = make_backup(Settings(), dest)
+        result = make_backup(cli_settings(), dest)
         typer.echo(
             f"备份完成 / backed up: {result.path} ({result.database}, {result.files} files, "
             f"audit seq {result.audit_seq})"
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         """Restore a backup into an empty data folder and verify its audit chain. 恢复。"""
         from carbonpeak.services.backup import restore_backup
 
-        result = restore_backup(Settings(), src)
+        result = restore_backup(cli_settings(), src)
         typer.echo(
             f"恢复完成 / restored: {result.path} ({result.database}, audit intact to seq {result.audit_seq})"
         )

@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.cli.options import Actor, Format, ListFormat, format_option
+from carbonpeak.cli.options import settings as cli_settings
+from carbonpeak.cli.output import emit
 
 Kind = Annotated[
     str,
@@ -33,7 +35,7 @@ def register(app: typer.Typer) -> None:
     def import_(
         kind: Kind,
         file: Annotated[Path, typer.Argument(help="CSV or XLSX file", exists=True, dir_okay=False)],
-        actor: Annotated[str, typer.Option("--as", help="username of the importing user")],
+        actor: Actor,
         year: Year = None,
         flag: Annotated[
             str, typer.Option(help="flag of rows without one: published, estimated, sample")
@@ -47,7 +49,7 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.services.statistics import import_records
         from carbonpeak.store.db import open_session
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             subs = import_records(
                 session,
                 _user(session, actor),
@@ -68,13 +70,13 @@ def register(app: typer.Typer) -> None:
         flag: Annotated[
             str | None, typer.Option(help="only records flagged published, estimated or sample")
         ] = None,
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
     ) -> None:
         """List the data records, every version. 列出统计数据记录。"""
         from carbonpeak.services.statistics import list_records
         from carbonpeak.store.db import open_session
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             rows = [dataclasses.asdict(r) for r in list_records(session, kind=kind, year=year, flag=flag)]
         emit(rows, fmt)
 
@@ -82,7 +84,7 @@ def register(app: typer.Typer) -> None:
     def export(
         kind: Kind,
         year: Year = None,
-        fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+        fmt: Annotated[Format, format_option(Format.csv, Format.xlsx)] = Format.csv,
         out: Annotated[Path | None, typer.Option(help="file to write (xlsx needs one; csv: stdout)")] = None,
     ) -> None:
         """The newest published version of a kind, in its import layout. 导出统计数据。"""
@@ -92,16 +94,7 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.statistics.files import xlsx_bytes
         from carbonpeak.store.db import open_session
 
-        if fmt not in ("csv", "xlsx"):
-            raise InputError(
-                f"--format {fmt!r}: csv or xlsx",
-                [
-                    Problem(
-                        "--format", "cli.format", "格式须为 csv 或 xlsx", "format must be csv or xlsx", fmt
-                    )
-                ],
-            )
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             rows = export_rows(session, kind, year)
         if fmt == "xlsx":
             if out is None:

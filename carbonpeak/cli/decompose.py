@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from carbonpeak.cli.options import Format, Lang, Language, ListFormat, settings
 from carbonpeak.cli.output import emit, print_json
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.services.decomposition import decompose_emissions
@@ -33,21 +34,18 @@ def decompose(
     single: Annotated[
         bool, typer.Option("--single", help="one period instead of chaining year by year")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table",
-    lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+    fmt: ListFormat = Format.table,
+    lang: Lang = Language.zh,
     store: Annotated[
         bool, typer.Option("--store", help="the data set of the database's current snapshot")
     ] = False,
 ) -> None:
     """碳排放变化因素分解 / LMDI-I decomposition of the change in CO2 emissions."""
-    if fmt not in ("json", "table", "csv"):
-        raise typer.BadParameter(f"unknown format {fmt!r}: use json, table or csv", param_hint="--format")
     database = None
     if store:
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import Database
 
-        database = Database.initialised(Settings())
+        database = Database.initialised(settings())
     try:
         result = decompose_emissions(
             start=start, end=end, input_file=balance, chained=not single, database=database

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import console, print_table, progress_bar
 
 
@@ -25,11 +26,10 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.plan.load import load_plan
         from carbonpeak.services.demo import load_demo
         from carbonpeak.services.init import current_plan_version, init_database, stored_plan
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import Database
         from carbonpeak.store.migrate import upgrade
 
-        settings = Settings()
+        settings = cli_settings()
         db = Database.from_settings(settings)
         out = console()
         try:

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit, parse_date, print_json
+from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.output import emit, parse_date, print_json
 
 PARTS = ("tasks", "units", "overdue", "projects")
 
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         plan: Annotated[Path | None, typer.Option(help="plan file")] = None,
         as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
     ) -> None:
         """Lagging tasks, lagging units, overdue reports and stale projects. 调度清单。"""
         from carbonpeak.services.supervision import dispatch_for

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit, print_json
+from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.output import emit, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +32,7 @@ def register(app: typer.Typer) -> None:
         reproduce: Annotated[
             Path | None, typer.Option(help="an archived run to score again and check")
         ] = None,
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
         export: Annotated[
             Path | None,
             typer.Option(
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
     def balance(
         district: Annotated[list[Path] | None, typer.Option(help="district plan file; repeat")] = None,
         plan: Annotated[Path | None, typer.Option(help="plan file")] = None,
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
     ) -> None:
         """Balance check (综合平衡) of district plans against the city plan."""
         from dataclasses import asdict

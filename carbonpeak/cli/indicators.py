@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from carbonpeak.cli.options import Format, Lang, Language, ListFormat, PlanFile
+from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit, print_json
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.services.indicators import track_targets
@@ -42,21 +44,15 @@ def indicators(
             "carbonpeak/indicators/data/sample-observations.csv)",
         ),
     ] = None,
-    plan: Annotated[
-        Path | None, typer.Option("--plan", help="plan file (default: the packaged plan)")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="json, table or csv")] = "table",
-    lang: Annotated[str, typer.Option("--lang", help="zh or en (table and csv)")] = "zh",
+    plan: PlanFile = None,
+    fmt: ListFormat = Format.table,
+    lang: Lang = Language.zh,
     store: Annotated[
         bool, typer.Option("--store", help="put the database's approved observations over the data set")
     ] = False,
 ) -> None:
     """目标进展 / progress, pace and status of every target of the plan."""
-    if fmt not in ("json", "table", "csv"):
-        raise typer.BadParameter(f"unknown format {fmt!r}: use json, table or csv", param_hint="--format")
-    from carbonpeak.settings import Settings
-
-    settings = Settings()
+    settings = cli_settings()
     database = None
     if store:
         from carbonpeak.store.db import Database

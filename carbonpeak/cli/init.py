@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from carbonpeak.cli.options import settings as cli_settings
+
 
 def register(app: typer.Typer) -> None:
     @app.command("init")
@@ -16,10 +18,9 @@ def register(app: typer.Typer) -> None:
         """Create the database and load the plan; a changed plan becomes a new version. 初始化数据库。"""
         from carbonpeak.plan.load import load_plan
         from carbonpeak.services.init import init_database
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import Database
 
-        settings = Settings()
+        settings = cli_settings()
         path = plan or settings.plan_file
         db = Database.from_settings(settings)
         try:

@@ -9,6 +9,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from carbonpeak.cli.options import Format, ListFormat, format_option
 from carbonpeak.cli.output import console, emit, print_json
 from carbonpeak.services.inventory import (
     CELL_COLUMNS,
@@ -34,7 +35,7 @@ def inventory_command(
     factor_set: Annotated[
         str, typer.Option("--factors", help="guideline, ipcc2006 or ceads (process only)")
     ] = "guideline",
-    fmt: Annotated[str, typer.Option("--format", help="json, csv or table")] = "table",
+    fmt: ListFormat = Format.table,
     cells: Annotated[
         bool, typer.Option("--cells", help="csv/table: list CO2 by sector × fuel, not totals")
     ] = False,
@@ -50,8 +51,6 @@ def inventory_command(
     ] = "origin",
 ) -> None:
     """温室气体清单 / compute the CO2 inventory of an energy balance."""
-    if fmt not in ("json", "csv", "table"):
-        raise typer.BadParameter(f"unknown format {fmt!r}: use json, csv or table", param_hint="--format")
     result = inventory_from_file(balance, factor_set, grid=grid, import_convention=imports)
     if fmt == "json":
         print_json(result)
@@ -77,8 +76,6 @@ def print_summary(rows: list[dict[str, Any]], title: str) -> None:
 
 
 @factors_app.command("export")
-def export(fmt: Annotated[str, typer.Option("--format", help="json")] = "json") -> None:
+def export(fmt: Annotated[Format, format_option(Format.json)] = Format.json) -> None:
     """Write the factor library (every table, every row with its source) as JSON."""
-    if fmt != "json":
-        raise typer.BadParameter(f"unknown format {fmt!r}: use json", param_hint="--format")
     print_json(factor_library())

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.tree import Tree
 
+from carbonpeak.cli.options import Format, Lang, Language, format_option
 from carbonpeak.cli.output import console, print_csv, print_json
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.plan.schema import Plan
@@ -19,7 +20,6 @@ FileOpt = Annotated[
     Path | None,
     typer.Option("--file", "-f", help="plan file (default: CARBONPEAK_PLAN_FILE or the packaged plan)"),
 ]
-LangOpt = Annotated[str, typer.Option("--lang", help="zh or en")]
 _SIGN = {"at_least": "≥", "at_most": "≤", "about": "≈"}
 
 
@@ -38,7 +38,7 @@ def validate(
 
 
 @plan_app.command("show")
-def show(file: FileOpt = None, lang: LangOpt = "zh") -> None:
+def show(file: FileOpt = None, lang: Lang = Language.zh) -> None:
     """Print the plan as a tree with counts."""
     out = console()
     if not out.is_terminal:
@@ -49,11 +49,9 @@ def show(file: FileOpt = None, lang: LangOpt = "zh") -> None:
 @plan_app.command("export")
 def export(
     file: FileOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    fmt: Annotated[Format, format_option(Format.json, Format.csv)] = Format.json,
 ) -> None:
     """Write the plan to stdout as JSON (records by kind, each with its source) or CSV (one table)."""
-    if fmt not in ("json", "csv"):
-        raise typer.BadParameter(f"unknown format {fmt!r}: use json or csv", param_hint="--format")
     plan = current_plan(file)
     if fmt == "json":
         print_json(plan_export(plan))

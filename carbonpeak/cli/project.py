@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from carbonpeak.cli.options import Format, format_option, settings
 from carbonpeak.cli.output import console, print_json, print_table, progress_bar
 
 
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
         ),
         draws: int = typer.Option(10_000, help="Monte Carlo draws"),
         seed: int = typer.Option(1, help="random seed (recorded with the result)"),
-        fmt: str = typer.Option("table", "--format", help="json or table"),
+        fmt: Annotated[Format, format_option(Format.json, Format.table)] = Format.table,
         sensitivity: bool = typer.Option(
             False, help="tornado and Sobol indices (only when asked: they cost more than the run)"
         ),
@@ -37,10 +38,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """项目碳达峰预测 / Project a scenario: probability of peaking by 2030, bands, targets, wedges."""
         from carbonpeak.services.projection import run_projection
-        from carbonpeak.settings import Settings
 
-        if fmt not in ("json", "table"):
-            raise typer.BadParameter("--format must be json or table")
         kwargs: dict[str, Any] = dict(
             draws=draws,
             seed=seed,
@@ -49,14 +47,14 @@ def register(app: typer.Typer) -> None:
             analysis_draws=analysis_draws,
             sobol_draws=sobol_draws,
             add_project=add_project,
-            data_dir=Settings().data_dir if save else None,
+            data_dir=settings().data_dir if save else None,
         )
         database = None
         if store:
             from carbonpeak.services.dataset import current
             from carbonpeak.store.db import Database
 
-            database = Database.initialised(Settings())
+            database = Database.initialised(settings())
             kwargs["data"] = current(database)
         if draws >= 20_000:
             with progress_bar("Monte Carlo") as bar:

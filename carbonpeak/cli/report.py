@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
+from carbonpeak.cli.options import Actor, Format, Lang, Language, Out, format_option
+from carbonpeak.cli.options import PlanFile as Plan
+from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import parse_date
 
-Fmt = Annotated[str, typer.Option("--format", help="html, pdf, docx or xlsx")]
-Lang = Annotated[str, typer.Option("--lang", help="zh or en")]
-Out = Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")]
+Fmt = Annotated[Format, format_option(Format.html, Format.pdf, Format.docx, Format.xlsx)]
 Inputs = Annotated[
     Path | None,
     typer.Option(
@@ -21,7 +22,6 @@ Inputs = Annotated[
         help="input bundle (YAML), or `store` (the database's approved reports); default: the sample",
     ),
 ]
-Plan = Annotated[Path | None, typer.Option("--plan", help="plan file; default: CARBONPEAK_PLAN_FILE")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the bundle's date")]
 
 
@@ -61,8 +61,8 @@ def register(app: typer.Typer) -> None:
     @group.command("annual")
     def annual(
         year: Annotated[int, typer.Option(help="the year reported on")] = 2024,
-        fmt: Fmt = "html",
-        lang: Lang = "zh",
+        fmt: Fmt = Format.html,
+        lang: Lang = Language.zh,
         out: Out = None,
         inputs: Inputs = None,
         plan: Plan = None,
@@ -75,8 +75,8 @@ def register(app: typer.Typer) -> None:
     @group.command("assessment")
     def assessment(
         year: Annotated[int, typer.Option(help="the assessment year")] = 2025,
-        fmt: Fmt = "html",
-        lang: Lang = "zh",
+        fmt: Fmt = Format.html,
+        lang: Lang = Language.zh,
         out: Out = None,
         inputs: Inputs = None,
         plan: Plan = None,
@@ -88,8 +88,8 @@ def register(app: typer.Typer) -> None:
     @group.command("midterm")
     def midterm(
         year: Annotated[int, typer.Option(help="the assessment year")] = 2025,
-        fmt: Fmt = "html",
-        lang: Lang = "zh",
+        fmt: Fmt = Format.html,
+        lang: Lang = Language.zh,
         out: Out = None,
         inputs: Inputs = None,
         plan: Plan = None,
@@ -105,14 +105,14 @@ def register(app: typer.Typer) -> None:
         section: Annotated[str, typer.Option(help="achievements, problems or next_steps")],
         zh: Annotated[str, typer.Option("--zh", help="the text in Chinese")],
         en: Annotated[str, typer.Option("--en", help="the text in English")],
-        actor: Annotated[str, typer.Option("--as", help="username of the office user writing it")],
+        actor: Actor,
     ) -> None:
         """Store the office's summary of a report section (audited). 编写报告综述（成效、问题、下步工作）。"""
         from carbonpeak.cli.round import _user
         from carbonpeak.services.report_summaries import set_summary
         from carbonpeak.store.db import open_session
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             row = set_summary(
                 session,
                 _user(session, actor),
@@ -127,8 +127,8 @@ def register(app: typer.Typer) -> None:
     @group.command("dispatch")
     def dispatch(
         year: Annotated[int, typer.Option(help="the year of the round")] = 2024,
-        fmt: Fmt = "html",
-        lang: Lang = "zh",
+        fmt: Fmt = Format.html,
+        lang: Lang = Language.zh,
         out: Out = None,
         inputs: Inputs = None,
         plan: Plan = None,

@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from carbonpeak.cli.output import FORMATS, emit, parse_date
+from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import settings as cli_settings
+from carbonpeak.cli.output import emit, parse_date
 from carbonpeak.store.db import open_session
 from carbonpeak.store.models import User
 
@@ -27,7 +29,7 @@ def register(app: typer.Typer) -> None:
         """Open a reporting round. 开启填报轮次。"""
         from carbonpeak.services.rounds import open_round
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             rnd = open_round(
                 session,
                 _user(session, actor),
@@ -39,13 +41,13 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"round {rnd.id} ({rnd.period}) open until {rnd.due_date}")
 
     @group.command("list")
-    def list_(fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table") -> None:
+    def list_(fmt: ListFormat = Format.table) -> None:
         """List reporting rounds. 列出填报轮次。"""
         from sqlalchemy import select
 
         from carbonpeak.store.models import Round
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             rows = [
                 {"id": r.id, "period": r.period, "title": r.title, "due": r.due_date, "status": r.status}
                 for r in session.execute(select(Round).order_by(Round.id)).scalars()

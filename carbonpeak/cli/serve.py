@@ -48,9 +48,9 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from carbonpeak.app import create_app
-        from carbonpeak.settings import Settings
+        from carbonpeak.cli.options import settings as cli_settings
 
-        settings = Settings()
+        settings = cli_settings()
         configure(log_level or settings.log_level, settings.log_json)
         shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
         address = (

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.cli.options import Actor, Format, ListFormat
+from carbonpeak.cli.options import settings as cli_settings
+from carbonpeak.cli.output import emit
 
-Actor = Annotated[str, typer.Option("--as", help="username of the acting user")]
 Comment = Annotated[str | None, typer.Option(help="comment (required to return)")]
 
 
@@ -22,10 +23,9 @@ def register(app: typer.Typer) -> None:
     def _act(action: str, submission_id: int, actor: str, comment: str | None) -> None:
         from carbonpeak.cli.round import _user
         from carbonpeak.services import submissions as s
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import open_session
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             user = _user(session, actor)
             if action == "submit":
                 sub = s.submit_submission(session, user, submission_id, comment=comment)
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
                     user,
                     submission_id,
                     comment=comment,
-                    allow_self_approval=Settings().allow_self_approval,
+                    allow_self_approval=cli_settings().allow_self_approval,
                 )
             elif action == "return":
                 sub = s.return_submission(session, user, submission_id, comment=comment or "")
@@ -68,14 +68,14 @@ def register(app: typer.Typer) -> None:
     def list_(
         actor: Actor,
         status: Annotated[str | None, typer.Option(help="only this status")] = None,
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
     ) -> None:
         """List submissions the user may see. 列出报送。"""
         from carbonpeak.cli.round import _user
         from carbonpeak.services.submissions import list_submissions
         from carbonpeak.store.db import open_session
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             rows = [
                 {
                     "id": s.id,

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import settings as cli_settings
+from carbonpeak.cli.output import emit
 from carbonpeak.store.db import open_session
 
 
@@ -28,7 +30,9 @@ def register(app: typer.Typer) -> None:
         """Add a user with a role and a unit. 新增用户。"""
         from carbonpeak.services.users import create_user
 
-        with open_session() as session:  # first: no password asked for a database that is not there
+        with open_session(
+            cli_settings()
+        ) as session:  # first: no password asked for a database that is not there
             secret = (
                 password
                 or os.environ.get("CARBONPEAK_NEW_PASSWORD")
@@ -40,13 +44,13 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"user {user.username} ({user.role}, {user.unit_code}) added with id {user.id}")
 
     @group.command("list")
-    def list_(fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table") -> None:
+    def list_(fmt: ListFormat = Format.table) -> None:
         """List users. 列出用户。"""
         from sqlalchemy import select
 
         from carbonpeak.store.models import User
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             rows = [
                 {"id": u.id, "username": u.username, "role": u.role, "unit": u.unit_code, "active": u.active}
                 for u in session.execute(select(User).order_by(User.id)).scalars()
@@ -60,12 +64,11 @@ def register(app: typer.Typer) -> None:
 
         from carbonpeak.errors import NotFound
         from carbonpeak.services.users import issue_token
-        from carbonpeak.settings import Settings
         from carbonpeak.store.models import User
 
-        with open_session() as session:
+        with open_session(cli_settings()) as session:
             user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
             if user is None:
                 raise NotFound(f"user {username!r} not found", message_zh=f"用户 {username} 不存在")
-            lifetime = Settings().api_token_lifetime
+            lifetime = cli_settings().api_token_lifetime
             typer.echo(issue_token(session, user, kind="api", name=name, lifetime=lifetime))
