@@ -59,6 +59,10 @@ class CarbonpeakError(Exception):
         self.message = message
         self.message_zh = message_zh or message
 
+    def body(self) -> dict[str, object]:
+        """The error as every JSON answer gives it: its class, en and zh text, and the problems."""
+        return {"error": type(self).__name__, "message": self.message, "message_zh": self.message_zh}
+
 
 class InputError(CarbonpeakError):
     status = 422
@@ -66,6 +70,9 @@ class InputError(CarbonpeakError):
     def __init__(self, message: str, problems: list[Problem] | None = None, *, message_zh: str | None = None):
         super().__init__(message, message_zh=message_zh)
         self.problems: list[Problem] = list(problems or [])
+
+    def body(self) -> dict[str, object]:
+        return {**super().body(), "problems": [p.as_dict() for p in self.problems]}
 
     def __str__(self) -> str:
         if not self.problems:

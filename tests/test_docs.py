@@ -71,3 +71,15 @@ def test_every_packaged_csv_with_a_source_column_sources_every_row():
                 continue
             for i, row in enumerate(reader, start=2):
                 assert (row.get("source") or "").strip(), f"{path.relative_to(ROOT)}:{i} has no source"
+
+
+def test_architecture_lists_every_package_and_top_module():
+    """docs/architecture.md's package table and top-module line name exactly what is in carbonpeak/."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Packages", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
+    package = ROOT / "carbonpeak"
+    folders = {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    assert listed == folders
+    modules = {p.name for p in package.glob("*.py") if not p.name.startswith("__")}
+    assert set(re.findall(r"`(\w+\.py)`", section.split("Modules at the top", 1)[1])) == modules

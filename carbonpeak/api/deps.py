@@ -9,7 +9,6 @@ request that changes state must carry the CSRF token (header X-CSRF-Token), see 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -20,10 +19,9 @@ from sqlalchemy.orm import Session
 from carbonpeak.auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, check_csrf
 from carbonpeak.errors import NotAuthenticated, PermissionDenied
 from carbonpeak.settings import Settings
-from carbonpeak.store.db import Database, reading
+from carbonpeak.store.db import Database, reading, shared_database
 from carbonpeak.store.models import User
 
-_lock = threading.Lock()
 bearer = HTTPBearer(auto_error=False, description="API token from POST /api/auth/token")
 
 
@@ -33,13 +31,7 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_database(request: Request) -> Database:
-    state = request.app.state
-    with _lock:
-        db = getattr(state, "database", None)
-        if db is None:
-            db = Database.from_settings(state.settings)
-            state.database = db
-    return db
+    return shared_database(request.app.state)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -12,14 +12,7 @@ from carbonpeak.store.db import is_missing_table
 
 
 def error_body(exc: CarbonpeakError) -> dict[str, object]:
-    body: dict[str, object] = {
-        "error": type(exc).__name__,
-        "message": exc.message,
-        "message_zh": exc.message_zh,
-    }
-    if isinstance(exc, InputError):
-        body["problems"] = [p.as_dict() for p in exc.problems]
-    return body
+    return exc.body()
 
 
 def install_error_handlers(app: FastAPI) -> None:

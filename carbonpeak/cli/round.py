@@ -43,24 +43,17 @@ def register(app: typer.Typer) -> None:
     @group.command("list")
     def list_(fmt: ListFormat = Format.table) -> None:
         """List reporting rounds. 列出填报轮次。"""
-        from sqlalchemy import select
-
-        from carbonpeak.store.models import Round
+        from carbonpeak.services.rounds import list_rounds
 
         with open_session(cli_settings()) as session:
             rows = [
                 {"id": r.id, "period": r.period, "title": r.title, "due": r.due_date, "status": r.status}
-                for r in session.execute(select(Round).order_by(Round.id)).scalars()
+                for r in list_rounds(session, None)
             ]
         emit(rows, fmt)
 
 
 def _user(session: Session, username: str) -> User:
-    from sqlalchemy import select
+    from carbonpeak.services.users import user_named
 
-    from carbonpeak.errors import NotFound
-
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        raise NotFound(f"user {username!r} not found", message_zh=f"用户 {username} 不存在")
-    return user
+    return user_named(session, username)

@@ -46,29 +46,21 @@ def register(app: typer.Typer) -> None:
     @group.command("list")
     def list_(fmt: ListFormat = Format.table) -> None:
         """List users. 列出用户。"""
-        from sqlalchemy import select
-
-        from carbonpeak.store.models import User
+        from carbonpeak.services.users import list_users
 
         with open_session(cli_settings()) as session:
             rows = [
                 {"id": u.id, "username": u.username, "role": u.role, "unit": u.unit_code, "active": u.active}
-                for u in session.execute(select(User).order_by(User.id)).scalars()
+                for u in list_users(session, None)
             ]
         emit(rows, fmt)
 
     @group.command("token")
     def token(username: str, name: Annotated[str, typer.Option(help="label of the token")] = "cli") -> None:
         """Issue an API token for a user (valid CARBONPEAK_API_TOKEN_DAYS) and print it once. 签发API令牌。"""
-        from sqlalchemy import select
-
-        from carbonpeak.errors import NotFound
-        from carbonpeak.services.users import issue_token
-        from carbonpeak.store.models import User
+        from carbonpeak.services.users import issue_token, user_named
 
         with open_session(cli_settings()) as session:
-            user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if user is None:
-                raise NotFound(f"user {username!r} not found", message_zh=f"用户 {username} 不存在")
+            user = user_named(session, username)
             lifetime = cli_settings().api_token_lifetime
             typer.echo(issue_token(session, user, kind="api", name=name, lifetime=lifetime))

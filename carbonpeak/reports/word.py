@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
     from docx.text.run import Run
 
-    from carbonpeak.reports.render import Report, Table
+    from carbonpeak.reports.model import Report, Table
 
 FONT = "Noto Sans CJK SC"
 RED = (0xC0, 0x00, 0x00)
@@ -99,7 +99,7 @@ def _table(doc: DocumentObject, table: Table) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    from carbonpeak.reports.render import table_view
+    from carbonpeak.reports.model import table_view
 
     view = table_view(table)
     _orient(doc, view.layout.landscape)

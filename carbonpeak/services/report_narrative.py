@@ -17,7 +17,7 @@ from typing import Any
 from carbonpeak.i18n import t
 from carbonpeak.indicators.annual import TargetCheck
 from carbonpeak.plan.schema import Plan
-from carbonpeak.reports.render import Section, Table
+from carbonpeak.reports.model import Section, Table
 from carbonpeak.services import supervision as supervision_service
 from carbonpeak.services.supervision import Bundle
 from carbonpeak.supervision.dispatch import LaggingTask

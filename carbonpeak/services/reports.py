@@ -32,7 +32,8 @@ from carbonpeak.evaluation.scoring import EvaluationResult
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.plan.schema import Plan
 from carbonpeak.reports.charts import Bar, bar_chart
-from carbonpeak.reports.render import Report, Section, Table, render
+from carbonpeak.reports.model import Report, Section, Table
+from carbonpeak.reports.render import render
 from carbonpeak.services import evaluation as evaluation_service
 from carbonpeak.services import supervision as supervision_service
 from carbonpeak.services.report_narrative import conditions_section, narrative_sections

@@ -132,10 +132,11 @@ def round_units(session: Session, round_id: int) -> list[str]:
     )
 
 
-def list_rounds(session: Session, actor: User) -> list[Round]:
-    """Office and viewers: every round. Reporting roles: the rounds their unit is invited to."""
+def list_rounds(session: Session, actor: User | None) -> list[Round]:
+    """Office and viewers (and the machine's operator: `actor` None, the CLI): every round.
+    Reporting roles: the rounds their unit is invited to."""
     query = select(Round).order_by(Round.id)
-    if actor.role in REPORTING_ROLES:
+    if actor is not None and actor.role in REPORTING_ROLES:
         query = query.join(RoundUnit, RoundUnit.round_id == Round.id).where(
             RoundUnit.unit_code == actor.unit_code
         )

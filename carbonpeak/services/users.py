@@ -105,9 +105,19 @@ def create_user(
     return user
 
 
-def list_users(session: Session, actor: User) -> list[User]:
-    require_office(actor)
+def list_users(session: Session, actor: User | None) -> list[User]:
+    """Every user, for the office (or the machine's operator: `actor` None, the CLI)."""
+    if actor is not None:
+        require_office(actor)
     return list(session.execute(select(User).order_by(User.id)).scalars())
+
+
+def user_named(session: Session, username: str) -> User:
+    """The user called `username`; NotFound naming it otherwise."""
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"user {username!r} not found", message_zh=f"用户 {username} 不存在")
+    return user
 
 
 def get_user(session: Session, actor: User, user_id: int) -> User:

@@ -14,6 +14,7 @@ services/submissions.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -161,6 +162,20 @@ class Database:
 def _refuse_writes_while_reading(session: Session, _context: Any, _instances: Any) -> None:
     if _read_only.get() and (session.new or session.dirty or session.deleted):
         raise ReadOnlySession("a change was flushed inside reading() (a GET request or a read-only session)")
+
+
+_shared_lock = threading.Lock()
+
+
+def shared_database(state: Any) -> Database:
+    """The one Database of an application (`state`: its `app.state`, holding `settings`), opened on
+    first use and kept in `state.database`; the API and the pages share it."""
+    with _shared_lock:
+        db = getattr(state, "database", None)
+        if db is None:
+            db = Database.from_settings(state.settings)
+            state.database = db
+    return db
 
 
 @contextmanager

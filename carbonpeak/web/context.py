@@ -74,15 +74,12 @@ class WebContext:
         return path + (f"?{urlencode(query)}" if query else "")
 
 
-def web_context(request: Request) -> WebContext:
+def anonymous_context(request: Request) -> WebContext:
+    """The request's context before its user is known (session.web_context adds the user)."""
     settings: Settings = request.app.state.settings
     asked = request.query_params.get("lang")
     lang = normalise_language(asked or request.cookies.get(LANG_COOKIE) or settings.language)
-    from carbonpeak.web import session
-
-    ctx = WebContext(request=request, settings=settings, lang=lang, remember_lang=bool(asked))
-    session.attach_user(ctx)
-    return ctx
+    return WebContext(request=request, settings=settings, lang=lang, remember_lang=bool(asked))
 
 
 def _pick(obj: Any, name: str, lang: str) -> str:

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 
-from carbonpeak.api.errors import error_body
 from carbonpeak.errors import (
     CarbonpeakError,
     InputError,
@@ -29,7 +28,8 @@ from carbonpeak.i18n import t
 from carbonpeak.services import pages
 from carbonpeak.services.pages.analysis import HypotheticalProject
 from carbonpeak.web import charts, session
-from carbonpeak.web.context import WebContext, html_error, make_templates, remember, render, web_context
+from carbonpeak.web.context import WebContext, html_error, make_templates, remember, render
+from carbonpeak.web.session import web_context
 
 templates = make_templates()
 router = APIRouter(include_in_schema=False)
@@ -58,7 +58,7 @@ def _error(ctx: WebContext, exc: CarbonpeakError) -> Response:
     from fastapi.responses import JSONResponse
 
     if ctx.wants_json():
-        return JSONResponse(error_body(exc), status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status)
     if isinstance(exc, NotAuthenticated):
         target = ctx.request.url.path + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)

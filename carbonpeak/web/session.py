@@ -1,7 +1,7 @@
 """Web sessions: the signed-in user of a request, log-in and log-out, CSRF on forms.
 
 Delegates to carbonpeak.auth (cookie name, CSRF tokens) and carbonpeak.services.users (password
-check, session tokens), on the API's database (carbonpeak.api.deps). A request without a valid
+check, session tokens), on the app's one database (store.db.shared_database). A request without a valid
 session is anonymous (`ctx.user is None`): the public pages show; reporting asks to log in.
 """
 
@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from fastapi import Request  # at run time: FastAPI reads web_context's signature (a dependency)
+
 from carbonpeak.errors import NotAuthenticated, PermissionDenied
 
 if TYPE_CHECKING:
-    from fastapi import Request
     from fastapi.responses import Response
 
     from carbonpeak.web.context import WebContext
@@ -33,12 +34,10 @@ class WebUser:
 
 
 def database(request: Request) -> Any:
-    """The app's Database (the API's, carbonpeak.api.deps), opened on first use; None without a store."""
-    try:
-        from carbonpeak.api.deps import get_database
-    except ImportError:
-        return None
-    return get_database(request)
+    """The app's Database (shared with the API: store.db.shared_database), opened on first use."""
+    from carbonpeak.store.db import shared_database
+
+    return shared_database(request.app.state)
 
 
 def _users() -> Any:
@@ -57,6 +56,15 @@ def _snapshot(user: Any) -> WebUser:
         role=user.role,
         unit_code=user.unit_code,
     )
+
+
+def web_context(request: Request) -> WebContext:
+    """The request's context: language, settings and the signed-in user (None when anonymous)."""
+    from carbonpeak.web.context import anonymous_context
+
+    ctx = anonymous_context(request)
+    attach_user(ctx)
+    return ctx
 
 
 def attach_user(ctx: WebContext) -> None:

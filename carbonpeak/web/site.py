@@ -124,14 +124,13 @@ class SecurityHeaders:
 
 def not_found(request: Request) -> Response:
     """The site's 404: the API's JSON error under /api and for JSON twins, the error page otherwise."""
-    from carbonpeak.api.errors import error_body
-
     path = request.url.path
     err = NotFound(f"no page or record at {path}", message_zh=f"{path} 处没有页面或记录")
     if path.startswith("/api") or path.endswith(".json") or request.query_params.get("format") == "json":
-        return JSONResponse(error_body(err), status_code=404)
-    from carbonpeak.web.context import html_error, web_context
+        return JSONResponse(err.body(), status_code=404)
+    from carbonpeak.web.context import html_error
     from carbonpeak.web.routes import templates
+    from carbonpeak.web.session import web_context
 
     return html_error(web_context(request), templates, 404, "web.error.not_found")
 

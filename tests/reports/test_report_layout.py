@@ -20,7 +20,8 @@ from carbonpeak.reports.layout import (
     table_layout,
     text_width,
 )
-from carbonpeak.reports.render import Report, render_pdf, render_xlsx, table_view, tables_with_broken_headers
+from carbonpeak.reports.model import Report, table_view
+from carbonpeak.reports.render import render_pdf, render_xlsx, tables_with_broken_headers
 from carbonpeak.services.reports import build_report
 
 NEEDS_POPPLER = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")

@@ -180,7 +180,7 @@ def test_a_report_without_the_years_results_is_refused(small_plan, bundle, schem
 
 
 def test_xlsx_keeps_formula_like_text_as_text() -> None:
-    from carbonpeak.reports.render import Report, Section, Table
+    from carbonpeak.reports.model import Report, Section, Table
 
     table = Table(columns=["=title"], rows=[['=HYPERLINK("http://x","y")', "-1+2", 3.0]])
     report = Report("annual", "en", "=t", "", [("=k", "=v")], [Section("s", "=s", tables=[table])])
