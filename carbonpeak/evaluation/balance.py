@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.plan.schema import Plan, Target
+from carbonpeak.validation import read_yaml, validated
 
 ADDITIVE_METRICS = frozenset({"level", "count"})
 
@@ -300,21 +300,7 @@ DISTRICTS_DIR = Path(__file__).with_name("districts")
 
 
 def parse_district_plan(data: object, *, location: str) -> DistrictPlan:
-    try:
-        return DistrictPlan.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            Problem(
-                f"{location}:" + ".".join(str(p) for p in e["loc"]),
-                f"district.{e['type']}",
-                f"区县方案字段不符合要求：{e['msg']}",
-                e["msg"],
-            )
-            for e in exc.errors()
-        ]
-        raise InputError(
-            f"{location}: invalid district plan", problems, message_zh=f"{location}：区县方案不符合格式"
-        ) from None
+    return validated(DistrictPlan, data, "district", location=location)
 
 
 def load_district_plans(plan: Plan, paths: Iterable[Path]) -> list[DistrictPlan]:
@@ -323,12 +309,9 @@ def load_district_plans(plan: Plan, paths: Iterable[Path]) -> list[DistrictPlan]
     problems: list[Problem] = []
     for path in paths:
         try:
-            d = parse_district_plan(yaml.safe_load(path.read_text(encoding="utf-8")), location=path.name)
+            d = parse_district_plan(read_yaml(path, "district"), location=path.name)
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
-        except yaml.YAMLError as exc:
-            problems.append(Problem(path.name, "district.yaml", "不是有效的YAML文件", str(exc)))
             continue
         problems.extend(district_plan_problems(plan, d, location=path.name))
         out.append(d)

@@ -32,10 +32,10 @@ import json
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.validation import read_yaml, validated
 
 Measure = Literal[
     "indicator",
@@ -204,21 +204,7 @@ def scheme_problems(scheme: Scheme) -> list[Problem]:
 
 def parse_scheme(data: object, *, location: str = "scheme") -> Scheme:
     """A validated Scheme from parsed YAML/JSON; InputError listing every problem otherwise."""
-    try:
-        scheme = Scheme.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            Problem(
-                ".".join(str(p) for p in e["loc"]) or location,
-                f"scheme.{e['type']}",
-                f"评价方案字段不符合要求：{e['msg']}",
-                e["msg"],
-            )
-            for e in exc.errors()
-        ]
-        raise InputError(
-            f"{location}: invalid evaluation scheme", problems, message_zh=f"{location}：评价方案不符合格式"
-        ) from None
+    scheme = validated(Scheme, data, "scheme", location=location)
     problems = scheme_problems(scheme)
     if problems:
         raise InputError(
@@ -229,13 +215,7 @@ def parse_scheme(data: object, *, location: str = "scheme") -> Scheme:
 
 def load_scheme(path: Path) -> Scheme:
     """Read and validate a scheme file (YAML)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(
-            f"{path.name}: not YAML", [Problem(path.name, "scheme.yaml", "不是有效的YAML文件", str(exc))]
-        ) from None
-    return parse_scheme(data, location=path.name)
+    return parse_scheme(read_yaml(path, "scheme"), location=path.name)
 
 
 def scheme_digest(scheme: Scheme) -> str:

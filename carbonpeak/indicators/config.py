@@ -10,11 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from carbonpeak import yaml_loader
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.validation import read_yaml, validated
 
 STATUS_FILE = Path(__file__).with_name("status.yaml")
 
@@ -87,27 +85,7 @@ def load_status_config(path: Path | str | None = None) -> StatusConfig:
 
 @cache
 def _load(path: Path) -> StatusConfig:
-    name = path.name
-    try:
-        data = yaml_loader.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"cannot read {name}",
-            [Problem(name, "config.read", f"无法读取配置文件：{exc}", f"cannot read the file: {exc}")],
-        ) from None
-    try:
-        return StatusConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            Problem(
-                f"{name}:" + ".".join(str(p) for p in err["loc"]),
-                f"schema.{err['type']}",
-                f"配置项不合规：{err['msg']}",
-                err["msg"],
-            )
-            for err in exc.errors()
-        ]
-        raise InputError(f"{name} breaks the configuration schema", problems) from None
+    return validated(StatusConfig, read_yaml(path, "config"), "config", location=path.name)
 
 
 __all__ = ["STATUS_FILE", "StatusConfig", "load_status_config"]

@@ -44,6 +44,7 @@ from pydantic import ValidationError
 
 from carbonpeak.errors import PlanError, Problem
 from carbonpeak.plan.schema import Plan
+from carbonpeak.validation import read_text, schema_problems
 from carbonpeak.yaml_loader import SafeLoader
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -52,47 +53,11 @@ DEFAULT_PLAN_FILE = DATA_DIR / "jinan-2023.yaml"
 # metrics that may carry no number: a peak has a year, a qualitative target has words
 _VALUELESS_METRICS = {"peak", "qualitative"}
 
-_SCHEMA_ZH = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "不允许的字段",
-    "string_type": "应为文本",
-    "string_pattern_mismatch": "格式不符合要求",
-    "string_too_short": "不能为空",
-    "literal_error": "取值不在允许范围内",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "float_parsing": "应为数字",
-    "float_type": "应为数字",
-    "bool_parsing": "应为 true 或 false",
-    "bool_type": "应为 true 或 false",
-    "list_type": "应为列表",
-    "model_type": "应为映射（键: 值）",
-    "dict_type": "应为映射（键: 值）",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "greater_than_equal": "数值过小",
-}
-
 
 def load_plan(path: Path | str | None = None) -> Plan:
     """The plan in `path` (default: the packaged Jinan plan); PlanError listing every problem."""
     file = Path(path) if path is not None else DEFAULT_PLAN_FILE
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(
-            f"cannot read plan file {file}: {exc}",
-            [
-                Problem(
-                    str(file),
-                    "file.readable",
-                    f"无法读取方案文件：{exc}",
-                    f"cannot read the plan file: {exc}",
-                )
-            ],
-            message_zh=f"无法读取方案文件 {file}",
-        ) from None
+    text = read_text(file, "plan", rule="file.readable", error=PlanError)
     return parse_plan(text, name=str(file))
 
 
@@ -112,7 +77,7 @@ def parse_plan(text: str, *, name: str = "<plan>") -> Plan:
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_schema_problems(exc))
+        problems.extend(schema_problems(exc, "schema"))
     problems.extend(check_plan_data(data))
     if problems or plan is None:
         raise _plan_error(name, _with_lines(text, problems))
@@ -219,28 +184,6 @@ def _read_yaml(text: str) -> tuple[Any, list[Problem]]:
 
 
 # -- schema faults -------------------------------------------------------------------------------
-
-
-def path_of(loc: tuple[int | str, ...]) -> str:
-    """('programmes', 2, 'tasks', 4, 'lead_units', 0) → 'programmes[2].tasks[4].lead_units[0]'."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top)"
-
-
-def _schema_problems(exc: ValidationError) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        kind = str(err["type"])
-        zh = _SCHEMA_ZH[kind] if kind in _SCHEMA_ZH else f"不符合格式要求（{err['msg']}）"
-        value = err.get("input")
-        shown = None if kind == "missing" or isinstance(value, dict | list) else str(value)
-        problems.append(Problem(path_of(tuple(err["loc"])), f"schema.{kind}", zh, err["msg"], value=shown))
-    return problems
 
 
 # -- cross-reference and target rules on the raw mapping -----------------------------------------

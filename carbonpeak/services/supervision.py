@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
@@ -32,6 +31,7 @@ from carbonpeak.plan.schema import Plan
 from carbonpeak.supervision.dispatch import DispatchList, dispatch_list, latest_progress
 from carbonpeak.supervision.model import ProjectStatus, ReportingRecord, SupervisionInputs, TaskProgress
 from carbonpeak.supervision.projects import CapacityRollup, capacity_rollup, status_counts
+from carbonpeak.validation import invalid, read_yaml, schema_problems
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "supervision" / "samples"
 DEFAULT_BUNDLE = SAMPLES_DIR / "jinan-2024.yaml"
@@ -85,11 +85,9 @@ def parse_bundle(data: Any, *, name: str = "<bundle>") -> Bundle:
         try:
             parsed[key] = adapter.validate_python(data.get(key) or [])
         except ValidationError as exc:
-            for e in exc.errors():
-                loc = f"{name}:{key}" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e["loc"])
-                problems.append(Problem(loc, f"bundle.{e['type']}", f"字段不符合要求：{e['msg']}", e["msg"]))
+            problems.extend(schema_problems(exc, "bundle", location=name, prefix=(key,)))
     if problems:
-        raise InputError(f"{name}: invalid input bundle", problems, message_zh=f"{name}：数据文件不符合格式")
+        raise invalid("bundle", problems, name)
     as_of = data.get("as_of")
     return Bundle(
         supervision=SupervisionInputs(
@@ -120,17 +118,7 @@ def load_bundle(path: Path | str | None = None, *, year: int | None = None) -> B
     if path is not None and str(path) == STORE:
         return store_bundle(year)
     file = Path(path) if path else DEFAULT_BUNDLE
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(
-            f"cannot read {file}", [Problem(str(file), "bundle.read", "无法读取文件", str(exc))]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(
-            f"{file.name}: not YAML", [Problem(file.name, "bundle.yaml", "不是有效的YAML", str(exc))]
-        ) from None
-    return parse_bundle(data, name=file.name)
+    return parse_bundle(read_yaml(file, "bundle"), name=file.name)
 
 
 def latest_reports(bundle: Bundle) -> list[TaskProgress]:

@@ -27,6 +27,7 @@ from carbonpeak.errors import (
 from carbonpeak.i18n import t
 from carbonpeak.services import pages
 from carbonpeak.services.pages.analysis import HypotheticalProject
+from carbonpeak.validation import invalid, schema_problems
 from carbonpeak.web import charts, session
 from carbonpeak.web.context import WebContext, html_error, make_templates, remember, render
 from carbonpeak.web.session import web_context
@@ -100,19 +101,11 @@ def _hypothetical(ctx: WebContext) -> HypotheticalProject | None:
         return None
     try:
         return HypotheticalProject.model_validate({k: v for k, v in values.items() if v is not None})
-    except ValidationError as exc:
-        raise InputError(
-            "the hypothetical project is not valid",
-            [
-                Problem(
-                    f"p_{'.'.join(map(str, e['loc']))}",
-                    "projection.project_field",
-                    "填写有误：" + e["msg"],
-                    e["msg"],
-                )
-                for e in exc.errors()
-            ],
-            message_zh="假设项目填写有误",
+    except ValidationError as exc:  # the form's fields are called p_<field>
+        raise invalid(
+            "projection",
+            schema_problems(exc, "projection", form_prefix="p_"),
+            what="validation.what.projection",
         ) from None
 
 

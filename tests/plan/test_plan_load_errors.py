@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from carbonpeak.errors import PlanError
-from carbonpeak.plan.load import load_plan, parse_plan, path_of
+from carbonpeak.plan.load import load_plan, parse_plan
+from carbonpeak.validation import path_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 GOOD = yaml.safe_load((FIXTURES / "yunze-2024.yaml").read_text(encoding="utf-8"))

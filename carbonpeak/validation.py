@@ -1,0 +1,143 @@
+"""The one validation toolkit of the loaders (plan, scheme, district plans, status config, scenario,
+supervision bundle, forms): reading a file or YAML with the file's name in the error, and turning a
+pydantic `ValidationError` into located `Problem`s — one location format, one rule form, texts
+from the catalogue (`validation.*` in carbonpeak/i18n/catalogue/validation.yaml).
+
+    read_text(path, area)              the file's text; InputError `<area>.read` naming the file
+    read_yaml(path_or_text, area, …)   parsed YAML; InputError `<area>.yaml` with line and column
+    schema_problems(exc, area, …)      Problem per fault: `<file>:<path>` (`targets[0].unit`), rule
+                                       `<area>.<pydantic type>`, zh text by type, en pydantic's
+    validated(model, data, area, …)    the model instance, or InputError listing every problem
+
+A location names what a person can open: the file (its name only, no folders it sits in) and the
+path inside it (`programmes[2].tasks[4].lead_units[0]`); a form's fields are named as the form
+names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from carbonpeak import yaml_loader
+from carbonpeak.errors import InputError, Problem
+from carbonpeak.i18n import catalogue, t
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[int | str, ...]
+
+
+def path_of(loc: Iterable[int | str]) -> str:
+    """('programmes', 2, 'tasks', 4, 'lead_units', 0) → 'programmes[2].tasks[4].lead_units[0]'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top)"
+
+
+def located(location: str, path: str) -> str:
+    """`file:path`, or the one of them that is given."""
+    if not location:
+        return path
+    return location if path == "(top)" else f"{location}:{path}"
+
+
+def schema_problems(
+    exc: ValidationError,
+    area: str,
+    *,
+    location: str = "",
+    prefix: Loc = (),
+    skip_loc: tuple[str, ...] = (),
+    form_prefix: str | None = None,
+) -> list[Problem]:
+    """One Problem per fault of `exc`: at `location:prefix+loc` (loc parts starting with one of
+    `skip_loc`, such as pydantic's union-branch tags, left out), rule `area.<type>`. For a web form,
+    `form_prefix` names the fields as the form does (`p_` + `coal` → `p_coal`)."""
+    problems = []
+    labels = catalogue()
+    for err in exc.errors(include_url=False):
+        kind = str(err["type"])
+        loc = (*prefix, *(p for p in err["loc"] if not (isinstance(p, str) and p.startswith(skip_loc))))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        key = f"validation.{kind}"
+        zh = t(key, "zh") if key in labels else t("validation.other", "zh", msg=msg)
+        value = err.get("input")
+        shown = None if kind == "missing" or isinstance(value, dict | list) else str(value)[:80]
+        where = f"{form_prefix}{path_of(loc)}" if form_prefix is not None else located(location, path_of(loc))
+        problems.append(Problem(where, f"{area}.{kind}", zh, msg, value=shown))
+    return problems
+
+
+def validated(model: type[M], data: object, area: str, *, location: str = "", what: str | None = None) -> M:
+    """`model` validated from `data`; InputError listing every problem (see schema_problems)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(area, schema_problems(exc, area, location=location), location, what) from None
+
+
+def invalid(area: str, problems: list[Problem], location: str = "", what: str | None = None) -> InputError:
+    """The InputError of a file (or form) `location` of kind `what` (a catalogue key; default
+    `validation.what.<area>`) that breaks its rules."""
+    key = what or f"validation.what.{area}"
+    where = f"{location}: " if location else ""
+    where_zh = f"{location}：" if location else ""
+    return InputError(
+        f"{where}invalid {t(key, 'en')}",
+        problems,
+        message_zh=f"{where_zh}{t(key, 'zh')}不符合要求",
+    )
+
+
+def read_text(path: Path, area: str, *, rule: str | None = None, error: type[InputError] = InputError) -> str:
+    """The text of `path` (UTF-8); `error` (InputError) `<area>.read` (or `rule`) naming the file and
+    why otherwise."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise error(
+            f"cannot read {path.name}: {why}",
+            [
+                Problem(
+                    path.name,
+                    rule or f"{area}.read",
+                    t("validation.read", "zh", why=why),
+                    t("validation.read", "en", why=why),
+                )
+            ],
+            message_zh=f"无法读取 {path.name}",
+        ) from None
+
+
+def read_yaml(source: Path | str, area: str, *, location: str | None = None) -> Any:
+    """The YAML document of a file (or of text, named `location`); InputError `<area>.yaml` with the
+    line and column of the fault otherwise. Empty documents read as {}."""
+    text = read_text(source, area) if isinstance(source, Path) else source
+    name = location or (source.name if isinstance(source, Path) else "(text)")
+    try:
+        return yaml_loader.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:line {mark.line + 1}, column {mark.column + 1}" if mark is not None else name
+        what = f"{getattr(exc, 'context', '') or ''} {getattr(exc, 'problem', '') or ''}".strip() or str(exc)
+        raise InputError(
+            f"{name}: not valid YAML",
+            [
+                Problem(
+                    where,
+                    f"{area}.yaml",
+                    t("validation.yaml", "zh", what=what),
+                    t("validation.yaml", "en", what=what),
+                )
+            ],
+            message_zh=f"{name}：不是有效的 YAML 文件",
+        ) from None
