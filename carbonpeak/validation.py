@@ -101,7 +101,7 @@ def read_text(path: Path, area: str, *, rule: str | None = None, error: type[Inp
     """The text of `path` (UTF-8); `error` (InputError) `<area>.read` (or `rule`) naming the file and
     why otherwise."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8").removeprefix("\ufeff")  # a spreadsheet's BOM
     except (OSError, UnicodeError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
         raise error(

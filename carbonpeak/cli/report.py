@@ -85,18 +85,10 @@ def register(app: typer.Typer) -> None:
         """The 14th Five-Year Plan final assessment (replaces the mid-term one). “十四五”终期评估报告。"""
         _run("assessment", year, fmt, lang, out, inputs, plan, as_of)
 
-    @group.command("midterm")
-    def midterm(
-        year: Annotated[int, typer.Option(help="the assessment year")] = 2025,
-        fmt: Fmt = Format.html,
-        lang: Lang = Language.zh,
-        out: Out = None,
-        inputs: Inputs = None,
-        plan: Plan = None,
-        as_of: AsOf = None,
-    ) -> None:
-        """Another name of `report assessment` (the plan's mid-term assessment). 中期评估，即终期评估。"""
-        _run("assessment", year, fmt, lang, out, inputs, plan, as_of)
+    group.command(
+        "midterm",
+        help="Another name of `report assessment` (the plan's mid-term assessment). 中期评估，即终期评估。",
+    )(assessment)
 
     @group.command("summary")
     def summary(

@@ -31,6 +31,7 @@ import numpy as np
 from carbonpeak.decomposition.lmdi import KayaSeries
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.units import convert, lookup
+from carbonpeak.validation import read_text
 
 SAMPLE_FILE = Path(__file__).with_name("data") / "sample-kaya.csv"
 COLUMNS = ("variable", "year", "sector", "fuel", "value", "unit")
@@ -48,21 +49,7 @@ UNITS = {"population": "万人", "gdp": "亿元", "energy": "万tce", "emissions
 
 def read_kaya_table(path: Path | str) -> KayaSeries:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(
-            f"cannot read {path.name}",
-            [
-                Problem(
-                    path.name,
-                    "file.read",
-                    f"无法读取文件：{exc.strerror}",
-                    f"cannot read the file: {exc.strerror}",
-                )
-            ],
-        ) from None
-    return parse_kaya_table(text, name=path.name)
+    return parse_kaya_table(read_text(path, "kaya", rule="file.read"), name=path.name)
 
 
 def parse_kaya_table(text: str, *, name: str = "kaya.csv") -> KayaSeries:

@@ -23,6 +23,7 @@ import numpy as np
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.indicators.series import FLAGS, Observations, Series
 from carbonpeak.units import lookup
+from carbonpeak.validation import read_text
 
 SAMPLE_FILE = Path(__file__).with_name("data") / "sample-observations.csv"
 REQUIRED = ("indicator", "region", "year", "value", "unit", "source")
@@ -32,21 +33,7 @@ OPTIONAL = ("flag",)
 def read_observations(path: Path | str) -> Observations:
     """Observations from a CSV file; InputError listing every problem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(
-            f"cannot read {path.name}",
-            [
-                Problem(
-                    path.name,
-                    "file.read",
-                    f"无法读取文件：{exc.strerror}",
-                    f"cannot read the file: {exc.strerror}",
-                )
-            ],
-        ) from None
-    return parse_observations(text, name=path.name)
+    return parse_observations(read_text(path, "observations", rule="file.read"), name=path.name)
 
 
 def parse_observations(text: str, *, name: str = "observations.csv") -> Observations:
