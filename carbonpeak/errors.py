@@ -4,13 +4,16 @@
     ├── InputError          (422)      bad input: carries `problems`, every one found, not just the first
     │   ├── PlanError                  a plan file breaks the schema or a cross-reference rule
     │   ├── BalanceError               an energy balance or activity table the inventory cannot use
+    │   ├── ScenarioError              a scenario or project file that breaks the schema or a rule
     │   └── UploadError                an uploaded template or CSV that fails validation
     ├── NotFound            (404)      a record that does not exist
     ├── PermissionDenied    (403)      the user's role or unit does not allow the action
     ├── NotAuthenticated    (401)      no valid session or token
     ├── Conflict            (409)      the action does not fit the record's state (e.g. approving a draft)
     ├── TooManyRequests     (429)      a limit on tries (log-ins, projection runs); `retry_after` seconds
-    └── IntegrityError      (500)      stored data fails a check it must pass (e.g. a broken audit chain)
+    ├── IntegrityError      (500)      stored data fails a check it must pass (e.g. a broken audit chain)
+    │   └── ReproductionError          an archived evaluation run no longer gives its recorded scores
+    └── NotInitialised      (503)      the database has not been created (`carbonpeak init`)
 
 Services raise these; they never raise HTTP exceptions. The CLI prints `problems` and exits 2 for
 an InputError, 1 for the others, never with a traceback.
@@ -89,6 +92,10 @@ class BalanceError(InputError):
     pass
 
 
+class ScenarioError(InputError):
+    """A scenario or project file that breaks the schema or a rule; `problems` lists every fault."""
+
+
 class UploadError(InputError):
     pass
 
@@ -124,6 +131,10 @@ class IntegrityError(CarbonpeakError):
     status = 500
 
 
+class ReproductionError(IntegrityError):
+    """An archived evaluation run that, re-run on its recorded inputs, gives other scores."""
+
+
 class NotInitialised(CarbonpeakError):
     """The database has no tables yet (`carbonpeak init` has not run against it), or, `outdated`,
     an older schema than the code's (`carbonpeak init` migrates it)."""
@@ -155,6 +166,8 @@ __all__ = [
     "PermissionDenied",
     "PlanError",
     "Problem",
+    "ReproductionError",
+    "ScenarioError",
     "TooManyRequests",
     "UploadError",
 ]

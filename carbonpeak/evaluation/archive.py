@@ -11,16 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from carbonpeak.errors import IntegrityError
+from carbonpeak.errors import ReproductionError
 from carbonpeak.evaluation.inputs import EvaluationInputs, inputs_digest, inputs_from_dict, inputs_to_dict
 from carbonpeak.evaluation.scheme import Scheme, parse_scheme, scheme_digest
 from carbonpeak.evaluation.scoring import EvaluationResult, evaluate
 
 RECORD_FORMAT = "carbonpeak.evaluation-run/1"
-
-
-class ReproductionError(IntegrityError):
-    pass
 
 
 def score_table(result: EvaluationResult) -> list[dict[str, Any]]:

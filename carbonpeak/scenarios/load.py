@@ -29,7 +29,7 @@ import yaml
 from pydantic import ValidationError
 
 from carbonpeak import units, yaml_loader
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError, Problem, ScenarioError
 from carbonpeak.scenarios.drivers import Dist, Driver
 from carbonpeak.scenarios.history import InventoryHistory, base_year_from_record, series_at
 from carbonpeak.scenarios.model import (
@@ -52,7 +52,6 @@ from carbonpeak.scenarios.schema import (
     PeakSpec,
     ProjectsFile,
     Quantity,
-    ScenarioError,
     ScenarioFile,
     Spec,
 )

@@ -11,12 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from carbonpeak.errors import InputError
 from carbonpeak.scenarios.drivers import Dist
-
-
-class ScenarioError(InputError):
-    """A scenario or project file that breaks the schema or a rule; `problems` lists every fault."""
 
 
 class _Strict(BaseModel):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from carbonpeak.errors import InputError
-from carbonpeak.evaluation.archive import ReproductionError, reproduce, run_record
+from carbonpeak.errors import InputError, ReproductionError
+from carbonpeak.evaluation.archive import reproduce, run_record
 from carbonpeak.evaluation.inputs import AssessedRate, IndicatorResult, evaluation_inputs
 from carbonpeak.evaluation.scheme import parse_scheme
 from carbonpeak.evaluation.scoring import evaluate
