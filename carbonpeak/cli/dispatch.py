@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import AsOf, Format, Inputs, ListFormat, PlanFile
 from carbonpeak.cli.output import emit, parse_date, print_json
 
 PARTS = ("tasks", "units", "overdue", "projects")
@@ -18,14 +17,9 @@ def register(app: typer.Typer) -> None:
     @app.command("dispatch")
     def dispatch(
         part: Annotated[str, typer.Option(help="/".join(PARTS) + " (table and csv show one part)")] = "tasks",
-        inputs: Annotated[
-            Path | None,
-            typer.Option(
-                help="input bundle (YAML), or `store` (the database's approved reports); default: the sample"
-            ),
-        ] = None,
-        plan: Annotated[Path | None, typer.Option(help="plan file")] = None,
-        as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+        inputs: Inputs = None,
+        plan: PlanFile = None,
+        as_of: AsOf = None,
         fmt: ListFormat = Format.table,
     ) -> None:
         """Lagging tasks, lagging units, overdue reports and stale projects. 调度清单。"""

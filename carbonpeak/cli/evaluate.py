@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import Format, Inputs, ListFormat, PlanFile
 from carbonpeak.cli.output import emit, print_json
 
 
@@ -19,13 +19,8 @@ def register(app: typer.Typer) -> None:
         scheme: Annotated[
             Path | None, typer.Option(help="scheme file (YAML); default: the packaged one")
         ] = None,
-        inputs: Annotated[
-            Path | None,
-            typer.Option(
-                help="input bundle (YAML), or `store` (the database's approved reports); default: the sample"
-            ),
-        ] = None,
-        plan: Annotated[Path | None, typer.Option(help="plan file")] = None,
+        inputs: Inputs = None,
+        plan: PlanFile = None,
         archive: Annotated[
             Path | None, typer.Option(help="folder to archive the run in (JSON record)")
         ] = None,

@@ -51,7 +51,14 @@ Lang = Annotated[Language, typer.Option("--lang", help="zh or en")]
 Actor = Annotated[str, typer.Option("--as", help="username of the acting user")]
 PlanFile = Annotated[Path | None, typer.Option("--plan", help="plan file; default: CARBONPEAK_PLAN_FILE")]
 Out = Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the bundle's date")]
+Inputs = Annotated[
+    Path | None,
+    typer.Option(
+        "--inputs",
+        help="input bundle (YAML), or `store` (the database's approved reports); default: the sample",
+    ),
+]
 
 
 @functools.cache

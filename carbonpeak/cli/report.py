@@ -9,20 +9,12 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, Lang, Language, Out, format_option
+from carbonpeak.cli.options import Actor, AsOf, Format, Inputs, Lang, Language, Out, format_option
 from carbonpeak.cli.options import PlanFile as Plan
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import parse_date
 
 Fmt = Annotated[Format, format_option(Format.html, Format.pdf, Format.docx, Format.xlsx)]
-Inputs = Annotated[
-    Path | None,
-    typer.Option(
-        "--inputs",
-        help="input bundle (YAML), or `store` (the database's approved reports); default: the sample",
-    ),
-]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the bundle's date")]
 
 
 def register(app: typer.Typer) -> None:
