@@ -36,25 +36,9 @@ MONTHLY_YEAR = 2024
 SEED = 20241
 PREFIX = "demo-sample-"
 BALANCE_SOURCE = "carbonpeak demo: share of the demo energy balance (carbonpeak/demo/data/energy-balance.csv)"
-# the synthetic tail: division → number of enterprises (two small divisions show "population too small")
-TAIL = {
-    "13": 8,
-    "14": 6,
-    "17": 5,
-    "22": 6,
-    "26": 10,
-    "27": 7,
-    "29": 8,
-    "30": 10,
-    "31": 6,
-    "33": 9,
-    "34": 10,
-    "36": 8,
-    "38": 9,
-    "39": 6,
-    "32": 3,
-    "15": 2,
-}
+# the synthetic tail: division → number of enterprises, in the industries the demo balance has rows for
+# (power, 44, and refining and coking, 25, have fewer named units than the minimum population: not graded)
+TAIL = {"13": 8, "26": 10, "30": 10, "31": 6, "34": 10, "36": 8, "39": 6}
 TAIL_DISTRICTS = (
     ("licheng", "370112"),
     ("zhangqiu", "370114"),
