@@ -148,7 +148,9 @@ def test_industries_and_periods_are_separate():
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(st.floats(0.1, 100), st.floats(0.1, 100), st.integers(0, 2)), min_size=1, max_size=40))
+@given(
+    st.lists(st.tuples(st.floats(0.1, 100), st.floats(0.1, 100), st.integers(0, 2)), min_size=1, max_size=40)
+)
 def test_vectorised_grades_equal_a_per_row_computation(rows):
     co2 = np.asarray([[r[0]] for r in rows])
     va = np.asarray([[r[1]] for r in rows])

@@ -30,7 +30,10 @@ def _problems(kind: str, text: str, context: Context | None = None):
 
 
 def test_a_good_register_row_is_stored_as_text_values():
-    parsed = _parse("enterprises", REGISTER_HEAD + f"{GOOD},2024,钢铁企业,Steelworks,3120,gangcheng,yes,是,blast_furnace\n")
+    parsed = _parse(
+        "enterprises",
+        REGISTER_HEAD + f"{GOOD},2024,钢铁企业,Steelworks,3120,gangcheng,yes,是,blast_furnace\n",
+    )
     rows = {r.field: r for r in parsed.by_year[2024]}
     assert rows["industry"].text == "3120" and rows["ets"].text == "yes"
     assert rows["name_zh"].location == "enterprises.csv:2:3"
@@ -38,13 +41,17 @@ def test_a_good_register_row_is_stored_as_text_values():
 
 def test_a_uscc_failing_its_check_digit_is_located_in_both_languages():
     bad = GOOD[:-1] + ("0" if GOOD[-1] != "0" else "1")
-    (p,) = _problems("enterprises", REGISTER_HEAD + f"{bad},2024,钢铁企业,Steelworks,3120,gangcheng,yes,yes,\n")
+    (p,) = _problems(
+        "enterprises", REGISTER_HEAD + f"{bad},2024,钢铁企业,Steelworks,3120,gangcheng,yes,yes,\n"
+    )
     assert p.location == "enterprises.csv:2:1" and p.rule == "enterprise.uscc"
     assert "校验位" in p.message_zh and "check character" in p.message_en
 
 
 def test_an_unknown_industry_code_is_located():
-    (p,) = _problems("enterprises", REGISTER_HEAD + f"{GOOD},2024,钢铁企业,Steelworks,9999,gangcheng,yes,yes,\n")
+    (p,) = _problems(
+        "enterprises", REGISTER_HEAD + f"{GOOD},2024,钢铁企业,Steelworks,9999,gangcheng,yes,yes,\n"
+    )
     assert (p.location, p.rule) == ("enterprises.csv:2:5", "enterprise.industry")
     assert "GB/T 4754" in p.message_zh and "GB/T 4754" in p.message_en
 
@@ -68,7 +75,13 @@ def test_every_problem_of_a_report_is_reported_at_once():
         f"{GOOD[:-1]}Z,2024,electricity,10,MWh\n"
     )
     rules = [p.rule for p in _problems("enterprise_year", text)]
-    assert rules == ["enterprise.value_added", "enterprise.item", "enterprise.negative", "data.unit", "enterprise.uscc"]
+    assert rules == [
+        "enterprise.value_added",
+        "enterprise.item",
+        "enterprise.negative",
+        "data.unit",
+        "enterprise.uscc",
+    ]
 
 
 def test_a_report_for_an_enterprise_outside_the_register_is_refused():
