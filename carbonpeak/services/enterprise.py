@@ -87,8 +87,11 @@ class Book:
 
 
 def _lineage(r: Any) -> str:
+    """The row's source and record: `[submission N vV, file cell]`, or `[file cell]` for a demo file
+    read before anything is published; then its method."""
     method = f" ({r.method})" if r.method else ""
-    return f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]{method}"
+    record = f"submission {r.submission_id} v{r.version}, " if r.submission_id else ""
+    return f"{r.source} [{record}{r.filename} {r.location}]{method}"
 
 
 def _book_of(data_id: str, rows: Iterable[Any]) -> Book:

@@ -264,8 +264,9 @@ def enterprises_page(
     from carbonpeak.services.dataset import versions
 
     a = ent.accounts(db, year, scheme=SCHEME)
+    shown = [r.flag for r in rows] + [r.flag for r in ets_rows] + [r.flag for r in eff]
     return EnterprisesPage(
-        flag=weakest_flag([r.flag for r in rows]) if rows else None,
+        flag=weakest_flag(shown) if shown else None,
         data_source=f"data set {b.id}",
         snapshot=b.id,
         factor_library=versions()["factor_library"],
@@ -412,6 +413,7 @@ def enterprise_page(
         for c in ent.ets_status(db)
         if c.uscc == uscc
     ]
+    flags += [r.flag for r in page.ets] + [r.flag for r in page.efficiency]
     page.flag = weakest_flag(flags)
     return page
 
