@@ -152,3 +152,16 @@ def test_efficiency_levels_cite_their_source_and_order():
     assert efficiency_status("clinker", 100) == "benchmark"
     assert efficiency_status("clinker", 117) == "between"
     assert efficiency_status("clinker", 117.1) == "below_baseline"
+
+
+def test_the_metering_seam_reads_metered_rows_in_tce():
+    from types import SimpleNamespace
+
+    from carbonpeak.services.enterprise import metered_energy
+
+    rows = [
+        SimpleNamespace(key=f"{GOOD}/03", year=2024, value=100.0, unit="tce"),
+        SimpleNamespace(key=f"{GOOD}/03", year=2024, value=0.5, unit="万tce"),  # two meters of one month
+        SimpleNamespace(key=GOOD, year=2024, value=1.0, unit="tce"),  # no month: not a monthly figure
+    ]
+    assert metered_energy(rows) == {(GOOD, 2024, 3): pytest.approx(5100.0)}

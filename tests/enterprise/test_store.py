@@ -115,3 +115,34 @@ def test_the_demo_store_gives_the_figures_of_the_demo_files(demo_settings):
         assert {r.flag for r in stored.values()} <= {"estimated", "sample"}
     finally:
         db.dispose()
+
+
+def test_an_export_imports_again_unchanged(demo_settings):
+    """`data export` of the enterprise kinds gives their upload layout: parsed again, the same rows."""
+    import csv
+    import io
+
+    from carbonpeak.statistics import kind_of, parse_records
+
+    db = Database(demo_settings.resolved_database_url())
+    try:
+        with db.session() as s:
+            register = frozenset(r.key for r in stats.published_rows(s, kind="enterprises"))
+            for kind in ("enterprises", "enterprise_year", "enterprise_month"):
+                rows = stats.export_rows(s, kind, 2024)
+                published = [r for r in stats.published_rows(s, kind=kind) if r.year == 2024]
+                buf = io.StringIO()
+                writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+                spec = kind_of(kind)
+                ctx = ent.Context(register=register) if spec.layout == "enterprise" else None
+                parsed = parse_records(
+                    spec, f"{kind}.csv", buf.getvalue().encode(), region="jinan", context=ctx
+                )
+                again = parsed.by_year[2024]
+                assert {(r.key, r.field, r.value, r.text, r.flag) for r in again} == {
+                    (r.key, r.field, r.value, r.text, r.flag) for r in published
+                }
+    finally:
+        db.dispose()
