@@ -165,7 +165,9 @@ def book(db: Database | None = None) -> Book:
     found = _BOOKS.get(data.id)
     if found is not None:
         return found
-    rows: Iterable[Any] = _demo_rows() if data.origin == "files" or not data.enterprise else data.enterprise
+    # as services/dataset.current: the demo files only while nothing at all is published; a store
+    # with published statistics but no enterprise record has no enterprises (not the demo's)
+    rows: Iterable[Any] = _demo_rows() if data.origin == "files" else data.enterprise
     found = _book_of(data.id, rows)
     if len(_BOOKS) >= 4:
         _BOOKS.clear()

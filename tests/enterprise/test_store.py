@@ -146,3 +146,16 @@ def test_an_export_imports_again_unchanged(demo_settings):
                 }
     finally:
         db.dispose()
+
+
+def test_a_store_with_statistics_but_no_enterprise_record_has_no_enterprises(store):
+    """The demo enterprises stand in only while nothing at all is published (as the data set does)."""
+    assert ent.book(store).register  # nothing published: the demo files, read through the checks
+    with store.session() as s:
+        _import_and_publish(
+            s, "population", "indicator,region,year,value,unit\npopulation,jinan,2024,950,万人\n"
+        )
+    assert ent.book(store).register == {} and ent.grades(store, 2024) == []
+    from carbonpeak.services.pages.enterprise import reconciliation_section
+
+    assert reconciliation_section(store, 2024).rows == []

@@ -192,9 +192,7 @@ def _district_labels(settings: Settings) -> dict[str, Label]:
     return {u.code: Label(zh=u.name_zh, en=u.name_en) for u in plan.units}
 
 
-def _league(
-    rows: list[ent.GradeRow], key: str, labels: dict[str, Label], min_population: int
-) -> list[LeagueRow]:
+def _league(rows: list[ent.GradeRow], key: str, labels: dict[str, Label]) -> list[LeagueRow]:
     groups: dict[str, list[ent.GradeRow]] = {}
     for r in rows:
         groups.setdefault(getattr(r, key), []).append(r)
@@ -218,7 +216,6 @@ def _league(
                 note="small_population" if small else None,
             )
         )
-    del min_population
     return sorted(out, key=lambda r: -r.co2_t)
 
 
@@ -289,8 +286,8 @@ def enterprises_page(
         lianggao_units=sum(1 for e in b.register.values() if e.lianggao),
         grade_counts=[sum(1 for r in rows if r.grade == g) for g in GRADES]
         + [sum(1 for r in rows if not r.grade)],
-        by_industry=_league(rows, "division", _industry_labels(), scheme.min_population),
-        by_district=_league(rows, "district", _district_labels(settings), scheme.min_population),
+        by_industry=_league(rows, "division", _industry_labels()),
+        by_district=_league(rows, "district", _district_labels(settings)),
         high_carbon=sorted(
             (_line(r) for r in rows if r.grade == 5 or r.level == "high"),
             key=lambda r: -(r.intensity or 0.0),
