@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from carbonpeak.errors import CarbonpeakError, NotFound
 from carbonpeak.services.pages import enterprise as pages
@@ -22,6 +22,10 @@ router = APIRouter(include_in_schema=False)
 
 
 def _office(ctx: Ctx) -> Response:
+    if ctx.user is not None and ctx.user.role == "enterprise" and not ctx.wants_json():
+        own = pages.own_accounts(ctx.user, session.database(ctx.request))
+        if own:  # the menu's 企业碳账户 of an enterprise user is its own account
+            return RedirectResponse(f"/enterprises/{own[0]}", status_code=303)
     return _answer(
         ctx,
         lambda: pages.enterprises_page(

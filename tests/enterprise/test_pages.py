@@ -107,6 +107,8 @@ def test_an_enterprise_sees_its_own_account_only(site):
         assert c.get(f"/enterprises/{own}").status_code == 200
         assert c.get(f"/enterprises/{other}.json").status_code == 403
         assert c.get("/enterprises.json").status_code == 403
+        # the menu's 企业碳账户 takes an enterprise user to its own account
+        assert c.get("/enterprises", follow_redirects=False).headers["location"] == f"/enterprises/{own}"
         assert c.get("/enterprises/export.csv").status_code == 403
         assert c.get(f"/api/enterprises/{other}").status_code == 403
         api = c.get(f"/api/enterprises/{own}").json()

@@ -329,6 +329,13 @@ def _efficiency_lines(
     return out
 
 
+def own_accounts(user: Any, db: Database | None) -> list[str]:
+    """The USCCs an enterprise user reports for (register `reporters`), sorted; [] for other roles."""
+    if getattr(user, "role", None) != "enterprise":
+        return []
+    return sorted(ent.visible_usccs(user, ent.book(db)) or ())
+
+
 def enterprise_page(
     settings: Settings, *, user: Any, uscc: str, year: int | None = None, db: Database | None = None
 ) -> EnterprisePage:
@@ -489,5 +496,6 @@ __all__ = [
     "enterprise_page",
     "enterprises_page",
     "export_rows",
+    "own_accounts",
     "reconciliation_section",
 ]
