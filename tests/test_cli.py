@@ -87,6 +87,12 @@ CREATES_OR_NO_DB = {
     "carbonpeak balance",
     "carbonpeak restore",
     "carbonpeak data template",
+    # without --store: the packaged demo files (with --store they need the database, as indicators)
+    "carbonpeak enterprise grades",
+    "carbonpeak enterprise account",
+    "carbonpeak enterprise reconcile",
+    "carbonpeak enterprise ets",
+    "carbonpeak enterprise check-uscc",
 }
 
 

@@ -4,6 +4,8 @@ re-published record changes them on every surface at once (issue: one source of 
 Surfaces: `carbonpeak indicators --store --format json`, `/overview.json`, `/api/indicators`, the
 annual report as XLSX and as PDF text. Figures: total CO2, the CO2-intensity fall since 2005, the
 energy-intensity fall since 2020, the non-fossil share, P(peak by 2030), PV and storage capacity.
+The reconciliation of enterprise accounts with the inventory (inventory page, /api/enterprises/
+reconciliation, `carbonpeak enterprise reconcile --store`): its city figures are the inventory's.
 """
 
 from __future__ import annotations
@@ -234,3 +236,54 @@ def test_project_and_decompose_take_the_snapshot_with_store(store, capsys):
         db.dispose()
     assert inv is not None  # energy CO2 with imported electricity: the inventory less process CO2
     assert decomposition["end_emissions"] == pytest.approx(inv.energy + inv.indirect_electricity, rel=1e-6)
+
+
+def test_the_reconciliation_shows_the_inventorys_figures_on_every_surface(store, capsys):
+    """Per industry, the inventory column of the reconciliation is the sum of the inventory page's own
+    lines (energy + process, t CO2) of the sectors the industry covers, and the enterprise column the
+    sum of the enterprises' direct CO2 of /api/enterprises/grades; the inventory page, the API and
+    the CLI show the same rows; every industry with enterprises shows a coverage and a residual."""
+    from carbonpeak.services.users import create_user, issue_token
+    from carbonpeak.store.db import Database
+
+    db = Database.from_settings(store)
+    try:
+        with db.session() as s:
+            token = issue_token(
+                s,
+                create_user(
+                    s, username="rec", password="correct horse 1", role="office", unit_code="carbon_office"
+                ),
+            )
+            s.commit()
+    finally:
+        db.dispose()
+    with TestClient(create_app(store)) as client:
+        page = client.get("/inventory.json").json()
+        headers = {"Authorization": f"Bearer {token}"}
+        api = client.get(
+            "/api/enterprises/reconciliation", params={"year": page["year"]}, headers=headers
+        ).json()
+        grades = client.get("/api/enterprises/grades", params={"year": page["year"]}, headers=headers).json()
+        assert client.get("/api/enterprises/reconciliation").status_code == 401
+    rec = page["reconciliation"]
+    assert rec["year"] == page["year"] == api["year"] and rec["rows"] == api["rows"]
+    main(["enterprise", "reconcile", "--store", "--year", str(page["year"]), "--format", "json"])
+    cli = json.loads(capsys.readouterr().out)
+    assert [{k: r[k] for k in cli[0]} for r in rec["rows"]] == cli
+    lines: dict[str, float] = {}
+    for line in page["lines"]:
+        if line["scope"] in ("energy", "process"):
+            lines[line["sector"]] = lines.get(line["sector"], 0.0) + line["emissions"] * 1e4
+    direct: dict[str, float] = {}
+    for g in grades["rows"]:
+        direct[g["division"]] = direct.get(g["division"], 0.0) + g["direct_t"]
+    assert len(rec["rows"]) >= 5
+    for r in rec["rows"]:
+        assert r["inventory_t"] == pytest.approx(
+            sum(lines.get(s, 0.0) for s in r["inventory_sectors"]), rel=1e-6
+        )
+        assert r["enterprises_t"] == pytest.approx(direct[r["division"]], rel=1e-9)
+        assert r["residual_t"] == pytest.approx(r["inventory_t"] - r["enterprises_t"], rel=1e-9, abs=1e-6)
+        assert r["coverage"] is not None and 0 < r["coverage"] < 1
+    assert rec["coverage"] == pytest.approx(rec["enterprises_t"] / rec["inventory_t"])

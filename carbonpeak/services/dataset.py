@@ -98,6 +98,7 @@ class DataSet:
     origin: str
     balance: tuple[dict[str, str], ...]
     records: tuple[Any, ...] = ()
+    enterprise: tuple[Any, ...] = ()  # the published rows of the enterprise kinds (services/enterprise.py)
 
 
 def current(database: Database | None = None) -> DataSet:
@@ -127,8 +128,13 @@ def current(database: Database | None = None) -> DataSet:
         return _files(stamp())
     if not rows:
         return _files(stamp())
+    from carbonpeak.statistics import data_kinds
+
+    layout = {code: k.layout for code, k in data_kinds().items()}
     balance = tuple(_balance_row(r) for r in rows if r.kind == "energy_balance")
-    data = DataSet(snap.id, "store", balance, tuple(r for r in rows if r.kind != "energy_balance"))
+    series = tuple(r for r in rows if layout.get(r.kind) == "series")
+    firms = tuple(r for r in rows if layout.get(r.kind) in ("register", "enterprise"))
+    data = DataSet(snap.id, "store", balance, series, firms)
     if len(_DATASETS) >= 8:
         _DATASETS.clear()
     _DATASETS[snap.id] = data

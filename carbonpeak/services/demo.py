@@ -252,6 +252,7 @@ def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
     current prices, the GDP index (上年=100 = 100 + real growth) and population on today's boundary
     from demo.build's comparable series (rows before 2019 linked from the old boundary, flagged estimated)."""
     from carbonpeak.demo import build
+    from carbonpeak.demo.enterprises import demo_files as enterprise_files
 
     def csv_bytes(rows: list[dict[str, object]]) -> bytes:
         buf = io.StringIO()
@@ -301,6 +302,7 @@ def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
         ("population", f"{DEMO_FILE_PREFIX}population.csv", csv_bytes(population)),
         ("indicators", f"{DEMO_FILE_PREFIX}indicators.csv", (data_dir / "indicators.csv").read_bytes()),
         ("assessment", f"{DEMO_FILE_PREFIX}assessment.csv", (data_dir / "assessment.csv").read_bytes()),
+        *enterprise_files(data_dir),  # the register first: reports are checked against it
     ]
 
 

@@ -65,6 +65,7 @@ class PublishedRow:
     version: int
     filename: str
     location: str
+    text: str = ""  # the register's text values
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,11 @@ def import_records(
         )
     spec = kind_of(kind)
     region, targets = city_region(session), target_indicators(session)
+    context = None
+    if spec.layout == "enterprise":  # the register and metering a report is checked against
+        from carbonpeak.services.enterprise import report_context
+
+        context = report_context(session, spec)
     session.commit()  # end the reads before parsing
     parsed = parse_records(
         spec,
@@ -133,6 +139,7 @@ def import_records(
         default_flag=flag,
         default_source=source,
         max_bytes=max_bytes,
+        context=context,
     )
     subs: list[Submission] = []
     for yr, rows in parsed.by_year.items():
@@ -170,6 +177,7 @@ def import_records(
                 field=r.field,
                 year=r.year,
                 value=r.value,
+                text=r.text or None,
                 unit=r.unit,
                 region=r.region,
                 flag=r.flag,
@@ -315,6 +323,7 @@ def published_rows(session: Session, *, kind: str | None = None) -> list[Publish
                 version=s.version,
                 filename=s.filename,
                 location=r.location or "",
+                text=r.text or "",
             )
         )
     return out
@@ -348,6 +357,10 @@ def current_snapshot(session: Session) -> Snapshot:
 def export_rows(session: Session, kind: str, year: int | None = None) -> list[dict[str, Any]]:
     """The rows of the newest published version of `kind` (one year or all), in its long layout."""
     spec = kind_of(kind)
+    if spec.layout in ("register", "enterprise"):
+        from carbonpeak.services.enterprise import export_layout
+
+        return export_layout(spec, published_rows(session, kind=kind), year)
     out = []
     for r in published_rows(session, kind=kind):
         if year is not None and r.year != year:

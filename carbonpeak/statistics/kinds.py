@@ -20,10 +20,11 @@ class DataKind(BaseModel):
     code: str
     name_zh: str
     name_en: str
-    layout: Literal["balance", "series"]
+    layout: Literal["balance", "series", "register", "enterprise"]
     indicators: dict[str, str] = {}
     any_target_indicator: bool = False
     tolerance: float = 0.02
+    monthly: bool = False  # layout enterprise: rows carry a month (1-12)
 
 
 @cache

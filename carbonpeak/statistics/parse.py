@@ -24,6 +24,7 @@ import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from carbonpeak import units
 from carbonpeak.accounting import factors
@@ -35,6 +36,19 @@ BALANCE_SHEET = "能源平衡表"
 LONG_COLUMNS = {
     "balance": ("region", "year", "sector", "fuel", "quantity", "unit"),
     "series": ("indicator", "region", "year", "value", "unit"),
+    # the enterprise kinds (carbonpeak/enterprise/validate.py checks their rows)
+    "register": (
+        "uscc",
+        "year",
+        "name_zh",
+        "name_en",
+        "industry",
+        "district",
+        "key_energy_unit",
+        "ets",
+        "lianggao",
+    ),
+    "enterprise": ("uscc", "year", "item", "value", "unit"),
 }
 OPTIONAL = ("flag", "method", "source")
 MAX_ROWS = 200_000
@@ -56,6 +70,7 @@ class StatRow:
     source: str
     method: str
     location: str
+    text: str = ""  # a text value (the register's name, industry, district …)
 
 
 @dataclass(frozen=True)
@@ -305,11 +320,13 @@ def parse_records(
     default_flag: str = "published",
     default_source: str = "",
     max_bytes: int = 20_000_000,
+    context: Any = None,
 ) -> ParsedRecords:
     """Check a file of `kind` and return its rows by year; InputError listing every problem.
 
     `region`: the city's region code (the template layout's region). `target_indicators`: indicator
-    code → unit of the series the plan's targets read (kinds with `any_target_indicator`)."""
+    code → unit of the series the plan's targets read (kinds with `any_target_indicator`).
+    `context`: what an enterprise report is checked against (enterprise.validate.Context)."""
     if default_flag not in FLAGS:
         raise _fail(
             filename,
@@ -325,6 +342,10 @@ def parse_records(
         )
     sheet, grid = _table(data, filename, max_bytes)
     layout = kind.layout
+    if layout in ("register", "enterprise"):
+        return _enterprise_records(
+            kind, filename, data, sheet, grid, year, region, default_flag, default_source, context
+        )
     if layout == "balance" and sheet == BALANCE_SHEET:
         source_rows = list(_wide_balance(grid, filename, year, region))
     else:
@@ -459,6 +480,91 @@ def parse_records(
     by_year: dict[int, list[StatRow]] = {}
     for r in rows:
         by_year.setdefault(r.year, []).append(r)
+    return ParsedRecords(
+        kind=kind.code,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
+    )
+
+
+def _enterprise_records(
+    kind: DataKind,
+    filename: str,
+    data: bytes,
+    sheet: str,
+    grid: Sequence[Sequence[object]],
+    year: int | None,
+    region: str,
+    default_flag: str,
+    default_source: str,
+    context: Any,
+) -> ParsedRecords:
+    """The register and enterprise reports: rows checked by carbonpeak/enterprise/validate.py."""
+    from carbonpeak.enterprise import validate
+
+    if kind.layout == "enterprise" and kind.monthly:
+        header = [_text(c) for c in grid[0]] if grid else []
+        if grid and "month" not in header:
+            raise _fail(
+                filename,
+                [
+                    _problem(
+                        _loc(sheet, 1, len(header), filename),
+                        "data.column",
+                        "缺少必需列“month”",
+                        "required column 'month' is missing",
+                    )
+                ],
+            )
+    source_rows = list(_long_rows(grid, sheet, filename, kind.layout))
+    if kind.layout == "register":
+        rows, problems = validate.check_register(
+            source_rows, region, default_flag=default_flag, default_source=default_source
+        )
+    else:
+        ctx = context if context is not None else validate.Context(tolerance=kind.tolerance)
+        rows, problems = validate.check_reports(
+            source_rows,
+            region,
+            monthly=kind.monthly,
+            context=ctx,
+            default_flag=default_flag,
+            default_source=default_source,
+        )
+    if year is not None:
+        problems += [
+            _problem(
+                r.location,
+                "data.year_match",
+                f"年份{r.year}与 --year {year} 不一致",
+                f"year {r.year} differs from --year {year}",
+                r.year,
+            )
+            for r in rows
+            if r.year != year
+        ]
+    if not rows and not problems:
+        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+    if problems:
+        raise _fail(filename, problems)
+    by_year: dict[int, list[StatRow]] = {}
+    for r in rows:
+        by_year.setdefault(r.year, []).append(
+            StatRow(
+                r.key,
+                r.field,
+                r.region,
+                r.year,
+                r.value,
+                r.unit,
+                r.flag,
+                r.source,
+                r.method,
+                r.location,
+                r.text,
+            )
+        )
     return ParsedRecords(
         kind=kind.code,
         filename=filename,

@@ -25,12 +25,13 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     """Mount the static files and the page routes on `app` (settings are read per request)."""
     from fastapi.staticfiles import StaticFiles
 
-    from carbonpeak.web import reporting, routes
+    from carbonpeak.web import enterprise, reporting, routes
     from carbonpeak.web.context import STATIC_DIR
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(reporting.router)  # first: /reporting.json before any catch-all
     app.include_router(routes.router)
+    app.include_router(enterprise.router)
 
 
 __all__ = ["install_web"]

@@ -20,6 +20,7 @@ from carbonpeak.accounting import factors
 from carbonpeak.i18n import t
 from carbonpeak.services import inventory as inventory_service
 from carbonpeak.services.pages.common import PageBase, Series, weakest
+from carbonpeak.services.pages.enterprise import ReconciliationSection, reconciliation_section
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 
@@ -84,6 +85,8 @@ class InventoryPage(PageBase):
     group: str | None = None
     lines: list[InventoryLine] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    # top-down vs bottom-up: the year's direct CO2 by industry against the enterprise accounts
+    reconciliation: ReconciliationSection | None = None
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -174,6 +177,7 @@ def inventory_page(
         group=group,
         lines=lines,
         notes=[n for n in result["notes"] if f"for {year} " in n],
+        reconciliation=reconciliation_section(db, year),
     )
 
 

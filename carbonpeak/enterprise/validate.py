@@ -1,0 +1,430 @@
+"""Checks of the enterprise data kinds' rows (pure): the register and the annual / monthly reports.
+
+    check_register(rows, region) -> (EntRow list, Problem list)
+    check_reports(rows, region, monthly, context) -> (EntRow list, Problem list)
+
+`rows` are (line, values by column, location by column) as statistics/parse.py reads any long table.
+Register columns: uscc, year, name_zh, name_en, industry, district, key_energy_unit, ets, lianggao
+[, flag, method, source]. Report columns: uscc, year[, month], item, value, unit[, flag, method,
+source]. Rules (every problem located, in zh and en; statistics/parse.py then stores nothing):
+- USCC: 18 characters with the GB 32100-2015 check character (enterprise/uscc.py);
+- register: industry a GB/T 4754 division or class of data/industries.csv; key_energy_unit and ets
+  yes/no; lianggao blank or a product of data/efficiency-levels.csv; name and district given;
+- reports: the enterprise in the register (`context.register`, when given); item known
+  (enterprise/accounts.items); unit convertible to the item's unit (a 两高 level's unit exactly);
+  value_added > 0; energy, process and ETS quantities ≥ 0; month 1–12 in the monthly kind;
+- metering (the seam for metered monthly energy, data kind `metered_energy_monthly`): when
+  `context.metered` holds an enterprise-month's metered energy (tce), the reported energy of that
+  month (tce, calorific value) may differ from it by at most `context.tolerance` (fraction of the
+  metered figure); an annual report is checked against the sum of twelve metered months.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from carbonpeak.enterprise import accounts
+from carbonpeak.enterprise.efficiency import levels
+from carbonpeak.enterprise.industries import division_of
+from carbonpeak.enterprise.uscc import uscc_error
+from carbonpeak.errors import Problem
+
+REGISTER_FIELDS = (
+    "name_zh",
+    "name_en",
+    "industry",
+    "district",
+    "key_energy_unit",
+    "ets",
+    "lianggao",
+    "reporters",
+)
+YES_NO = {
+    "yes": "yes",
+    "no": "no",
+    "是": "yes",
+    "否": "no",
+    "1": "yes",
+    "0": "no",
+    "true": "yes",
+    "false": "no",
+}
+FLAGS = ("published", "estimated", "sample")
+
+
+@dataclass(frozen=True)
+class EntRow:
+    """One stored value: key = USCC (annual, register) or USCC/MM (monthly); field = item or register
+    column; value (number, as given, in `unit`) or text (register)."""
+
+    key: str
+    field: str
+    region: str
+    year: int
+    value: float
+    unit: str
+    text: str
+    flag: str
+    source: str
+    method: str
+    location: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a report is checked against: the register's USCCs (None: not checked), metered energy
+    (tce) by (USCC, year, month) and the tolerance of the difference (fraction)."""
+
+    register: frozenset[str] | None = None
+    metered: Mapping[tuple[str, int, int], float] = field(default_factory=dict)
+    tolerance: float = 0.05
+
+
+def _p(where: str, rule: str, zh: str, en: str, value: object = None) -> Problem:
+    return Problem(where, rule, zh, en, value=None if value is None else str(value))
+
+
+def _year(v: Mapping[str, str], where: Mapping[str, str], problems: list[Problem]) -> int | None:
+    try:
+        y = float(v.get("year", ""))
+        if not y.is_integer() or not 1900 <= y <= 2100:
+            raise ValueError
+        return int(y)
+    except ValueError:
+        problems.append(
+            _p(
+                where.get("year", "?"),
+                "data.year",
+                f"年份“{v.get('year')}”无效",
+                f"{v.get('year')!r} is not a year",
+                v.get("year"),
+            )
+        )
+        return None
+
+
+def _flag(
+    v: Mapping[str, str], where: Mapping[str, str], default: str, problems: list[Problem]
+) -> str | None:
+    flag = v.get("flag") or default
+    if flag not in FLAGS:
+        problems.append(
+            _p(
+                where.get("flag", "?"),
+                "data.flag",
+                f"标记须为 {', '.join(FLAGS)} 之一",
+                f"flag must be one of {', '.join(FLAGS)}",
+                flag,
+            )
+        )
+        return None
+    return flag
+
+
+def _uscc(v: Mapping[str, str], where: Mapping[str, str], problems: list[Problem]) -> str | None:
+    code = v.get("uscc", "").strip()
+    err = uscc_error(code)
+    if err:
+        problems.append(_p(where.get("uscc", "?"), "enterprise.uscc", err[0], err[1], code))
+        return None
+    return code
+
+
+def check_register(
+    rows: Iterable[tuple[int, Mapping[str, str], Mapping[str, str]]],
+    region: str,
+    *,
+    default_flag: str = "published",
+    default_source: str = "",
+) -> tuple[list[EntRow], list[Problem]]:
+    out: list[EntRow] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, int], str] = {}
+    for _line, v, where in rows:
+        n = len(problems)
+        code, year = _uscc(v, where, problems), _year(v, where, problems)
+        flag = _flag(v, where, default_flag, problems)
+        values = {f: (v.get(f) or "").strip() for f in REGISTER_FIELDS}
+        for f in ("name_zh", "district", "industry"):
+            if not values[f]:
+                problems.append(
+                    _p(where.get(f, "?"), "enterprise.required", f"“{f}”不能为空", f"{f!r} is empty")
+                )
+        if values["industry"] and division_of(values["industry"]) is None:
+            problems.append(
+                _p(
+                    where["industry"],
+                    "enterprise.industry",
+                    f"行业代码“{values['industry']}”不是已知的国民经济行业分类（GB/T 4754-2017）大类或小类",
+                    f"industry code {values['industry']!r} is not a known GB/T 4754-2017 division or class",
+                    values["industry"],
+                )
+            )
+        for f in ("key_energy_unit", "ets"):
+            answer = YES_NO.get(values[f].lower())
+            if answer is None:
+                problems.append(
+                    _p(
+                        where.get(f, "?"),
+                        "enterprise.yes_no",
+                        f"“{f}”须为 yes 或 no（是/否）",
+                        f"{f!r} must be yes or no",
+                        values[f],
+                    )
+                )
+            else:
+                values[f] = answer
+        if values["lianggao"] and values["lianggao"] not in levels():
+            problems.append(
+                _p(
+                    where["lianggao"],
+                    "enterprise.lianggao",
+                    f"“{values['lianggao']}”不是能效标杆/基准水平表中的产品（{', '.join(levels())}）",
+                    f"{values['lianggao']!r} is not a product of the efficiency levels "
+                    f"({', '.join(levels())})",
+                    values["lianggao"],
+                )
+            )
+        if len(problems) > n or code is None or year is None or flag is None:
+            continue
+        if (code, year) in seen:
+            problems.append(
+                _p(
+                    where["uscc"],
+                    "data.duplicate",
+                    f"与 {seen[(code, year)]} 重复",
+                    f"the enterprise is given already at {seen[(code, year)]}",
+                )
+            )
+            continue
+        seen[(code, year)] = where["uscc"]
+        for f in REGISTER_FIELDS:
+            out.append(
+                EntRow(
+                    code,
+                    f,
+                    region,
+                    year,
+                    0.0,
+                    "",
+                    values[f],
+                    flag,
+                    v.get("source") or default_source,
+                    v.get("method") or "",
+                    where.get(f, where["uscc"]),
+                )
+            )
+    return out, problems
+
+
+ENERGY = ("fuel", "electricity", "heat", "green", "own")
+NON_NEGATIVE = (*ENERGY, "process", "ets", "output")
+
+
+def check_reports(
+    rows: Iterable[tuple[int, Mapping[str, str], Mapping[str, str]]],
+    region: str,
+    *,
+    monthly: bool,
+    context: Context | None = None,
+    default_flag: str = "published",
+    default_source: str = "",
+) -> tuple[list[EntRow], list[Problem]]:
+    ctx = context or Context()
+    catalogue = accounts.items()
+    out: list[EntRow] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, int, int, str], str] = {}
+    energy: dict[tuple[str, int, int], list[tuple[str, float]]] = {}  # canonical quantities per month
+    first_cell: dict[tuple[str, int, int], str] = {}
+    for _line, v, where in rows:
+        n = len(problems)
+        code, year = _uscc(v, where, problems), _year(v, where, problems)
+        flag = _flag(v, where, default_flag, problems)
+        month = 0
+        if monthly:
+            try:
+                m = float(v.get("month", ""))
+                if not m.is_integer() or not 1 <= m <= 12:
+                    raise ValueError
+                month = int(m)
+            except ValueError:
+                problems.append(
+                    _p(
+                        where.get("month", "?"),
+                        "enterprise.month",
+                        f"月份“{v.get('month')}”须为1–12",
+                        f"month {v.get('month')!r} must be 1-12",
+                        v.get("month"),
+                    )
+                )
+        if code is not None and ctx.register is not None and code not in ctx.register:
+            problems.append(
+                _p(
+                    where["uscc"],
+                    "enterprise.unregistered",
+                    f"企业{code}不在已发布的重点单位名录中",
+                    f"enterprise {code} is not in the published register",
+                    code,
+                )
+            )
+        item_code = (v.get("item") or "").strip()
+        it = catalogue.get(item_code)
+        if it is None:
+            problems.append(
+                _p(
+                    where.get("item", "?"),
+                    "enterprise.item",
+                    f"未知填报项“{item_code}”",
+                    f"unknown item {item_code!r}",
+                    item_code,
+                )
+            )
+        unit = (v.get("unit") or "").strip()
+        try:
+            value = float(v.get("value", ""))
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            problems.append(
+                _p(
+                    where.get("value", "?"),
+                    "data.value",
+                    f"“{v.get('value')}”不是有限数值",
+                    f"{v.get('value')!r} is not a finite number",
+                    v.get("value"),
+                )
+            )
+            value = math.nan
+        canonical = math.nan
+        if it is not None:
+            if it.role == "efficiency":
+                if unit != it.unit:
+                    problems.append(
+                        _p(
+                            where.get("unit", "?"),
+                            "data.unit",
+                            f"单位须为“{it.unit}”",
+                            f"the unit must be {it.unit!r}",
+                            unit,
+                        )
+                    )
+                canonical = value
+            else:
+                try:
+                    canonical = accounts.canonical_value(value, unit, item_code)
+                except Exception:  # unknown unit or another dimension: one problem, named
+                    problems.append(
+                        _p(
+                            where.get("unit", "?"),
+                            "data.unit",
+                            f"单位“{unit}”无法换算为“{it.unit}”",
+                            f"unit {unit!r} does not convert to {it.unit!r}",
+                            unit,
+                        )
+                    )
+            if not math.isnan(value):
+                if it.role == "value_added" and value <= 0:
+                    problems.append(
+                        _p(
+                            where["value"],
+                            "enterprise.value_added",
+                            f"增加值须大于0（现为{value:g}）；无法计算碳效",
+                            f"value added must be above 0 (is {value:g}); "
+                            "no carbon efficiency can be computed",
+                            value,
+                        )
+                    )
+                elif it.role in NON_NEGATIVE and value < 0:
+                    problems.append(
+                        _p(
+                            where["value"],
+                            "enterprise.negative",
+                            f"{it.name_zh}不能为负数",
+                            f"{it.name_en} cannot be negative",
+                            value,
+                        )
+                    )
+        if len(problems) > n or code is None or year is None or flag is None or it is None:
+            continue
+        ident = (code, year, month, item_code)
+        if ident in seen:
+            problems.append(
+                _p(
+                    where["value"],
+                    "data.duplicate",
+                    f"与 {seen[ident]} 重复",
+                    f"the same value is given at {seen[ident]}",
+                )
+            )
+            continue
+        seen[ident] = where["value"]
+        key = f"{code}/{month:02d}" if monthly else code
+        out.append(
+            EntRow(
+                key,
+                item_code,
+                region,
+                year,
+                value,
+                unit,
+                "",
+                flag,
+                v.get("source") or default_source,
+                v.get("method") or "",
+                where["value"],
+            )
+        )
+        if it.role in ("fuel", "electricity", "heat"):
+            energy.setdefault((code, year, month), []).append((item_code, canonical))
+            first_cell.setdefault((code, year, month), where["uscc"])
+    if ctx.metered and not problems:
+        problems += _metering(energy, first_cell, ctx, monthly)
+    return out, problems
+
+
+def _metering(
+    energy: Mapping[tuple[str, int, int], list[tuple[str, float]]],
+    cells: Mapping[tuple[str, int, int], str],
+    ctx: Context,
+    monthly: bool,
+) -> list[Problem]:
+    """Reported energy (tce) against metered energy beyond `ctx.tolerance`."""
+    from carbonpeak.enterprise.scheme import load_scheme
+
+    problems = []
+    for (code, year, month), pairs in sorted(energy.items()):
+        if monthly:
+            metered = ctx.metered.get((code, year, month))
+        else:
+            months = [ctx.metered.get((code, year, m)) for m in range(1, 13)]
+            metered = (
+                None if any(m is None for m in months) else float(sum(m for m in months if m is not None))
+            )
+        if metered is None or metered <= 0:
+            continue
+        codes = tuple(c for c, _ in pairs)
+        f = accounts.factor_vector(codes, year, load_scheme())
+        reported = float(accounts.energy_tce(np.asarray([q for _, q in pairs]), f))
+        gap = (reported - metered) / metered
+        if abs(gap) > ctx.tolerance:
+            when = f"{year}-{month:02d}" if monthly else str(year)
+            problems.append(
+                _p(
+                    cells[(code, year, month)],
+                    "enterprise.metering",
+                    f"{code} {when}：填报能耗{reported:,.1f} tce与计量{metered:,.1f} tce"
+                    f"相差{gap:+.1%}，超过允许的±{ctx.tolerance:.0%}",
+                    f"{code} {when}: reported energy {reported:,.1f} tce and metered {metered:,.1f} tce "
+                    f"differ by {gap:+.1%}, beyond ±{ctx.tolerance:.0%}",
+                    f"{gap:+.4f}",
+                )
+            )
+    return problems
+
+
+__all__ = ["REGISTER_FIELDS", "Context", "EntRow", "check_register", "check_reports"]
