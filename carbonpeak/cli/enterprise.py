@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
+from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit, print_json
 
 app = typer.Typer(help="企业碳账户与碳效评价 / enterprise carbon accounts and grades.", no_args_is_help=True)
@@ -21,7 +23,6 @@ OPERATOR = type("Operator", (), {"role": "office", "username": "cli"})()
 
 Year = Annotated[int | None, typer.Option("--year", help="year (default: the latest reported)")]
 Store = Annotated[bool, typer.Option("--store", help="the data set of the configured database")]
-Fmt = Annotated[str, typer.Option("--format", help="json, csv or table")]
 
 
 def register(root: typer.Typer) -> None:
@@ -33,27 +34,20 @@ def _database(store: bool) -> Iterator[Any]:
     if not store:
         yield None
         return
-    from carbonpeak.settings import Settings
     from carbonpeak.store.db import Database
 
-    db = Database.initialised(Settings())
+    db = Database.initialised(cli_settings())
     try:
         yield db
     finally:
         db.dispose()
 
 
-def _check(fmt: str) -> None:
-    if fmt not in ("json", "csv", "table"):
-        raise typer.BadParameter(f"unknown format {fmt!r}: use json, csv or table", param_hint="--format")
-
-
 @app.command("grades")
-def grades(year: Year = None, store: Store = False, fmt: Fmt = "table") -> None:
+def grades(year: Year = None, store: Store = False, fmt: ListFormat = Format.table) -> None:
     """碳效评价 / every registered enterprise's account and grade (Huzhou scheme)."""
     from carbonpeak.services.pages.enterprise import EXPORT_COLUMNS, export_rows
 
-    _check(fmt)
     with _database(store) as db:
         found, rows = export_rows(OPERATOR, year, db)
     columns = (
@@ -70,20 +64,18 @@ def account(
 ) -> None:
     """企业碳账户 / one enterprise's account as JSON: trend, grade, position, the cut to the next grade."""
     from carbonpeak.services.pages.enterprise import enterprise_page
-    from carbonpeak.settings import Settings
 
     with _database(store) as db:
-        page = enterprise_page(Settings(), user=OPERATOR, uscc=uscc, year=year, db=db)
+        page = enterprise_page(cli_settings(), user=OPERATOR, uscc=uscc, year=year, db=db)
     print_json(page.model_dump(mode="json"))
 
 
 @app.command("reconcile")
-def reconcile(year: Year = None, store: Store = False, fmt: Fmt = "table") -> None:
+def reconcile(year: Year = None, store: Store = False, fmt: ListFormat = Format.table) -> None:
     """清单核对 / the inventory's direct CO2 against the sum of enterprise accounts, by industry."""
     from carbonpeak.services import enterprise as ent
     from carbonpeak.services.pages.enterprise import reconciliation_section
 
-    _check(fmt)
     with _database(store) as db:
         years = ent.book(db).years
         section = reconciliation_section(db, year if year in years else (years[-1] if years else None))
@@ -93,11 +85,10 @@ def reconcile(year: Year = None, store: Store = False, fmt: Fmt = "table") -> No
 
 
 @app.command("ets")
-def ets(store: Store = False, fmt: Fmt = "table") -> None:
+def ets(store: Store = False, fmt: ListFormat = Format.table) -> None:
     """碳市场履约 / verified emissions, allowances and surrender per compliance period."""
     from carbonpeak.services import enterprise as ent
 
-    _check(fmt)
     with _database(store) as db:
         rows = [asdict(c) for c in ent.ets_status(db)]
     emit(rows, fmt, None, title="national ETS compliance")
