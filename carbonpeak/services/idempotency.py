@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,6 +58,7 @@ class Pending:
 
 
 _current: ContextVar[Pending | None] = ContextVar("carbonpeak_idempotency", default=None)
+_installing = threading.Lock()
 _WROTE = "carbonpeak_idempotency_wrote"
 
 
@@ -173,12 +175,13 @@ def release(db: Database, pending: Pending) -> None:
 
 def install(db: Database) -> None:
     """Listen to the sessions of `db` (once): see `applying`."""
-    if event.contains(db.sessions, "before_commit", _before_commit):
-        return
-    event.listen(db.sessions, "after_flush", _after_flush)
-    event.listen(db.sessions, "before_commit", _before_commit)
-    event.listen(db.sessions, "after_commit", _forget)
-    event.listen(db.sessions, "after_rollback", _forget)
+    with _installing:
+        if event.contains(db.sessions, "before_commit", _before_commit):
+            return
+        event.listen(db.sessions, "after_flush", _after_flush)
+        event.listen(db.sessions, "before_commit", _before_commit)
+        event.listen(db.sessions, "after_commit", _forget)
+        event.listen(db.sessions, "after_rollback", _forget)
 
 
 def _after_flush(session: Session, _context: Any) -> None:
