@@ -257,3 +257,27 @@ def test_a_server_error_before_the_write_frees_the_key(served):
     svc.finish(db, pending, 500, [], b"boom")
     again = svc.claim(db, uid, "w-3", "POST", "/api/x", "c" * 64)
     assert isinstance(again, svc.Pending)
+
+
+def test_concurrent_retries_of_one_key_make_one_version(served, fill):
+    """The audit's finding: a client retrying after lost answers made versions 3..96 of one file.
+    Eight tries at once with one key: one version; each answer is it, or 409 'still being carried out'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = f"/api/rounds/{served.round_id}/submissions"
+    data = fill(served.xlsx, {"pv_capacity": 1700})
+
+    def attempt(_: int):
+        return served.client.post(url, headers=served.h("dept", "burst"), files={"file": ("a.xlsx", data)})
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(attempt, range(8)))
+    made = {a.json()["id"] for a in answers if a.status_code == 201}
+    assert len(made) == 1, [a.status_code for a in answers]
+    assert all(
+        a.status_code == 201 or (a.status_code == 409 and "still being carried out" in a.json()["message"])
+        for a in answers
+    )
+    assert _count(served.db, Submission) == 1
+    last = attempt(0)  # after the burst every retry gets the version
+    assert last.status_code == 201 and last.json()["id"] in made
