@@ -1,7 +1,8 @@
 """The application factory: `create_app(settings)` builds the FastAPI app; nothing connects at import.
 
 It mounts the JSON API (carbonpeak.api, under /api; its OpenAPI document at /api/openapi.json) and
-the web pages (carbonpeak.web), maps carbonpeak.errors to HTTP answers in one place
+the web pages (carbonpeak.web), keys every mutating API call by its `Idempotency-Key`
+(carbonpeak.api.idempotency), maps carbonpeak.errors to HTTP answers in one place
 (carbonpeak.api.errors), and adds the site-wide answers of carbonpeak.web.site: the 404 page, HEAD,
 the API's documentation at /api/docs from vendored files (works offline).
 """
@@ -32,6 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.login_throttle = LoginThrottle()  # per process: failed log-ins by account and address
     install_error_handlers(app)
+    from carbonpeak.api.idempotency import install_idempotency
+
+    install_idempotency(app)  # inside the site's middleware: a replayed answer gets the security headers
     install_site(app)
     app.include_router(build_api_router(), prefix="/api")
     from carbonpeak.web import install_web

@@ -10,9 +10,12 @@
       audit-head.json     the audit chain's head in the backup (services/audit.py), also written
                           to CARBONPEAK_AUDIT_HEAD_FILE
 
-`restore_backup` refuses a data folder (or PostgreSQL database) that is not empty, checks every
-SHA-256 of the manifest, puts everything back and verifies the audit chain against the backup's
-head before saying it is done.
+A backup is written into a folder beside DEST (`.DEST.partial-<pid>`), flushed to disk (fsync) and
+only then renamed to DEST, manifest last: a backup stopped at any point (kill -9, a full disk)
+leaves no DEST, never a partial one that looks complete. (The `.partial` folder it leaves may be
+deleted.) `restore_backup` refuses a folder without its manifest or with a file that does not match
+it, refuses a data folder (or PostgreSQL database) that is not empty, puts everything back and
+verifies the audit chain against the backup's head before saying it is done.
 """
 
 from __future__ import annotations
@@ -78,7 +81,12 @@ def make_backup(settings: Settings, dest: Path) -> BackupResult:
     """Back the data folder of `settings` up into the new (or empty) folder `dest` while it serves."""
     Database.initialised(settings).dispose()  # NotInitialised, before anything is written
     _empty_folder(dest, "backup folder")
-    dest.mkdir(parents=True, exist_ok=True)
+    final = dest
+    final.parent.mkdir(parents=True, exist_ok=True)
+    dest = final.parent / f".{final.name}.partial-{os.getpid()}"
+    if dest.exists():  # left by a killed backup of an earlier process with the same id
+        shutil.rmtree(dest)
+    dest.mkdir()
     url = settings.resolved_database_url()
     db_path = _sqlite_path(url)
     key = settings.resolved_audit_key()
@@ -125,6 +133,8 @@ def make_backup(settings: Settings, dest: Path) -> BackupResult:
                 path.is_file()
                 and rel.parts[0] not in skip
                 and not (db_path and path.resolve() == db_path.resolve())
+                and not path.resolve().is_relative_to(dest.resolve())  # a backup inside the data folder
+                and not path.resolve().is_relative_to(final.resolve())
             ):
                 (dest / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, dest / "files" / rel)
@@ -142,15 +152,48 @@ def make_backup(settings: Settings, dest: Path) -> BackupResult:
         "files": files,
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _publish(dest, final)
     audit.write_anchor(anchor, settings.resolved_audit_head_file())
-    return BackupResult(dest, kind, len(files), anchor.seq)
+    return BackupResult(final, kind, len(files), anchor.seq)
+
+
+def _publish(partial: Path, dest: Path) -> None:
+    """Flush every file of `partial` to disk, then rename it to `dest` (absent or an empty folder)."""
+    for path in sorted(partial.rglob("*"), reverse=True):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    try:
+        os.rename(partial, dest)  # atomic; onto an empty folder too (POSIX rename)
+    except OSError as exc:
+        raise Conflict(
+            f"backup folder {dest} is not empty: the backup is left in {partial}",
+            message_zh=f"备份目录 {dest} 不是空目录：本次备份留在 {partial}",
+        ) from exc
+    fd = os.open(dest.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def restore_backup(settings: Settings, src: Path) -> BackupResult:
     """Restore the backup `src` into the empty data folder (and empty database) of `settings`;
     IntegrityError when a file does not match the manifest or the restored audit chain is broken."""
+    if not (src / MANIFEST).is_file():
+        raise IntegrityError(
+            f"{src} is not a complete backup: it has no {MANIFEST} (a backup that was stopped leaves "
+            "none; use another backup)",
+            message_zh=f"{src} 不是完整的备份：缺少 {MANIFEST}（中断的备份没有清单），请使用其他备份",
+        )
     manifest = json.loads((src / MANIFEST).read_text(encoding="utf-8"))
     for rel, digest in manifest["files"].items():
+        if not (src / rel).is_file():
+            raise IntegrityError(
+                f"backup file {rel} is missing from {src}", message_zh=f"备份文件 {rel} 缺失"
+            )
         if _sha256(src / rel) != digest:
             raise IntegrityError(
                 f"backup file {rel} does not match its manifest", message_zh=f"备份文件 {rel} 校验失败"

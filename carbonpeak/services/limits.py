@@ -1,20 +1,23 @@
 """Limits on how often something may be tried: failed log-ins (`LoginThrottle`) and expensive runs
-(`RateLimit`). In memory, per server process, thread-safe; the clock is passed in for tests.
+(`RateLimit`). The clock is passed in for tests.
 
-Log-in (per account and per address, each counted apart):
+Log-in (per account and per address, each counted apart), counted in the database (table
+`login_failures`), so that every server process sees the same counts and a restart forgets nothing:
 
     failures 1 … free            answered at once
     failure n > free             the next try waits base × 2^(n − free − 1) s (1, 2, 4 … s for the account)
     failure `lock_after`         locked for `lock_seconds` (15 min); even the right password is refused
     no failure for `forget_seconds`   the count starts again
 
-A refused try (429, Retry-After) checks no password, so it costs no argon2. A successful log-in clears
-the account's count, not the address's (a guesser with one good account of their own would otherwise
-clear their address). Several server processes each count alone: the limits multiply by the number
-of workers (one uvicorn process by default).
+A refused try (429, Retry-After) checks no password, so it costs no argon2, and writes nothing. A
+failure is counted in the transaction that writes its audit entry (services/users.authenticate),
+under a row lock on PostgreSQL (SQLite: the write lock), so concurrent failures all count. A
+successful log-in clears the account's count, not the address's (a guesser with one good account of
+their own would otherwise clear their address). The clock is the wall clock (time.time), the same
+for every process of the host.
 
-`RateLimit(per_minute)`: a token bucket per key (user or address); `take(key)` raises
-TooManyRequests when the bucket is empty.
+`RateLimit(per_minute)`: a token bucket per key (user or address), in memory per process; `take(key)`
+raises TooManyRequests when the bucket is empty.
 
 `ResultCache(size)`: the newest `size` results of an expensive run by request key (least recently
 used out first), so a repeated request (and every anonymous one) costs no computation.
@@ -22,6 +25,7 @@ used out first), so a repeated request (and every anonymous one) costs no comput
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 import time
@@ -30,16 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
 from carbonpeak.errors import TooManyRequests
+from carbonpeak.store.models import LoginFailure
 
 Clock = Callable[[], float]
-
-
-@dataclass
-class _Count:
-    failures: int = 0
-    last: float = 0.0
-    locked_until: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -62,65 +63,108 @@ ACCOUNT = Policy(free=3, lock_after=10)
 ADDRESS = Policy(free=10, lock_after=50)
 
 
+def _at(seconds: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
 class LoginThrottle:
-    def __init__(
-        self, *, account: Policy = ACCOUNT, address: Policy = ADDRESS, clock: Clock = time.monotonic
-    ):
+    """Failed log-ins by account and address, kept in the database of the session each call gets."""
+
+    def __init__(self, *, account: Policy = ACCOUNT, address: Policy = ADDRESS, clock: Clock = time.time):
         self.policies = {"account": account, "address": address}
         self.clock = clock
-        self._counts: dict[tuple[str, str], _Count] = {}
-        self._lock = threading.Lock()
 
     def _keys(self, username: str, address: str | None) -> list[tuple[str, str]]:
-        keys = [("account", username.strip().lower())]
+        keys = [("account", username.strip().lower()[:200])]
         if address:
-            keys.append(("address", address))
+            keys.append(("address", address[:200]))
         return keys
 
-    def check(self, username: str, address: str | None) -> None:
-        """TooManyRequests (with the seconds to wait) when the account or the address must wait."""
+    def check(self, session: Session, username: str, address: str | None) -> bool:
+        """TooManyRequests (with the seconds to wait) when the account or the address must wait;
+        otherwise whether the account has failures counted (a success clears them). Only reads."""
         now = self.clock()
-        with self._lock:
-            for key in self._keys(username, address):
-                count = self._current(key, now)
-                if count is None:
-                    continue
-                if count.locked_until > now:
-                    raise _refused(key[0], count.locked_until - now, locked=True)
-                ready = count.last + self.policies[key[0]].wait_after(count.failures)
-                if ready > now:
-                    raise _refused(key[0], ready - now, locked=False)
+        counted = False
+        for kind, subject in self._keys(username, address):
+            row = session.execute(
+                select(LoginFailure)
+                .where(LoginFailure.kind == kind, LoginFailure.subject == subject)
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+            if row is None or not self._live(row, now):
+                continue
+            counted = counted or kind == "account"
+            locked_until = row.locked_until.timestamp() if row.locked_until else 0.0
+            if locked_until > now:
+                raise _refused(kind, locked_until - now, locked=True)
+            ready = row.last_at.timestamp() + self.policies[kind].wait_after(row.failures)
+            if ready > now:
+                raise _refused(kind, ready - now, locked=False)
+        return counted
 
-    def failure(self, username: str, address: str | None) -> list[str]:
-        """Count a failed log-in; the kinds (account, address) this failure locked."""
+    def failure(self, session: Session, username: str, address: str | None) -> list[str]:
+        """Count a failed log-in in the caller's transaction (it commits with the failure's audit
+        entry); the kinds (account, address) this failure locked."""
         now = self.clock()
         locked = []
-        with self._lock:
-            for key in self._keys(username, address):
-                count = self._current(key, now) or self._counts.setdefault(key, _Count())
-                count.failures += 1
-                count.last = now
-                policy = self.policies[key[0]]
-                if count.failures >= policy.lock_after and count.locked_until <= now:
-                    count.locked_until = now + policy.lock_seconds
-                    locked.append(key[0])
+        self._forget_old(session, now)
+        for kind, subject in self._keys(username, address):
+            session.execute(
+                _insert(session)(LoginFailure)
+                .values(kind=kind, subject=subject, failures=0, last_at=_at(now), locked_until=None)
+                .on_conflict_do_nothing()
+            )
+            row = session.execute(
+                select(LoginFailure)
+                .where(LoginFailure.kind == kind, LoginFailure.subject == subject)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).scalar_one()
+            if not self._live(row, now):
+                row.failures, row.locked_until = 0, None
+            row.failures += 1
+            row.last_at = _at(now)
+            policy = self.policies[kind]
+            if row.failures >= policy.lock_after and row.locked_until is None:
+                row.locked_until = _at(now + policy.lock_seconds)
+                locked.append(kind)
+        session.flush()
         return locked
 
-    def success(self, username: str) -> None:
-        with self._lock:
-            self._counts.pop(("account", username.strip().lower()), None)
+    def success(self, session: Session, username: str) -> None:
+        """Clear the account's count (and commit)."""
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.kind == "account", LoginFailure.subject == username.strip().lower()[:200]
+            )
+        )
+        session.commit()
 
-    def _current(self, key: tuple[str, str], now: float) -> _Count | None:
-        count = self._counts.get(key)
-        if count is None:
-            return None
-        if count.locked_until <= now and now - count.last > self.policies[key[0]].forget_seconds:
-            del self._counts[key]
-            return None
-        if 0 < count.locked_until <= now:  # a lock that ran out starts the count again
-            del self._counts[key]
-            return None
-        return count
+    def _live(self, row: LoginFailure, now: float) -> bool:
+        """Whether the row still counts: not forgotten after a quiet period, its lock not run out."""
+        if row.locked_until is not None:
+            return row.locked_until.timestamp() > now  # a lock that ran out starts the count again
+        return now - row.last_at.timestamp() <= self.policies[row.kind].forget_seconds
+
+    def _forget_old(self, session: Session, now: float) -> None:
+        quiet = max(p.forget_seconds for p in self.policies.values())
+        session.execute(
+            delete(LoginFailure).where(
+                LoginFailure.last_at < _at(now - quiet),
+                or_(LoginFailure.locked_until.is_(None), LoginFailure.locked_until < _at(now)),
+            )
+        )
+
+
+def _insert(session: Session) -> Any:
+    """INSERT … ON CONFLICT of the session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _refused(kind: str, seconds: float, *, locked: bool) -> TooManyRequests:

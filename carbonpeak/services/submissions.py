@@ -34,7 +34,6 @@ from carbonpeak.errors import Conflict, InputError, NotFound, PermissionDenied, 
 from carbonpeak.services import audit
 from carbonpeak.services.users import REPORTING_ROLES, require_office, require_unit_access
 from carbonpeak.store.models import (
-    IdempotencyKey,
     Round,
     Submission,
     SubmissionFile,
@@ -61,25 +60,13 @@ def import_submission(
     filename: str,
     data: bytes,
     max_bytes: int | None = None,
-    idempotency_key: str | None = None,
 ) -> Submission:
     """Check and store an uploaded template as a new draft version; UploadError stores nothing.
-
-    With `idempotency_key`, a repeat of the same request (same key, round, unit, file name and bytes)
-    returns the version the first one made instead of a new one; the same key with another request
-    is a Conflict. The key is stored in the upload's transaction, so a retry after a lost answer
-    never makes a second version."""
+    (A retried API upload is recognised by its Idempotency-Key: carbonpeak/api/idempotency.py.)"""
     from carbonpeak.collection.parse import parse_upload
     from carbonpeak.services.rounds import template_spec
 
     require_unit_access(actor, unit_code)
-    request_sha256 = hashlib.sha256(
-        f"{round_id}\x1f{unit_code}\x1f{filename}\x1f".encode() + data
-    ).hexdigest()
-    if idempotency_key is not None:
-        earlier = _idempotent(session, actor, idempotency_key, request_sha256)
-        if earlier is not None:
-            return earlier
     rnd = session.get(Round, round_id)
     if rnd is None:
         raise NotFound(f"round {round_id} not found", message_zh=f"填报轮次 {round_id} 不存在")
@@ -99,11 +86,6 @@ def import_submission(
     status = session.execute(select(Round.status).where(Round.id == round_id).with_for_update()).scalar_one()
     if status != "open":
         raise Conflict(f"round {round_id} is closed", message_zh=f"填报轮次 {round_id} 已关闭")
-    if idempotency_key is not None:  # a retry that arrived while this one was parsed
-        earlier = _idempotent(session, actor, idempotency_key, request_sha256)
-        if earlier is not None:
-            session.commit()
-            return earlier
     last = session.execute(
         select(func.max(Submission.version)).where(
             Submission.round_id == round_id, Submission.unit_code == unit_code
@@ -124,12 +106,6 @@ def import_submission(
     session.add(sub)
     session.flush()
     session.add(SubmissionFile(submission_id=sub.id, content=data))
-    if idempotency_key is not None:
-        session.add(
-            IdempotencyKey(
-                user_id=actor.id, key=idempotency_key, request_sha256=request_sha256, submission_id=sub.id
-            )
-        )
     for seq, row in enumerate(rows, start=1):
         session.add(SubmissionRow(submission_id=sub.id, seq=seq, year=rnd.year, **row))
     audit.record(
@@ -150,21 +126,6 @@ def import_submission(
     session.flush()
     session.commit()
     return sub
-
-
-def _idempotent(session: Session, actor: User, key: str, request_sha256: str) -> Submission | None:
-    """The submission an earlier request with this key made; Conflict when that request differed."""
-    earlier = session.execute(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == actor.id, IdempotencyKey.key == key)
-    ).scalar_one_or_none()
-    if earlier is None:
-        return None
-    if earlier.request_sha256 != request_sha256:
-        raise Conflict(
-            f"Idempotency-Key {key!r} was used for a different upload",
-            message_zh=f"幂等键 {key!r} 已用于另一次不同的上传",
-        )
-    return session.get(Submission, earlier.submission_id)
 
 
 # the unit of a numeric field is held by another field of the same record

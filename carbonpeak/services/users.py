@@ -156,18 +156,18 @@ def authenticate(
 ) -> User:
     """The active user with this password; NotAuthenticated otherwise, written to the audit log as
     `auth.login_failed` (attempted name, address); TooManyRequests, checking no password, while
-    `throttle` says the account or the address must wait (services/limits.py), `auth.lock` when a
-    failure locks one. The password is checked outside any transaction (argon2 takes tens of ms;
-    on SQLite a transaction open that long would hold up every writer)."""
-    if throttle is not None:
-        throttle.check(username, address)
+    `throttle` says the account or the address must wait (services/limits.py, counted in the
+    database with the failure's audit entry), `auth.lock` when a failure locks one. The password is
+    checked outside any transaction (argon2 takes tens of ms; on SQLite a transaction open that long
+    would hold up every writer)."""
     with reading():  # no write lock for the look-up (SQLite), and the read ended before argon2 runs
+        counted = throttle.check(session, username, address) if throttle is not None else False
         user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
         session.commit()
     # verify against a dummy hash when the user is unknown so that timing does not tell
     ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.active:
-        locked = throttle.failure(username, address) if throttle is not None else []
+        locked = throttle.failure(session, username, address) if throttle is not None else []
         detail = {"username": username[:64], "address": address, "known_user": user is not None}
         audit.record(
             session,
@@ -183,8 +183,8 @@ def authenticate(
             )
         session.commit()
         raise NotAuthenticated("wrong username or password", message_zh="用户名或密码错误")
-    if throttle is not None:
-        throttle.success(username)
+    if throttle is not None and counted:
+        throttle.success(session, username)
     return user
 
 

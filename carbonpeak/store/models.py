@@ -9,7 +9,8 @@
                 ├── submission_files (the uploaded bytes)
                 └── submission_rows (kind indicator | task | project | a data kind, key, field, year,
                                      value …; data rows also region, flag, source)
-    idempotency_keys (user, Idempotency-Key → the upload it made, and the request's SHA-256)
+    idempotency_keys (user, Idempotency-Key → the request's SHA-256, whether it was applied, its answer)
+    login_failures (failed log-ins per account and per address: back-off and lock, all processes)
     report_summaries (the office's text of a report section, zh and en; append-only, newest shown)
     audit_log (append-only, hash-chained) + audit_head (seq and hash of the last entry)
 
@@ -236,7 +237,10 @@ class SubmissionRow(Base):
 
 
 class IdempotencyKey(Base):
-    """A client's `Idempotency-Key` on an upload: the request it came with (SHA-256) and what it made."""
+    """A client's `Idempotency-Key` on a mutating API call (carbonpeak/api/idempotency.py): the request
+    it came with (method, path, SHA-256 of the canonical body), whether the call's write committed
+    (`applied`, set in the write's own transaction), and the answer to replay (status, headers, body;
+    None until the answer is stored). `owner` is the request that holds the key now."""
 
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
@@ -244,9 +248,29 @@ class IdempotencyKey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     key: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(1000))
     request_sha256: Mapped[str] = mapped_column(String(64))
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    owner: Mapped[str] = mapped_column(String(32))
+    applied: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[int | None] = mapped_column(Integer)
+    response_headers: Mapped[str | None] = mapped_column(Text)  # JSON [[name, value], …]
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginFailure(Base):
+    """Failed log-ins counted for one account or one client address (services/limits.LoginThrottle):
+    kept in the database so that every server process and a restarted one see the same counts."""
+
+    __tablename__ = "login_failures"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # account | address
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)  # lower-cased name | address
+    failures: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class AuditEntry(Base):

@@ -32,7 +32,7 @@ def test_session_cookie_is_secure_over_https_by_default(api, setting, base_url, 
 
 def _fresh_client(api, **update):
     settings = api.client.app.state.settings.model_copy(update=update)
-    app = create_app(settings)  # its own login throttle
+    app = create_app(settings)  # another server process: its login throttle counts in the same database
     app.state.database = api.db
     return TestClient(app)
 
@@ -53,6 +53,9 @@ def test_forty_wrong_passwords_then_the_right_one_is_refused_and_every_failure_i
     assert right.status_code == 429
     assert int(right.headers["retry-after"]) >= 1
     assert right.json()["error"] == "TooManyRequests" and "登录失败次数过多" in right.json()["message_zh"]
+    restarted = _fresh_client(api)  # the server restarted, or another of its processes answers
+    again = restarted.post("/api/auth/token", json={"username": "department", "password": PASSWORD})
+    assert again.status_code == 429, "the count was lost with the process"
     with api.db.session() as s:
         failed = s.execute(select(AuditEntry).where(AuditEntry.action == "auth.login_failed")).scalars().all()
     mine = [e for e in failed if '"username":"department"' in e.detail]

@@ -8,7 +8,7 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -99,17 +99,9 @@ async def upload(
     session: SessionDep,
     settings: SettingsDep,
     unit_code: Annotated[str | None, Form(max_length=64, description="default: the user's unit")] = None,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=200,
-            description="a retry with the same key and the same file returns the first result; "
-            "the same key with another request is 409",
-        ),
-    ] = None,
 ) -> SubmissionOut:
-    """Upload a filled template: checked whole, stored as a new draft version, or 422 with every problem."""
+    """Upload a filled template: checked whole, stored as a new draft version, or 422 with every problem.
+    Send an `Idempotency-Key` so that a retry after a lost answer makes no second version."""
     data = await file.read(settings.max_upload_bytes + 1)
     # parsing and storing block: in a worker thread, never on the event loop (which serves everyone)
     sub = await run_in_threadpool(
@@ -121,7 +113,6 @@ async def upload(
         filename=file.filename or "upload",
         data=data,
         max_bytes=settings.max_upload_bytes,
-        idempotency_key=idempotency_key,
     )
     return SubmissionOut.of(sub)
 
