@@ -275,10 +275,14 @@ def snapshot_id(database: Database | None) -> str:
 def _from_records(region: str, records: Iterable[Any], balance: Iterable[Mapping[str, str]]) -> Observations:
     """Observations from published data records: series rows as they are (converted to the unit of
     their series), the energy balance through the inventory (_inventory_series_of)."""
+    from carbonpeak.statistics import data_kinds
+
+    annual = {code for code, k in data_kinds().items() if k.layout != "monthly"}
     series: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
     unit_of: dict[tuple[str, str], str] = {}
     for r in records:
-        if r.region != region:
+        # monthly kinds (electricity_monthly …) are read by the nowcast (services/budget.py), not here
+        if r.region != region or r.kind not in annual:
             continue
         lineage = f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]"
         key = (r.key, r.region)
