@@ -1,0 +1,80 @@
+"""The budget routes, and monthly electricity through the data spine: import → review → publish →
+read by the nowcast from the published snapshot (a store of its own, so the shared one stays as is)."""
+
+from __future__ import annotations
+
+from carbonpeak.budget.rules import SAMPLE_PROJECT
+from carbonpeak.services import budget as service
+from carbonpeak.services import submissions as svc
+from carbonpeak.services.dataset import current, dataset_observations
+from carbonpeak.services.init import init_database
+from carbonpeak.services.statistics import import_records
+from carbonpeak.services.users import create_user
+from carbonpeak.settings import Settings
+from carbonpeak.store.db import Database
+
+
+def test_budget_routes_need_a_user_and_answer(api):
+    assert api.client.get("/api/budget/2025").status_code == 401
+    r = api.client.get("/api/budget/2025", headers=api.headers("viewer"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["city"]["level"] in (1, 2, 3) and len(body["districts"]) == 15
+    assert api.client.get("/api/budget/2040", headers=api.headers("viewer")).status_code == 422
+    now = api.client.get("/api/budget/nowcast", headers=api.headers("viewer")).json()
+    assert len(now["months"]) == len(now["city"]) and now["backtest_summary"]["city"]["years"] >= 3
+
+
+def test_assess_route_takes_a_project_file(api):
+    text = SAMPLE_PROJECT.read_text(encoding="utf-8")
+    r = api.client.post(
+        "/api/budget/assess",
+        content=text.encode("utf-8"),
+        headers={**api.headers("office"), "Content-Type": "text/plain"},
+    )
+    assert r.status_code == 200, r.text
+    assert {t["test"] for t in r.json()["tests"]} >= {"energy_co2", "offsets", "impact"}
+    bad = api.client.post(
+        "/api/budget/assess",
+        content=b"project: {}\n",
+        headers={**api.headers("office"), "Content-Type": "text/plain"},
+    )
+    assert bad.status_code == 422 and bad.json()["problems"]
+
+
+def test_monthly_electricity_goes_through_the_spine(tmp_path, tiny_plan):
+    db = Database.from_settings(Settings(data_dir=tmp_path, secret_key="k"))
+    init_database(db, tiny_plan)
+    rows = (
+        "indicator,region,year,month,value,unit,flag,method,source\n"
+        "electricity_secondary,jinan,2026,1,30,亿kWh,published,,power company monthly\n"
+        "electricity_secondary,jinan,2026,2,2500000,万kWh,published,,power company monthly\n"
+    )
+    with db.session() as s:
+        office = create_user(s, username="o", password="long enough pw", role="office", unit_code="office")
+        reviewer = create_user(s, username="r", password="long enough pw", role="office", unit_code="office")
+        (sub,) = import_records(s, office, kind="electricity_monthly", filename="m.csv", data=rows.encode())
+        svc.submit_submission(s, office, sub.id)
+        svc.approve_submission(s, reviewer, sub.id)
+        svc.publish_submission(s, reviewer, sub.id)
+    fast = service.fast_data(db)
+    assert fast["origin"] == "store"
+    assert list(fast["electricity"]["jinan"]["secondary"][2026][:2]) == [30.0, 250.0]  # 万kWh converted
+    assert fast["published_months"]["jinan"][2026] == 2
+    # the monthly rows stay out of the annual observations
+    assert dataset_observations("jinan", database=db).get("electricity_secondary", "jinan") is None
+    assert current(db).origin == "store"
+    db.dispose()
+
+
+def test_a_bad_month_is_located(tmp_path, tiny_plan):
+    import pytest
+
+    from carbonpeak.errors import InputError
+    from carbonpeak.statistics import kind_of, parse_records
+
+    data = b"indicator,region,year,month,value,unit\nelectricity_total,jinan,2026,13,1,\xe4\xba\xbfkWh\n"
+    with pytest.raises(InputError) as info:
+        parse_records(kind_of("electricity_monthly"), "m.csv", data, region="jinan")
+    (p,) = info.value.problems
+    assert (p.location, p.rule) == ("m.csv:2:4", "data.month")
