@@ -71,6 +71,7 @@ NEEDS_DB = {
     "carbonpeak submission publish": ["submission", "publish", "1", "--as", "office"],
     "carbonpeak submission list": ["submission", "list", "--as", "office"],
     "carbonpeak budget": ["budget", "--year", "2025", "--store"],
+    "carbonpeak budget-notice": ["budget-notice", "--year", "2025", "--store"],
     "carbonpeak assess-project": [
         "assess-project",
         str(ROOT / "carbonpeak/budget/data/sample-project.yaml"),

@@ -188,8 +188,8 @@ def warning_level(ratio: float, probability: float, t: Thresholds) -> Warning:
         if probability < p_min:
             reasons.append(
                 (
-                    f"完成年度预算的概率{probability:.0%}，低于{p_min:.0%}",
-                    f"the probability of keeping to the annual budget is {probability:.0%}, "
+                    f"完成年度预算的概率{probability:.1%}，低于{p_min:.0%}",
+                    f"the probability of keeping to the annual budget is {probability:.1%}, "
                     f"below {p_min:.0%}",
                 )
             )

@@ -116,6 +116,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Record the office's decision on a project and its reason (audited). 记录审查结论。",
         "command",
     ),
+    "budget-notice": (
+        "budget",
+        "碳排放预算执行预警通报 / The monthly warning notice of the carbon budget.",
+        "command",
+    ),
 }
 
 # What the person typing can fix (the input, a name, the role, running `carbonpeak init`): exit 2.

@@ -156,3 +156,40 @@ def register(app: typer.Typer) -> None:
                 assessment_sha=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             )
         typer.echo(f"{out['project']}: {out['decision']} (audit entry {out['audit_seq']})")
+
+    @app.command("budget-notice")
+    def budget_notice(
+        year: Annotated[int, typer.Option("--year", help="the budget year")],
+        fmt: Annotated[str, typer.Option("--format", help="html, pdf, docx or xlsx")] = "pdf",
+        lang: Annotated[str, typer.Option("--lang", help="zh or en")] = "zh",
+        out: Annotated[
+            Path | None, typer.Option("--out", help="file to write (default: standard output)")
+        ] = None,
+        store: Annotated[
+            bool, typer.Option("--store", help="the data set and rule file of the database's snapshot")
+        ] = False,
+    ) -> None:
+        """碳排放预算执行预警通报 / The monthly warning notice of the carbon budget."""
+        import sys
+
+        from carbonpeak.i18n import normalise_language
+        from carbonpeak.services.budget_notice import notice_bytes
+        from carbonpeak.settings import Settings
+
+        database = _database(store)
+        try:
+            data = notice_bytes(
+                year,
+                fmt,
+                lang=normalise_language(lang),
+                database=database,
+                data_dir=Settings().data_dir if store else None,
+            )
+        finally:
+            if database is not None:
+                database.dispose()
+        if out is None:
+            sys.stdout.buffer.write(data)
+        else:
+            out.write_bytes(data)
+            typer.echo(f"{out} ({len(data):,} bytes)", err=True)

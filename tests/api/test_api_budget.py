@@ -78,3 +78,11 @@ def test_a_bad_month_is_located(tmp_path, tiny_plan):
         parse_records(kind_of("electricity_monthly"), "m.csv", data, region="jinan")
     (p,) = info.value.problems
     assert (p.location, p.rule) == ("m.csv:2:4", "data.month")
+
+
+def test_notice_route_gives_the_formats(api):
+    r = api.client.get("/api/budget/2026/notice", params={"format": "pdf"}, headers=api.headers("office"))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert r.headers["content-type"] == "application/pdf"
+    bad = api.client.get("/api/budget/2026/notice", params={"format": "odt"}, headers=api.headers("office"))
+    assert bad.status_code == 422

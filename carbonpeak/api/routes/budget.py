@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Query
+from fastapi.responses import Response
 
 from carbonpeak.api.deps import CurrentUser, DatabaseDep, SettingsDep
 from carbonpeak.services import budget as service
@@ -17,6 +18,24 @@ router = APIRouter(prefix="/budget", tags=["budget"])
 def nowcast(db: DatabaseDep, _user: CurrentUser) -> dict[str, Any]:
     """The city's monthly CO2 nowcast (万tCO2) with the backtest band, the backtest and coefficients."""
     return service.nowcast_view(db)
+
+
+@router.get("/{year}/notice")
+def notice(
+    year: Annotated[int, Path(ge=1990, le=2100)],
+    db: DatabaseDep,
+    settings: SettingsDep,
+    _user: CurrentUser,
+    fmt: Annotated[str, Query(alias="format", description="html, pdf, docx or xlsx")] = "pdf",
+    lang: Annotated[str, Query(description="zh or en")] = "zh",
+) -> Response:
+    """The monthly warning notice of the carbon budget of `year`."""
+    from carbonpeak.i18n import normalise_language
+    from carbonpeak.services.budget_notice import notice_bytes
+    from carbonpeak.services.reports import media_type
+
+    data = notice_bytes(year, fmt, lang=normalise_language(lang), database=db, data_dir=settings.data_dir)
+    return Response(data, media_type=media_type(fmt))
 
 
 @router.get("/{year}")
