@@ -3,6 +3,8 @@ warning level reached by a constructed case."""
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from carbonpeak.budget import budget as b
 from carbonpeak.budget.rules import packaged_rules, parse_rules, thresholds
@@ -106,3 +108,13 @@ def test_a_broken_rule_file_names_every_fault():
     rules = {p.rule for p in info.value.problems}
     assert rules == {"budget.period", "budget.weights"}
     assert all(p.message_zh and p.message_en for p in info.value.problems)
+
+
+amounts = st.dictionaries(st.sampled_from("abcdef"), st.floats(0.1, 1e4), min_size=1)
+
+
+@given(st.floats(1.0, 1e5), amounts, amounts, st.floats(0.0, 1.0))
+def test_allocation_always_sums_to_the_budget(total, emissions, gdp, w):
+    out = b.allocate(total, {"emissions": w + 0.01, "gdp": 1.0 - w}, {"emissions": emissions, "gdp": gdp})
+    assert sum(out.values()) == pytest.approx(total, rel=1e-9)
+    assert all(v >= 0 for v in out.values())

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carbonpeak.budget import nowcast as nc
 
@@ -57,3 +59,15 @@ def test_the_backtest_is_out_of_sample():
     assert city[0].error == pytest.approx(1.02 / 1.01 - 1, rel=1e-6)
     summary = nc.backtest_summary(rows)
     assert summary["city"]["years"] == 9
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(0.5, 50.0), min_size=24, max_size=24),
+    st.floats(10.0, 1_000.0),
+    st.floats(10.0, 1_000.0),
+)
+def test_denton_always_meets_its_benchmarks(indicator, first, second):
+    x = nc.denton(np.asarray(indicator), np.asarray([first, second]), 2)
+    assert x[:12].sum() == pytest.approx(first, rel=1e-9)
+    assert x[12:].sum() == pytest.approx(second, rel=1e-9)
