@@ -30,7 +30,7 @@ def test_demo_records_flag_what_is_left_to_source(demo_settings):
     }
     assert {(r.kind, r.year) for r in sample} == {
         (k, y) for k in ("indicators", "assessment") for y in range(2020, 2025)
-    }
+    } | {("electricity_monthly", y) for y in range(2015, 2027)}
     flags_of = defaultdict(list)
     for r in rows:
         flags_of[r.submission_id].append(r.flag)
