@@ -649,12 +649,18 @@ def assess_project(
         )
     )
     impact = project_impact(sc, (addition,), draws=draws, seed=seed)
+    # the intensity targets of the scenario (CO2 and energy per GDP): the project's effect on them
+    intensity_targets = {
+        t.id: impact["delta"]["targets"][t.id] for t in sc.targets if t.indicator.endswith("intensity_change")
+    }
     tests.append(
         checks.Test(
             "impact",
             "pass" if impact["delta"]["p_peak_by_2030"] > -0.05 else "fail",
-            f"对2030年前达峰概率的影响{impact['delta']['p_peak_by_2030']:+.1%}",
-            f"effect on P(peak by 2030): {impact['delta']['p_peak_by_2030']:+.1%}",
+            f"对2030年前达峰概率的影响{impact['delta']['p_peak_by_2030']:+.2%}"
+            + "".join(f"；{k}达标概率{v:+.2%}" for k, v in intensity_targets.items()),
+            f"effect on P(peak by 2030): {impact['delta']['p_peak_by_2030']:+.2%}"
+            + "".join(f"; P({k} met) {v:+.2%}" for k, v in intensity_targets.items()),
             f"project-impact engine (scenarios/impact.py), scenario {sc.name}, draws {draws}, seed {seed}; "
             "fails beyond −5 points (proposal)",
             {"delta": impact["delta"]},

@@ -86,3 +86,31 @@ def test_notice_route_gives_the_formats(api):
     assert r.headers["content-type"] == "application/pdf"
     bad = api.client.get("/api/budget/2026/notice", params={"format": "odt"}, headers=api.headers("office"))
     assert bad.status_code == 422
+
+
+def test_rules_and_decisions_are_the_offices(api):
+    from carbonpeak.budget.rules import RULES_FILE
+
+    text = RULES_FILE.read_text(encoding="utf-8")
+    plain = {"Content-Type": "text/plain"}
+    assert (
+        api.client.put(
+            "/api/budget/rules", content=text.encode(), headers={**api.headers("department"), **plain}
+        )
+    ).status_code == 403
+    ok = api.client.put(
+        "/api/budget/rules", content=text.encode(), headers={**api.headers("office"), **plain}
+    )
+    assert ok.status_code == 200 and len(ok.json()["sha256"]) == 64
+    bad = api.client.put(
+        "/api/budget/rules", content=b"periods: 1\n", headers={**api.headers("office"), **plain}
+    )
+    assert bad.status_code == 422
+    body = {"project": "p1", "decision": "approve", "reason": "fits", "offsets": ["OFF-2025-003"]}
+    assert (
+        api.client.post("/api/budget/decisions", json=body, headers=api.headers("office")).status_code == 201
+    )
+    again = api.client.post(
+        "/api/budget/decisions", json={**body, "project": "p2"}, headers=api.headers("office")
+    )
+    assert again.status_code == 422 and again.json()["problems"][0]["rule"] == "budget.offset_used"

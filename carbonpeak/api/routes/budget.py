@@ -1,5 +1,7 @@
-"""Carbon budgets and the nowcast: GET /api/budget/nowcast, GET /api/budget/{year}, POST
-/api/budget/assess (a project file as the body). Signed-in users (the warnings name districts)."""
+"""Carbon budgets and the nowcast: GET /api/budget/nowcast, GET /api/budget/{year}, GET
+/api/budget/{year}/notice, POST /api/budget/assess (a project file as the body) — signed-in users
+(the warnings name districts); PUT /api/budget/rules and POST /api/budget/decisions — the office,
+audited."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from carbonpeak.api.deps import CurrentUser, DatabaseDep, SettingsDep
+from carbonpeak.api.deps import CurrentUser, DatabaseDep, OfficeUser, SessionDep, SettingsDep
 from carbonpeak.services import budget as service
 
 router = APIRouter(prefix="/budget", tags=["budget"])
@@ -61,3 +64,36 @@ def assess(
     with db.session() as session:
         used = service.used_offsets(session)
     return service.assess_project(text, "project.yaml", db, rules=rules, rules_origin=origin, used=used)
+
+
+@router.put("/rules")
+def put_rules(
+    settings: SettingsDep,
+    user: OfficeUser,
+    session: SessionDep,
+    text: Annotated[str, Body(media_type="text/plain", max_length=200_000, description="rule file (YAML)")],
+) -> dict[str, Any]:
+    """Make the body the office's carbon-budget rules (checked; audited with its SHA-256)."""
+    return service.set_rules(session, user, text, settings.data_dir)
+
+
+class DecisionIn(BaseModel):
+    project: str = Field(min_length=1, max_length=200)
+    decision: str = Field(max_length=32)
+    reason: str = Field(max_length=4_000)
+    offsets: list[str] = Field(default_factory=list, max_length=100)
+    assessment_sha: str = Field(default="", max_length=64)
+
+
+@router.post("/decisions", status_code=201)
+def post_decision(body: DecisionIn, user: OfficeUser, session: SessionDep) -> dict[str, Any]:
+    """Record the office's decision on an assessed project, its reason and offsets (audited)."""
+    return service.record_decision(
+        session,
+        user,
+        project=body.project,
+        decision=body.decision,
+        reason=body.reason,
+        offsets=body.offsets,
+        assessment_sha=body.assessment_sha,
+    )
