@@ -494,6 +494,9 @@ def budget_report(
             "method": "P(ytd × (1 + e) + rest × spread ≤ budget), docs/methods/budget.md#probability",
         },
         "thresholds": t.__dict__,
+        "backtest_summary": {
+            sector: {k: round(v, 4) for k, v in d.items()} for sector, d in n["backtest_summary"].items()
+        },
         "watch_list": {
             "sectors": [
                 s["unit"]

@@ -41,6 +41,7 @@ def test_budget_cli_json_gives_city_and_every_district():
         assert u["level"] in (1, 2, 3) and 0 <= u["probability"] <= 1
     assert sum(d["budget"] for d in data["districts"]) == pytest.approx(data["city"]["budget"], rel=1e-6)
     assert sum(s["budget"] for s in data["sectors"]) == pytest.approx(data["city"]["budget"], rel=1e-6)
+    assert data["backtest_summary"]["city"]["years"] >= 3 and data["backtest_summary"]["city"]["mae"] < 0.05
     t = data["target"]
     assert data["city"]["budget"] == pytest.approx(t["intensity"] * t["gdp"], rel=1e-3)
 
