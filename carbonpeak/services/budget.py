@@ -441,11 +441,7 @@ def budget_report(
     d_rule = rules.allocation.districts
     d_series = {d: sum(by.values()) for d, by in n["districts"].items()}
     d_emis = {d: annual(v, years, prev) for d, v in d_series.items()} if prev in years else {}
-    d_gdp = {}
-    for d in d_series:
-        g = dataset_observations(d, database=database).get("gdp_current", d)
-        if g is not None and len(g):
-            d_gdp[d] = float(g.values[-1])
+    d_gdp = _district_gdp(database, set(d_series))
     d_budget = engine.allocate(
         budget, d_rule.weights, {"emissions": d_emis, "gdp": d_gdp}, d_rule.adjustments
     )
@@ -513,6 +509,19 @@ def budget_report(
             "ratio": watch,
         },
     }
+
+
+def _district_gdp(database: Database | None, districts: set[str]) -> dict[str, float]:
+    """Each district's newest published GDP at current prices (亿元) in the data set's records (none
+    before a district's GDP is published: the allocation then leaves the GDP basis out). Read from
+    the records, not per-district observations, to keep the observation caches for the city."""
+    newest: dict[str, tuple[int, float]] = {}
+    for r in current(database).records:
+        if r.key == "gdp_current" and r.region in districts:
+            value = float(units.convert(r.value, units.lookup(r.unit).name, "亿元"))
+            if r.year >= newest.get(r.region, (0, 0.0))[0]:
+                newest[r.region] = (r.year, value)
+    return {d: v for d, (_, v) in newest.items()}
 
 
 def _spread(

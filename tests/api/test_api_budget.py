@@ -53,10 +53,19 @@ def test_monthly_electricity_goes_through_the_spine(tmp_path, tiny_plan):
     with db.session() as s:
         office = create_user(s, username="o", password="long enough pw", role="office", unit_code="office")
         reviewer = create_user(s, username="r", password="long enough pw", role="office", unit_code="office")
-        (sub,) = import_records(s, office, kind="electricity_monthly", filename="m.csv", data=rows.encode())
-        svc.submit_submission(s, office, sub.id)
-        svc.approve_submission(s, reviewer, sub.id)
-        svc.publish_submission(s, reviewer, sub.id)
+        gdp = (
+            "indicator,region,year,value,unit\n"
+            "gdp_current,lixia,2023,2446.9,亿元\n"
+            "gdp_current,lixia,2022,2300,亿元\n"
+        )
+        subs = [
+            *import_records(s, office, kind="electricity_monthly", filename="m.csv", data=rows.encode()),
+            *import_records(s, office, kind="gdp", filename="g.csv", data=gdp.encode()),
+        ]
+        for sub in subs:
+            svc.submit_submission(s, office, sub.id)
+            svc.approve_submission(s, reviewer, sub.id)
+            svc.publish_submission(s, reviewer, sub.id)
     fast = service.fast_data(db)
     assert fast["origin"] == "store"
     assert list(fast["electricity"]["jinan"]["secondary"][2026][:2]) == [30.0, 250.0]  # 万kWh converted
@@ -64,6 +73,8 @@ def test_monthly_electricity_goes_through_the_spine(tmp_path, tiny_plan):
     # the monthly rows stay out of the annual observations
     assert dataset_observations("jinan", database=db).get("electricity_secondary", "jinan") is None
     assert current(db).origin == "store"
+    # a district's published GDP is the allocation's GDP basis (its newest year)
+    assert service._district_gdp(db, {"lixia", "shizhong"}) == {"lixia": 2446.9}
     db.dispose()
 
 
