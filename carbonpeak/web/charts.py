@@ -575,6 +575,7 @@ def budget(page: Any, lang: str) -> dict[str, Any]:
                     "data": span,
                     "stack": "band",
                     "symbol": "none",
+                    "itemStyle": {"color": "#8fbfb2"},
                     "lineStyle": {"opacity": 0},
                     "areaStyle": {"color": "#1f6f5c", "opacity": 0.18},
                 },

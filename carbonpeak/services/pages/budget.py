@@ -48,8 +48,8 @@ class BudgetPage(PageBase):
     city: BudgetUnit | None = None
     sectors: list[BudgetUnit] = Field(default_factory=list)
     districts: list[BudgetUnit] = Field(default_factory=list)
-    watch_sectors: list[str] = Field(default_factory=list)
-    watch_districts: list[str] = Field(default_factory=list)
+    watch_sectors: list[dict[str, str]] = Field(default_factory=list)  # code, name_zh, name_en
+    watch_districts: list[dict[str, str]] = Field(default_factory=list)
     enterprises_note: str = ""
     months: list[str] = Field(default_factory=list)
     nowcast: list[float] = Field(default_factory=list)
@@ -77,6 +77,11 @@ def _names(code: str, units: dict[str, Any]) -> tuple[str, str]:
         return SECTOR_NAMES[code]
     unit = units.get(code)
     return (unit.name_zh, unit.name_en) if unit is not None else (code, code)
+
+
+def _name_pair(code: str, units: dict[str, Any]) -> dict[str, str]:
+    zh, en = _names(code, units)
+    return {"code": code, "name_zh": zh, "name_en": en}
 
 
 def _unit(u: dict[str, Any], units: dict[str, Any]) -> BudgetUnit:
@@ -117,8 +122,8 @@ def budget_page(settings: Settings, *, year: int | None, db: Database | None, us
         districts=sorted(
             (_unit(d, units) for d in report["districts"]), key=lambda d: (d.level, -d.execution_ratio)
         ),
-        watch_sectors=report["watch_list"]["sectors"],
-        watch_districts=report["watch_list"]["districts"],
+        watch_sectors=[_name_pair(c, units) for c in report["watch_list"]["sectors"]],
+        watch_districts=[_name_pair(c, units) for c in report["watch_list"]["districts"]],
         enterprises_note=report["watch_list"]["enterprises_note"],
         months=view["months"],
         nowcast=view["city"],
