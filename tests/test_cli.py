@@ -70,6 +70,29 @@ NEEDS_DB = {
     "carbonpeak submission return": ["submission", "return", "1", "--as", "office", "--comment", "x"],
     "carbonpeak submission publish": ["submission", "publish", "1", "--as", "office"],
     "carbonpeak submission list": ["submission", "list", "--as", "office"],
+    "carbonpeak budget": ["budget", "--year", "2025", "--store"],
+    "carbonpeak budget-notice": ["budget-notice", "--year", "2025", "--store"],
+    "carbonpeak assess-project": [
+        "assess-project",
+        str(ROOT / "carbonpeak/budget/data/sample-project.yaml"),
+        "--store",
+    ],
+    "carbonpeak budget-rules": [
+        "budget-rules",
+        str(ROOT / "carbonpeak/budget/data/rules.yaml"),
+        "--as",
+        "office",
+    ],
+    "carbonpeak project-decision": [
+        "project-decision",
+        str(ROOT / "carbonpeak/budget/data/sample-project.yaml"),
+        "--decision",
+        "approve",
+        "--reason",
+        "x",
+        "--as",
+        "office",
+    ],
 }
 # init and demo load create the database; serve answers 503 page by page; the rest never open it.
 CREATES_OR_NO_DB = {

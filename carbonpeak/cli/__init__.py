@@ -97,6 +97,31 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "submission": ("submission", "Review workflow: submit, approve, return, publish. 审核流程。", "group"),
     "user": ("user", "Users, roles and API tokens. 用户、角色与令牌。", "group"),
     "enterprise": ("enterprise", "企业碳账户与碳效评价 / enterprise carbon accounts and grades.", "group"),
+    "budget": (
+        "budget",
+        "碳预算与预警 / Carbon budget, year-to-date execution, warning level and probability.",
+        "command",
+    ),
+    "assess-project": (
+        "budget",
+        "项目碳评 / Carbon assessment of a project: each test with its result and source.",
+        "command",
+    ),
+    "budget-rules": (
+        "budget",
+        "Make FILE the office's carbon-budget rules (checked, audited). 设定碳预算规则。",
+        "command",
+    ),
+    "project-decision": (
+        "budget",
+        "Record the office's decision on a project and its reason (audited). 记录审查结论。",
+        "command",
+    ),
+    "budget-notice": (
+        "budget",
+        "碳排放预算执行预警通报 / The monthly warning notice of the carbon budget.",
+        "command",
+    ),
 }
 
 # What the person typing can fix (the input, a name, the role, running `carbonpeak init`): exit 2.

@@ -638,10 +638,16 @@ def load_projects(path: str | Path, scenario: Scenario) -> tuple[Addition, ...]:
     """Projects to add to `scenario`, from a YAML file (`projects:` list); ScenarioError lists every fault."""
     p = Path(path)
     data, _ = _read_yaml(p)
+    return projects_of(data, scenario, p.name)
+
+
+def projects_of(data: object, scenario: Scenario, name: str) -> tuple[Addition, ...]:
+    """Projects to add to `scenario` from the parsed content of a project file (`projects:` list);
+    `name` names the file in errors. ScenarioError lists every fault."""
     try:
         spec = ProjectsFile.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(f"{p.name}: the project file breaks the schema", _problems(exc)) from None
+        raise ScenarioError(f"{name}: the project file breaks the schema", _problems(exc)) from None
     problems: list[Problem] = []
     base = scenario.base
     fuels = {f.name: f for f in base.fuels}
@@ -696,7 +702,7 @@ def load_projects(path: str | Path, scenario: Scenario) -> tuple[Addition, ...]:
             )
         )
     if problems:
-        raise ScenarioError(f"{p.name}: invalid project file", problems)
+        raise ScenarioError(f"{name}: invalid project file", problems)
     return tuple(out)
 
 
@@ -709,6 +715,7 @@ __all__ = [
     "ScenarioError",
     "load_projects",
     "load_scenario",
+    "projects_of",
     "resolve_scenario_path",
     "shipped_scenarios",
 ]

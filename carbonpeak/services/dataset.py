@@ -99,6 +99,7 @@ class DataSet:
     balance: tuple[dict[str, str], ...]
     records: tuple[Any, ...] = ()
     enterprise: tuple[Any, ...] = ()  # the published rows of the enterprise kinds (services/enterprise.py)
+    monthly: tuple[Any, ...] = ()  # the published rows of the monthly kinds (services/budget.py)
 
 
 def current(database: Database | None = None) -> DataSet:
@@ -134,7 +135,8 @@ def current(database: Database | None = None) -> DataSet:
     balance = tuple(_balance_row(r) for r in rows if r.kind == "energy_balance")
     series = tuple(r for r in rows if layout.get(r.kind) == "series")
     firms = tuple(r for r in rows if layout.get(r.kind) in ("register", "enterprise"))
-    data = DataSet(snap.id, "store", balance, series, firms)
+    monthly = tuple(r for r in rows if layout.get(r.kind) == "monthly")
+    data = DataSet(snap.id, "store", balance, series, firms, monthly)
     if len(_DATASETS) >= 8:
         _DATASETS.clear()
     _DATASETS[snap.id] = data
@@ -146,9 +148,9 @@ _SNAPSHOTS: dict[str, tuple[tuple[Any, ...], str]] = {}  # database url → (cha
 
 
 def _snapshot_id(session: Any, url: str) -> str:
-    """The snapshot id, recomputed only when the store's change token moved: the audit head (every
-    import, submit, approve, return and publish writes an audit entry in its own transaction), the
-    newest plan version and the newest submission. One small query per call instead of three."""
+    """The snapshot id, recomputed only when the store's change token moved: the audit head's seq
+    and hash (every import, submit, approve, return and publish writes an audit entry in its own
+    transaction), the newest plan version and the newest submission. One small query per call instead of three."""
     from sqlalchemy import func, select
 
     from carbonpeak.services.statistics import current_snapshot
@@ -158,6 +160,9 @@ def _snapshot_id(session: Any, url: str) -> str:
         session.execute(
             select(
                 select(AuditHead.seq).where(AuditHead.id == 1).scalar_subquery(),
+                # the head's hash too: another database at the same URL (a restore, a test's fresh
+                # schema) may reach the same counts, never the same chain
+                select(AuditHead.hash).where(AuditHead.id == 1).scalar_subquery(),
                 select(func.max(PlanVersion.id)).scalar_subquery(),
                 select(func.max(Submission.id)).scalar_subquery(),
             )
@@ -281,10 +286,14 @@ def snapshot_id(database: Database | None) -> str:
 def _from_records(region: str, records: Iterable[Any], balance: Iterable[Mapping[str, str]]) -> Observations:
     """Observations from published data records: series rows as they are (converted to the unit of
     their series), the energy balance through the inventory (_inventory_series_of)."""
+    from carbonpeak.statistics import data_kinds
+
+    annual = {code for code, k in data_kinds().items() if k.layout != "monthly"}
     series: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
     unit_of: dict[tuple[str, str], str] = {}
     for r in records:
-        if r.region != region:
+        # monthly kinds (electricity_monthly …) are read by the nowcast (services/budget.py), not here
+        if r.region != region or r.kind not in annual:
             continue
         lineage = f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]"
         key = (r.key, r.region)

@@ -303,6 +303,12 @@ def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
         ("indicators", f"{DEMO_FILE_PREFIX}indicators.csv", (data_dir / "indicators.csv").read_bytes()),
         ("assessment", f"{DEMO_FILE_PREFIX}assessment.csv", (data_dir / "assessment.csv").read_bytes()),
         *enterprise_files(data_dir),  # the register first: reports are checked against it
+        # monthly electricity of the nowcast (demo/monthly.py builds it; estimated and sample rows)
+        (
+            "electricity_monthly",
+            f"{DEMO_FILE_PREFIX}electricity-monthly.csv",
+            (data_dir / "electricity-monthly.csv").read_bytes(),
+        ),
     ]
 
 

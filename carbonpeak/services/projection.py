@@ -281,6 +281,50 @@ def _peak_run(sc: Scenario, draws: int, seed: int) -> dict[str, Any]:
 _PEAK_RUNS: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
+def intensity_spread(
+    year: int,
+    *,
+    scenario: str = SHOWN_SCENARIO,
+    draws: int = 2_000,
+    seed: int = SHOWN_SEED,
+    database: Database | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Each Monte Carlo draw's CO2 intensity (CO2 ÷ GDP) in `year` divided by the draws' median — the
+    projection's relative uncertainty of that year, for the carbon budget's probability
+    (services/budget.py) — and what it came from (scenario, hash, seed, draws, year used). A year
+    before the first projected year gives ones (no uncertainty left); one beyond the horizon the
+    horizon's. From a seeded run of montecarlo.run on the data set of `database`, cached."""
+    import numpy as np
+
+    data = current(database)
+    sc = load_with_inventory(scenario, data=data)
+    key = (sc.source_hash, draws, seed, year)
+    found = _SPREADS.get(key)
+    if found is None:
+        coll, _ = run(sc, draws=draws, seed=seed)
+        years = np.asarray(coll.years)
+        if year <= int(sc.base.year):
+            spread = np.ones(draws)
+        else:
+            col = int(np.clip(year - int(years[0]), 0, len(years) - 1))
+            x = np.asarray(coll.co2[col]) / np.asarray(coll.gdp[col])
+            spread = x / float(np.median(x))
+        meta = {
+            "scenario": sc.name,
+            "scenario_hash": sc.source_hash,
+            "seed": seed,
+            "draws": draws,
+            "year": year,
+        }
+        if len(_SPREADS) >= 8:
+            _SPREADS.clear()
+        found = _SPREADS[key] = (spread, meta)
+    return found
+
+
+_SPREADS: dict[tuple[str, int, int, int], tuple[Any, dict[str, Any]]] = {}
+
+
 # --- the inventory the shipped scenarios start from ---------------------------------------------
 # The demo balance and the demo observations are read here directly (carbonpeak/demo/);
 # services/dataset.py builds the indicators' current data set from the same files.

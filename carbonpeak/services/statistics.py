@@ -370,6 +370,8 @@ def export_rows(session: Session, kind: str, year: int | None = None) -> list[di
             if spec.layout == "balance"
             else {"indicator": r.key, "region": r.region, "year": r.year, "value": r.value}
         )
+        if spec.layout == "monthly":  # field m01 … m12
+            head = {**head, "month": int(r.field[1:]), "value": r.value}
         out.append({**head, "unit": r.unit, "flag": r.flag, "method": r.method, "source": r.source})
     return out
 

@@ -5,6 +5,8 @@ Accepted files (docs/methods/dataset.md, "Statistics as data"):
 - CSV or XLSX (first sheet) in the long layout of the kind:
   balance: region, year, sector, fuel, quantity, unit[, flag, method, source]
   series:  indicator, region, year, value, unit[, flag, method, source]
+  monthly: indicator, region, year, month, value, unit[, flag, method, source] (month 1–12; the row's
+           field is `m01` … `m12`)
 - XLSX of the energy balance in the template layout (balance_template): sheet `能源平衡表`, row 1
   `sector` then fuel codes, row 2 `unit` then each fuel's unit, then one row per sector code;
   year and region from the command (`--year`, the city's region).
@@ -49,6 +51,7 @@ LONG_COLUMNS = {
         "lianggao",
     ),
     "enterprise": ("uscc", "year", "item", "value", "unit"),
+    "monthly": ("indicator", "region", "year", "month", "value", "unit"),
 }
 OPTIONAL = ("flag", "method", "source")
 MAX_ROWS = 200_000
@@ -362,6 +365,19 @@ def parse_records(
         ok = True
         key = v["sector"] if layout == "balance" else v["indicator"]
         field = v["fuel"] if layout == "balance" else "value"
+        if layout == "monthly":
+            field = month_field(v["month"])
+            if not field:
+                problems.append(
+                    _problem(
+                        where["month"],
+                        "data.month",
+                        f"月份“{v['month']}”无效（须为1–12的整数）",
+                        f"{v['month']!r} is not a month (an integer 1–12)",
+                        v["month"],
+                    )
+                )
+                ok = False
         try:
             yr = int(float(v["year"]))
             if yr != float(v["year"]) or not 1900 <= yr <= 2100:
@@ -419,7 +435,7 @@ def parse_records(
             problems.append(_problem(where["region"], "data.region", "地区为空", "region is empty"))
             ok = False
         unit = v["unit"]
-        if layout == "series":
+        if layout in ("series", "monthly"):
             if key not in allowed:
                 problems.append(
                     _problem(
@@ -571,6 +587,17 @@ def _enterprise_records(
         sha256=hashlib.sha256(data).hexdigest(),
         by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
     )
+
+
+def month_field(text: str) -> str:
+    """`m01` … `m12` for a month written 1–12 (or 1.0); "" for anything else."""
+    try:
+        number = float(text)
+    except ValueError:
+        return ""
+    if not number.is_integer() or not 1 <= number <= 12:
+        return ""
+    return f"m{int(number):02d}"
 
 
 def _converts(unit: str, target: str) -> bool:

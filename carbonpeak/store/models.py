@@ -222,7 +222,9 @@ class SubmissionRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(
+        String(32)
+    )  # task | project | indicator | a data kind (as submissions.dataset)
     key: Mapped[str] = mapped_column(String(128))
     field: Mapped[str] = mapped_column(String(64))  # "value" for indicators; progress, status … for tasks
     year: Mapped[int | None] = mapped_column(Integer)

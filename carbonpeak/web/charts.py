@@ -544,3 +544,70 @@ def _waterfall(
             },
         ],
     }
+
+
+LEVEL_COLOURS = {1: "#b8483e", 2: "#d9822b", 3: "#1f6f5c"}  # 一级 red, 二级 orange, 三级 green
+
+
+def budget(page: Any, lang: str) -> dict[str, Any]:
+    """The monthly nowcast with its backtest band (± the city's backtest RMSE), and the districts'
+    year-to-date execution coloured by warning level."""
+    out: dict[str, Any] = {}
+    if page.nowcast:
+        span = [round(h - lo, 2) for h, lo in zip(page.band_high, page.band_low, strict=True)]
+        out["budget-nowcast"] = _base(lang) | {
+            "legend": _legend(),
+            "xAxis": _category_axis(page.months),
+            "yAxis": _value_axis(page.unit, lang, scale=True),
+            "dataZoom": [{"type": "inside", "startValue": max(0, len(page.months) - 48)}],
+            "series": [
+                {
+                    "type": "line",
+                    "data": page.band_low,
+                    "stack": "band",
+                    "symbol": "none",
+                    "lineStyle": {"opacity": 0},
+                    "tooltip": {"show": False},
+                },
+                {
+                    "type": "line",
+                    "name": t("web.budget.band", lang),
+                    "data": span,
+                    "stack": "band",
+                    "symbol": "none",
+                    "itemStyle": {"color": "#8fbfb2"},
+                    "lineStyle": {"opacity": 0},
+                    "areaStyle": {"color": "#1f6f5c", "opacity": 0.18},
+                },
+                {
+                    "type": "line",
+                    "name": t("web.budget.nowcast_series", lang),
+                    "data": page.nowcast,
+                    "symbol": "none",
+                    "lineStyle": {"color": PALETTE[0]},
+                },
+            ],
+        }
+    if page.districts:
+        rows = sorted(page.districts, key=lambda d: d.execution_ratio)
+        out["budget-districts"] = _base(lang) | {
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "grid": {"left": 8, "right": 24, "top": 24, "bottom": 30, "containLabel": True},
+            "yAxis": _category_axis([_label(d, lang, "name") for d in rows]),
+            "xAxis": {"type": "value", "min": 0.9, "axisLabel": {"formatter": "{value}"}},
+            "series": [
+                {
+                    "type": "bar",
+                    "data": [
+                        {"value": round(d.execution_ratio, 4), "itemStyle": {"color": LEVEL_COLOURS[d.level]}}
+                        for d in rows
+                    ],
+                    "markLine": {
+                        "symbol": "none",
+                        "data": [{"xAxis": 1.0}],
+                        "lineStyle": {"color": "#6b7b8c"},
+                    },
+                }
+            ],
+        }
+    return out

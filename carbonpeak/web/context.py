@@ -37,6 +37,7 @@ NAV = (
     "projects",
     "reporting",
     "enterprises",
+    "budget",
 )
 
 

@@ -27,6 +27,7 @@ from carbonpeak.errors import (
 from carbonpeak.i18n import t
 from carbonpeak.services import pages
 from carbonpeak.services.pages.analysis import HypotheticalProject
+from carbonpeak.services.pages.budget import budget_page
 from carbonpeak.validation import invalid, schema_problems
 from carbonpeak.web import charts, session
 from carbonpeak.web.context import WebContext, html_error, make_templates, remember, render
@@ -185,6 +186,14 @@ _page(
         db=session.database(c.request),
     ),
     chart_builder=charts.projects,
+)
+
+_page(
+    "/budget",
+    "budget",
+    "budget.html",
+    lambda c: budget_page(c.settings, year=c.query_int("year"), db=session.database(c.request), user=c.user),
+    chart_builder=charts.budget,
 )
 
 

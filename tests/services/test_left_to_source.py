@@ -32,7 +32,7 @@ def test_demo_records_flag_what_is_left_to_source(demo_settings):
         (k, y) for k in ("indicators", "assessment") for y in range(2020, 2025)
     } | {(k, y) for k in ("enterprises", "enterprise_year") for y in range(2021, 2025)} | {
         ("enterprise_month", 2024)
-    }
+    } | {("electricity_monthly", y) for y in range(2015, 2027)}
     flags_of = defaultdict(list)
     for r in rows:
         flags_of[r.submission_id].append(r.flag)
