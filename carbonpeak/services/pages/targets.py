@@ -29,6 +29,7 @@ from carbonpeak.services.assessment import (
 from carbonpeak.services.indicators import track_targets
 from carbonpeak.services.pages.common import (
     Named,
+    Odds,
     PageBase,
     Point,
     SourceRef,
@@ -185,6 +186,8 @@ class IndicatorPage(PageBase):
     non_fossil: NonFossilView | None = None
     # statistical and assessment-rule energy intensity (energy-intensity targets)
     intensity: IntensityView | None = None
+    # P(peak by 2030) of the plan and the baseline scenario side by side (the 2030 peak target)
+    odds: list[Odds] = Field(default_factory=list)
 
 
 def find_target(settings: Settings, code: str) -> tuple[Plan, Target]:
@@ -219,6 +222,11 @@ def indicator_page(settings: Settings, code: str, *, db: Database | None = None)
         obs = observations_for(tracked.region, db)
         assert obs is not None
         intensity = energy_intensity_view(plan, tg, obs, tracked.region, tracked.year)
+    odds: list[Odds] = []
+    if tg.metric == "peak" and tg.target_year == 2030 and row.series == "co2_total":
+        from carbonpeak.services.pages import analysis  # here: the projection stack only for this page
+
+        odds = analysis.peak_odds(db=db)
     return IndicatorPage(
         missing=[] if tracked.rows else ["indicators"],
         flag=weakest([o.flag for o in observations]) or row.flag,
@@ -230,6 +238,7 @@ def indicator_page(settings: Settings, code: str, *, db: Database | None = None)
         quote=tg.source.quote,
         non_fossil=non_fossil,
         intensity=intensity,
+        odds=odds,
     )
 
 
