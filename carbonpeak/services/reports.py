@@ -73,6 +73,33 @@ class _Labels:
             return code
         return names[0] if self.lang == "zh" else names[1]
 
+    def quantity(self, value: Any, unit: str | None) -> tuple[Any, str]:
+        """A table cell's number and its unit column. Emissions follow the display rule of the pages
+        (docs/methods/pages.md): 万吨二氧化碳 in Chinese (the number in 万t), Mt CO₂ in English (the
+        number in Mt), one unit per cell, never a scaled number under a scaled unit; other units as
+        they are."""
+        per = _tonnes_per(unit)
+        if per is None:
+            return value, unit or ""
+        scale, label = (1e4, "万吨二氧化碳") if self.lang == "zh" else (1e6, "Mt CO₂")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = value * per / scale
+        return value, label
+
+
+def _tonnes_per(unit: str | None) -> float | None:
+    """Tonnes of CO2 in one `unit` when it is an emissions unit (tCO2, 万tCO2, MtCO2 …), else None."""
+    from carbonpeak.errors import InputError
+    from carbonpeak.units import lookup
+
+    if not unit:
+        return None
+    try:
+        u = lookup(unit)
+    except InputError:
+        return None
+    return u.to_base if u.dimension == "co2" else None
+
 
 # -- sections -------------------------------------------------------------------------------------
 
@@ -91,14 +118,16 @@ def _targets_section(
         r = rows_by_code.get(target.code) or {}
         status = r.get("status") or "no_data"
         value_target: Any = target.target_value if target.target_value is not None else L("reports.pending")
+        value_target, target_unit = L.quantity(value_target, target.unit)
+        latest, latest_unit = L.quantity(r.get("latest"), r.get("unit"))
         rows.append(
             [
                 L.name(target),
                 target.target_year,
                 value_target,
-                target.unit or "",
-                r.get("latest"),
-                r.get("unit") or "",
+                target_unit,
+                latest,
+                latest_unit,
                 r.get("latest_year"),
                 completion.get(target.code),
                 L(f"reports.status.{status}"),
@@ -142,13 +171,15 @@ def _inventory_section(results: YearResults, L: _Labels) -> Section:
     if inv is None:
         return Section("inventory", L("reports.section.inventory"), [L("reports.no_data")])
     rows: list[list[Any]] = [
-        [L("reports.inventory.energy"), inv.energy, inv.unit],
-        [L("reports.inventory.process"), inv.process, inv.unit],
-        [L("reports.inventory.indirect"), inv.indirect_electricity, inv.unit],
-        [L("reports.inventory.total"), inv.total, inv.unit],
+        [L("reports.inventory.energy"), *L.quantity(inv.energy, inv.unit)],
+        [L("reports.inventory.process"), *L.quantity(inv.process, inv.unit)],
+        [L("reports.inventory.indirect"), *L.quantity(inv.indirect_electricity, inv.unit)],
+        [L("reports.inventory.total"), *L.quantity(inv.total, inv.unit)],
         [
             L("reports.inventory.sinks"),
-            inv.sinks if inv.sinks is not None else L("reports.inventory.sinks_none"),
+            L.quantity(inv.sinks, inv.unit)[0]
+            if inv.sinks is not None
+            else L("reports.inventory.sinks_none"),
             "",
         ],
     ]
@@ -172,8 +203,7 @@ def _projection_section(results: YearResults, L: _Labels) -> Section:
             L.pick(p.label_zh, p.label_en),
             p.p_peak_by_2030,
             str(p.median_peak_year) if p.median_peak_year is not None else None,
-            p.peak_value_median,
-            p.unit,
+            *L.quantity(p.peak_value_median, p.unit),
             p.scenario_hash[:12],
         ]
         for p in runs

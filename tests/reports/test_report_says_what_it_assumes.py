@@ -4,6 +4,11 @@ P(peak by 2030) as "if the plan is delivered in full: …; on current trends: �
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from openpyxl import load_workbook
+
 from carbonpeak.cli import main
 
 
@@ -27,3 +32,23 @@ def test_annual_report_names_conventions_and_both_scenarios(tmp_path, initialise
         assert ("十四五考核口径" if lang == "zh" else "十四五 assessment rules") in text, lang
         for clause in odds:
             assert clause in text, (lang, clause)
+
+
+def test_emissions_in_the_report_tables_carry_one_display_unit_per_language(tmp_path, initialised):
+    """Units shown once: 万吨二氧化碳 in Chinese (the number in 万t), Mt CO₂ in English (the number
+    in Mt): the same inventory total, never the store's 万tCO2 code, never a scaled number under a
+    scaled unit."""
+    totals = {}
+    for lang, label in (("zh", "万吨二氧化碳"), ("en", "Mt CO₂")):
+        out = tmp_path / f"annual-{lang}.xlsx"
+        main(["report", "annual", "--year", "2024", "--format", "xlsx", "--lang", lang, "--out", str(out)])
+        rows = list(load_workbook(out)["inventory"].iter_rows(min_row=3, values_only=True))
+        units = {r[2] for r in rows if isinstance(r[1], float)}
+        assert units == {label}, (lang, units)
+        totals[lang] = rows[3][1]
+        html = tmp_path / f"annual-{lang}.html"
+        main(["report", "annual", "--year", "2024", "--format", "html", "--lang", lang, "--out", str(html)])
+        text = html.read_text(encoding="utf-8")
+        assert "万tCO2" not in text and "MtCO2" not in text, lang
+        assert not re.search(r"\d万\s*(万吨|亿吨)", text), lang
+    assert totals["en"] == pytest.approx(totals["zh"] / 100, rel=1e-12)  # 万t → Mt
