@@ -41,6 +41,7 @@ from carbonpeak.services.supervision import Bundle
 from carbonpeak.store.db import Database
 from carbonpeak.supervision.dispatch import DispatchList, state_counts
 from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
+from carbonpeak.units import table_quantity
 
 ReportKind = Literal["annual", "assessment", "midterm", "dispatch"]
 KINDS: tuple[str, ...] = ("annual", "assessment", "midterm", "dispatch")
@@ -74,31 +75,9 @@ class _Labels:
         return names[0] if self.lang == "zh" else names[1]
 
     def quantity(self, value: Any, unit: str | None) -> tuple[Any, str]:
-        """A table cell's number and its unit column. Emissions follow the display rule of the pages
-        (docs/methods/pages.md): 万吨二氧化碳 in Chinese (the number in 万t), Mt CO₂ in English (the
-        number in Mt), one unit per cell, never a scaled number under a scaled unit; other units as
-        they are."""
-        per = _tonnes_per(unit)
-        if per is None:
-            return value, unit or ""
-        scale, label = (1e4, "万吨二氧化碳") if self.lang == "zh" else (1e6, "Mt CO₂")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = value * per / scale
-        return value, label
-
-
-def _tonnes_per(unit: str | None) -> float | None:
-    """Tonnes of CO2 in one `unit` when it is an emissions unit (tCO2, 万tCO2, MtCO2 …), else None."""
-    from carbonpeak.errors import InputError
-    from carbonpeak.units import lookup
-
-    if not unit:
-        return None
-    try:
-        u = lookup(unit)
-    except InputError:
-        return None
-    return u.to_base if u.dimension == "co2" else None
+        """A table cell's number and its unit column (units.table_quantity: emissions in 万吨二氧化碳
+        / Mt CO₂ as the pages show them, other units as they are)."""
+        return table_quantity(value, unit, self.lang)
 
 
 # -- sections -------------------------------------------------------------------------------------

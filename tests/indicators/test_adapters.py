@@ -107,7 +107,7 @@ def test_cli_json_and_observations_file(tmp_path):
     csv_out = runner.invoke(
         build_app(), ["indicators", "--observations", str(obs), "--lang", "en", "--format", "csv"]
     )
-    assert csv_out.exit_code == 0 and "pv_capacity_2030,on track,300" in csv_out.output
+    assert csv_out.exit_code == 0 and "pv_capacity_2030,on track,300.0,万kW," in csv_out.output
     table = runner.invoke(build_app(), ["indicators", "--observations", str(obs)], env={"COLUMNS": "250"})
     assert table.exit_code == 0 and "进展顺利" in table.output
 
