@@ -129,18 +129,42 @@ def _targets_section(
     basis = L("reports.targets.basis", year=results.tracking.year, source=results.tracking.observations)
     # how a figure is counted (non-fossil share's crediting, energy intensity's rules): issue 16
     colon = "：" if L.lang == "zh" else ": "
-    named = [
-        f"{L.name(tg)}{colon}{L.pick(c['zh'], c['en'])}"
+    named = list(
+        dict.fromkeys(  # one line per indicator: its 2025 and 2030 targets are counted alike
+            f"{L.name(tg)}{colon}{L.pick(c['zh'], c['en'])}"
+            for tg in plan.targets
+            if (milestone is None or tg.target_year == milestone)
+            and (c := (rows_by_code.get(tg.code) or {}).get("convention"))
+        )
+    )
+    if any(
+        (rows_by_code.get(tg.code) or {}).get("series") == "non_fossil_share"
         for tg in plan.targets
-        if (milestone is None or tg.target_year == milestone)
-        and (c := (rows_by_code.get(tg.code) or {}).get("convention"))
-    ]
+        if milestone is None or tg.target_year == milestone
+    ):
+        named.extend(_non_fossil_sensitivity(results, L))
     return Section(
         "targets",
         title,
         [basis, *named] if rows else [L("reports.no_data")],
         tables=[table] if rows else [],
     )
+
+
+def _non_fossil_sensitivity(results: YearResults, L: _Labels) -> list[str]:
+    """The non-fossil share of the judged year under each crediting of imported electricity (no
+    credit / the provincial share / the national share), as the indicator page's sensitivity lines."""
+    view, year = results.non_fossil, results.tracking.year
+    if view is None or year not in view.years:
+        return []
+    i = view.years.index(year)
+    sep = "；" if L.lang == "zh" else "; "
+    lines = sep.join(
+        f"{L(f'web.non_fossil.line.{line.key}', grid=line.grid or '')} {line.values[i]:.2f}%"
+        for line in view.lines
+        if line.values[i] is not None
+    )
+    return [L("reports.non_fossil.sensitivity", year=year, lines=lines)]
 
 
 def _inventory_section(results: YearResults, L: _Labels) -> Section:

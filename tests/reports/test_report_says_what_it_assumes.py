@@ -52,3 +52,28 @@ def test_emissions_in_the_report_tables_carry_one_display_unit_per_language(tmp_
         assert "万tCO2" not in text and "MtCO2" not in text, lang
         assert not re.search(r"\d万\s*(万吨|亿吨)", text), lang
     assert totals["en"] == pytest.approx(totals["zh"] / 100, rel=1e-12)  # 万t → Mt
+
+
+def test_annual_report_gives_the_non_fossil_sensitivity_lines_of_the_indicator_page(tmp_path, initialised):
+    from carbonpeak.services.assessment import non_fossil_view
+    from carbonpeak.store.db import Database
+
+    db = Database(initialised)
+    try:
+        view = non_fossil_view(db, "jinan")
+    finally:
+        db.dispose()
+    assert view is not None
+    i = view.years.index(2024)
+    lines = {line.key: line.values[i] for line in view.lines}
+    assert lines["no_credit"] < lines["provincial"] < lines["national"]
+    out = tmp_path / "annual.html"
+    main(["report", "annual", "--year", "2024", "--format", "html", "--lang", "zh", "--out", str(out)])
+    text = out.read_text(encoding="utf-8")
+    expected = (
+        "非化石能源消费比重的口径敏感性（2024年，外来电的计入方式）："
+        f"外来电不计入 {lines['no_credit']:.2f}%；按山东占比计入 {lines['provincial']:.2f}%；"
+        f"按全国占比计入 {lines['national']:.2f}%"
+    )
+    assert expected in text
+    assert text.count("口径：净调入电力按山东当年非化石能源发电占比计入") == 1  # once, not per target
