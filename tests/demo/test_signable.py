@@ -157,3 +157,25 @@ def test_the_gdp_growth_readings_in_the_docs_are_what_the_published_rows_give():
     alt = dict(g)
     alt[2024] = 5.24
     assert f"{_avg(range(2021, 2025), alt):.2f}" == "5.40"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "published.csv",
+        "energy-balance.csv",
+        "indicators.csv",
+        "assessment.csv",
+        "districts.csv",
+        "ceads-city-co2.csv",
+    ],
+)
+def test_every_row_of_the_shipped_demo_files_has_a_source_and_an_estimate_its_method(name):
+    with (build.DATA_DIR / name).open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows
+    for i, r in enumerate(rows, start=2):
+        assert r["flag"] in ("published", "estimated", "sample"), (name, i)
+        assert len(r["source"].strip()) > 10, (name, i)
+        if r["flag"] == "estimated":
+            assert r["method"].strip(), (name, i)

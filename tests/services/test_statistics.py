@@ -62,7 +62,7 @@ def test_published_records_are_what_the_engines_read(store):
         for kind, name, data in statistics_files():
             _publish(s, user, stats.import_records(s, user, kind=kind, filename=name, data=data))
         snap = stats.current_snapshot(s)
-    # balance, gdp, population by year; indicators 2020-24; assessment (sample 原料用能) 2020-24
+    # balance, gdp, population by year; indicators 2020-24; assessment (estimated 原料用能) 2020-24
     assert len(snap.records) == 20 + 20 + 20 + 5 + 5
     from_store = dataset.dataset_observations(REGION, database=db)
     from_files = dataset.dataset_observations(REGION)
