@@ -179,3 +179,17 @@ def test_every_row_of_the_shipped_demo_files_has_a_source_and_an_estimate_its_me
         assert len(r["source"].strip()) > 10, (name, i)
         if r["flag"] == "estimated":
             assert r["method"].strip(), (name, i)
+
+
+def test_years_without_a_published_grid_factor_say_which_year_stands_in():
+    """docs/methods/dataset.md#left-to-source: no MEE/NBS average factor before 2021 (2021's is used)
+    and none yet for 2024 (2023's is used); the inventory notes every such year."""
+    from carbonpeak.services.inventory import compute_inventory, read_balance_file
+
+    notes = compute_inventory(read_balance_file(build.DATA_DIR / "energy-balance.csv"))["notes"]
+    stand_in = {
+        int(m[1]): int(m[2])
+        for n in notes
+        if (m := re.match(r"grid factor for (\d{4}) not published; used CN (\d{4})", n))
+    }
+    assert stand_in == {**{y: 2021 for y in range(2005, 2021)}, 2024: 2023}
