@@ -130,3 +130,21 @@ def test_a_substituted_provincial_share_is_marked_estimated_on_the_page_and_in_t
     assert used[2020]["method"].startswith("nearest_tabulated_year: 山东 2023")
     zh = _text(client.get("/indicators/non_fossil_share_2025?lang=zh").text)
     assert "估算：该年未列表，用2023年占比" in zh
+
+
+def test_overview_cards_and_indicator_json_name_how_each_counted_figure_is_counted(client):
+    api = {r["code"]: r for r in client.get("/api/indicators").json()["targets"]}
+    cards = {r["code"]: r for r in client.get("/overview.json").json()["targets"]}
+    for code in ("non_fossil_share_2025", "non_fossil_share_2030", "energy_intensity_reduction_2025"):
+        c = api[code]["convention"]
+        assert (cards[code]["convention"], cards[code]["convention_zh"], cards[code]["convention_en"]) == (
+            c["key"],
+            c["zh"],
+            c["en"],
+        ), code
+        target = client.get(f"/indicators/{code}.json").json()["target"]
+        assert target["convention"] == c["key"] and target["convention_en"] == c["en"], code
+    assert cards["co2_peak_2030"]["convention"] is None  # nothing to name for total CO2
+    zh = _text(client.get("/overview?lang=zh").text)
+    assert api["non_fossil_share_2025"]["convention"]["zh"] in zh
+    assert api["energy_intensity_reduction_2025"]["convention"]["zh"] in zh

@@ -69,6 +69,10 @@ class TargetRow(BaseModel):
     rate_kind: str | None = None  # percent (compound % a year) · absolute (series units a year)
     explanation_zh: str | None = None
     explanation_en: str | None = None
+    # how the judged series is counted (non-fossil crediting, energy intensity's rules), or None
+    convention: str | None = None  # key: provincial · national · assessment_rules · statistical
+    convention_zh: str | None = None
+    convention_en: str | None = None
     flag: str | None = None
     source: SourceRef
 
@@ -81,6 +85,7 @@ def target_row(plan: Plan, tg: Target, tracked: dict[str, Any] | None = None) ->
     )
     if tracked:
         explanation = tracked.get("explanation") or {}
+        convention = tracked.get("convention") or {}
         row = row.model_copy(
             update={
                 "status": tracked.get("status"),
@@ -96,6 +101,9 @@ def target_row(plan: Plan, tg: Target, tracked: dict[str, Any] | None = None) ->
                 "rate_kind": tracked.get("rate_kind"),
                 "explanation_zh": explanation.get("zh"),
                 "explanation_en": explanation.get("en"),
+                "convention": convention.get("key"),
+                "convention_zh": convention.get("zh"),
+                "convention_en": convention.get("en"),
                 "flag": tracked.get("flag"),
             }
         )
