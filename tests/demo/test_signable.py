@@ -193,3 +193,28 @@ def test_years_without_a_published_grid_factor_say_which_year_stands_in():
         if (m := re.match(r"grid factor for (\d{4}) not published; used CN (\d{4})", n))
     }
     assert stand_in == {**{y: 2021 for y in range(2005, 2021)}, 2024: 2023}
+
+
+def test_the_statuses_docs_methods_indicators_states_for_the_two_intensity_figures():
+    from carbonpeak.plan.load import load_plan
+    from carbonpeak.services.assessment import energy_intensity_view
+    from carbonpeak.services.pages.targets import observations_for
+
+    plan = load_plan()
+    target = next(t for t in plan.targets if t.code == "energy_intensity_reduction_2025")
+    obs = observations_for("jinan", None)
+    assert obs is not None
+    view = energy_intensity_view(plan, target, obs, "jinan", 2024)
+    assert view.statistical is not None and view.assessment is not None
+    assert view.driving == "energy_intensity_assessed"
+    assert (view.statistical.reduction, view.statistical.status) == (
+        pytest.approx(11.61, abs=0.005),
+        "at_risk",
+    )
+    assert (view.assessment.reduction, view.assessment.status) == (
+        pytest.approx(13.95, abs=0.005),
+        "on_track",
+    )
+    assert view.assessment.flag == "estimated"
+    text = (ROOT / "docs/methods/indicators.md").read_text(encoding="utf-8")
+    assert "falls 11.61 % (at risk" in text and "13.95 % (on track)" in text
