@@ -45,3 +45,18 @@ def test_round_trip_through_the_base_unit_is_identity(value, name):
     base = units.lookup(name).base
     back = units.convert(units.convert(value, name, base), base, name)
     assert back == pytest.approx(value, rel=1e-12, abs=1e-9)
+
+
+def test_table_quantity_shows_emissions_in_wan_tonnes_or_mt_and_leaves_other_units():
+    from carbonpeak.units import table_quantity
+
+    assert table_quantity(14563.3, "万tCO2", "zh") == (pytest.approx(14563.3), "万吨二氧化碳")
+    assert table_quantity(14563.3, "万tCO2", "en") == (pytest.approx(145.633), "Mt CO₂")
+    assert table_quantity(1.5, "亿tCO2", "zh") == (pytest.approx(15000.0), "万吨二氧化碳")
+    assert table_quantity(149.3, "MtCO2", "zh") == (pytest.approx(14930.0), "万吨二氧化碳")
+    assert table_quantity(None, "万tCO2", "en") == (None, "Mt CO₂")
+    assert table_quantity("pending", "万tCO2", "zh") == ("pending", "万吨二氧化碳")
+    assert table_quantity(300.0, "万kW", "en") == (300.0, "万kW")  # not emissions: as it is
+    assert table_quantity(8.2, "%", "zh") == (8.2, "%")
+    assert table_quantity(1.0, None, "zh") == (1.0, "")
+    assert table_quantity(1.0, "no-such-unit", "zh") == (1.0, "no-such-unit")

@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--out", help="directory to write into (default: the packaged data/)")
         ] = None,
     ) -> None:
-        """Rebuild the estimated energy balance and the sample progress files. 重建示例数据文件。"""
+        """Rebuild the estimated balance and 原料用能 and the sample progress files. 重建示例数据文件。"""
         from carbonpeak.demo import build as demo_build
         from carbonpeak.demo import samples
         from carbonpeak.errors import InputError, Problem
@@ -122,7 +122,8 @@ def register(app: typer.Typer) -> None:
             )
         directory.mkdir(parents=True, exist_ok=True)
         balance = demo_build.write_balance(directory / "energy-balance.csv")
+        assessment = demo_build.write_assessment(directory / "assessment.csv")
         samples.write_samples(load_plan(), directory)
-        for path in (balance, directory / "task-progress.csv", directory / "project-status.csv"):
+        for path in (balance, assessment, directory / "task-progress.csv", directory / "project-status.csv"):
             lines = len(path.read_text(encoding="utf-8").splitlines()) - 1
             typer.echo(f"wrote {path} ({lines} rows)")

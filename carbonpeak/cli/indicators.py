@@ -12,11 +12,13 @@ from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit, print_json
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.services.indicators import track_targets
+from carbonpeak.units import table_quantity
 
 COLUMNS = (
     "code",
     "status",
     "latest",
+    "unit",
     "latest_year",
     "progress",
     "required_rate",
@@ -76,13 +78,17 @@ def indicators(
         print_json(result.as_dict())
         return
     language = normalise_language(lang)
-    rows = [
-        {
-            **r,
-            "status": t(f"indicators.status.{r['status']}", language),
-            "explanation": r["explanation"][language],
-        }
-        for r in result.rows
-    ]
+    rows = []
+    for r in result.rows:
+        latest, unit = table_quantity(r["latest"], r["unit"], language)  # emissions: 万吨 / Mt
+        rows.append(
+            {
+                **r,
+                "latest": latest,
+                "unit": unit,
+                "status": t(f"indicators.status.{r['status']}", language),
+                "explanation": r["explanation"][language],
+            }
+        )
     title = f"{t('indicators.title', language)}: {result.region} {result.year} ({result.observations})"
     emit(rows, fmt, COLUMNS, title=title)

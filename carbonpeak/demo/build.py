@@ -307,3 +307,60 @@ def tce_of(amount: float, unit: str, fuel: str) -> float:
 
 def _isclose(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9)
+
+
+RAW_MATERIAL_METHOD = "demo_feedstock_share_v1"
+ASSESSMENT_COLUMNS = ("indicator", "region", "year", "value", "unit", "flag", "method", "source")
+
+
+def raw_material_energy(rows: list[dict[str, str]] | None = None) -> dict[int, float]:
+    """原料用能 (万tce) by year, estimated from the balance `rows` (default: the shipped model's):
+
+        raw_material(y) = Σ_sector share_sector · Σ_{fuel ∈ fuels} tce(sector, fuel, y)
+
+    over the years, fuels and feedstock shares of assumptions.yaml `raw_material` (method
+    demo_feedstock_share_v1; carbonpeak/demo/README.md)."""
+    spec = assumptions()["raw_material"]
+    first, last = (int(y) for y in spec["years"])
+    fuels = set(spec["fuels"])
+    shares = {str(k): float(v) / 100 for k, v in spec["feedstock_share"].items()}
+    out = {y: 0.0 for y in range(first, last + 1)}
+    for r in rows if rows is not None else build_balance_rows():
+        y, sector, fuel = int(r["year"]), r["sector"], r["fuel"]
+        if y in out and sector in shares and fuel in fuels:
+            out[y] += shares[sector] * _tce_of(float(r["quantity"]), r["unit"], fuel)
+    return {y: units.convert(v, "tce", "万tce") for y, v in out.items()}
+
+
+def build_assessment_rows(rows: list[dict[str, str]] | None = None) -> list[dict[str, str]]:
+    """The rows of data/assessment.csv (deterministic): raw_material_energy, estimated."""
+    spec = assumptions()["raw_material"]
+    shares = ", ".join(f"{k} {v} %" for k, v in spec["feedstock_share"].items())
+    source = (
+        "estimated by carbonpeak/demo/build.raw_material_energy from the demo energy balance: "
+        f"feedstock share of the fossil fuel use of {shares} (assumptions.yaml raw_material; "
+        "definition 发改环资〔2022〕803号); not a statistic, "
+        "to be replaced by the statistics bureau's 原料用能"
+    )
+    return [
+        {
+            "indicator": "raw_material_energy",
+            "region": assumptions()["region"],
+            "year": str(y),
+            "value": f"{v:.1f}",
+            "unit": "万tce",
+            "flag": "estimated",
+            "method": RAW_MATERIAL_METHOD,
+            "source": source,
+        }
+        for y, v in sorted(raw_material_energy(rows).items())
+    ]
+
+
+def write_assessment(path: Path | None = None, rows: list[dict[str, str]] | None = None) -> Path:
+    path = path or DATA_DIR / "assessment.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=ASSESSMENT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(build_assessment_rows(rows))
+    return path

@@ -48,6 +48,8 @@ class ShareUsed(BaseModel):
     grid: str  # CN, a regional grid or a province
     tabulated_year: int  # the row's year (≠ year: the nearest tabulated year stands in)
     source: str
+    flag: str = "published"  # estimated when another year's share stands in
+    method: str = ""  # how an estimated share was obtained
 
 
 class NonFossilLine(BaseModel):
@@ -147,8 +149,19 @@ def _shares(grid: str, years: list[int]) -> list[ShareUsed]:
     out = []
     for year in years:
         best = min(rows, key=lambda r: (abs(r.year - year), -r.year))
+        stand_in = best.year != year
         out.append(
-            ShareUsed(year=year, share=best.share, grid=grid, tabulated_year=best.year, source=best.source)
+            ShareUsed(
+                year=year,
+                share=best.share,
+                grid=grid,
+                tabulated_year=best.year,
+                source=best.source,
+                flag="estimated" if stand_in else "published",
+                method=f"nearest_tabulated_year: {grid} {best.year} ({best.share:.3f}) stands for {year}"
+                if stand_in
+                else "",
+            )
         )
     return out
 

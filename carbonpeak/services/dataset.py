@@ -150,7 +150,8 @@ _SNAPSHOTS: dict[str, tuple[tuple[Any, ...], str]] = {}  # database url → (cha
 def _snapshot_id(session: Any, url: str) -> str:
     """The snapshot id, recomputed only when the store's change token moved: the audit head's seq
     and hash (every import, submit, approve, return and publish writes an audit entry in its own
-    transaction), the newest plan version and the newest submission. One small query per call instead of three."""
+    transaction), the newest plan version and the newest submission. One small query per call
+    instead of three."""
     from sqlalchemy import func, select
 
     from carbonpeak.services.statistics import current_snapshot

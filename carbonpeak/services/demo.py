@@ -248,7 +248,7 @@ def _load(
 
 def statistics_files(data_dir: Path = DATA_DIR) -> list[tuple[str, str, bytes]]:
     """(kind, file name, bytes) of the demo statistics, in the import layouts of statistics/kinds.yaml:
-    the energy balance, the plan indicators and the assessment inputs (sample) as shipped; GDP at
+    the energy balance, the plan indicators and the assessment inputs (estimated) as shipped; GDP at
     current prices, the GDP index (上年=100 = 100 + real growth) and population on today's boundary
     from demo.build's comparable series (rows before 2019 linked from the old boundary, flagged estimated)."""
     from carbonpeak.demo import build

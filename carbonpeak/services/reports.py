@@ -42,6 +42,7 @@ from carbonpeak.services.supervision import Bundle
 from carbonpeak.store.db import Database
 from carbonpeak.supervision.dispatch import DispatchList, state_counts
 from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
+from carbonpeak.units import table_quantity
 
 ReportKind = Literal["annual", "assessment", "midterm", "dispatch"]
 KINDS: tuple[str, ...] = ("annual", "assessment", "midterm", "dispatch")
@@ -74,6 +75,11 @@ class _Labels:
             return code
         return names[0] if self.lang == "zh" else names[1]
 
+    def quantity(self, value: Any, unit: str | None) -> tuple[Any, str]:
+        """A table cell's number and its unit column (units.table_quantity: emissions in 万吨二氧化碳
+        / Mt CO₂ as the pages show them, other units as they are)."""
+        return table_quantity(value, unit, self.lang)
+
 
 # -- sections -------------------------------------------------------------------------------------
 
@@ -92,14 +98,16 @@ def _targets_section(
         r = rows_by_code.get(target.code) or {}
         status = r.get("status") or "no_data"
         value_target: Any = target.target_value if target.target_value is not None else L("reports.pending")
+        value_target, target_unit = L.quantity(value_target, target.unit)
+        latest, latest_unit = L.quantity(r.get("latest"), r.get("unit"))
         rows.append(
             [
                 L.name(target),
                 target.target_year,
                 value_target,
-                target.unit or "",
-                r.get("latest"),
-                r.get("unit") or "",
+                target_unit,
+                latest,
+                latest_unit,
                 r.get("latest_year"),
                 completion.get(target.code),
                 L(f"reports.status.{status}"),
@@ -122,18 +130,42 @@ def _targets_section(
     basis = L("reports.targets.basis", year=results.tracking.year, source=results.tracking.observations)
     # how a figure is counted (non-fossil share's crediting, energy intensity's rules): issue 16
     colon = "：" if L.lang == "zh" else ": "
-    named = [
-        f"{L.name(tg)}{colon}{L.pick(c['zh'], c['en'])}"
+    named = list(
+        dict.fromkeys(  # one line per indicator: its 2025 and 2030 targets are counted alike
+            f"{L.name(tg)}{colon}{L.pick(c['zh'], c['en'])}"
+            for tg in plan.targets
+            if (milestone is None or tg.target_year == milestone)
+            and (c := (rows_by_code.get(tg.code) or {}).get("convention"))
+        )
+    )
+    if any(
+        (rows_by_code.get(tg.code) or {}).get("series") == "non_fossil_share"
         for tg in plan.targets
-        if (milestone is None or tg.target_year == milestone)
-        and (c := (rows_by_code.get(tg.code) or {}).get("convention"))
-    ]
+        if milestone is None or tg.target_year == milestone
+    ):
+        named.extend(_non_fossil_sensitivity(results, L))
     return Section(
         "targets",
         title,
         [basis, *named] if rows else [L("reports.no_data")],
         tables=[table] if rows else [],
     )
+
+
+def _non_fossil_sensitivity(results: YearResults, L: _Labels) -> list[str]:
+    """The non-fossil share of the judged year under each crediting of imported electricity (no
+    credit / the provincial share / the national share), as the indicator page's sensitivity lines."""
+    view, year = results.non_fossil, results.tracking.year
+    if view is None or year not in view.years:
+        return []
+    i = view.years.index(year)
+    sep = "；" if L.lang == "zh" else "; "
+    lines = sep.join(
+        f"{L(f'web.non_fossil.line.{line.key}', grid=line.grid or '')} {line.values[i]:.2f}%"
+        for line in view.lines
+        if line.values[i] is not None
+    )
+    return [L("reports.non_fossil.sensitivity", year=year, lines=lines)]
 
 
 def _inventory_section(results: YearResults, L: _Labels) -> Section:
@@ -143,13 +175,15 @@ def _inventory_section(results: YearResults, L: _Labels) -> Section:
     if inv is None:
         return Section("inventory", L("reports.section.inventory"), [L("reports.no_data")])
     rows: list[list[Any]] = [
-        [L("reports.inventory.energy"), inv.energy, inv.unit],
-        [L("reports.inventory.process"), inv.process, inv.unit],
-        [L("reports.inventory.indirect"), inv.indirect_electricity, inv.unit],
-        [L("reports.inventory.total"), inv.total, inv.unit],
+        [L("reports.inventory.energy"), *L.quantity(inv.energy, inv.unit)],
+        [L("reports.inventory.process"), *L.quantity(inv.process, inv.unit)],
+        [L("reports.inventory.indirect"), *L.quantity(inv.indirect_electricity, inv.unit)],
+        [L("reports.inventory.total"), *L.quantity(inv.total, inv.unit)],
         [
             L("reports.inventory.sinks"),
-            inv.sinks if inv.sinks is not None else L("reports.inventory.sinks_none"),
+            L.quantity(inv.sinks, inv.unit)[0]
+            if inv.sinks is not None
+            else L("reports.inventory.sinks_none"),
             "",
         ],
     ]
@@ -173,8 +207,7 @@ def _projection_section(results: YearResults, L: _Labels) -> Section:
             L.pick(p.label_zh, p.label_en),
             p.p_peak_by_2030,
             str(p.median_peak_year) if p.median_peak_year is not None else None,
-            p.peak_value_median,
-            p.unit,
+            *L.quantity(p.peak_value_median, p.unit),
             p.scenario_hash[:12],
         ]
         for p in runs

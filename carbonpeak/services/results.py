@@ -26,6 +26,7 @@ from carbonpeak.evaluation.inputs import IndicatorResult, indicator_results
 from carbonpeak.indicators.annual import TargetCheck, target_checks
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services import projection
+from carbonpeak.services.assessment import NonFossilView, non_fossil_view
 from carbonpeak.services.indicators import Tracking, track_targets
 from carbonpeak.services.inventory import current_inventory
 from carbonpeak.settings import Settings
@@ -83,6 +84,8 @@ class YearResults:
     inventory: YearInventory | None
     projections: tuple[ProjectionSummary, ...] = field(default_factory=tuple)
     target_checks: tuple[TargetCheck, ...] = field(default_factory=tuple)
+    # the non-fossil share under each crediting convention (services/assessment.non_fossil_view)
+    non_fossil: NonFossilView | None = None
 
 
 @contextmanager
@@ -129,6 +132,7 @@ def year_results(
         inventory=year_inventory(tracking.region, tracking.year, database=database),  # the judged year
         projections=tuple(projection_summary(s, database=database) for s in scenarios),
         target_checks=tuple(year_target_checks(plan, tracking, database=database)),
+        non_fossil=non_fossil_view(database, tracking.region),
     )
 
 

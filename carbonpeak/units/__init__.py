@@ -106,4 +106,21 @@ def convertible(from_unit: str, to_unit: str) -> bool:
         return False
 
 
-__all__ = ["Unit", "canonical", "convert", "convertible", "factor", "lookup", "unit_table"]
+def table_quantity(value: object, unit: str | None, lang: str = "zh") -> tuple[object, str]:
+    """A table's number and its unit column in `lang`. Emissions (any unit of dimension co2) by the
+    display rule of the pages (docs/methods/pages.md): 万吨二氧化碳 in Chinese with the number in 万t,
+    Mt CO₂ in English with the number in Mt — one unit, never a scaled number under a scaled unit;
+    any other unit and a non-number as they are. Used by the reports and the CLI tables."""
+    try:
+        u = lookup(unit) if unit else None
+    except InputError:
+        u = None
+    if u is None or u.dimension != "co2":
+        return value, unit or ""
+    scale, label = (1e4, "万吨二氧化碳") if lang == "zh" else (1e6, "Mt CO₂")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value * u.to_base / scale, label
+    return value, label
+
+
+__all__ = ["Unit", "canonical", "convert", "convertible", "factor", "lookup", "table_quantity", "unit_table"]

@@ -22,6 +22,18 @@ def test_shipped_balance_is_exactly_what_the_model_builds():
     assert _csv("energy-balance.csv") == build.build_balance_rows()
 
 
+def test_shipped_raw_material_energy_is_what_its_method_gives_on_the_shipped_balance():
+    rows = _csv("assessment.csv")
+    assert rows == build.build_assessment_rows(_csv("energy-balance.csv"))
+    assert {(r["flag"], r["method"]) for r in rows} == {("estimated", build.RAW_MATERIAL_METHOD)}
+    # by hand: 40 % of S22's coal, oil products and gas of 2020 in the shipped balance, in 万tce
+    fuels = set(build.assumptions()["raw_material"]["fuels"])
+    s22 = [r for r in _csv("energy-balance.csv") if (r["year"], r["sector"]) == ("2020", "S22")]
+    tce = sum(build.tce_of(float(r["quantity"]), r["unit"], r["fuel"]) for r in s22 if r["fuel"] in fuels)
+    assert {r["fuel"] for r in s22} & fuels == {"raw_coal", "natural_gas"}
+    assert float(rows[0]["value"]) == pytest.approx(0.4 * tce / 1e4, abs=0.05)
+
+
 def test_balance_passes_the_inventory_validation_and_is_flagged_estimated():
     text = (DATA / "energy-balance.csv").read_text(encoding="utf-8")
     balance = read_balance(parse_csv(text))

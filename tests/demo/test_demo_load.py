@@ -252,7 +252,7 @@ def test_cli_demo_build_writes_the_packaged_files(tmp_path):
     out = tmp_path / "built"
     result = CliRunner().invoke(build_app(), ["demo", "build", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("energy-balance.csv", "task-progress.csv", "project-status.csv"):
+    for name in ("energy-balance.csv", "assessment.csv", "task-progress.csv", "project-status.csv"):
         assert name in result.output
         assert (out / name).read_bytes() == (DATA / name).read_bytes(), name
     assert _csv("task-progress.csv", out)  # and not empty

@@ -33,10 +33,10 @@ def test_every_target_of_the_plan_is_listed():
 
 def test_rows_carry_the_weakest_flag_of_their_data():
     rows = {r["code"]: r for r in track_targets(peak_probabilities={}).rows}
-    # inventory-derived intensities over partly published GDP: estimated; the demo plan indicators and
-    # the assessment-rule energy intensity (over the demo's sample 原料用能): sample
+    # inventory-derived intensities over partly published GDP, and the assessment-rule energy intensity
+    # (over the demo's estimated 原料用能): estimated; the demo plan indicators: sample
     assert rows["co2_intensity_reduction_2030"]["flag"] == "estimated"
-    assert rows["energy_intensity_reduction_2025"]["flag"] == "sample"
+    assert rows["energy_intensity_reduction_2025"]["flag"] == "estimated"
     assert rows["co2_peak_2030"]["flag"] == "estimated"
     assert rows["pv_capacity_2030"]["flag"] == "sample"
     assert all(
@@ -107,7 +107,7 @@ def test_cli_json_and_observations_file(tmp_path):
     csv_out = runner.invoke(
         build_app(), ["indicators", "--observations", str(obs), "--lang", "en", "--format", "csv"]
     )
-    assert csv_out.exit_code == 0 and "pv_capacity_2030,on track,300" in csv_out.output
+    assert csv_out.exit_code == 0 and "pv_capacity_2030,on track,300.0,万kW," in csv_out.output
     table = runner.invoke(build_app(), ["indicators", "--observations", str(obs)], env={"COLUMNS": "250"})
     assert table.exit_code == 0 and "进展顺利" in table.output
 

@@ -27,12 +27,11 @@ def test_demo_records_flag_what_is_left_to_source(demo_settings):
         "energy_balance": set(range(2005, 2025)),
         "gdp": set(range(2005, 2019)),
         "population": set(range(2005, 2019)),
+        "assessment": set(range(2020, 2025)),  # 原料用能: demo_feedstock_share_v1
     }
-    assert {(r.kind, r.year) for r in sample} == {
-        (k, y) for k in ("indicators", "assessment") for y in range(2020, 2025)
-    } | {(k, y) for k in ("enterprises", "enterprise_year") for y in range(2021, 2025)} | {
-        ("enterprise_month", 2024)
-    } | {("electricity_monthly", y) for y in range(2015, 2027)}
+    assert {(r.kind, r.year) for r in sample} == {("indicators", y) for y in range(2020, 2025)} | {
+        (k, y) for k in ("enterprises", "enterprise_year") for y in range(2021, 2025)
+    } | {("enterprise_month", 2024)} | {("electricity_monthly", y) for y in range(2015, 2027)}
     flags_of = defaultdict(list)
     for r in rows:
         flags_of[r.submission_id].append(r.flag)

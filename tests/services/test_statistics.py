@@ -62,7 +62,7 @@ def test_published_records_are_what_the_engines_read(store):
         for kind, name, data in statistics_files():
             _publish(s, user, stats.import_records(s, user, kind=kind, filename=name, data=data))
         snap = stats.current_snapshot(s)
-    # balance, gdp, population by year; indicators 2020-24; assessment (sample 原料用能) 2020-24;
+    # balance, gdp, population by year; indicators 2020-24; assessment (estimated 原料用能) 2020-24;
     # the enterprise register and annual reports 2021-24, the monthly reports of 2024; monthly
     # electricity 2015-2026 (the nowcast's, read by services/budget.py)
     assert len(snap.records) == 20 + 20 + 20 + 5 + 5 + 4 + 4 + 1 + 12

@@ -100,3 +100,51 @@ def test_every_peak_probability_names_its_scenario(client):
     assert rows["energy_intensity_reduction_2025"]["convention"]["key"] == "assessment_rules"
     projection = _text(client.get("/projection?lang=en").text)
     assert "Scenario: Plan" in projection
+
+
+def test_the_peak_target_page_shows_plan_and_baseline_odds_side_by_side(client):
+    page = client.get("/indicators/co2_peak_2030.json").json()
+    overview = {o["scenario"]: o["value"] for o in client.get("/overview.json").json()["odds"]}
+    odds = {o["scenario"]: o["value"] for o in page["odds"]}
+    assert odds == overview and set(odds) == {"plan", "baseline"}  # one figure on both pages
+    assert odds["baseline"] < odds["plan"]
+    row = {r["code"]: r for r in client.get("/api/indicators").json()["targets"]}["co2_peak_2030"]
+    assert round(100 * row["peak_probability"], 1) == odds["plan"] and row["peak_scenario"] == "plan"
+    zh = _text(client.get("/indicators/co2_peak_2030?lang=zh").text)
+    en = _text(client.get("/indicators/co2_peak_2030?lang=en").text)
+    assert (
+        f"若方案全面落实（方案情景）：{odds['plan']:g}%；按当前趋势（基准情景）：{odds['baseline']:g}%" in zh
+    )
+    assert (
+        f"if the plan is delivered in full (plan scenario): {odds['plan']:g}%; "
+        f"on current trends (baseline scenario): {odds['baseline']:g}%" in en
+    )
+    assert not client.get("/indicators/non_fossil_share_2025.json").json()["odds"]  # peak targets only
+
+
+def test_a_substituted_provincial_share_is_marked_estimated_on_the_page_and_in_the_json(client):
+    nf = client.get("/indicators/non_fossil_share_2025.json").json()["non_fossil"]
+    provincial = next(line for line in nf["lines"] if line["key"] == "provincial")
+    used = {u["year"]: u for u in provincial["shares"]}
+    assert used[2024]["flag"] == "published" and used[2020]["flag"] == "estimated"
+    assert used[2020]["method"].startswith("nearest_tabulated_year: 山东 2023")
+    zh = _text(client.get("/indicators/non_fossil_share_2025?lang=zh").text)
+    assert "估算：该年未列表，用2023年占比" in zh
+
+
+def test_overview_cards_and_indicator_json_name_how_each_counted_figure_is_counted(client):
+    api = {r["code"]: r for r in client.get("/api/indicators").json()["targets"]}
+    cards = {r["code"]: r for r in client.get("/overview.json").json()["targets"]}
+    for code in ("non_fossil_share_2025", "non_fossil_share_2030", "energy_intensity_reduction_2025"):
+        c = api[code]["convention"]
+        assert (cards[code]["convention"], cards[code]["convention_zh"], cards[code]["convention_en"]) == (
+            c["key"],
+            c["zh"],
+            c["en"],
+        ), code
+        target = client.get(f"/indicators/{code}.json").json()["target"]
+        assert target["convention"] == c["key"] and target["convention_en"] == c["en"], code
+    assert cards["co2_peak_2030"]["convention"] is None  # nothing to name for total CO2
+    zh = _text(client.get("/overview?lang=zh").text)
+    assert api["non_fossil_share_2025"]["convention"]["zh"] in zh
+    assert api["energy_intensity_reduction_2025"]["convention"]["zh"] in zh

@@ -12,7 +12,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from carbonpeak.errors import InputError
 from carbonpeak.scenarios.labels import driver_label
 from carbonpeak.services import dataset, decomposition, projection
-from carbonpeak.services.pages.common import Bar, FanPoint, Named, PageBase, Point, Series, shown_path
+from carbonpeak.services.pages.common import (
+    ODDS_SCENARIOS,
+    Bar,
+    FanPoint,
+    Named,
+    Odds,
+    PageBase,
+    Point,
+    Series,
+    shown_path,
+)
 from carbonpeak.services.pages.inventory import totals_by_year
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
@@ -121,6 +131,29 @@ def projection_run(
     plan, 5 000 draws, seed 1; draws kept between 100 and MAX_PAGE_DRAWS)."""
     draws = min(max(draws or DEFAULT_DRAWS, 100), MAX_PAGE_DRAWS)
     return projection.shown_run(scenario or DEFAULT_SCENARIO, draws, SEED, database=db)
+
+
+def peak_odds(plan_run: dict[str, Any] | None = None, db: Database | None = None) -> list[Odds]:
+    """P(peak by 2030) of the plan's shown run beside the baseline's, each with its scenario's labels
+    (the overview and the peak targets' indicator pages: "if the plan is delivered in full: …; on
+    current trends: …"). `plan_run`: the plan run when the caller has it already."""
+    plan_run = plan_run or projection_run(db=db)
+    names = {sc["name"]: sc for sc in projection.list_scenarios()}
+    out = []
+    for scenario in ODDS_SCENARIOS:
+        run = plan_run if scenario == plan_run.get("scenario") else projection_run(scenario, db=db)
+        p = run.get("p_peak_by_2030")
+        labels = names.get(scenario, {})
+        out.append(
+            Odds(
+                scenario=scenario,
+                value=None if p is None else round(100.0 * p, 1),
+                label_zh=str(labels.get("label_zh", scenario)),
+                label_en=str(labels.get("label_en", scenario)),
+                source=f"projection: {scenario}, {run['draws']} draws, seed {run['seed']}",
+            )
+        )
+    return out
 
 
 def fan_points(result: dict[str, Any]) -> list[FanPoint]:

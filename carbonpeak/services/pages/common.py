@@ -151,3 +151,16 @@ def weakest(flags: list[str | None]) -> str | None:
         if flag in present:
             return flag
     return None
+
+
+class Odds(BaseModel):
+    """P(peak by 2030) of one shipped scenario's shown run (%)."""
+
+    scenario: str  # plan · baseline
+    value: float | None = None  # %
+    label_zh: str = ""
+    label_en: str = ""
+    source: str = ""
+
+
+ODDS_SCENARIOS = ("plan", "baseline")  # shown side by side: the plan delivered in full, current trends

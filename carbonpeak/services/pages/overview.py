@@ -22,7 +22,7 @@ from carbonpeak.services import dataset
 from carbonpeak.services.pages import analysis
 from carbonpeak.services.pages import inventory as inventory_pages
 from carbonpeak.services.pages import targets as target_pages
-from carbonpeak.services.pages.common import FanPoint, PageBase, Point, load_plan_for, weakest
+from carbonpeak.services.pages.common import FanPoint, Odds, PageBase, Point, load_plan_for, weakest
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 
@@ -37,19 +37,6 @@ class Headline(BaseModel):
     flag: str | None = None
     source: str | None = None
     scenario: str | None = None  # the scenario a probability assumes
-
-
-class Odds(BaseModel):
-    """P(peak by 2030) of one shipped scenario's shown run (%)."""
-
-    scenario: str  # plan · baseline
-    value: float | None = None  # %
-    label_zh: str = ""
-    label_en: str = ""
-    source: str = ""
-
-
-ODDS_SCENARIOS = ("plan", "baseline")  # shown side by side: the plan delivered in full, current trends
 
 
 class OverviewPage(PageBase):
@@ -124,30 +111,8 @@ def _overview_page(settings: Settings, db: Database | None) -> OverviewPage:
         sparklines=sparklines,
         history=[Point(year=y, value=round(v, 4)) for y, v in sorted(history.items())],
         fan=analysis.fan_points(run) if run else [],
-        odds=_odds(run, db) if run else [],
+        odds=analysis.peak_odds(run, db) if run else [],
     )
-
-
-def _odds(plan_run: dict[str, Any], db: Database | None) -> list[Odds]:
-    """The plan run's P(peak by 2030) beside the baseline's, each with its scenario's labels."""
-    from carbonpeak.services.projection import list_scenarios
-
-    names = {sc["name"]: sc for sc in list_scenarios()}
-    out = []
-    for scenario in ODDS_SCENARIOS:
-        run = plan_run if scenario == plan_run.get("scenario") else analysis.projection_run(scenario, db=db)
-        p = run.get("p_peak_by_2030")
-        labels = names.get(scenario, {})
-        out.append(
-            Odds(
-                scenario=scenario,
-                value=None if p is None else round(100.0 * p, 1),
-                label_zh=str(labels.get("label_zh", scenario)),
-                label_en=str(labels.get("label_en", scenario)),
-                source=f"projection: {scenario}, {run['draws']} draws, seed {run['seed']}",
-            )
-        )
-    return out
 
 
 def _peak(run: dict[str, Any] | None) -> Headline:

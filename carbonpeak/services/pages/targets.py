@@ -29,6 +29,7 @@ from carbonpeak.services.assessment import (
 from carbonpeak.services.indicators import track_targets
 from carbonpeak.services.pages.common import (
     Named,
+    Odds,
     PageBase,
     Point,
     SourceRef,
@@ -68,6 +69,10 @@ class TargetRow(BaseModel):
     rate_kind: str | None = None  # percent (compound % a year) · absolute (series units a year)
     explanation_zh: str | None = None
     explanation_en: str | None = None
+    # how the judged series is counted (non-fossil crediting, energy intensity's rules), or None
+    convention: str | None = None  # key: provincial · national · assessment_rules · statistical
+    convention_zh: str | None = None
+    convention_en: str | None = None
     flag: str | None = None
     source: SourceRef
 
@@ -80,6 +85,7 @@ def target_row(plan: Plan, tg: Target, tracked: dict[str, Any] | None = None) ->
     )
     if tracked:
         explanation = tracked.get("explanation") or {}
+        convention = tracked.get("convention") or {}
         row = row.model_copy(
             update={
                 "status": tracked.get("status"),
@@ -95,6 +101,9 @@ def target_row(plan: Plan, tg: Target, tracked: dict[str, Any] | None = None) ->
                 "rate_kind": tracked.get("rate_kind"),
                 "explanation_zh": explanation.get("zh"),
                 "explanation_en": explanation.get("en"),
+                "convention": convention.get("key"),
+                "convention_zh": convention.get("zh"),
+                "convention_en": convention.get("en"),
                 "flag": tracked.get("flag"),
             }
         )
@@ -185,6 +194,8 @@ class IndicatorPage(PageBase):
     non_fossil: NonFossilView | None = None
     # statistical and assessment-rule energy intensity (energy-intensity targets)
     intensity: IntensityView | None = None
+    # P(peak by 2030) of the plan and the baseline scenario side by side (the 2030 peak target)
+    odds: list[Odds] = Field(default_factory=list)
 
 
 def find_target(settings: Settings, code: str) -> tuple[Plan, Target]:
@@ -219,6 +230,11 @@ def indicator_page(settings: Settings, code: str, *, db: Database | None = None)
         obs = observations_for(tracked.region, db)
         assert obs is not None
         intensity = energy_intensity_view(plan, tg, obs, tracked.region, tracked.year)
+    odds: list[Odds] = []
+    if tg.metric == "peak" and tg.target_year == 2030 and row.series == "co2_total":
+        from carbonpeak.services.pages import analysis  # here: the projection stack only for this page
+
+        odds = analysis.peak_odds(db=db)
     return IndicatorPage(
         missing=[] if tracked.rows else ["indicators"],
         flag=weakest([o.flag for o in observations]) or row.flag,
@@ -230,6 +246,7 @@ def indicator_page(settings: Settings, code: str, *, db: Database | None = None)
         quote=tg.source.quote,
         non_fossil=non_fossil,
         intensity=intensity,
+        odds=odds,
     )
 
 
