@@ -2,7 +2,9 @@
 
 Two sides, timed interleaved in one run (median and spread of wall and CPU time; CPU counts every
 thread):
-  - the engine: `montecarlo.run` (the model in chunks of draws on threads, percentiles by partition);
+  - the engine: `montecarlo.run_summary` (the model in chunks of draws on threads, each chunk
+    summarised and dropped; percentiles by partition while the bands fit in a fixed budget, streamed
+    by exact brackets beyond);
   - plain NumPy: what a competent engineer would write with the same model — `model.project` on all
     draws at once, `np.percentile` for the bands, `peak_year` for the peaks. Its bands and peak
     odds must equal the engine's (checked).
@@ -24,7 +26,14 @@ import numpy as np
 
 from carbonpeak.scenarios.history import series_at
 from carbonpeak.scenarios.model import Scenario, project
-from carbonpeak.scenarios.montecarlo import QUANTILES, default_workers, latent, run, simulate, uncertain
+from carbonpeak.scenarios.montecarlo import (
+    QUANTILES,
+    default_workers,
+    latent,
+    run_summary,
+    simulate,
+    uncertain,
+)
 from carbonpeak.scenarios.peak import peak_year
 from carbonpeak.services.projection import load_with_inventory
 
@@ -175,8 +184,8 @@ def peak_rss_mb(draws: int, seed: int) -> float:
     """Peak resident memory (MB) of a fresh process running `draws` draws through the engine."""
     code = (
         "from carbonpeak.services.projection import load_with_inventory\n"
-        "from carbonpeak.scenarios.montecarlo import run\n"
-        f"run(load_with_inventory('plan'), draws={draws}, seed={seed})\n"
+        "from carbonpeak.scenarios.montecarlo import run_summary\n"
+        f"run_summary(load_with_inventory('plan'), draws={draws}, seed={seed})\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
     _, status, usage = os.wait4(proc.pid, 0)
@@ -199,7 +208,7 @@ def main() -> None:
         f"scenario plan ({sc.source_hash[:12]}), {draws:,} draws, years {sc.all_years[0]}-{sc.horizon}, "
         f"{default_workers()} threads, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
-    run(sc, draws=1000, seed=seed)  # warm-up (imports, caches)
+    run_summary(sc, draws=1000, seed=seed)  # warm-up (imports, caches)
 
     # the model checked against a second implementation (a per-draw loop), then the summary against
     # plain NumPy's
@@ -212,7 +221,7 @@ def main() -> None:
     assert [_loop_peak(past + e, sc.tolerance) for e in loop] == [
         int(p) - int(sc.all_years[0]) for p in peak_year(vec.co2.T, sc.all_years, tolerance=sc.tolerance)
     ], "peak years disagree"
-    _, summary = run(sc, draws=draws, seed=seed)
+    summary = run_summary(sc, draws=draws, seed=seed)
     plain = plain_numpy(sc, draws, seed)
     assert summary["p_peak_by_2030"] == plain["p_peak_by_2030"]
     for name in ("co2", "energy", "co2_intensity"):
@@ -222,7 +231,7 @@ def main() -> None:
 
     t = interleaved(
         {
-            "engine": lambda: run(sc, draws=draws, seed=seed),
+            "engine": lambda: run_summary(sc, draws=draws, seed=seed),
             "plain NumPy": lambda: plain_numpy(sc, draws, seed),
         },
         args.repeat,
