@@ -247,11 +247,28 @@ class _Part:
             self.targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
     def _sheet_element(self, tag: str, attrs: dict[str, str]) -> None:
-        self._sheet_start(tag if ":" not in tag else tag.rsplit(":", 1)[-1], attrs)
+        local = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
+        if local == "c":  # the commonest element, inline (the same as _sheet_start's)
+            m = _REF.match(attrs.get("r", ""))
+            if m:
+                letters = m[1]
+                col = _COLUMNS.get(letters)
+                self.col, self.row = (_column_number(letters) if col is None else col), int(m[2])
+            else:
+                self.col += 1
+            lim = self.limits
+            if self.row > lim.max_rows or self.col > lim.max_columns:
+                self.stop("sheet.extent", self.row, self.col, **self._extent_fields())
+            self.cell_type = attrs.get("t", "n")
+        else:
+            self._sheet_start(local, attrs)
 
     def _sheet_text(self, data: str) -> None:
         if self.in_value:
-            self._value_text(data)
+            self.text_len += len(data)
+            if self.text_len > self.limits.max_cell_chars:
+                self.stop("cell.too_long", self.row, self.col, limit=self.limits.max_cell_chars)
+            self.value_head.append(data)
 
     def _sheet_end(self, tag: str) -> None:
         if self.in_value:
