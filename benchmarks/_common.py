@@ -10,6 +10,7 @@ record(bench, rows)               writes benchmarks/results/<bench>.json, which
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -68,6 +69,19 @@ class Row:
 
 
 def record(bench: str, rows: list[Row]) -> None:
+    """Write `rows` (with the machine's load at the end of the run: the machine is shared, and a
+    wall time is only as good as the load it was measured under) and print them."""
+    load1, load5, _ = os.getloadavg()
+    rows = [
+        *rows,
+        Row(
+            bench,
+            "load average (1 min) at the end of the run",
+            load1,
+            "",
+            detail=f"5 min {load5:.1f}; {os.cpu_count()} cores shared with other work",
+        ),
+    ]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{bench}.json").write_text(
         json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1), encoding="utf-8"

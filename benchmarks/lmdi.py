@@ -1,32 +1,45 @@
-"""Benchmark: LMDI-I, 47 sectors × 30 fuels × 20 years chained year by year (19 periods).
+"""Benchmark: LMDI-I on a sector × fuel table against kaya-decomposition, and a chained 47 × 30 table
+against a per-cell loop.
 
-Measured in one run, on the same random data (seeded):
-  1. carbonpeak.decomposition.lmdi.decompose (vectorised NumPy);
-  2. the same LMDI-I formulas cell by cell in a Python loop (math.log), the reference for the ratio,
-     since `kaya-decomposition` takes one aggregate per region and cannot take sectors × fuels;
-  3. on the aggregate (1 sector × 1 fuel, 20 years, 19 periods against the base year):
-     `kaya_decomposition.compute_lmdi_cumulative` against our decompose on the same task.
-Both comparisons also check that the numbers agree.
+1. Against kaya-decomposition (PyPI `kaya-decomposition`, the LMDI of the IPCC-style Kaya identity,
+   read offline from the locked environment). It takes one aggregate per (model, scenario, region),
+   so on a sector × fuel table (KAYA_SECTORS × KAYA_FUELS cells, KAYA_YEARS years, every cell
+   positive) a competent user gives it each cell as its own series — the six factors of that cell
+   (population, GDP per person, the sector's GDP share, the sector's energy intensity, the fuel's
+   share of the sector's energy, the fuel's emission factor) and the cell's emissions — calls its
+   LMDI-I against the base year (`_calc_uncorrected_lmdi_cumulative`: L(C_t, C_0)·ln(x_t/x_0) per
+   factor, before its non-negativity correction) for every cell and sums the cells. carbonpeak's
+   `decompose` runs on the whole table, base year against each later year. The two must agree
+   (checked, relative difference printed).
+2. The same LMDI-I formulas cell by cell in a Python loop (math.log) on 47 sectors × 30 fuels × 20
+   years chained (a fifth of the cells zero: the zero rules), against `decompose`: a second
+   implementation that checks the numbers, timed beside it.
+Both sides of each comparison are timed interleaved in one run (benchmarks/_common.interleaved),
+repeated, median and spread of wall and CPU time printed; results in benchmarks/results/lmdi.json.
 
-Run: .venv/bin/python benchmarks/lmdi.py
+Run: .venv/bin/python benchmarks/lmdi.py [--repeat R]
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.abc
 import importlib.machinery
 import math
 import sys
-import time
 import types
 import warnings
-from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 from carbonpeak.decomposition.lmdi import KayaSeries, decompose, kaya_factors
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Row, interleaved, record
+
 SECTORS, FUELS, YEARS = 47, 30, 20
+KAYA_SECTORS, KAYA_FUELS, KAYA_YEARS = 8, 5, 11
 
 
 def make_series(rng: np.random.Generator, sectors: int, fuels: int, years: int) -> KayaSeries:
@@ -76,15 +89,6 @@ def per_cell_loop(series: KayaSeries) -> np.ndarray:
     return out
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def _stub_class(name: str) -> type:
     if name.startswith("__"):
         raise AttributeError(name)
@@ -109,8 +113,9 @@ class _Ixmp4Stub(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
 
-def kaya_comparison(rng: np.random.Generator) -> tuple[float, float, float]:
-    """(kaya seconds, ours seconds, max |difference|) on a 20-year aggregate against the base year."""
+def _load_kaya() -> tuple[object, object, object]:
+    """pandas, pyam and kaya-decomposition's LMDI-I (pyam's ixmp4 import replaced by a stub when it
+    fails under SQLAlchemy 2.1)."""
     try:
         import ixmp4  # noqa: F401
     except Exception:
@@ -122,89 +127,159 @@ def kaya_comparison(rng: np.random.Generator) -> tuple[float, float, float]:
         import pandas as pd
         import pyam
         from kaya_decomposition.lmdi_cumulative import _calc_uncorrected_lmdi_cumulative
+    return pd, pyam, _calc_uncorrected_lmdi_cumulative
 
-    years = list(range(2005, 2005 + YEARS))
-    g = np.cumprod(rng.uniform(0.97, 1.06, (6, YEARS)), axis=1)
-    pop, gnp_p, fe_gnp, pe_fe, ff_pe, c_ff = (
-        1000 * g[0],
-        10 * g[1],
-        5 * g[2],
-        1.2 * g[3],
-        0.9 * g[4],
-        2 * g[5],
-    )
-    tfc = pop * gnp_p * fe_gnp * pe_fe * ff_pe * c_ff
-    rows = []
-    names = ["Population", "GNP/P", "FE/GNP", "PEDEq/FE", "PEFF/PEDEq", "TFC/PEFF", "Total Fossil Carbon"]
-    for name, values in zip(names, [pop, gnp_p, fe_gnp, pe_fe, ff_pe, c_ff, tfc], strict=True):
-        rows += [["m", "s", "R", name, "1", y, float(v)] for y, v in zip(years, values, strict=True)]
-    frame = pyam.IamDataFrame(
-        pd.DataFrame(rows, columns=["model", "scenario", "region", "variable", "unit", "year", "value"])
-    )
 
-    def theirs() -> object:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _calc_uncorrected_lmdi_cumulative(frame, 2005)
+KAYA_NAMES = ["Population", "GNP/P", "FE/GNP", "PEDEq/FE", "PEFF/PEDEq", "TFC/PEFF", "Total Fossil Carbon"]
+KAYA_OUT = [
+    "Population",
+    "Economic Activity per Person",
+    "Energy Intensity of Economy",
+    "Energy Supply Loss Factor",
+    "Fossil Fuel Fraction",
+    "Carbon Intensity of Fossil Energy",
+]
 
-    def ours() -> np.ndarray:
-        out = np.zeros((YEARS - 1, 6))
-        for k in range(1, YEARS):
-            s = KayaSeries(
-                years=(2005, years[k]),
-                sectors=("all",),
-                fuels=("fossil",),
-                population=pop[[0, k]],
-                gdp=(pop * gnp_p)[[0, k]],
-                sector_gdp=(pop * gnp_p)[[0, k]][:, None],
-                energy=(pop * gnp_p * fe_gnp)[[0, k]][:, None, None],
-                emissions=tfc[[0, k]][:, None, None],
+
+def kaya_table(series: KayaSeries) -> tuple[list[object], object]:
+    """(one pyam frame per cell, kaya's LMDI-I against the base year) for a sector × fuel series."""
+    pd, pyam, lmdi = _load_kaya()
+    x = kaya_factors(series.population, series.gdp, series.sector_gdp, series.energy, series.emissions)
+    years = list(series.years)
+    frames = []
+    for i in range(len(series.sectors)):
+        for j in range(len(series.fuels)):
+            values = [x[k, :, i, j] for k in range(6)] + [series.emissions[:, i, j]]
+            rows = [
+                ["m", "s", f"{i}-{j}", name, "1", y, float(v)]
+                for name, vals in zip(KAYA_NAMES, values, strict=True)
+                for y, v in zip(years, vals, strict=True)
+            ]
+            frames.append(
+                pyam.IamDataFrame(
+                    pd.DataFrame(
+                        rows, columns=["model", "scenario", "region", "variable", "unit", "year", "value"]
+                    )  # type: ignore[attr-defined]
+                )
             )
-            out[k - 1] = decompose(s, chained=False).additive[0]
-        return out
+    return frames, lmdi
 
-    t_theirs = best_of(theirs, 3)
-    t_ours = best_of(ours, 3)
-    data = theirs().data  # type: ignore[attr-defined]
-    mine = ours()
-    diff = 0.0
-    for k, y in enumerate(years[1:]):
-        row = data[data["year"] == y].set_index("variable")["value"]
-        ref = [
-            row["Population"],
-            row["Economic Activity per Person"],
-            row["Energy Intensity of Economy"],
-            row["Energy Supply Loss Factor"]
-            + row["Fossil Fuel Fraction"]
-            + row["Carbon Intensity of Fossil Energy"],
-        ]
-        got = [mine[k, 0], mine[k, 1], mine[k, 3], mine[k, 5]]
-        diff = max(diff, max(abs(a - b) / max(1.0, abs(a)) for a, b in zip(ref, got, strict=True)))
-    return t_theirs, t_ours, diff
+
+def kaya_effects(frames: list[object], lmdi: object, years: list[int]) -> np.ndarray:
+    """kaya-decomposition cell by cell, summed: (later years, 6) effects against the base year."""
+    out = np.zeros((len(years) - 1, 6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for frame in frames:
+            data = lmdi(frame, years[0]).data  # type: ignore[operator]
+            table = data.pivot_table(index="year", columns="variable", values="value")
+            out += table.loc[years[1:], KAYA_OUT].to_numpy()
+    return out
+
+
+def our_effects(series: KayaSeries) -> np.ndarray:
+    """carbonpeak's decompose on the whole table, base year against each later year."""
+    out = np.zeros((len(series.years) - 1, 6))
+    for k in range(1, len(series.years)):
+        pick = [0, k]
+        s = KayaSeries(
+            years=(series.years[0], series.years[k]),
+            sectors=series.sectors,
+            fuels=series.fuels,
+            population=series.population[pick],
+            gdp=series.gdp[pick],
+            sector_gdp=series.sector_gdp[pick],
+            energy=series.energy[pick],
+            emissions=series.emissions[pick],
+        )
+        out[k - 1] = decompose(s, chained=False).additive[0]
+    return out
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
     rng = np.random.default_rng(20240601)
+
+    # 1. sector × fuel table against kaya-decomposition
+    table = make_series(rng, KAYA_SECTORS, KAYA_FUELS, KAYA_YEARS)
+    table = KayaSeries(**{**table.__dict__, "energy": table.energy + 1.0, "emissions": table.emissions + 1.0})
+    frames, lmdi = kaya_table(table)
+    years = list(table.years)
+    theirs, ours = kaya_effects(frames, lmdi, years), our_effects(table)
+    kaya_diff = float(np.max(np.abs(theirs - ours)) / np.max(np.abs(ours)))
+    assert kaya_diff < 1e-9, kaya_diff
+    cells = KAYA_SECTORS * KAYA_FUELS
+    print(
+        f"LMDI-I, {KAYA_SECTORS} sectors × {KAYA_FUELS} fuels ({cells} cells), {KAYA_YEARS} years: "
+        f"base year against each of the {KAYA_YEARS - 1} later ones; max relative difference {kaya_diff:.1e}"
+    )
+    t = interleaved(
+        {
+            "carbonpeak decompose": lambda: our_effects(table),
+            "kaya-decomposition": lambda: kaya_effects(frames, lmdi, years),
+        },
+        args.repeat,
+    )
+    for name, timing in t.items():
+        print(f"  {name:22} {timing.text()}")
+    k_ours, k_theirs = t["carbonpeak decompose"], t["kaya-decomposition"]
+
+    # 2. chained 47 × 30 × 20 against a per-cell loop
     series = make_series(rng, SECTORS, FUELS, YEARS)
     result = decompose(series)
-    t_vec = best_of(lambda: decompose(series), 5)
-    start = time.perf_counter()
     loop = per_cell_loop(series)
-    t_loop = time.perf_counter() - start
     agree = float(np.max(np.abs(loop - result.additive)) / max(1.0, float(np.max(np.abs(result.additive)))))
     closure = float(np.max(np.abs(result.additive.sum(axis=1) - (result.end - result.start))))
+    assert agree < 1e-9 and closure < 1e-6 * float(np.max(np.abs(result.end))), (agree, closure)
     print(
-        f"LMDI-I chained: {SECTORS} sectors × {FUELS} fuels × {YEARS} years ({YEARS - 1} periods, 6 factors)"
+        f"LMDI-I chained: {SECTORS} sectors × {FUELS} fuels × {YEARS} years "
+        f"({YEARS - 1} periods, 6 factors); "
+        f"max relative difference {agree:.1e}, max |Σ effects − ΔC| {closure:.1e}"
     )
-    print(f"  vectorised NumPy (best of 5): {t_vec * 1e3:8.2f} ms")
-    print(f"  per-cell Python loop:         {t_loop * 1e3:8.2f} ms   ratio {t_loop / t_vec:,.0f}×")
-    print(f"  max relative difference {agree:.1e}; max |Σ effects − ΔC| {closure:.1e}")
-    t_kaya, t_ours, diff = kaya_comparison(rng)
-    print(f"Aggregate, {YEARS} years against the base year ({YEARS - 1} decompositions):")
-    print(f"  kaya-decomposition (uncorrected LMDI, best of 3): {t_kaya * 1e3:8.2f} ms")
-    ratio = t_kaya / t_ours
-    print(f"  carbonpeak decompose (best of 3):                 {t_ours * 1e3:8.2f} ms   ratio {ratio:,.1f}×")
-    print(f"  max relative difference {diff:.1e}")
+    c = interleaved(
+        {"carbonpeak decompose": lambda: decompose(series), "per-cell loop": lambda: per_cell_loop(series)},
+        args.repeat,
+    )
+    for name, timing in c.items():
+        print(f"  {name:22} {timing.text()}")
+    c_ours, c_loop = c["carbonpeak decompose"], c["per-cell loop"]
+    record(
+        "lmdi",
+        [
+            Row(
+                "lmdi",
+                f"{cells}-cell sector × fuel table, {KAYA_YEARS - 1} years vs base: decompose, wall",
+                k_ours.wall_median * 1e3,
+                "ms",
+                detail=f"CPU {k_ours.cpu_median * 1e3:.1f} ms",
+            ),
+            Row(
+                "lmdi",
+                "same table: kaya-decomposition cell by cell, wall",
+                k_theirs.wall_median * 1e3,
+                "ms",
+                detail=f"CPU {k_theirs.cpu_median * 1e3:.1f} ms; "
+                f"{k_theirs.cpu_median / k_ours.cpu_median:,.0f}x decompose's CPU; "
+                f"max relative difference {kaya_diff:.1e}",
+            ),
+            Row(
+                "lmdi",
+                f"{SECTORS} × {FUELS} × {YEARS} chained: decompose, wall",
+                c_ours.wall_median * 1e3,
+                "ms",
+                detail=f"CPU {c_ours.cpu_median * 1e3:.1f} ms",
+            ),
+            Row(
+                "lmdi",
+                "same table: per-cell Python loop (a check, not a rival), wall",
+                c_loop.wall_median * 1e3,
+                "ms",
+                detail=f"CPU {c_loop.cpu_median * 1e3:.0f} ms; max relative difference {agree:.1e}",
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -2,13 +2,15 @@
 
 Two sides, timed interleaved in one run (median and spread of wall and CPU time; CPU counts every
 thread):
-  - the engine: `montecarlo.run` (the model in chunks of draws on threads, percentiles by partition);
+  - the engine: `montecarlo.run_summary` (the model in chunks of draws on threads, each chunk
+    summarised and dropped; percentiles by partition while the bands fit in a fixed budget, streamed
+    by exact brackets beyond);
   - plain NumPy: what a competent engineer would write with the same model — `model.project` on all
     draws at once, `np.percentile` for the bands, `peak_year` for the peaks. Its bands and peak
     odds must equal the engine's (checked).
 A per-draw Python loop over the same equations checks the model on a few hundred draws (a second
 implementation, not a speed baseline). Peak memory of 1,000,000 draws is measured in a child process
-(ru_maxrss). Goals (issue 24): 100,000 draws < 2 s CPU; 1,000,000 draws < 1 GB.
+(its VmHWM). Goals (issue 24): 100,000 draws < 2 s CPU; 1,000,000 draws < 1 GB.
 Run: `.venv/bin/python benchmarks/projection.py [--draws N] [--repeat R] [--big-draws M]`.
 """
 
@@ -24,7 +26,14 @@ import numpy as np
 
 from carbonpeak.scenarios.history import series_at
 from carbonpeak.scenarios.model import Scenario, project
-from carbonpeak.scenarios.montecarlo import QUANTILES, default_workers, latent, run, simulate, uncertain
+from carbonpeak.scenarios.montecarlo import (
+    QUANTILES,
+    default_workers,
+    latent,
+    run_summary,
+    simulate,
+    uncertain,
+)
 from carbonpeak.scenarios.peak import peak_year
 from carbonpeak.services.projection import load_with_inventory
 
@@ -172,17 +181,21 @@ def plain_numpy(sc: Scenario, draws: int, seed: int) -> dict[str, np.ndarray | f
 
 
 def peak_rss_mb(draws: int, seed: int) -> float:
-    """Peak resident memory (MB) of a fresh process running `draws` draws through the engine."""
+    """Peak resident memory (MB) of a fresh process running `draws` draws through the engine: its
+    own VmHWM (ru_maxrss is not used: Linux carries the forking parent's high-water mark, the
+    interleaved runs above, across exec into the child's)."""
     code = (
         "from carbonpeak.services.projection import load_with_inventory\n"
-        "from carbonpeak.scenarios.montecarlo import run\n"
-        f"run(load_with_inventory('plan'), draws={draws}, seed={seed})\n"
+        "from carbonpeak.scenarios.montecarlo import run_summary\n"
+        f"run_summary(load_with_inventory('plan'), draws={draws}, seed={seed})\n"
+        "from pathlib import Path\n"
+        "status = Path('/proc/self/status').read_text().splitlines()\n"
+        "print(next(line for line in status if line.startswith('VmHWM:')))\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code])
-    _, status, usage = os.wait4(proc.pid, 0)
-    if status != 0:
-        raise SystemExit(f"the {draws}-draw run failed")
-    return usage.ru_maxrss / 1024
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"the {draws}-draw run failed: {out.stderr[-2000:]}")
+    return int(out.stdout.split()[-2]) / 1024  # "VmHWM:  663552 kB"
 
 
 def main() -> None:
@@ -199,7 +212,7 @@ def main() -> None:
         f"scenario plan ({sc.source_hash[:12]}), {draws:,} draws, years {sc.all_years[0]}-{sc.horizon}, "
         f"{default_workers()} threads, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
-    run(sc, draws=1000, seed=seed)  # warm-up (imports, caches)
+    run_summary(sc, draws=1000, seed=seed)  # warm-up (imports, caches)
 
     # the model checked against a second implementation (a per-draw loop), then the summary against
     # plain NumPy's
@@ -212,7 +225,7 @@ def main() -> None:
     assert [_loop_peak(past + e, sc.tolerance) for e in loop] == [
         int(p) - int(sc.all_years[0]) for p in peak_year(vec.co2.T, sc.all_years, tolerance=sc.tolerance)
     ], "peak years disagree"
-    _, summary = run(sc, draws=draws, seed=seed)
+    summary = run_summary(sc, draws=draws, seed=seed)
     plain = plain_numpy(sc, draws, seed)
     assert summary["p_peak_by_2030"] == plain["p_peak_by_2030"]
     for name in ("co2", "energy", "co2_intensity"):
@@ -222,7 +235,7 @@ def main() -> None:
 
     t = interleaved(
         {
-            "engine": lambda: run(sc, draws=draws, seed=seed),
+            "engine": lambda: run_summary(sc, draws=draws, seed=seed),
             "plain NumPy": lambda: plain_numpy(sc, draws, seed),
         },
         args.repeat,

@@ -4,6 +4,7 @@ met / missed per goal. Run by `make bench` after the benchmarks."""
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -20,16 +21,18 @@ def main() -> None:
         f"Python {platform.python_version()}, {platform.machine()}). "
         "Each side of a comparison is timed interleaved with the other in one run; medians with the "
         "spread (min–max) are in each benchmark's output. The machine is shared: wall times are "
-        "noisy, CPU times less so.",
+        "noisy, CPU times less so; each benchmark's last row gives the load average it ran under "
+        f"(at this writing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores).",
         "",
         "| benchmark | measure | value | unit | goal | met |",
         "| --- | --- | ---: | --- | --- | --- |",
     ]
-    missed = 0
+    missed = met = 0
     for path in sorted((HERE / "results").glob("*.json")):
         for r in json.loads(path.read_text(encoding="utf-8")):
             verdict = "" if r["met"] is None else ("met" if r["met"] else "**missed**")
             missed += r["met"] is False
+            met += r["met"] is True
             detail = f" ({r['detail']})" if r["detail"] else ""
             cells = [
                 r["benchmark"],
@@ -40,7 +43,7 @@ def main() -> None:
                 verdict,
             ]
             lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", f"Goals missed: {missed}.", ""]
+    lines += ["", f"Goals met: {met}; missed: {missed}.", ""]
     (HERE / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
     sys.stdout.write("\n".join(lines))
 

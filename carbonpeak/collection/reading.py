@@ -132,8 +132,19 @@ def _dense_rows(rows: list[list[Any]]) -> list[list[object]]:
     """Calamine's rows as openpyxl gives them: blank → None, whole numbers → int, dates → datetime,
     trailing blanks dropped, trailing blank rows dropped."""
     out: list[list[object]] = []
+    big = 2**53
     for row in rows:
-        values = [_openpyxl_value(v) for v in row]
+        # text and numbers inline (nearly every cell), anything else through _openpyxl_value
+        values = [
+            (v or None)
+            if type(v) is str
+            else (
+                (int(v) if v.is_integer() and -big < v < big else v)
+                if type(v) is float
+                else _openpyxl_value(v)
+            )
+            for v in row
+        ]
         while values and values[-1] is None:
             values.pop()
         out.append(values)

@@ -34,6 +34,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from xml.parsers import expat
 
 from carbonpeak.collection.rules import problem
@@ -187,6 +188,10 @@ def _column_number(letters: str) -> int:
     return n
 
 
+_SINGLE = [chr(65 + i) for i in range(26)]
+_COLUMNS = {ref: _column_number(ref) for ref in [*_SINGLE, *(a + b for a in _SINGLE for b in _SINGLE)]}
+
+
 def _letters(n: int) -> str:
     out = ""
     while n:
@@ -215,15 +220,21 @@ class _Part:
     sheet_names: dict[str, str] = field(default_factory=dict)  # workbook: r:id → sheet name
     targets: dict[str, str] = field(default_factory=dict)  # rels: Id → Target
     faults: list[tuple[str, int, int, dict[str, object]]] = field(default_factory=list)
+    parser: Any = None  # the expat parser reading the part (its handlers are swapped for a worksheet)
 
     def stop(self, rule: str, row: int, col: int, **fields: object) -> None:
         self.faults.append((rule, row, col, fields))
         raise _Stop(problem("file.unreadable", self.name, detail=rule))  # replaced by the located fault
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        local = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+        local = _local(tag)
         if self.root is None:
             self.root = local
+            if local == "worksheet" and self.parser is not None:
+                # a worksheet has hundreds of thousands of elements: its own lean handlers
+                self.parser.StartElementHandler = self._sheet_element
+                self.parser.EndElementHandler = self._sheet_end
+                self.parser.CharacterDataHandler = self._sheet_text
         if self.root == "worksheet":
             self._sheet_start(local, attrs)
         elif self.root == "sst" and local == "si":
@@ -235,25 +246,57 @@ class _Part:
         elif self.root == "Relationships" and local == "Relationship":
             self.targets[attrs.get("Id", "")] = attrs.get("Target", "")
 
-    def _sheet_start(self, local: str, attrs: dict[str, str]) -> None:
-        lim = self.limits
-        if local == "row":
-            self.rows_seen += 1
-            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
-            self.col = 0
-            if self.rows_seen > lim.max_rows:
-                self.stop("sheet.rows", self.row, 1, limit=lim.max_rows)
-        elif local == "c":
+    def _sheet_element(self, tag: str, attrs: dict[str, str]) -> None:
+        local = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
+        if local == "c":  # the commonest element, inline (the same as _sheet_start's)
             m = _REF.match(attrs.get("r", ""))
             if m:
-                self.col, self.row = _column_number(m[1]), int(m[2])
+                letters = m[1]
+                col = _COLUMNS.get(letters)
+                self.col, self.row = (_column_number(letters) if col is None else col), int(m[2])
+            else:
+                self.col += 1
+            lim = self.limits
+            if self.row > lim.max_rows or self.col > lim.max_columns:
+                self.stop("sheet.extent", self.row, self.col, **self._extent_fields())
+            self.cell_type = attrs.get("t", "n")
+        else:
+            self._sheet_start(local, attrs)
+
+    def _sheet_text(self, data: str) -> None:
+        if self.in_value:
+            self.text_len += len(data)
+            if self.text_len > self.limits.max_cell_chars:
+                self.stop("cell.too_long", self.row, self.col, limit=self.limits.max_cell_chars)
+            self.value_head.append(data)
+
+    def _sheet_end(self, tag: str) -> None:
+        if self.in_value:
+            self._value_end(tag if ":" not in tag else tag.rsplit(":", 1)[-1])
+
+    def _sheet_start(self, local: str, attrs: dict[str, str]) -> None:
+        lim = self.limits
+        if local == "c":
+            ref = attrs.get("r", "")
+            m = _REF.match(ref)
+            if m:
+                letters = m[1]
+                col = _COLUMNS.get(letters)
+                self.col, self.row = (_column_number(letters) if col is None else col), int(m[2])
             else:
                 self.col += 1
             if self.row > lim.max_rows or self.col > lim.max_columns:
                 self.stop("sheet.extent", self.row, self.col, **self._extent_fields())
             self.cell_type = attrs.get("t", "n")
-        elif local in ("v", "t") and self.row:
-            self.in_value, self.text_len, self.value_head = True, 0, []
+        elif local == "v" or local == "t":
+            if self.row:
+                self.in_value, self.text_len, self.value_head = True, 0, []
+        elif local == "row":
+            self.rows_seen += 1
+            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            self.col = 0
+            if self.rows_seen > lim.max_rows:
+                self.stop("sheet.rows", self.row, 1, limit=lim.max_rows)
         elif local == "mergeCell":
             for corner in attrs.get("ref", "").split(":"):
                 m = _REF.match(corner)
@@ -267,34 +310,54 @@ class _Part:
     def text(self, data: str) -> None:
         if self.in_si:
             self.text_len += len(data)
-        if not self.in_value:
-            return
+        if self.in_value:
+            self._value_text(data)
+
+    def _value_text(self, data: str) -> None:
         self.text_len += len(data)
         if self.text_len > self.limits.max_cell_chars:
             self.stop("cell.too_long", self.row, self.col, limit=self.limits.max_cell_chars)
-        if self.text_len <= 64:
-            self.value_head.append(data)
+        # the whole value is kept (at most max_cell_chars): a number padded past any prefix is
+        # still read in full
+        self.value_head.append(data)
 
     def end(self, tag: str) -> None:
-        local = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+        local = _local(tag)
         if self.root == "sst" and local == "si":
             self.in_si = False
             if self.text_len > self.limits.max_cell_chars:
                 self.long_strings.add(self.string_index)
             return
-        if self.root != "worksheet" or not self.in_value or local not in ("v", "t"):
+        if self.root != "worksheet" or not self.in_value:
+            return
+        self._value_end(local)
+
+    def _value_end(self, local: str) -> None:
+        if local != "v" and local != "t":
             return
         self.in_value = False
-        value = "".join(self.value_head).strip()
-        if local == "v" and self.cell_type == "n" and value:
-            try:
-                number = float(value)
-            except ValueError:
-                number = math.nan
-            if not math.isfinite(number):
-                self.stop("cell.type", self.row, self.col, value=value)
-        if local == "v" and self.cell_type == "s" and value.isdigit() and int(value) in self.long_strings:
-            self.stop("cell.too_long", self.row, self.col, limit=self.limits.max_cell_chars)
+        if local == "t":
+            return
+        cell_type = self.cell_type
+        if cell_type == "n":
+            head = self.value_head
+            value = (head[0] if len(head) == 1 else "".join(head)).strip()
+            if value:
+                try:
+                    number = float(value)
+                except ValueError:
+                    number = math.nan
+                if not math.isfinite(number):
+                    self.stop("cell.type", self.row, self.col, value=value[:64])
+        elif cell_type == "s" and self.long_strings:
+            value = "".join(self.value_head).strip()
+            if value.isdigit() and int(value) in self.long_strings:
+                self.stop("cell.too_long", self.row, self.col, limit=self.limits.max_cell_chars)
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace prefix (the parser runs without namespaces)."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _looks_like_xml(head: bytes) -> bool:
@@ -323,6 +386,9 @@ def part_problems(data: bytes, filename: str, limits: UploadLimits) -> list[Prob
             continue
         part = _Part(info.filename, limits, long_strings)
         parser = expat.ParserCreate()
+        part.parser = parser
+        parser.buffer_text = True  # a text run in one call, not one per line or reference
+        parser.buffer_size = 65536
         parser.StartElementHandler = part.start
         parser.EndElementHandler = part.end
         parser.CharacterDataHandler = part.text

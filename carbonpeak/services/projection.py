@@ -30,7 +30,7 @@ from carbonpeak.scenarios.history import InventoryHistory, InventoryYear
 from carbonpeak.scenarios.impact import project_impact
 from carbonpeak.scenarios.load import load_projects, load_scenario, resolve_scenario_path, shipped_scenarios
 from carbonpeak.scenarios.model import Scenario
-from carbonpeak.scenarios.montecarlo import run
+from carbonpeak.scenarios.montecarlo import run_summary
 from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
 from carbonpeak.services.dataset import current
@@ -100,7 +100,7 @@ def run_projection(
         )
     sc = load_with_inventory(path, data=data)
     additions = load_projects(add_project, sc) if add_project else ()
-    _, result = run(sc, draws=draws, seed=seed, progress=progress)
+    result = run_summary(sc, draws=draws, seed=seed, progress=progress)
     result["scenario_file"] = str(path)
     result["sensitivity"] = (
         {
@@ -266,7 +266,7 @@ def _peak_run(sc: Scenario, draws: int, seed: int) -> dict[str, Any]:
     """Peak-year distribution of a run, cached per scenario hash (file and inventory), draws and seed."""
     key = (sc.source_hash, draws, seed)
     if key not in _PEAK_RUNS:
-        _, result = run(sc, draws=draws, seed=seed)
+        result = run_summary(sc, draws=draws, seed=seed)
         if len(_PEAK_RUNS) >= 16:
             _PEAK_RUNS.clear()
         _PEAK_RUNS[key] = {

@@ -68,6 +68,13 @@ def nan_cell(xlsx: bytes) -> bytes:
     )
 
 
+def padded_nan_cell(xlsx: bytes) -> bytes:
+    """A number cell holding NaN behind 100 spaces (a check reading only a value's first 64
+    characters let it through)."""
+    cell = b'<row r="90"><c r="D90"><v>' + b" " * 100 + b"NaN</v></c></row>"
+    return _rezip(xlsx, SHEET, lambda x: _before_sheetdata_end(x, cell))
+
+
 def utf16_dtd(xlsx: bytes) -> bytes:
     """The workbook part re-encoded as UTF-16 with an entity declaration (a byte search misses it)."""
 
@@ -149,6 +156,7 @@ CORPUS: dict[str, tuple[Callable[[bytes], bytes], tuple[str, str]]] = {
     "rows_200000": (many_rows, ("sheet.rows", "指标!10092:A")),
     "cell_2M_chars": (long_cell, ("cell.too_long", "指标!90:F")),
     "nan_number": (nan_cell, ("cell.type", "指标!90:D")),
+    "nan_number_padded": (padded_nan_cell, ("cell.type", "指标!90:D")),
     "utf16_dtd": (utf16_dtd, ("file.xml_entities", "a.xlsx")),
     "renamed_dtd": (renamed_dtd, ("file.xml_entities", "a.xlsx")),
     "member_under_declared_200MB": (lying_member, ("file.inflated_size", "a.xlsx")),

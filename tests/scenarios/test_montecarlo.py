@@ -121,3 +121,53 @@ def test_a_path_rising_at_its_horizon_counts_as_not_peaked_in_the_odds():
     _, r = run(sc, draws=20, seed=0)
     assert r["peak_year"]["p_not_peaked_by_horizon"] == 1.0
     assert r["p_peak_by"]["probability"] == 0.0 and r["p_peak_by_2030"] == 0.0
+
+
+def _percentiles_of(a, chunk, **kw):
+    from carbonpeak.scenarios.montecarlo import _Percentiles
+
+    acc = _Percentiles(a.shape[1], a.shape[0], **kw)
+    for i in range(0, a.shape[1], chunk):
+        acc.add(a[:, i : i + chunk])
+    return acc.result(lambda: (a[:, i : i + chunk] for i in range(0, a.shape[1], chunk)))
+
+
+@pytest.mark.parametrize(
+    ("hold", "keep", "margin"),
+    [
+        (10_000, 10**6, 6.0),  # everything held: partition
+        (300, 10**6, 6.0),  # streamed in brackets that never narrow
+        (300, 2_000, 6.0),  # brackets narrowed as the columns come
+        (300, 2_000, 0.0),  # brackets too narrow: most miss and their rows are replayed
+        (50, 40, 1.0),  # brackets dropped for piling up, replayed
+    ],
+)
+def test_streamed_percentiles_are_the_exact_percentiles_to_the_last_bit(hold, keep, margin):
+    rng = np.random.default_rng(4)
+    a = np.vstack(
+        [
+            rng.normal(size=(3, 5_000)),
+            np.full((1, 5_000), 0.1),  # one value in every draw
+            rng.integers(0, 4, size=(1, 5_000)).astype(float),  # piled on four values
+            np.where(rng.random(5_000) < 0.3, 0.0, rng.lognormal(size=5_000))[None, :],  # 30 % at 0
+        ]
+    )
+    want = quantiles(a)
+    for chunk in (1, 333, 5_000):
+        if chunk == 1 and hold > 300:
+            continue
+        got = _percentiles_of(a, chunk, hold=hold, keep=keep, margin=margin)
+        assert np.array_equal(got, want), (chunk, hold, keep, margin)
+    assert np.allclose(want, np.percentile(a, (5, 25, 50, 75, 95), axis=1))
+
+
+def test_run_summary_is_runs_summary_whatever_the_memory_bounds_and_threads(plan):
+    from carbonpeak.scenarios.montecarlo import run_summary
+
+    _, want = run(plan, draws=2_500, seed=11, chunk=400)
+    assert run_summary(plan, draws=2_500, seed=11, chunk=400) == want
+    for hold, keep, margin, workers in ((100_000, 50_000, 6.0, 1), (8_000, 30_000, 0.5, 2)):
+        got = run_summary(
+            plan, draws=2_500, seed=11, chunk=400, workers=workers, hold_bytes=hold, keep=keep, margin=margin
+        )
+        assert got == want

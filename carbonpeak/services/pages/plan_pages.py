@@ -33,6 +33,7 @@ from carbonpeak.services.pages.common import (
     unit_ref,
     weakest,
 )
+from carbonpeak.services.pages.snapshot_cache import per_snapshot
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 from carbonpeak.supervision.projects import capacity_rollup
@@ -147,7 +148,12 @@ def task_status(reports: list[Any]) -> tuple[str | None, float | None, str | Non
 
 
 def tasks_page(settings: Settings, *, unit: str | None = None, db: Database | None = None) -> TasksPage:
-    """The plan's tasks grouped by programme, and the responsible units with the tasks they hold."""
+    """The plan's tasks grouped by programme, and the responsible units with the tasks they hold;
+    built once per snapshot and unit filter (snapshot_cache)."""
+    return per_snapshot("tasks", settings, db, (unit,), lambda: _tasks_page(settings, unit, db))
+
+
+def _tasks_page(settings: Settings, unit: str | None, db: Database | None) -> TasksPage:
     plan = load_plan_for(settings)
     if plan is None:
         return TasksPage(missing=["plan"])
@@ -277,7 +283,22 @@ def projects_page(
     q: str | None = None,
     db: Database | None = None,
 ) -> ProjectsPage:
-    """Key projects filtered by column, category, served target, status and text; capacity totals."""
+    """Key projects filtered by column, category, served target, status and text; capacity totals;
+    built once per snapshot and filter values (snapshot_cache)."""
+    filters = (column, category, target, status, q)
+    return per_snapshot("projects", settings, db, filters, lambda: _projects_page(settings, *filters, db=db))
+
+
+def _projects_page(
+    settings: Settings,
+    column: int | None,
+    category: str | None,
+    target: str | None,
+    status: str | None,
+    q: str | None,
+    *,
+    db: Database | None,
+) -> ProjectsPage:
     plan = load_plan_for(settings)
     if plan is None:
         return ProjectsPage(missing=["plan"])

@@ -38,6 +38,7 @@ from carbonpeak.services.pages.common import (
     unit_ref,
     weakest,
 )
+from carbonpeak.services.pages.snapshot_cache import per_snapshot
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 
@@ -207,7 +208,12 @@ def find_target(settings: Settings, code: str) -> tuple[Plan, Target]:
 
 
 def indicator_page(settings: Settings, code: str, *, db: Database | None = None) -> IndicatorPage:
-    """One target: milestones, the observed series with its sources, the trajectory, pace and status."""
+    """One target: milestones, the observed series with its sources, the trajectory, pace and status;
+    built once per snapshot (snapshot_cache)."""
+    return per_snapshot("indicator", settings, db, (code,), lambda: _indicator_page(settings, code, db))
+
+
+def _indicator_page(settings: Settings, code: str, db: Database | None) -> IndicatorPage:
     plan, tg = find_target(settings, code)
     tracked = tracking(plan, db)
     row = target_row(plan, tg, tracked.rows.get(tg.code))
