@@ -45,7 +45,8 @@ from carbonpeak.store.models import (
 )
 
 STATUSES = ("draft", "submitted", "approved", "returned", "published")
-CURRENT_STATUSES = ("approved", "published")
+CURRENT_STATUSES = ("approved", "published")  # what the office and the unit itself work from
+PUBLIC_STATUSES = ("published",)  # what public pages, the engines and the reports read
 KIND_OF_SECTION = {"indicators": "indicator", "tasks": "task", "projects": "project"}
 
 
