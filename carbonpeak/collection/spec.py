@@ -107,6 +107,11 @@ class TemplateSpec:
     sum_tolerance: float = DEFAULT_SUM_TOLERANCE
     plan_code: str | None = None
     due: str | None = None  # due date shown on the instructions sheet (ISO text)
+    # `kind:code` (kind: indicator, task, project) → the input fields of the row as last approved
+    # (see prefill_key); None: a blank template where every required row must be filled. With a
+    # mapping (even empty) the template is pre-filled and an upload may change only some rows: a
+    # row left as pre-filled, or left blank, is not reported again (it keeps its approved value).
+    prefilled: Mapping[str, Mapping[str, Any]] | None = field(default=None, compare=False)
     _by_code: dict[str, IndicatorSpec] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -130,6 +135,8 @@ class TemplateSpec:
             data[key] = [asdict(row) for row in data[key]]
         for row in data["indicators"]:
             row["parts"] = list(row["parts"])
+        if self.prefilled is not None:
+            data["prefilled"] = {k: dict(v) for k, v in self.prefilled.items()}
         return data
 
     @classmethod
@@ -146,6 +153,11 @@ class TemplateSpec:
                 "projects": tuple(ProjectSpec(**p) for p in data.get("projects", ())),
             }
         )
+
+
+def prefill_key(kind: str, code: str) -> str:
+    """The key of a row in TemplateSpec.prefilled: `task:P1.T1`."""
+    return f"{kind}:{code}"
 
 
 def _dupes(codes: Sequence[str]) -> list[str]:
@@ -312,5 +324,6 @@ __all__ = [
     "TemplateSpec",
     "indicators_from_targets",
     "known_unit",
+    "prefill_key",
     "spec_for_unit",
 ]
