@@ -262,7 +262,7 @@ def coverage(
     require_office(actor)
     rnd = _round(session, round_id)
     today = today or dt.date.today()
-    names = dict(session.execute(select(Unit.code, Unit.name_zh)).tuples().all())
+    names = {code: name for code, name in session.execute(select(Unit.code, Unit.name_zh)).all()}
     latest: dict[str, Submission] = {}
     first_submitted: dict[str, dt.datetime] = {}
     for version in session.execute(
