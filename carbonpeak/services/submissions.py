@@ -816,3 +816,63 @@ def visible_current(
         ]
         return own + others
     return reader(session, **args, published_only=True)
+
+
+# -- the web form: one row through the same template, parser and workflow -------------------------
+
+FORM_FIELDS = {
+    "task": ("status", "percent", "narrative", "next_steps", "evidence", "comment"),
+    "project": ("status", "capacity", "capacity_unit", "start_date", "operation_date", "comment"),
+    "indicator": ("value", "unit", "comment"),
+}
+
+
+def form_upload(
+    session: Session,
+    actor: User,
+    *,
+    round_id: int,
+    kind: str,
+    code: str,
+    values: dict[str, str],
+) -> tuple[Submission, bool]:
+    """A small update from the web form (one task, project or indicator row): the unit's pre-filled
+    template of the round with that row's cells set to `values` (column key → text as typed), then
+    upload_submission — the same parser, rules, change list and workflow as a file. The stored
+    file is that workbook, named `form-<round>-<unit>-<code>.xlsx`."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from carbonpeak.collection import layout as L
+    from carbonpeak.collection.templates import KIND_OF_SHEET
+    from carbonpeak.services.rounds import download_template
+
+    sheet = {v: k for k, v in KIND_OF_SHEET.items()}.get(kind)
+    if sheet is None:
+        raise NotFound(f"no row kind {kind!r}", message_zh=f"没有“{kind}”类的行")
+    name, xlsx = download_template(session, actor, round_id, actor.unit_code)
+    book = load_workbook(io.BytesIO(xlsx))
+    if sheet not in book.sheetnames:
+        raise NotFound(f"the template has no {kind} rows", message_zh="本单位本轮次的模板中没有这类行")
+    ws = book[sheet]
+    row = next(
+        (r[0].row for r in ws.iter_rows(min_row=L.FIRST_DATA_ROW) if str(r[0].value) == code),
+        None,
+    )
+    if row is None:
+        raise NotFound(f"{code} is not in your template", message_zh=f"本单位的模板中没有“{code}”")
+    for key in FORM_FIELDS[kind]:
+        if key in values:
+            text = values[key].strip()
+            ws.cell(row, L.column_index(sheet, key) + 1, text or None)
+    out = io.BytesIO()
+    book.save(out)
+    return upload_submission(
+        session,
+        actor,
+        round_id=round_id,
+        unit_code=actor.unit_code,
+        filename=f"form-{name[:-5]}-{code}.xlsx",
+        data=out.getvalue(),
+    )
