@@ -191,6 +191,7 @@ class ValueRow(BaseModel):
     fields: dict[str, Any]
     location: str | None = None
     comment: str | None = None
+    shown: list[dict[str, Any]] = Field(default_factory=list)  # field, value, unit (as listed)
 
 
 class SubmissionPage(PageBase):
@@ -238,6 +239,12 @@ def submission_page(
         row.fields[r.field] = r.value if r.value is not None else r.text
         if r.unit:
             row.fields[f"{r.field}_unit"] = r.unit
+    for v in values.values():
+        v.shown = [
+            {"field": f, "value": x, "unit": v.fields.get(f"{f}_unit")}
+            for f, x in v.fields.items()
+            if not f.endswith("_unit") and f not in ("reported_value", "reported_capacity")
+        ]
     office = actor.role == "office"
     return SubmissionPage(
         submission=out,
@@ -278,4 +285,103 @@ def coverage_page(session: Any, actor: Any, round_id: int) -> CoveragePage:
             reported=sum(bool(u["reported"]) for u in units),
         ),
         units=units,
+    )
+
+
+class FormRow(BaseModel):
+    value: str  # kind:code
+    label: str
+
+
+class FormField(BaseModel):
+    key: str
+    value: str = ""
+    choices: list[str] = Field(default_factory=list)  # a drop-down (statuses, units) when given
+    kind: str = "text"  # text, number, date, textarea
+
+
+class FormPage(PageBase):
+    round: RoundRow
+    rows: list[FormRow] = Field(default_factory=list)
+    row: str | None = None  # the chosen row (kind:code)
+    row_label: str = ""
+    fields: list[FormField] = Field(default_factory=list)
+    problems: list[dict[str, Any]] = Field(default_factory=list)
+    problem_title: str | None = None
+
+
+def form_page(
+    session: Any,
+    actor: Any,
+    round_id: int,
+    row: str | None,
+    *,
+    problems: list[dict[str, Any]] | None = None,
+    problem_title: str | None = None,
+) -> FormPage:
+    """The web form of a small update: pick one row of the unit's template (a task, project or
+    indicator), see its pre-filled values, change them (services/submissions.form_upload)."""
+    from carbonpeak.collection import layout as L
+    from carbonpeak.collection.spec import PROJECT_STATUSES, TASK_STATUSES
+    from carbonpeak.collection.templates import row_inputs, unit_choices
+    from carbonpeak.services import rounds
+    from carbonpeak.services.submissions import FORM_FIELDS
+    from carbonpeak.services.users import require_unit_access
+
+    require_unit_access(actor, actor.unit_code)
+    rnd = rounds.get_round(session, actor, round_id)
+    spec = rounds.template_spec(session, rnd, actor.unit_code)
+    rows = [FormRow(value=f"task:{t.code}", label=f"{t.code} {t.title_zh}") for t in spec.tasks]
+    rows += [FormRow(value=f"project:{p.code}", label=f"{p.code} {p.name_zh}") for p in spec.projects]
+    rows += [FormRow(value=f"indicator:{i.code}", label=f"{i.name_zh}（{i.code}）") for i in spec.indicators]
+    chosen = row if row in {r.value for r in rows} else None
+    fields: list[FormField] = []
+    label = ""
+    if chosen is not None:
+        kind, _, code = chosen.partition(":")
+        sheet = {"task": L.TASKS, "project": L.PROJECTS, "indicator": L.INDICATORS}[kind]
+        label = next(r.label for r in rows if r.value == chosen)
+        written = row_inputs(spec, sheet, code)
+        for key in FORM_FIELDS[kind]:
+            value = written.get(key)
+            text = (
+                ""
+                if value is None
+                else (
+                    value.isoformat()
+                    if hasattr(value, "isoformat")
+                    else f"{value:g}"
+                    if isinstance(value, float)
+                    else str(value)
+                )
+            )
+            field = FormField(key=key, value=text)
+            if key == "status":
+                field.choices = list((TASK_STATUSES if kind == "task" else PROJECT_STATUSES).values())
+            elif key == "unit":
+                field.choices = unit_choices(spec.indicator(code).unit)
+            elif key == "capacity_unit":
+                unit = next((p.capacity_unit for p in spec.projects if p.code == code), None)
+                field.choices = unit_choices(unit) if unit else []
+            elif key in ("percent", "capacity", "value"):
+                field.kind = "number"
+            elif key in ("start_date", "operation_date"):
+                field.kind = "date"
+            elif key in ("narrative", "next_steps", "comment"):
+                field.kind = "textarea"
+            fields.append(field)
+    return FormPage(
+        round=RoundRow(
+            id=rnd.id,
+            period=rnd.period,
+            title=rnd.title,
+            status=rnd.status,
+            due_date=rnd.due_date.isoformat(),
+        ),
+        rows=rows,
+        row=chosen,
+        row_label=label,
+        fields=fields,
+        problems=problems or [],
+        problem_title=problem_title,
     )
