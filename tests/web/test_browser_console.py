@@ -49,9 +49,11 @@ def fresh_server(tmp_path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def _signed_in(browser: Any, base: str, who: tuple[str, str], lang: str) -> Any:
+def _signed_in(
+    browser: Any, base: str, who: tuple[str, str], lang: str, viewport: tuple[int, int] = (1366, 900)
+) -> Any:
     context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+        viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN", accept_downloads=True
     )
     page = context.new_page()
     errors: list[str] = []
@@ -155,5 +157,52 @@ def test_report_review_publish_and_generate_in_the_browser(browser, fresh_server
     assert load_workbook(report).sheetnames  # a real workbook
     screenshot(office, f"console-report-{lang}")
     assert office.errors == []  # type: ignore[attr-defined]
+    dept.context.close()
+    office.context.close()
+
+
+# elements of the page's content (main) reaching beyond the screen, outside a scrolling table box.
+# The header and its navigation are the site's layout (tests/web/test_browser.py), not these pages'.
+WIDE = """
+() => Array.from(document.querySelectorAll('main *'))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))
+  .slice(0, 6).map(e => `${e.tagName}.${e.className}#${e.id}:${Math.round(e.getBoundingClientRect().right)}`)
+"""
+
+
+def test_console_pages_fit_a_phone(browser, fresh_server, tmp_path):
+    """The reporter's and the office's pages at 390 px: no content wider than the screen (tables
+    scroll inside their own box)."""
+    base = fresh_server
+    dept = _signed_in(browser, base, DEPARTMENT, "zh", viewport=(390, 844))
+    dept.goto(f"{base}/reporting")
+    with dept.expect_download() as got:
+        dept.locator("a.template-link").first.click()
+    template = tmp_path / "template.xlsx"
+    got.value.save_as(template)
+    _, filled = _change_first_task(str(template), 50)
+    upload = tmp_path / "filled.xlsx"
+    upload.write_bytes(filled)
+    dept.locator("input[type=file]").first.set_input_files(str(upload))
+    dept.locator("form.upload button[type=submit]").first.click()
+    dept.wait_for_url(re.compile(r"/reporting/submissions/\d+"))
+    detail = dept.url.split("?")[0]
+    dept.locator("#submit button[type=submit]").click()
+    dept.wait_for_load_state("networkidle")
+    dept.goto(f"{base}/reporting", wait_until="networkidle")
+    round_id = re.search(r"/reporting/rounds/(\d+)/form", dept.content()).group(1)
+    office = _signed_in(browser, base, OFFICE, "en", viewport=(390, 844))
+    for page, path in (
+        (dept, "/reporting"),
+        (dept, detail.replace(base, "")),
+        (dept, f"/reporting/rounds/{round_id}/form"),
+        (office, "/reporting?lang=en"),
+        (office, detail.replace(base, "") + "?lang=en"),
+        (office, f"/reporting/rounds/{round_id}?lang=en"),
+    ):
+        page.goto(base + path, wait_until="networkidle")
+        wide = page.evaluate(WIDE)
+        assert wide == [], f"{path}: content wider than the phone: {wide}"
+    screenshot(office, "console-office-phone")
     dept.context.close()
     office.context.close()
