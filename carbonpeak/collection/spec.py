@@ -266,7 +266,8 @@ def spec_for_unit(
 ) -> TemplateSpec:
     """The template spec of `unit_code` for `period` from `plan`.
 
-    Tasks: every measure (programme task, guarantee, organisation item) the unit leads or co-leads.
+    Tasks: every measure (programme task, guarantee, organisation item) the unit leads or co-leads,
+    itself or as a member of a collective unit the measure names (a district government for 各区县政府).
     Projects: the codes in `projects` if given; otherwise the key projects the unit reports on by
     Plan.project_units (responsible for a target the project serves; for a project serving no
     target, a lead unit of its column's programme — the plan names no unit per project).
@@ -282,10 +283,13 @@ def spec_for_unit(
         ) from None
     if isinstance(period, int):
         period = Period(period, str(period))
+    # the unit answers for a measure named to it, or to the collective it belongs to (各区县政府
+    # for each district government: `member_of`)
+    answers = {unit_code, *([unit.member_of] if unit.member_of else [])}
     tasks = tuple(
-        TaskSpec(m.code, m.title_zh, m.title_en, role="lead" if unit_code in m.lead_units else "co")
+        TaskSpec(m.code, m.title_zh, m.title_en, role="lead" if answers & set(m.lead_units) else "co")
         for m in plan.measures()
-        if unit_code in m.lead_units or unit_code in m.co_units
+        if answers & {*m.lead_units, *m.co_units}
     )
     if projects is None:
         chosen = [p for p in plan.key_projects if unit_code in plan.project_units(p)]

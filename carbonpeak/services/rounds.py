@@ -111,6 +111,34 @@ def open_round(
     return rnd
 
 
+# groups of units a round may be opened for (the office's console): plan unit kinds per group
+UNIT_GROUPS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "districts": ("district_government",),
+    "enterprises": ("state_owned_enterprise",),
+}
+
+
+def units_of_group(session: Session, group: str) -> list[str] | None:
+    """Codes of the current plan's units in `group` (UNIT_GROUPS; `departments`: every other
+    kind); None for `all` (open_round's default: every unit)."""
+    if group == "all":
+        return None
+    pv = current_plan_version(session)
+    units = session.execute(select(Unit.code, Unit.kind).where(Unit.last_plan_version == pv.version)).all()
+    grouped = {k for kinds in UNIT_GROUPS.values() if kinds for k in kinds}
+    if group == "departments":
+        return sorted(code for code, kind in units if kind not in grouped)
+    kinds = UNIT_GROUPS.get(group)
+    if kinds is None:
+        raise InputError(
+            f"unknown unit group {group!r}",
+            [Problem("units", "round.units", "参加单位范围无效", "unknown group of units", group)],
+            message_zh="参加单位范围无效",
+        )
+    return sorted(code for code, kind in units if kind in kinds)
+
+
 def close_round(session: Session, actor: User, round_id: int) -> Round:
     require_office(actor)
     rnd = _round(session, round_id)
@@ -340,6 +368,11 @@ def download_template(session: Session, actor: User, round_id: int, unit_code: s
     require_unit_access(actor, unit_code)
     rnd = _round(session, round_id)
     spec = template_spec(session, rnd, unit_code)
+    if not (spec.indicators or spec.tasks or spec.projects):
+        raise NotFound(
+            f"the plan names unit {unit_code} for no row of round {rnd.period}: nothing to report",
+            message_zh=f"方案未指定单位 {unit_code} 负责轮次 {rnd.period} 模板中的任何行，无需填报",
+        )
     return f"{rnd.period}-{unit_code}.xlsx", build_template(spec)
 
 

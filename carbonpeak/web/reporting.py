@@ -252,6 +252,7 @@ def open_round_form(
     title: Annotated[str, Form()] = "",
     due_date: Annotated[str, Form()] = "",
     templates_: Annotated[list[str] | None, Form(alias="templates")] = None,
+    units: Annotated[str, Form()] = "all",
 ) -> Response:
     from carbonpeak.services import rounds
 
@@ -263,6 +264,7 @@ def open_round_form(
             title=title,
             due_date=_date(due_date, "due_date"),
             templates=templates_ or None,
+            unit_codes=rounds.units_of_group(s, units),
         )
 
     return _act(ctx, csrf_token, action, "round_opened")

@@ -223,3 +223,75 @@ def test_a_unit_in_no_round_is_told_why(site):
             page = c.get(f"/reporting?lang={lang}")
             assert words in page.text
             assert "/template" not in page.text
+
+
+def test_office_opens_a_round_for_the_districts_and_a_district_gets_its_template(site):
+    settings, _ = site
+    from carbonpeak.services.users import create_user
+    from carbonpeak.store.db import Database
+
+    db = Database.from_settings(settings)
+    with db.session() as s:
+        create_user(
+            s, username="district", password="district-password-1", role="district", unit_code="lixia"
+        )
+        s.commit()
+    db.dispose()
+    with TestClient(create_app(settings)) as c:
+        _login(c, OFFICE)
+        page = c.get("/reporting")
+        r = c.post(
+            "/reporting/rounds",
+            data={
+                "csrf_token": _csrf(page.text),
+                "period": "2025",
+                "title": "2025年度区县填报",
+                "due_date": "2031-03-31",
+                "templates": ["task", "project"],
+                "units": "districts",
+            },
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+        new = next(x for x in c.get("/reporting.json").json()["rounds"] if x["period"] == "2025")
+        cover = c.get(f"/reporting/rounds/{new['id']}.json").json()["units"]
+        assert "lixia" in {u["unit_code"] for u in cover} and len(cover) == 16  # the 16 district governments
+        _login(c, ("district", "district-password-1"))
+        page = c.get("/reporting")
+        assert "不在任何填报轮次中" not in page.text
+        link = re.search(r'href="(/reporting/rounds/\d+/template)"', page.text).group(1)
+        template = c.get(link)
+        assert template.status_code == 200 and template.content[:2] == b"PK"
+        assert "任务进展" in load_workbook(io.BytesIO(template.content)).sheetnames
+
+
+def test_a_unit_the_plan_names_for_no_row_of_a_round_is_told_so(site):
+    """The education bureau in a round of indicators only: the plan makes it responsible for no
+    target indicator, so no template link (never a link that fails) and a sentence saying why."""
+    import datetime as dt
+
+    settings, _ = site
+    from carbonpeak.services import rounds
+    from carbonpeak.services.users import create_user
+    from carbonpeak.store.db import Database
+    from carbonpeak.store.models import User
+
+    db = Database.from_settings(settings)
+    with db.session() as s:
+        create_user(
+            s, username="edu", password="education-password-1", role="department", unit_code="education"
+        )
+        office = s.query(User).filter_by(username=OFFICE[0]).one()
+        rnd = rounds.open_round(
+            s, office, period="2025", title="2025", due_date=dt.date(2031, 1, 1), templates=["indicator"]
+        )
+        round_id = rnd.id
+        s.commit()
+    db.dispose()
+    with TestClient(create_app(settings)) as c:
+        _login(c, ("edu", "education-password-1"))
+        for lang, words in (("zh", "本轮次无需填报"), ("en", "nothing to report in this round")):
+            page = c.get(f"/reporting?lang={lang}")
+            assert words in page.text
+            assert f"/reporting/rounds/{round_id}/template" not in page.text
+        assert c.get(f"/reporting/rounds/{round_id}/template").status_code == 404

@@ -25,6 +25,7 @@ class RoundRow(BaseModel):
     template_url: str | None = None  # for a reporting unit: its own template of this round
     form_url: str | None = None  # for a reporting unit: the web form for a small update
     reminded: list[str] = Field(default_factory=list)  # for a reporting unit: when the office reminded it
+    nothing_to_report: bool = False  # for a reporting unit: the plan names it for no row of the round
     units: int = 0  # for the office: units invited
     reported: int = 0  # for the office: units that submitted (or further)
 
@@ -123,8 +124,11 @@ def reporting_page(
             due_date=r.due_date.isoformat(),
         )
         if reporting:
-            row.template_url = f"/reporting/rounds/{r.id}/template"
-            row.form_url = f"/reporting/rounds/{r.id}/form" if r.status == "open" else None
+            spec = rounds.template_spec(session, r, actor.unit_code)
+            row.nothing_to_report = not (spec.indicators or spec.tasks or spec.projects)
+            if not row.nothing_to_report:
+                row.template_url = f"/reporting/rounds/{r.id}/template"
+                row.form_url = f"/reporting/rounds/{r.id}/form" if r.status == "open" else None
             row.reminded = [at[:10] for at in rounds.reminders(session, r.id, actor.unit_code)]
         if office:
             cover = rounds.coverage(session, actor, r.id)
