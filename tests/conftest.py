@@ -206,9 +206,12 @@ def fill_template(
     task_status: str = "进行中",
     task_percent: float = 40,
     project_status: str = "在建",
+    note: str | None = None,
 ) -> bytes:
     """A template as a unit fills it: `values` maps an indicator code to its value (a number, or
-    `"<number> <unit>"` to type another unit); every task and project row gets a status."""
+    `"<number> <unit>"` to type another unit); every task and project row gets a status. `note`
+    goes to the 说明 of every task row (a new file with the same values: an
+    identical file makes no new version, one left as pre-filled changes nothing)."""
     import io
 
     from openpyxl import load_workbook
@@ -228,6 +231,8 @@ def fill_template(
                     row[3].value = value
             elif ws.title == "任务进展":
                 row[3].value, row[4].value = task_status, task_percent
+                if note is not None:
+                    row[8].value = note
             elif ws.title == "重点项目":
                 row[3].value = project_status
     out = io.BytesIO()

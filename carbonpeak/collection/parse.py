@@ -39,7 +39,7 @@ from carbonpeak.collection.rules import (
     text_of,
 )
 from carbonpeak.collection.spec import PROJECT_STATUSES, TASK_STATUSES, TemplateSpec, known_unit
-from carbonpeak.collection.templates import expected_sheets
+from carbonpeak.collection.templates import expected_sheets, row_inputs
 from carbonpeak.collection.xlsx_safety import (
     DEFAULT_LIMITS,
     UploadLimits,
@@ -113,9 +113,9 @@ def _status_labels(sheet: str) -> list[str]:
 
 
 # -- stage 2: identity and structure -------------------------------------------------------------
-def identity_problems(book: Workbook, spec: TemplateSpec) -> list[Problem]:
+def identity_problems(book: Workbook, spec: TemplateSpec, filename: str = "") -> list[Problem]:
     if book.identity is None:
-        return [problem("structure.metadata_missing", book.identity_location)]
+        return [problem("structure.metadata_missing", book.identity_location or filename)]
     expected = {
         "unit_code": spec.unit_code,
         "year": str(spec.period.year),
@@ -193,9 +193,48 @@ def structure_problems(grid: Grid) -> tuple[list[Problem], int]:
     return out, L.HEADER_EN_ROW + 1 if has_en else L.HEADER_EN_ROW
 
 
-def data_rows(grid: Grid, first: int, check: Checker, known: list[str]) -> list[Row]:
-    """Non-blank rows from `first` with a code of the spec; records missing/unknown/duplicate codes."""
+def _same(value: object) -> object:
+    """A cell as compared with the template's: blank → None, numbers as floats, dates as dates,
+    text stripped (a number or ISO date typed as text, as in a CSV, as the number or date)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text)
+        except ValueError:
+            pass
+        try:
+            return dt.date.fromisoformat(text[:10]) if len(text) in (10, 19) else text
+        except ValueError:
+            return text
+    return value
+
+
+def untouched(row: Row, spec: TemplateSpec, code: str) -> bool:
+    """Whether every input cell of `row` is as the pre-filled template wrote it."""
+    written = row_inputs(spec, row.grid.sheet, code)
+    return all(
+        _same(row.raw.get(col.key)) == _same(written.get(col.key))
+        for col in L.COLUMNS[row.grid.sheet]
+        if col.input
+    )
+
+
+def data_rows(
+    grid: Grid, first: int, check: Checker, known: list[str], spec: TemplateSpec | None = None
+) -> list[Row]:
+    """Non-blank rows from `first` with a code of the spec; records missing/unknown/duplicate codes.
+    With a pre-filled `spec` (spec.prefilled not None), rows left as the template wrote them are
+    left out: they are not reported again and keep their approved values."""
     columns = L.COLUMNS[grid.sheet]
+    partial = spec is not None and spec.prefilled is not None
     seen: dict[str, int] = {}
     rows = []
     for r in range(first, len(grid.rows) + 1):
@@ -212,6 +251,8 @@ def data_rows(grid: Grid, first: int, check: Checker, known: list[str]) -> list[
             check.add(problem("structure.row_duplicate", row.at("code"), code, first_row=seen[code]))
         else:
             seen[code] = r
+            if partial and spec is not None and untouched(row, spec, code):
+                continue
             rows.append(row)
     return rows
 
@@ -250,8 +291,9 @@ def _fmt(x: float) -> str:
 
 
 def indicator_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> list[IndicatorValue]:
-    rows = data_rows(grid, first, check, [i.code for i in spec.indicators])
-    _missing_rows(grid.sheet, {i.code: i.name_zh for i in spec.indicators if i.required}, rows, check)
+    rows = data_rows(grid, first, check, [i.code for i in spec.indicators], spec)
+    if spec.prefilled is None:
+        _missing_rows(grid.sheet, {i.code: i.name_zh for i in spec.indicators if i.required}, rows, check)
     out: dict[str, IndicatorValue] = {}
     for row in rows:
         ind = spec.indicator(str(text_of(row.raw["code"])))
@@ -324,9 +366,10 @@ def indicator_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -
 
 
 def task_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> list[TaskProgress]:
-    rows = data_rows(grid, first, check, [t.code for t in spec.tasks])
+    rows = data_rows(grid, first, check, [t.code for t in spec.tasks], spec)
     by_code = {t.code: t for t in spec.tasks}
-    _missing_rows(grid.sheet, {t.code: t.title_zh for t in spec.tasks if t.required}, rows, check)
+    if spec.prefilled is None:
+        _missing_rows(grid.sheet, {t.code: t.title_zh for t in spec.tasks if t.required}, rows, check)
     out = []
     for row in rows:
         task = by_code[str(text_of(row.raw["code"]))]
@@ -372,9 +415,10 @@ def task_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> lis
 
 
 def project_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> list[ProjectReport]:
-    rows = data_rows(grid, first, check, [p.code for p in spec.projects])
+    rows = data_rows(grid, first, check, [p.code for p in spec.projects], spec)
     by_code = {p.code: p for p in spec.projects}
-    _missing_rows(grid.sheet, {p.code: p.name_zh for p in spec.projects if p.required}, rows, check)
+    if spec.prefilled is None:
+        _missing_rows(grid.sheet, {p.code: p.name_zh for p in spec.projects if p.required}, rows, check)
     out = []
     for row in rows:
         prj = by_code[str(text_of(row.raw["code"]))]
@@ -491,7 +535,7 @@ def parse_upload(
 
     wanted = expected_sheets(spec)
     check = Checker()
-    for p in identity_problems(book, spec):
+    for p in identity_problems(book, spec, filename):
         check.add(p)
     sheets = wanted if book.format == "xlsx" else tuple(book.grids)
     for sheet in sheets:

@@ -115,17 +115,26 @@ def _read_values(data: bytes) -> Workbook | None:
     except Exception:  # calamine raises its own error types on a damaged file
         return None
     identity: dict[str, str] | None = None
-    cells: dict[str, str] = {}
     if meta is not None:
         found: dict[str, str] = {}
-        for r, row in enumerate(meta[1:], 2):
+        for row in meta[1:]:
             key = row[0] if row else None
             if key is not None:
                 found[str(key)] = text_of(row[1] if len(row) > 1 else None) or ""
-                cells[str(key)] = f"{L.META}!{r}:value"
         if found.get("template") == L.TEMPLATE_MARK:
             identity = found
-    return Workbook("xlsx", grids, identity, L.META, cells)
+    return Workbook("xlsx", grids, identity, *_visible_identity(grids))
+
+
+def _visible_identity(grids: dict[str, Grid]) -> tuple[str, dict[str, str]]:
+    """Where a workbook's identity is shown to the user: row 1 of its first data sheet (the unit,
+    year, round and version after their labels), else "" (the parser names the file). Never the
+    hidden `_meta` sheet, which a user cannot open: a problem must point at a cell they can see."""
+    sheet = next((name for name in L.DATA_SHEETS if name in grids), None)
+    if sheet is None:
+        return "", {}
+    cells = {key: L.location(sheet, 1, L.column_letter(2 + 2 * n)) for n, key in enumerate(L.IDENTITY_KEYS)}
+    return L.location(sheet, 1, "A"), cells
 
 
 def _dense_rows(rows: list[list[Any]]) -> list[list[object]]:
@@ -190,16 +199,14 @@ def read_xlsx_openpyxl(data: bytes, filename: str) -> Workbook | list[Problem]:
         merged = [(str(rng.coord), rng.min_row) for rng in ws.merged_cells.ranges]
         grids[name] = Grid(name, rows, formulas, merged)
     identity: dict[str, str] | None = None
-    cells: dict[str, str] = {}
     if L.META in wb.sheetnames:
         found: dict[str, str] = {}
-        for r, (key, value, *_) in enumerate(wb[L.META].iter_rows(min_row=2, max_col=2, values_only=True), 2):
+        for key, value, *_ in wb[L.META].iter_rows(min_row=2, max_col=2, values_only=True):
             if key is not None:
                 found[str(key)] = text_of(value) or ""
-                cells[str(key)] = f"{L.META}!{r}:value"
         if found.get("template") == L.TEMPLATE_MARK:
             identity = found
-    return Workbook("xlsx", grids, identity, L.META, cells)
+    return Workbook("xlsx", grids, identity, *_visible_identity(grids))
 
 
 def _sparse_rows(ws: Any) -> tuple[list[list[object]], set[tuple[int, int]]]:

@@ -107,6 +107,11 @@ class TemplateSpec:
     sum_tolerance: float = DEFAULT_SUM_TOLERANCE
     plan_code: str | None = None
     due: str | None = None  # due date shown on the instructions sheet (ISO text)
+    # `kind:code` (kind: indicator, task, project) → the input fields of the row as last approved
+    # (see prefill_key); None: a blank template where every required row must be filled. With a
+    # mapping (even empty) the template is pre-filled and an upload may change only some rows: a
+    # row left as pre-filled, or left blank, is not reported again (it keeps its approved value).
+    prefilled: Mapping[str, Mapping[str, Any]] | None = field(default=None, compare=False)
     _by_code: dict[str, IndicatorSpec] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -130,6 +135,8 @@ class TemplateSpec:
             data[key] = [asdict(row) for row in data[key]]
         for row in data["indicators"]:
             row["parts"] = list(row["parts"])
+        if self.prefilled is not None:
+            data["prefilled"] = {k: dict(v) for k, v in self.prefilled.items()}
         return data
 
     @classmethod
@@ -146,6 +153,11 @@ class TemplateSpec:
                 "projects": tuple(ProjectSpec(**p) for p in data.get("projects", ())),
             }
         )
+
+
+def prefill_key(kind: str, code: str) -> str:
+    """The key of a row in TemplateSpec.prefilled: `task:P1.T1`."""
+    return f"{kind}:{code}"
 
 
 def _dupes(codes: Sequence[str]) -> list[str]:
@@ -254,7 +266,8 @@ def spec_for_unit(
 ) -> TemplateSpec:
     """The template spec of `unit_code` for `period` from `plan`.
 
-    Tasks: every measure (programme task, guarantee, organisation item) the unit leads or co-leads.
+    Tasks: every measure (programme task, guarantee, organisation item) the unit leads or co-leads,
+    itself or as a member of a collective unit the measure names (a district government for 各区县政府).
     Projects: the codes in `projects` if given; otherwise the key projects the unit reports on by
     Plan.project_units (responsible for a target the project serves; for a project serving no
     target, a lead unit of its column's programme — the plan names no unit per project).
@@ -270,10 +283,13 @@ def spec_for_unit(
         ) from None
     if isinstance(period, int):
         period = Period(period, str(period))
+    # the unit answers for a measure named to it, or to the collective it belongs to (各区县政府
+    # for each district government: `member_of`)
+    answers = {unit_code, *([unit.member_of] if unit.member_of else [])}
     tasks = tuple(
-        TaskSpec(m.code, m.title_zh, m.title_en, role="lead" if unit_code in m.lead_units else "co")
+        TaskSpec(m.code, m.title_zh, m.title_en, role="lead" if answers & set(m.lead_units) else "co")
         for m in plan.measures()
-        if unit_code in m.lead_units or unit_code in m.co_units
+        if answers & {*m.lead_units, *m.co_units}
     )
     if projects is None:
         chosen = [p for p in plan.key_projects if unit_code in plan.project_units(p)]
@@ -312,5 +328,6 @@ __all__ = [
     "TemplateSpec",
     "indicators_from_targets",
     "known_unit",
+    "prefill_key",
     "spec_for_unit",
 ]

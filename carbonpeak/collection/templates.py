@@ -12,7 +12,10 @@ added or unhidden.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections.abc import Mapping
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -23,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from carbonpeak import units
 from carbonpeak.collection import layout as L
 from carbonpeak.collection.rules import range_text
-from carbonpeak.collection.spec import PROJECT_STATUSES, TASK_STATUSES, TemplateSpec
+from carbonpeak.collection.spec import PROJECT_STATUSES, TASK_STATUSES, TemplateSpec, prefill_key
 from carbonpeak.i18n import t
 
 LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
@@ -38,6 +41,39 @@ def unit_choices(unit: str) -> list[str]:
     dimension = units.lookup(unit).dimension
     same = [u.name for u in dict.fromkeys(units.unit_table().values()) if u.dimension == dimension]
     return [unit, *[u for u in same if u != unit and units.canonical(unit) != u]]
+
+
+KIND_OF_SHEET = {L.INDICATORS: "indicator", L.TASKS: "task", L.PROJECTS: "project"}
+
+
+def row_inputs(spec: TemplateSpec, sheet: str, code: str) -> dict[str, object]:
+    """The input cells of row `code` of `sheet` as the template writes them: the unit columns'
+    defaults, then the row's pre-filled values (spec.prefilled; statuses as their Chinese labels,
+    dates as dates). The comment column is never pre-filled: a comment belongs to one upload."""
+    out: dict[str, object] = {}
+    if sheet == L.INDICATORS:
+        out["unit"] = spec.indicator(code).unit
+    elif sheet == L.PROJECTS:
+        unit = next((p.capacity_unit for p in spec.projects if p.code == code), None)
+        if unit:
+            out["capacity_unit"] = unit
+    values: Mapping[str, Any] = (spec.prefilled or {}).get(prefill_key(KIND_OF_SHEET[sheet], code)) or {}
+    labels = TASK_STATUSES if sheet == L.TASKS else PROJECT_STATUSES
+    for col in L.COLUMNS[sheet]:
+        value = values.get(col.key)
+        if not col.input or col.key == "comment" or value is None:
+            continue
+        if col.key == "status":
+            value = labels.get(str(value), value)
+        elif col.key in ("start_date", "operation_date") and isinstance(value, str):
+            value = dt.date.fromisoformat(value[:10])
+        out[col.key] = value
+    return out
+
+
+def _write_inputs(ws: Worksheet, spec: TemplateSpec, sheet: str, row: int, code: str) -> None:
+    for key, value in row_inputs(spec, sheet, code).items():
+        ws.cell(row, L.column_index(sheet, key) + 1, value)
 
 
 def _list_validation(choices: list[str]) -> DataValidation:
@@ -92,7 +128,7 @@ def _indicator_sheet(ws: Worksheet, spec: TemplateSpec) -> None:
         values = {
             "code": ind.code,
             "name": f"{ind.name_zh}\n{ind.name_en}",
-            "unit": ind.unit,
+            "unit": None,  # the input cells: _write_inputs
             "value": None,
             "previous": ind.previous,
             "range": range_text(ind.minimum, ind.maximum),
@@ -101,6 +137,7 @@ def _indicator_sheet(ws: Worksheet, spec: TemplateSpec) -> None:
         }
         for n, col in enumerate(L.COLUMNS[sheet], start=1):
             ws.cell(row, n, values[col.key])
+        _write_inputs(ws, spec, sheet, row, ind.code)
         _protect_row(ws, sheet, row)
         units_dv = _list_validation(unit_choices(ind.unit))
         ws.add_data_validation(units_dv)
@@ -128,6 +165,7 @@ def _task_sheet(ws: Worksheet, spec: TemplateSpec) -> None:
         ws.cell(row, 1, task.code)
         ws.cell(row, 2, f"{task.title_zh}\n{task.title_en}")
         ws.cell(row, 3, t(f"collection.role.{task.role}", "zh"))
+        _write_inputs(ws, spec, sheet, row, task.code)
         _protect_row(ws, sheet, row)
     status = _list_validation(list(TASK_STATUSES.values()))
     ws.add_data_validation(status)
@@ -157,7 +195,7 @@ def _project_sheet(ws: Worksheet, spec: TemplateSpec) -> None:
         ws.cell(row, 1, prj.code)
         ws.cell(row, 2, prj.name_zh)
         ws.cell(row, 3, planned)
-        ws.cell(row, L.column_index(sheet, "capacity_unit") + 1, prj.capacity_unit)
+        _write_inputs(ws, spec, sheet, row, prj.code)
         _protect_row(ws, sheet, row)
         for key in ("start_date", "operation_date"):
             ws.cell(row, L.column_index(sheet, key) + 1).number_format = "yyyy-mm-dd"
@@ -191,7 +229,7 @@ def _instructions(ws: Worksheet, spec: TemplateSpec) -> None:
         ws.append([f"{t(label, 'zh')} / {t(label, 'en')}: {value}"])
     ws.append([])
     threshold = f"{spec.yoy_threshold:.0%}"
-    for n in range(1, 8):
+    for n in range(1, 9 if spec.prefilled is not None else 8):
         for lang in ("zh", "en"):
             text = t(f"collection.instructions.{n}", lang, threshold=threshold)
             cell = ws.cell(ws.max_row + 1, 1, f"{n}. {text}")

@@ -39,7 +39,9 @@ from carbonpeak.supervision.model import (
 if TYPE_CHECKING:
     from carbonpeak.store.db import Database
 
-CURRENT_STATUSES = ("approved", "published")  # = services/submissions.CURRENT_STATUSES
+CURRENT_STATUSES = (
+    "published",
+)  # = services/submissions.PUBLIC_STATUSES: public pages show published reports only
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,8 @@ def newest_approved(reports: Iterable[R]) -> R | None:
 
 
 def approved_reports(session: Session, *, year: int | None = None) -> ApprovedReports:
-    """Approved and published task and project reports (of `year`, or all), the newest approved
+    """Published task and project reports (of `year`, or all: an approved report reaches these
+    public records once the office publishes it), the newest approved
     version of each (unit, code, year), in one query of plain columns."""
     query = (
         select(

@@ -228,7 +228,7 @@ def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | N
             found = _OVERLAID.get(overlaid_key)
             if found is not None:
                 return found
-            rows = [r for r in current_observations(session) if r["region"] == region]
+            rows = [r for r in current_observations(session, published_only=True) if r["region"] == region]
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
             raise

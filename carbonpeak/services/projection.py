@@ -30,7 +30,7 @@ from carbonpeak.scenarios.history import InventoryHistory, InventoryYear
 from carbonpeak.scenarios.impact import project_impact
 from carbonpeak.scenarios.load import load_projects, load_scenario, resolve_scenario_path, shipped_scenarios
 from carbonpeak.scenarios.model import Scenario
-from carbonpeak.scenarios.montecarlo import run_summary
+from carbonpeak.scenarios.montecarlo import run, run_summary
 from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
 from carbonpeak.services.dataset import current

@@ -749,10 +749,12 @@ def generate_report(
     scheme_file: Path | str | None = None,
     as_of: dt.date | None = None,
     database: Database | None = None,
+    bundle: Bundle | None = None,
 ) -> bytes:
     """The report (defaults: the settings' plan, the sample bundle, the packaged scheme) with the
     engines' results of `year` on `database` (default: the settings'; NotInitialised before
-    `carbonpeak init`, never figures from a file)."""
+    `carbonpeak init`, never figures from a file). `bundle` replaces the input bundle (the office
+    console passes the store's, services/supervision.bundle_from_store)."""
     from carbonpeak.services.plan import current_plan
     from carbonpeak.services.report_summaries import summaries_for
 
@@ -771,7 +773,7 @@ def generate_report(
         kind,
         fmt,
         plan,
-        supervision_service.load_bundle(inputs, year=year),
+        bundle if bundle is not None else supervision_service.load_bundle(inputs, year=year),
         year=year,
         lang=lang,
         scheme=scheme,

@@ -111,6 +111,34 @@ def open_round(
     return rnd
 
 
+# groups of units a round may be opened for (the office's console): plan unit kinds per group
+UNIT_GROUPS: dict[str, tuple[str, ...] | None] = {
+    "all": None,
+    "districts": ("district_government",),
+    "enterprises": ("state_owned_enterprise",),
+}
+
+
+def units_of_group(session: Session, group: str) -> list[str] | None:
+    """Codes of the current plan's units in `group` (UNIT_GROUPS; `departments`: every other
+    kind); None for `all` (open_round's default: every unit)."""
+    if group == "all":
+        return None
+    pv = current_plan_version(session)
+    units = session.execute(select(Unit.code, Unit.kind).where(Unit.last_plan_version == pv.version)).all()
+    grouped = {k for kinds in UNIT_GROUPS.values() if kinds for k in kinds}
+    if group == "departments":
+        return sorted(code for code, kind in units if kind not in grouped)
+    kinds = UNIT_GROUPS.get(group)
+    if kinds is None:
+        raise InputError(
+            f"unknown unit group {group!r}",
+            [Problem("units", "round.units", "参加单位范围无效", "unknown group of units", group)],
+            message_zh="参加单位范围无效",
+        )
+    return sorted(code for code, kind in units if kind in kinds)
+
+
 def close_round(session: Session, actor: User, round_id: int) -> Round:
     require_office(actor)
     rnd = _round(session, round_id)
@@ -179,7 +207,159 @@ def template_spec(session: Session, rnd: Round, unit_code: str) -> TemplateSpec:
     )
     if "task" not in kinds:
         spec = replace(spec, tasks=())
-    return spec
+    return replace(spec, prefilled=prefill(session, rnd, unit_code))
+
+
+def prefill(session: Session, rnd: Round, unit_code: str) -> dict[str, dict[str, object]]:
+    """The unit's last approved values, as the template pre-fills them (collection.spec.prefill_key →
+    the row's input fields): task progress and project status of the latest year up to the round's
+    year; indicator values of the round's own year only (a value of another year is a different
+    figure: last year's is shown beside the input as `previous` instead)."""
+    from carbonpeak.collection.spec import prefill_key
+    from carbonpeak.services.submissions import (
+        current_observations,
+        current_project_status,
+        current_task_progress,
+    )
+
+    out: dict[str, dict[str, object]] = {}
+    for o in current_observations(session, unit_code=unit_code, year=rnd.year):
+        if o["value"] is not None:
+            out[prefill_key("indicator", o["indicator"])] = {"value": o["value"], "unit": o["unit"]}
+    for r in current_task_progress(session, unit_code=unit_code):  # sorted by task, then year
+        if (r["year"] or 0) <= rnd.year:
+            out[prefill_key("task", r["task"])] = {
+                k: r.get(k) for k in ("status", "percent", "narrative", "next_steps", "evidence")
+            }
+    for r in current_project_status(session, unit_code=unit_code):
+        if (r["year"] or 0) <= rnd.year:
+            out[prefill_key("project", r["project"])] = {
+                "status": r.get("status"),
+                "capacity": r.get("reported_capacity"),
+                "capacity_unit": r.get("reported_unit"),
+                "start_date": r.get("start_date"),
+                "operation_date": r.get("operation_date"),
+            }
+    return out
+
+
+def extend_round(session: Session, actor: User, round_id: int, due_date: dt.date) -> Round:
+    """Move an open round's due date later (office; audited with the old and new date)."""
+    require_office(actor)
+    rnd = _round(session, round_id)
+    if rnd.status != "open":
+        raise Conflict(f"round {round_id} is {rnd.status}", message_zh=f"轮次 {round_id} 已关闭")
+    if due_date < rnd.due_date:
+        raise InputError(
+            "a due date can only move later",
+            [
+                Problem(
+                    "due_date",
+                    "round.extend",
+                    f"新的截止日期须不早于 {rnd.due_date.isoformat()}",
+                    f"the new due date must not be before {rnd.due_date.isoformat()}",
+                    due_date.isoformat(),
+                )
+            ],
+            message_zh="截止日期只能延后",
+        )
+    old = rnd.due_date
+    rnd.due_date = due_date
+    audit.record(
+        session,
+        username=actor.username,
+        action="round.extend",
+        object_type="round",
+        object_id=rnd.id,
+        detail={"from": old.isoformat(), "to": due_date.isoformat()},
+    )
+    session.commit()
+    return rnd
+
+
+REPORTED = ("submitted", "approved", "published")
+
+
+def coverage(
+    session: Session, actor: User, round_id: int, *, today: dt.date | None = None
+) -> list[dict[str, object]]:
+    """Per unit of the round: its latest version and status, when it submitted, and whether it is
+    late (not submitted by the due date, or submitted after it) or returned (its latest version
+    was returned and not yet replaced). Office only."""
+    from carbonpeak.store.models import Submission
+
+    require_office(actor)
+    rnd = _round(session, round_id)
+    today = today or dt.date.today()
+    names = {code: name for code, name in session.execute(select(Unit.code, Unit.name_zh)).all()}
+    latest: dict[str, Submission] = {}
+    first_submitted: dict[str, dt.datetime] = {}
+    for version in session.execute(
+        select(Submission).where(Submission.round_id == round_id).order_by(Submission.version)
+    ).scalars():
+        latest[version.unit_code] = version
+        if version.submitted_at is not None and version.unit_code not in first_submitted:
+            first_submitted[version.unit_code] = version.submitted_at
+    out: list[dict[str, object]] = []
+    for code in round_units(session, round_id):
+        sub = latest.get(code)
+        when = first_submitted.get(code)
+        reported = sub is not None and sub.status in REPORTED
+        late = (when is None and today > rnd.due_date) or (when is not None and when.date() > rnd.due_date)
+        out.append(
+            {
+                "unit_code": code,
+                "unit_name": names.get(code, code),
+                "version": sub.version if sub else None,
+                "status": sub.status if sub else "none",
+                "submission_id": sub.id if sub else None,
+                "submitted_at": when.isoformat(timespec="minutes") if when else None,
+                "reported": reported,
+                "late": late,
+                "returned": sub is not None and sub.status == "returned",
+            }
+        )
+    return out
+
+
+def remind_round(session: Session, actor: User, round_id: int) -> list[str]:
+    """Record a reminder to every unit of an open round that has not reported (no version submitted,
+    approved or published); returns their codes. The platform sends no mail: the reminder is an
+    audit entry the office can point to, and the units see it on their reporting page."""
+    require_office(actor)
+    rnd = _round(session, round_id)
+    if rnd.status != "open":
+        raise Conflict(f"round {round_id} is {rnd.status}", message_zh=f"轮次 {round_id} 已关闭")
+    waiting = [str(c["unit_code"]) for c in coverage(session, actor, round_id) if not c["reported"]]
+    audit.record(
+        session,
+        username=actor.username,
+        action="round.remind",
+        object_type="round",
+        object_id=rnd.id,
+        detail={"units": waiting, "due_date": rnd.due_date.isoformat()},
+    )
+    session.commit()
+    return waiting
+
+
+def reminders(session: Session, round_id: int, unit_code: str) -> list[str]:
+    """When (ISO UTC text) the office reminded `unit_code` about round `round_id`, newest first."""
+    from carbonpeak.store.models import AuditEntry
+
+    out = []
+    for entry in session.execute(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "round.remind",
+            AuditEntry.object_type == "round",
+            AuditEntry.object_id == str(round_id),
+        )
+        .order_by(AuditEntry.seq.desc())
+    ).scalars():
+        if unit_code in json.loads(entry.detail or "{}").get("units", []):
+            out.append(entry.at)
+    return out
 
 
 def download_template(session: Session, actor: User, round_id: int, unit_code: str) -> tuple[str, bytes]:
@@ -189,6 +369,11 @@ def download_template(session: Session, actor: User, round_id: int, unit_code: s
     require_unit_access(actor, unit_code)
     rnd = _round(session, round_id)
     spec = template_spec(session, rnd, unit_code)
+    if not (spec.indicators or spec.tasks or spec.projects):
+        raise NotFound(
+            f"the plan names unit {unit_code} for no row of round {rnd.period}: nothing to report",
+            message_zh=f"方案未指定单位 {unit_code} 负责轮次 {rnd.period} 模板中的任何行，无需填报",
+        )
     return f"{rnd.period}-{unit_code}.xlsx", build_template(spec)
 
 

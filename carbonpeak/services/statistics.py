@@ -331,13 +331,14 @@ def published_rows(session: Session, *, kind: str | None = None) -> list[Publish
 
 def current_snapshot(session: Session) -> Snapshot:
     """The snapshot of the store now: the newest published version of every data record and the
-    approved or published progress reports (submissions.CURRENT_STATUSES)."""
-    from carbonpeak.services.submissions import CURRENT_STATUSES
+    published progress reports (submissions.PUBLIC_STATUSES): an approved report reaches the public
+    pages only once the office publishes it."""
+    from carbonpeak.services.submissions import PUBLIC_STATUSES
 
     records = sorted((s.id, s.dataset, s.year, s.version, s.file_sha256) for s in _newest_published(session))
     reports = session.execute(
         select(Submission.id, Submission.file_sha256, Submission.status)
-        .where(Submission.round_id.is_not(None), Submission.status.in_(list(CURRENT_STATUSES)))
+        .where(Submission.round_id.is_not(None), Submission.status.in_(list(PUBLIC_STATUSES)))
         .order_by(Submission.id)
     ).all()
     plan = session.execute(select(PlanVersion.sha256).order_by(PlanVersion.version.desc()).limit(1)).scalar()

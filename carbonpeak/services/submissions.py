@@ -44,7 +44,8 @@ from carbonpeak.store.models import (
 )
 
 STATUSES = ("draft", "submitted", "approved", "returned", "published")
-CURRENT_STATUSES = ("approved", "published")
+CURRENT_STATUSES = ("approved", "published")  # what the office and the unit itself work from
+PUBLIC_STATUSES = ("published",)  # what public pages, the engines and the reports read
 KIND_OF_SECTION = {"indicators": "indicator", "tasks": "task", "projects": "project"}
 
 
@@ -62,7 +63,35 @@ def import_submission(
     max_bytes: int | None = None,
 ) -> Submission:
     """Check and store an uploaded template as a new draft version; UploadError stores nothing.
-    (A retried API upload is recognised by its Idempotency-Key: carbonpeak/api/idempotency.py.)"""
+    A file identical to the unit's latest version of the round (same bytes, not returned) makes no
+    new version: that version is returned (upload_submission says which happened). A retried API
+    upload is recognised by its Idempotency-Key (carbonpeak/api/idempotency.py)."""
+    sub, _ = upload_submission(
+        session,
+        actor,
+        round_id=round_id,
+        unit_code=unit_code,
+        filename=filename,
+        data=data,
+        max_bytes=max_bytes,
+    )
+    return sub
+
+
+def upload_submission(
+    session: Session,
+    actor: User,
+    *,
+    round_id: int,
+    unit_code: str,
+    filename: str,
+    data: bytes,
+    max_bytes: int | None = None,
+) -> tuple[Submission, bool]:
+    """import_submission, and whether a new version was made (False: the same file again).
+
+    The template is pre-filled (rounds.template_spec): only the rows the file changes are stored;
+    a file that changes nothing is an InputError (`upload.unchanged`)."""
     from carbonpeak.collection.parse import parse_upload
     from carbonpeak.services.rounds import template_spec
 
@@ -73,9 +102,27 @@ def import_submission(
     if rnd.status != "open":
         raise Conflict(f"round {round_id} is closed", message_zh=f"填报轮次 {round_id} 已关闭")
     spec = template_spec(session, rnd, unit_code)
+    same = _same_file(session, round_id, unit_code, hashlib.sha256(data).hexdigest())
+    if same is not None:
+        return same, False
     session.commit()  # end the reads: parsing (up to seconds) runs outside any transaction and lock
     parsed = parse_upload(data, filename, spec, max_bytes=max_bytes)
     rows = list(rows_of(parsed))
+    rows += carried_rows(session, spec, parsed, {(r["kind"], r["key"]) for r in rows}, year=rnd.year)
+    session.commit()
+    if not rows:
+        raise InputError(
+            f"{filename}: every row is as pre-filled (the last approved values); nothing to report",
+            [
+                Problem(
+                    filename,
+                    "upload.unchanged",
+                    "文件中每一行都与预填的（最近一次审核通过的）数值相同，没有需要报送的变化",
+                    "every row of the file is as pre-filled (the last approved values): nothing changed",
+                )
+            ],
+            message_zh=f"{filename}：没有任何变化，未保存",
+        )
     uncommented = {(w.location, w.rule) for w in parsed.uncommented_warnings}
     warnings = [
         {**w.as_dict(), "commented": (w.location, w.rule) not in uncommented} for w in parsed.warnings
@@ -125,7 +172,60 @@ def import_submission(
     )
     session.flush()
     session.commit()
-    return sub
+    return sub, True
+
+
+def carried_rows(
+    session: Session, spec: Any, parsed: Any, reported: set[tuple[str, str]], *, year: int
+) -> list[dict[str, Any]]:
+    """The task and project rows of the sheets the file covers that it left as pre-filled from an
+    EARLIER year: confirmed for this year, so stored again with this version (the values of their
+    last approved version, no comment). A row pre-filled from this same year is not stored again
+    (the newer version simply does not hold it; the older one stays current)."""
+    from carbonpeak.collection import layout as L
+
+    out: list[dict[str, Any]] = []
+    for kind, sheet, codes in (
+        ("task", L.TASKS, [t.code for t in spec.tasks]),
+        ("project", L.PROJECTS, [p.code for p in spec.projects]),
+    ):
+        if sheet not in parsed.sheets:
+            continue
+        wanted = [c for c in codes if (kind, c) not in reported]
+        for key, record in previous_values(session, spec.unit_code, kind, wanted, year=year).items():
+            if record["_year"] is None or record["_year"] >= year:
+                continue
+            for field, got in record.items():
+                if field.startswith("_") or field.endswith("_unit"):
+                    continue
+                value, text = (got, None) if isinstance(got, float) else (None, got)
+                out.append(
+                    {
+                        "kind": kind,
+                        "key": key,
+                        "field": field,
+                        "value": value,
+                        "text": text,
+                        "unit": record.get(f"{field}_unit"),
+                        "comment": None,
+                        "location": f"{record['_period']}"[:100],
+                    }
+                )
+    return out
+
+
+def _same_file(session: Session, round_id: int, unit_code: str, sha256: str) -> Submission | None:
+    """The unit's latest version of the round when it holds exactly these bytes and was not returned
+    (a returned version may be sent again as a new version, with a comment)."""
+    latest = session.execute(
+        select(Submission)
+        .where(Submission.round_id == round_id, Submission.unit_code == unit_code)
+        .order_by(Submission.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if latest is not None and latest.file_sha256 == sha256 and latest.status != "returned":
+        return latest
+    return None
 
 
 # the unit of a numeric field is held by another field of the same record
@@ -318,6 +418,87 @@ def publish_submission(session: Session, actor: User, submission_id: int) -> Sub
     sub.published_by, sub.published_at = actor.id, utcnow()
     _audit(session, actor, sub, "submission.publish", None)
     return sub
+
+
+def unpublish_submission(session: Session, actor: User, submission_id: int, *, comment: str) -> Submission:
+    """published → approved, by the office with a reason (audited): the version leaves the public
+    pages at once and may be published again."""
+    require_office(actor)
+    sub = get_submission(session, actor, submission_id)
+    if not (comment or "").strip():
+        raise InputError(
+            "unpublishing needs a reason",
+            [Problem("comment", "review.comment", "撤回发布须填写原因", "unpublishing needs a reason")],
+            message_zh="撤回发布须填写原因",
+        )
+    _move(session, sub, "approved", "published")
+    sub.published_by, sub.published_at = None, None
+    _audit(session, actor, sub, "submission.unpublish", comment)
+    return sub
+
+
+# fields a change list leaves out: the value as typed before conversion (the converted one is shown)
+_NOT_COMPARED = {"reported_value", "reported_capacity"}
+
+
+def previous_values(
+    session: Session, unit_code: str, kind: str, keys: Iterable[str], *, year: int, before: int | None = None
+) -> dict[str, dict[str, Any]]:
+    """key → {field: value, ..., "_period": round period, "_year": year, "_submission_id": id} of the
+    unit's last approved (or published) version of each key for a year up to `year`, among
+    submissions older than `before` (a submission id) when given."""
+    wanted = set(keys)
+    rows = _value_rows(session, kind=kind, statuses=CURRENT_STATUSES, unit_code=unit_code)
+    rows = [
+        (r, s, rd)
+        for r, s, rd in rows
+        if r.key in wanted and (r.year or 0) <= year and (before is None or s.id < before)
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    for (_, key, yr), group in sorted(_current(rows).items(), key=lambda kv: kv[0][2] or 0):
+        _, s, rd = group[0]
+        record: dict[str, Any] = {"_period": rd.period, "_year": yr, "_submission_id": s.id}
+        for r, _, _ in group:
+            record[r.field] = r.value if r.value is not None else r.text
+            record[f"{r.field}_unit"] = r.unit
+        out[key] = record  # sorted by year: the latest year wins
+    return out
+
+
+def submission_changes(session: Session, sub: Submission) -> list[dict[str, Any]]:
+    """What a version changes against the unit's previous approved values: one entry per changed
+    field (kind, key, field, old, new, unit, old_period). A version stores only the rows its file
+    changed (the template is pre-filled), so every row of it appears here with at least one field."""
+    rows = submission_rows(session, sub.id)
+    year = rows[0].year if rows and rows[0].year is not None else 0
+    out: list[dict[str, Any]] = []
+    for kind in ("indicator", "task", "project"):
+        mine = [r for r in rows if r.kind == kind]
+        if not mine:
+            continue
+        before = previous_values(
+            session, sub.unit_code, kind, {r.key for r in mine}, year=year, before=sub.id
+        )
+        for r in mine:
+            if r.field in _NOT_COMPARED:
+                continue
+            new = r.value if r.value is not None else r.text
+            old_record = before.get(r.key, {})
+            old = old_record.get(r.field)
+            if old == new:
+                continue
+            out.append(
+                {
+                    "kind": kind,
+                    "key": r.key,
+                    "field": r.field,
+                    "old": old,
+                    "new": new,
+                    "unit": r.unit,
+                    "old_period": old_record.get("_period"),
+                }
+            )
+    return out
 
 
 def _audit(session: Session, actor: User, sub: Submission, action: str, comment: str | None) -> None:
@@ -593,3 +774,63 @@ def visible_current(
         ]
         return own + others
     return reader(session, **args, published_only=True)
+
+
+# -- the web form: one row through the same template, parser and workflow -------------------------
+
+FORM_FIELDS = {
+    "task": ("status", "percent", "narrative", "next_steps", "evidence", "comment"),
+    "project": ("status", "capacity", "capacity_unit", "start_date", "operation_date", "comment"),
+    "indicator": ("value", "unit", "comment"),
+}
+
+
+def form_upload(
+    session: Session,
+    actor: User,
+    *,
+    round_id: int,
+    kind: str,
+    code: str,
+    values: dict[str, str],
+) -> tuple[Submission, bool]:
+    """A small update from the web form (one task, project or indicator row): the unit's pre-filled
+    template of the round with that row's cells set to `values` (column key → text as typed), then
+    upload_submission — the same parser, rules, change list and workflow as a file. The stored
+    file is that workbook, named `form-<round>-<unit>-<code>.xlsx`."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from carbonpeak.collection import layout as L
+    from carbonpeak.collection.templates import KIND_OF_SHEET
+    from carbonpeak.services.rounds import download_template
+
+    sheet = {v: k for k, v in KIND_OF_SHEET.items()}.get(kind)
+    if sheet is None:
+        raise NotFound(f"no row kind {kind!r}", message_zh=f"没有“{kind}”类的行")
+    name, xlsx = download_template(session, actor, round_id, actor.unit_code)
+    book = load_workbook(io.BytesIO(xlsx))
+    if sheet not in book.sheetnames:
+        raise NotFound(f"the template has no {kind} rows", message_zh="本单位本轮次的模板中没有这类行")
+    ws = book[sheet]
+    row = next(
+        (r[0].row for r in ws.iter_rows(min_row=L.FIRST_DATA_ROW) if str(r[0].value) == code),
+        None,
+    )
+    if row is None:
+        raise NotFound(f"{code} is not in your template", message_zh=f"本单位的模板中没有“{code}”")
+    for key in FORM_FIELDS[kind]:
+        if key in values:
+            text = values[key].strip()
+            ws.cell(row, L.column_index(sheet, key) + 1, text or None)
+    out = io.BytesIO()
+    book.save(out)
+    return upload_submission(
+        session,
+        actor,
+        round_id=round_id,
+        unit_code=actor.unit_code,
+        filename=f"form-{name[:-5]}-{code}.xlsx",
+        data=out.getvalue(),
+    )

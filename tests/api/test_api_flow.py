@@ -112,5 +112,10 @@ def test_upload_retried_with_an_idempotency_key_makes_one_version(api):
         url, headers={**dept, "Idempotency-Key": "k-1"}, files={"file": ("a.xlsx", api.filled(1620))}
     )
     assert changed.status_code == 409
+    # another request with the same bytes: an identical file makes no new version either
     other = api.client.post(url, headers={**dept, "Idempotency-Key": "k-2"}, files={"file": ("a.xlsx", data)})
-    assert other.json()["version"] == first.json()["version"] + 1
+    assert other.json()["id"] == first.json()["id"]
+    changed = api.client.post(
+        url, headers={**dept, "Idempotency-Key": "k-3"}, files={"file": ("a.xlsx", api.filled(1620))}
+    )
+    assert changed.json()["version"] == first.json()["version"] + 1

@@ -104,6 +104,13 @@ ENDPOINTS = {
         OFFICE,
         200,
     ),
+    "submissions.unpublish": (
+        "POST",
+        lambda a: f"/api/submissions/{a.submission('published')}/unpublish",
+        lambda a, r: {"json": {"comment": "数字有误"}},
+        OFFICE,
+        200,
+    ),
     "observations.current": ("GET", lambda a: "/api/observations/current", None, EVERYONE, 200),
     "task_progress.current": ("GET", lambda a: "/api/task-progress/current", None, EVERYONE, 200),
     "values.history": (
@@ -156,6 +163,7 @@ MATRIX_ROUTES = {
     ("POST", "/api/submissions/{submission_id}/approve"),
     ("POST", "/api/submissions/{submission_id}/return"),
     ("POST", "/api/submissions/{submission_id}/publish"),
+    ("POST", "/api/submissions/{submission_id}/unpublish"),
     ("GET", "/api/observations/current"),
     ("GET", "/api/task-progress/current"),
     ("GET", "/api/values/history"),

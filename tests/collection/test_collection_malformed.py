@@ -175,7 +175,7 @@ def test_wrong_workbook_reports_missing_identity_and_every_missing_sheet(spec: T
     out = io.BytesIO()
     wb.save(out)
     assert found(problems_of(out.getvalue(), "other.xlsx", spec)) == {
-        ("structure.metadata_missing", "_meta"),
+        ("structure.metadata_missing", "other.xlsx"),  # never the hidden _meta sheet
         ("structure.sheet_missing", "指标"),
         ("structure.sheet_missing", "任务进展"),
         ("structure.sheet_missing", "重点项目"),
@@ -193,9 +193,11 @@ def test_sheet_renamed(spec: TemplateSpec, filled: bytes) -> None:
 def test_template_of_another_unit(spec: TemplateSpec) -> None:
     other = spec_for_unit(small_plan(), "transport_bureau", Period(2024, "2024-A"))
     problems = problems_of(build_template(other), "a.xlsx", spec)
-    assert found(problems) == {("structure.metadata_mismatch", "_meta!3:value")}
+    assert found(problems) == {("structure.metadata_mismatch", "指标!1:C")}  # row 1 of a visible sheet
     assert problems[0].value == "transport_bureau"
-    assert problems[0].message_zh == "模板的单位代码为“transport_bureau”，本次填报应为“energy_bureau”"
+    assert problems[0].message_zh == (
+        "模板的单位代码为“transport_bureau”，本次填报应为“energy_bureau”；请下载本单位本轮次的模板后填写"
+    )
 
 
 def test_template_of_another_period_reports_year_and_round(spec: TemplateSpec, filled: bytes) -> None:
@@ -210,8 +212,8 @@ def test_template_of_another_period_reports_year_and_round(spec: TemplateSpec, f
     )
     problems = problems_of(filled, "a.xlsx", later)
     assert found(problems) == {
-        ("structure.metadata_mismatch", "_meta!5:value"),
-        ("structure.metadata_mismatch", "_meta!6:value"),
+        ("structure.metadata_mismatch", "指标!1:E"),
+        ("structure.metadata_mismatch", "指标!1:G"),
     }
     assert sorted(p.value or "" for p in problems) == ["2024", "2024-A"]
 
@@ -223,7 +225,7 @@ def test_old_template_version(spec: TemplateSpec, filled: bytes) -> None:
                 row[1].value = "0"
 
     problems = problems_of(edit(filled, downgrade), "a.xlsx", spec)
-    assert found(problems) == {("structure.template_version", "_meta!7:value")}
+    assert found(problems) == {("structure.template_version", "指标!1:I")}
 
 
 def test_shifted_columns_skip_that_sheet_but_not_the_others(spec: TemplateSpec, template: bytes) -> None:

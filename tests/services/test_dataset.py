@@ -247,7 +247,7 @@ def test_overlay_lets_approved_values_win(obs):
     assert _series(obs, "pv_capacity").value(2024) == 320.0  # the cached data set is not changed
 
 
-def test_database_overlay_reads_the_approved_submissions(db_url, tiny_plan, fill):
+def test_database_overlay_reads_the_published_submissions(db_url, tiny_plan, fill):
     from carbonpeak.services import submissions as svc
     from carbonpeak.services.init import init_database
     from carbonpeak.services.rounds import download_template, open_round
@@ -276,6 +276,11 @@ def test_database_overlay_reads_the_approved_submissions(db_url, tiny_plan, fill
             )
             svc.submit_submission(s, dept, sub.id)
             svc.approve_submission(s, office, sub.id)
+        # approved is not enough: only what the office publishes reaches the engines and the pages
+        approved_only = dataset.dataset_observations("some_city", database=db)
+        assert approved_only.get("pv_capacity", "some_city") is None
+        with db.session() as s:
+            svc.publish_submission(s, s.merge(office), sub.id)
         merged = dataset.dataset_observations("some_city", database=db)  # the tiny plan's city
         pv = merged.get("pv_capacity", "some_city")
         assert pv is not None and pv.value(2024) == pytest.approx(1200.0) and pv.flags == ("published",)

@@ -62,6 +62,9 @@ def test_two_units_reporting_one_project_show_the_newest_approved_status_everywh
     with db.session() as s:
         svc.approve_submission(s, users["office"], first)
         svc.approve_submission(s, users["office"], last)
+        # public records hold published reports only; the order is still the approval order
+        svc.publish_submission(s, users["office"], last)
+        svc.publish_submission(s, users["office"], first)
 
     with db.session() as s:
         reports = approved_reports(s, year=2024)

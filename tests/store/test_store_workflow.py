@@ -16,6 +16,8 @@ from carbonpeak.services.audit import verify_chain
 from carbonpeak.services.rounds import close_round, download_template, open_round
 from carbonpeak.store.models import AuditEntry, Submission, SubmissionFile, SubmissionRow
 
+_UPLOADS = iter(range(1, 1_000_000))  # a new note per upload: each one a new file
+
 
 def _upload(db, user, rnd, fill, value, unit="dept_a", **kw):
     with db.session() as s:
@@ -26,7 +28,7 @@ def _upload(db, user, rnd, fill, value, unit="dept_a", **kw):
             round_id=rnd.id,
             unit_code=unit,
             filename="a.xlsx",
-            data=fill(xlsx, {"pv_capacity": value}, **kw),
+            data=fill(xlsx, {"pv_capacity": value}, note=f"upload {next(_UPLOADS)}", **kw),
         )
 
 

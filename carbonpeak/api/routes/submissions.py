@@ -182,6 +182,14 @@ def publish(submission_id: int, user: CurrentUser, session: SessionDep) -> Submi
     return SubmissionOut.of(svc.publish_submission(session, user, submission_id))
 
 
+@router.post("/submissions/{submission_id}/unpublish", response_model=SubmissionOut)
+def unpublish(
+    submission_id: int, body: RequiredComment, user: CurrentUser, session: SessionDep
+) -> SubmissionOut:
+    """published → approved with a reason (office; audited): the version leaves the public pages."""
+    return SubmissionOut.of(svc.unpublish_submission(session, user, submission_id, comment=body.comment))
+
+
 @router.get("/observations/current")
 def current_observations(
     user: CurrentUser,
