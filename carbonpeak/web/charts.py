@@ -544,3 +544,29 @@ def _waterfall(
             },
         ],
     }
+
+
+def task(page: Any, lang: str) -> dict[str, Any]:
+    """A task's figure per period (supervision/progress.py), 0–100 %, coloured by its status."""
+    if not page.periods:
+        return {}
+    return {
+        "task-progress": _base(lang)
+        | {
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "xAxis": _category_axis([p.period for p in page.periods]),
+            "yAxis": _value_axis("%", lang, min=0, max=100),
+            "series": [
+                {
+                    "type": "bar",
+                    "name": t("web.tasks.progress", lang),
+                    "data": [
+                        {"value": p.percent, "itemStyle": {"color": STATUS_COLOURS.get(p.status, PALETTE[0])}}
+                        for p in page.periods
+                    ],
+                    "barMaxWidth": 36,
+                    "label": {"show": True, "position": "top"},
+                }
+            ],
+        }
+    }

@@ -212,6 +212,37 @@ def _indicator(ctx: Ctx, code: str) -> Response:
 router.add_api_route("/indicators/{code}", _indicator, methods=["GET"], name="indicator")
 
 
+def _task(ctx: Ctx, code: str) -> Response:
+    from carbonpeak.services.pages.plan_items import task_page
+
+    return _answer(
+        ctx,
+        lambda: task_page(ctx.settings, code.removesuffix(".json"), db=session.database(ctx.request)),
+        "task.html",
+        title_key="web.tasks.title",
+        nav="tasks",
+        chart_builder=charts.task,
+        title=lambda m, lang: f"{m.code} {getattr(m, f'title_{lang}')}",  # type: ignore[attr-defined]
+    )
+
+
+def _project(ctx: Ctx, code: str) -> Response:
+    from carbonpeak.services.pages.plan_items import project_page
+
+    return _answer(
+        ctx,
+        lambda: project_page(ctx.settings, code.removesuffix(".json"), db=session.database(ctx.request)),
+        "project.html",
+        title_key="web.projects.title",
+        nav="projects",
+        title=lambda m, lang: m.name_en if lang == "en" and m.name_en else m.name_zh,  # type: ignore[attr-defined]
+    )
+
+
+router.add_api_route("/tasks/{code}", _task, methods=["GET"], name="task")
+router.add_api_route("/projects/{code}", _project, methods=["GET"], name="project")
+
+
 # -- log-in ----------------------------------------------------------------------------------
 
 

@@ -3,9 +3,9 @@
 Progress comes from the store's approved reports (services/approved.cached_supervision_records:
 the conversion the dispatch bundle uses too, cached per store snapshot) when the database holds
 any, else from the supervision service's input bundle (the packaged sample, flagged `sample`).
-Several units may report on one task; the task's status is the most pressing of their latest
-reports (delayed > not_started > in_progress > completed; completed only when all are) and its
-percent their mean.
+Several units may report on one task, once per period; the task's figure is formed per period by
+supervision/progress.py (the lead units' figure, else the co-operating units' mean, never mixing
+periods) and shown with the period it belongs to (docs/methods/pages.md).
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ from carbonpeak.services.pages.common import (
 )
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
+from carbonpeak.supervision import progress as progress_rule
 from carbonpeak.supervision.projects import capacity_rollup
 
-STATUS_ORDER = ("delayed", "not_started", "in_progress", "completed")
+STATUS_ORDER = progress_rule.STATUS_ORDER
 
 
 class TaskRow(BaseModel):
@@ -50,7 +51,8 @@ class TaskRow(BaseModel):
     co_units: list[Named]
     status: str | None = None  # not_started · in_progress · completed · delayed
     percent: float | None = None
-    period: str | None = None
+    period: str | None = None  # the period the status and percent belong to
+    basis: str | None = None  # "lead" or "co_units" (supervision/progress.py)
     narrative: str | None = None
     source: SourceRef
 
@@ -83,7 +85,7 @@ class TasksPage(PageBase):
 class Supervision(BaseModel):
     """The supervision rows a page shows, and where they came from."""
 
-    progress: list[Any] = Field(default_factory=list)  # TaskProgress records
+    progress: list[Any] = Field(default_factory=list)  # TaskProgress records, every period
     projects: list[Any] = Field(default_factory=list)  # ProjectStatus records
     flag: str | None = None
     source: str | None = None
@@ -106,7 +108,7 @@ def _supervision_rows(path: str, _stamp: int) -> Supervision:
     bundle = supervision_service.load_bundle(path)
     flags = list(bundle.flags)
     return Supervision(
-        progress=supervision_service.latest_reports(bundle),
+        progress=list(bundle.supervision.task_progress),
         projects=list(bundle.supervision.project_status),
         flag="sample" if "sample" in flags else ("estimated" if "estimated" in flags else "published"),
         source=bundle.source,
@@ -132,18 +134,16 @@ def _stored_rows(db: Database) -> Supervision | None:
     )
 
 
-def task_status(reports: list[Any]) -> tuple[str | None, float | None, str | None, str | None]:
-    """(status, mean percent, period, narrative of the most pressing report) of one task's reports."""
-    if not reports:
-        return None, None, None, None
-    statuses = {r.status for r in reports}
-    if statuses == {"completed"}:
-        status = "completed"
-    else:
-        status = next(s for s in STATUS_ORDER if s in statuses and s != "completed")
-    first = next(r for r in reports if r.status == status)
-    percent = sum(float(r.percent) for r in reports) / len(reports)
-    return status, round(percent, 1), first.period, first.narrative or None
+def task_status(
+    lead_units: list[str], reports: list[Any]
+) -> tuple[str | None, float | None, str | None, str | None, str | None]:
+    """(status, percent, period, narrative, basis) of a task's latest reported period
+    (supervision/progress.py); the narrative is that of the first report forming the figure."""
+    now = progress_rule.current_progress(lead_units, reports)
+    if now is None:
+        return None, None, None, None, None
+    first = now.reports[0]
+    return now.status, now.percent, now.period, first.narrative or None, now.basis
 
 
 def tasks_page(settings: Settings, *, unit: str | None = None, db: Database | None = None) -> TasksPage:
@@ -162,7 +162,9 @@ def tasks_page(settings: Settings, *, unit: str | None = None, db: Database | No
         for task in p.tasks:
             if unit and unit not in task.lead_units and unit not in task.co_units:
                 continue
-            status, percent, period, narrative = task_status(by_task.get(task.code, []))
+            status, percent, period, narrative, basis = task_status(
+                task.lead_units, by_task.get(task.code, [])
+            )
             statuses[status or "no_data"] += 1
             rows.append(
                 TaskRow(
@@ -176,6 +178,7 @@ def tasks_page(settings: Settings, *, unit: str | None = None, db: Database | No
                     status=status,
                     percent=percent,
                     period=period,
+                    basis=basis,
                     narrative=narrative,
                     source=SourceRef(**task.source.model_dump()),
                 )
