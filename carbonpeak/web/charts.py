@@ -169,8 +169,8 @@ def tasks(page: pages.TasksPage, lang: str) -> dict[str, Any]:
 
 def projects(page: pages.ProjectsPage, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if page.categories:
-        cats = page.categories[:15]
+    if page.shown_categories:  # the projects shown: the chart follows the filters
+        cats = page.shown_categories[:15]
         out["projects-by-category"] = _base(lang) | {
             "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
             "xAxis": _value_axis("个", lang, horizontal=True, minInterval=1),
@@ -238,6 +238,18 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
                 "symbolSize": 7,
             }
         )
+    required = _required_path(page, points, trajectory)
+    if required:
+        series.append(
+            {
+                "name": t("web.indicators.required_path", lang),
+                "type": "line",
+                "data": required,
+                "lineStyle": {"type": "dotted", "width": 2},
+                "symbol": "circle",
+                "symbolSize": 5,
+            }
+        )
     option = _base(lang) | {
         "legend": _legend(),
         "xAxis": _year_axis(lang),
@@ -245,6 +257,20 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
         "series": series,
     }
     return out | {"indicator-series": _emissions(option, unit, lang)}
+
+
+def _required_path(
+    page: pages.IndicatorPage, points: list[tuple[int, float]], trajectory: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """From the latest observed value to the goal in the target year (the trajectory's end), when the
+    target is not met yet: the path the remaining years require."""
+    target = page.target
+    if not points or not trajectory or target.status == "achieved":
+        return []
+    (ly, lv), (gy, gv) = points[-1], trajectory[-1]
+    if gy != target.target_year or gy <= ly:
+        return []
+    return [(ly, lv), (gy, gv)]
 
 
 def _non_fossil_lines(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:

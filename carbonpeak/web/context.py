@@ -104,6 +104,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["pct"] = lambda v, lang="zh", digits=3: numbers.format_percent(v, lang, digits=digits)
     env.filters["unit"] = lambda u, lang="zh": numbers.unit_label(u, lang)
     env.globals["NAV"] = NAV
+    from carbonpeak.web.assets import asset_url
+
+    env.globals["asset"] = asset_url
     return templates
 
 

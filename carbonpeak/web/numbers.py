@@ -97,11 +97,15 @@ def unit_label(unit: str | None, lang: str = "zh") -> str:
 
 @cache
 def _zh_names() -> dict[str, str]:
-    """Canonical unit → its first Chinese alias in units.csv (the table is the one source of names)."""
+    """Canonical unit → its first Chinese alias in units.csv (the table is the one source of names);
+    a count keeps its generic unit (个, 万个): its aliases name kinds of things (座, 台, 辆)."""
     names: dict[str, str] = {}
     with UNITS_FILE.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             first = row["aliases"].split("|")[0]
+            if row["dimension"] == "count":  # 个, not the first alias 座: a count of things of any kind
+                names[row["unit"]] = row["unit"]
+                continue
             # an alias is a Chinese name only if it holds a CJK character
             names[row["unit"]] = (
                 first if first and any("\u4e00" <= c <= "\u9fff" for c in first) else row["unit"]

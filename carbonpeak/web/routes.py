@@ -141,7 +141,15 @@ _page(
     "/indicators",
     "indicators",
     "indicators.html",
-    lambda c: pages.indicators_page(c.settings, db=session.database(c.request)),
+    lambda c: pages.indicators_page(
+        c.settings,
+        status=c.query("status"),
+        unit=c.query("unit"),
+        year=c.query_int("year"),
+        q=c.query("q"),
+        sort=c.query("sort"),
+        db=session.database(c.request),
+    ),
 )
 _page(
     "/projection",
@@ -175,7 +183,16 @@ _page(
     "/tasks",
     "tasks",
     "tasks.html",
-    lambda c: pages.tasks_page(c.settings, unit=c.query("unit"), db=session.database(c.request)),
+    lambda c: pages.tasks_page(
+        c.settings,
+        unit=c.query("unit"),
+        programme=c.query("programme"),
+        status=c.query("status"),
+        q=c.query("q"),
+        period=c.query("period"),
+        sort=c.query("sort"),
+        db=session.database(c.request),
+    ),
     chart_builder=charts.tasks,
 )
 _page(
@@ -189,6 +206,8 @@ _page(
         target=c.query("target"),
         status=c.query("status"),
         q=c.query("q"),
+        unit=c.query("unit"),
+        sort=c.query("sort"),
         db=session.database(c.request),
     ),
     chart_builder=charts.projects,
