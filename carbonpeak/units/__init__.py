@@ -107,3 +107,20 @@ def convertible(from_unit: str, to_unit: str) -> bool:
 
 
 __all__ = ["Unit", "canonical", "convert", "convertible", "factor", "lookup", "unit_table"]
+
+
+_EN_WORDS = {"个": "items", "人": "persons", "元": "yuan", "亩": "mu"}
+_EN_PREFIX = {"万": "10⁴ ", "亿": "10⁸ "}
+
+
+def english_name(unit: str) -> str:
+    """A unit as an English reader reads it: 万 and 亿 as 10⁴ and 10⁸, Chinese unit words in English
+    (万kW → 10⁴ kW, tce/万元 → tce/10⁴ yuan, 万个 → 10⁴ items), CO₂, m², m³."""
+
+    def part(p: str) -> str:
+        if p[:1] in _EN_PREFIX:
+            return _EN_PREFIX[p[0]] + _EN_WORDS.get(p[1:], p[1:])
+        return _EN_WORDS.get(p, p)
+
+    text = "/".join(part(p) for p in unit.split("/"))
+    return text.replace("CO2", "CO₂").replace("m3", "m³").replace("m2", "m²")

@@ -254,8 +254,16 @@ def _project(ctx: Ctx, code: str) -> Response:
         "project.html",
         title_key="web.projects.title",
         nav="projects",
-        title=lambda m, lang: m.name_en if lang == "en" and m.name_en else m.name_zh,  # type: ignore[attr-defined]
+        title=_project_title,
     )
+
+
+def _project_title(m: Any, lang: str) -> str:
+    """The project's name; on an English page without an English name in the plan "Project C1.1.1"
+    (the Chinese name is shown below it, marked as Chinese)."""
+    if lang == "zh":
+        return str(m.name_zh)
+    return str(m.name_en or f"{t('web.projects.name', lang)} {m.code}")
 
 
 router.add_api_route("/tasks/{code}", _task, methods=["GET"], name="task")
