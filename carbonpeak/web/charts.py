@@ -596,3 +596,68 @@ def task(page: Any, lang: str) -> dict[str, Any]:
             ],
         }
     }
+
+
+def table_of(option: dict[str, Any], lang: str = "zh") -> dict[str, Any] | None:
+    """The data of a chart as a table (the chart's text alternative): one row per category (or x
+    value), one column per named series; a Sankey chart as its flows. None for a chart whose data
+    cannot be laid out so. Values are the chart's own (in the unit its axis names)."""
+    from carbonpeak.web.numbers import format_number
+
+    series = [s for s in option.get("series") or [] if s.get("data") is not None or s.get("links")]
+    if not series:
+        return None
+
+    def show(v: Any) -> str:
+        if isinstance(v, dict):
+            v = v.get("value")
+        if isinstance(v, list | tuple):
+            v = v[-1] if v else None
+        return format_number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else "—"
+
+    if series[0].get("type") == "sankey":
+        links = series[0].get("links") or []
+        return {
+            "head": [t("web.chart.from", lang), t("web.chart.to", lang), t("common.value", lang)],
+            "rows": [[str(k.get("source")), str(k.get("target")), show(k.get("value"))] for k in links],
+            "unit": "",
+        }
+    axes = [option.get("xAxis"), option.get("yAxis")]
+    category = next((a for a in axes if isinstance(a, dict) and a.get("type") == "category"), None)
+    value_axis = next(
+        (a for a in axes if isinstance(a, dict) and a.get("type") == "value" and a is not category), None
+    )
+    unit = (
+        (value_axis or {}).get("name", "")
+        if category is not None
+        else (option.get("yAxis") or {}).get("name", "")
+    )
+    names = [str(s.get("name") or "") for s in series]
+    if category is not None:
+        labels = [str(c) for c in category.get("data") or []]
+        rows = [
+            [label, *(show((s["data"] or [])[i]) if i < len(s["data"] or []) else "—" for s in series)]
+            for i, label in enumerate(labels)
+        ]
+        return {"head": ["", *names], "rows": rows, "unit": unit}
+    # [x, y] pairs (years on a value axis): one row per x; a line stacked on another (a band drawn as
+    # lower bound + width) is shown as the upper bound it draws
+    xs: dict[Any, list[str]] = {}
+    level: dict[tuple[object, Any], float] = {}
+    for k, s in enumerate(series):
+        stack = s.get("stack") if s.get("type") == "line" else None
+        if stack is not None and any(key[0] == stack for key in level):
+            names[k] = f"{names[k]} · {t('web.chart.upper', lang)}"
+        for d in s.get("data") or []:
+            if isinstance(d, list | tuple) and len(d) >= 2:
+                y = d[1]
+                if stack is not None and isinstance(y, int | float):
+                    y = level[(stack, d[0])] = level.get((stack, d[0]), 0.0) + y
+                xs.setdefault(d[0], ["—"] * len(series))[k] = show(y)
+    if not xs:
+        return None
+    return {
+        "head": ["", *names],
+        "rows": [[str(x), *vals] for x, vals in sorted(xs.items(), key=lambda kv: kv[0])],
+        "unit": unit,
+    }

@@ -145,6 +145,9 @@ def make_templates() -> Jinja2Templates:
         t(f"grid.{code}", lang) if code and t(f"grid.{code}", lang) != f"grid.{code}" else (code or "")
     )
     env.globals["NAV"] = NAV
+    from carbonpeak.web.charts import table_of
+
+    env.globals["chart_table"] = table_of
     from carbonpeak.web.assets import asset_url
 
     env.globals["asset"] = asset_url

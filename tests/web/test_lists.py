@@ -132,3 +132,35 @@ def test_counts_are_labelled_by_count_not_by_a_kind_of_thing():
 
     assert format_quantity(8, "万个", "zh") == "8万个"
     assert "座" not in format_quantity(700, "个", "zh")
+
+
+@pytest.mark.parametrize(
+    "path", ["/overview", "/inventory", "/projection", "/decomposition", "/tasks", "/projects"]
+)
+def test_every_chart_has_a_data_table(client, path):
+    """A chart's text alternative: a table of its data under it (collapsed), in the page's language."""
+    html = client.get(path, params={"lang": "en"}).text
+    figures = re.findall(r'<figure class="card chart-card">(.*?)</figure>', html, re.S)
+    drawn = [f for f in figures if "data-chart=" in f]
+    assert drawn, path
+    for f in drawn:
+        assert "Chart data as a table" in f and "<tbody><tr>" in f, f[:200]
+
+
+def test_chart_table_of_a_band_shows_its_bounds():
+    from carbonpeak.web.charts import table_of
+
+    option = {
+        "xAxis": {"type": "value"},
+        "yAxis": {"type": "value", "name": "Unit: %"},
+        "series": [
+            {"name": "p5", "type": "line", "stack": "band", "data": [[2030, 10.0]]},
+            {"name": "band", "type": "line", "stack": "band", "data": [[2030, 5.0]]},
+        ],
+    }
+    table = table_of(option, "en")
+    assert table == {
+        "head": ["", "p5", "band · upper bound"],
+        "rows": [["2030", "10", "15"]],
+        "unit": "Unit: %",
+    }
