@@ -211,7 +211,9 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
     target values are drawn only when the plan states them in that unit (a reduction target in %
     judged on an intensity series is not)."""
     target = page.target
-    unit = target.series_unit or target.unit
+    # the unit of the series drawn (a reduction target's series is an intensity, not its %)
+    observed_unit = next((o.unit for o in page.observations if o.unit), None)
+    unit = observed_unit or target.series_unit or target.unit
     points: list[tuple[int, float]] = [(o.year, o.value) for o in page.observations]
     trajectory: list[tuple[int, float]] = [(p.year, p.value) for p in page.trajectory if p.value is not None]
     if not trajectory and target.unit == unit:
@@ -280,7 +282,7 @@ def _non_fossil_lines(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
         return {}
     series = [
         {
-            "name": t(f"web.non_fossil.line.{line.key}", lang, grid=line.grid or ""),
+            "name": t(f"web.non_fossil.line.{line.key}", lang, grid=grid_name(line.grid, lang)),
             "type": "line",
             "data": [[y, v] for y, v in zip(view.years, line.values, strict=True)],
             "symbolSize": 5,
@@ -604,7 +606,12 @@ def table_of(option: dict[str, Any], lang: str = "zh") -> dict[str, Any] | None:
     cannot be laid out so. Values are the chart's own (in the unit its axis names)."""
     from carbonpeak.web.numbers import format_number
 
-    series = [s for s in option.get("series") or [] if s.get("data") is not None or s.get("links")]
+    series = [
+        s
+        for s in option.get("series") or []
+        if (s.get("data") is not None or s.get("links"))
+        and (s.get("itemStyle") or {}).get("color") != "transparent"  # a waterfall's invisible base
+    ]
     if not series:
         return None
 
@@ -661,3 +668,11 @@ def table_of(option: dict[str, Any], lang: str = "zh") -> dict[str, Any] | None:
         "rows": [[str(x), *vals] for x, vals in sorted(xs.items(), key=lambda kv: kv[0])],
         "unit": unit,
     }
+
+
+def grid_name(code: str | None, lang: str) -> str:
+    """A grid (山东, CN, 华北 …) by its name in `lang` (catalogue `grid.<code>`), else as coded."""
+    if not code:
+        return ""
+    name = t(f"grid.{code}", lang)
+    return code if name == f"grid.{code}" else name

@@ -141,9 +141,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["unit"] = lambda u, lang="zh": numbers.unit_label(u, lang)
     env.filters["quoted"] = quoted
     env.filters["source_label"] = lambda v, lang="zh": source_label(v, lang)
-    env.filters["grid_name"] = lambda code, lang="zh": (
-        t(f"grid.{code}", lang) if code and t(f"grid.{code}", lang) != f"grid.{code}" else (code or "")
-    )
+    from carbonpeak.web.charts import grid_name
+
+    env.filters["grid_name"] = grid_name
     env.globals["NAV"] = NAV
     from carbonpeak.web.charts import table_of
 

@@ -164,3 +164,16 @@ def test_chart_table_of_a_band_shows_its_bounds():
         "rows": [["2030", "10", "15"]],
         "unit": "Unit: %",
     }
+
+
+def test_a_reduction_target_draws_its_path_in_the_unit_of_its_series(client):
+    """energy intensity −14.8 % 2020→2025: the judged intensity's path ends at base × (1 − 0.148)."""
+    data = client.get("/indicators/energy_intensity_reduction_2025.json").json()
+    base = next(o["value"] for o in data["observations"] if o["year"] == 2020)
+    path = {p["year"]: p["value"] for p in data["trajectory"]}
+    assert min(path) == 2020 and max(path) == 2025
+    assert path[2025] == pytest.approx(base * (1 - 0.148), rel=1e-6)
+    html = client.get("/indicators/energy_intensity_reduction_2025", params={"lang": "zh"}).text
+    option = json.loads(re.search(r'id="indicator-series-option">(.*?)</script>', html, re.S).group(1))
+    assert "%" not in option["yAxis"]["name"] and "万元" in option["yAxis"]["name"]
+    assert [s["name"] for s in option["series"]][:2] == ["实际值", "目标路径"]

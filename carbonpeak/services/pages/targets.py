@@ -311,13 +311,28 @@ def _observations(series: str, region: str | None, db: Database | None = None) -
 
 
 def _trajectory(row: TargetRow, observations: list[Observation]) -> list[Point]:
-    """The engine's path base → goal, year by year, for level, share and count targets. The goal on
-    the series' scale follows from the engine's progress = (latest − base)/(goal − base)·100."""
+    """The engine's path base → goal, year by year, for level, share and count targets (the goal on
+    the series' scale follows from the engine's progress = (latest − base)/(goal − base)·100), and for
+    reduction targets the judged series' path to base × (1 − r/100)."""
     by_year = {o.year: o.value for o in observations}
     base_year = row.judged_base_year or row.base_year
     if base_year is None or base_year not in by_year or row.latest_value is None:
         return []
-    if not row.progress or row.target_year <= base_year:
+    if row.target_year <= base_year:
+        return []
+    if row.metric == "reduction" and row.unit == "%" and row.target_value is not None:
+        # a reduction of r % by the target year, judged on the series (an intensity): the series'
+        # path from its base-year value to base × (1 − r/100), compound (docs/methods/indicators.md)
+        start = by_year[base_year]
+        end = start * (1.0 - row.target_value / 100.0)
+        return [
+            Point(
+                year=y,
+                value=round(trajectory_value(start, end, base_year, row.target_year, y, "compound"), 6),
+            )
+            for y in range(base_year, row.target_year + 1)
+        ]
+    if not row.progress:
         return []
     if row.metric not in ("level", "share", "count"):
         # a reduction or peak target is judged on a derived quantity, not on the series shown
