@@ -47,6 +47,8 @@ def pages() -> list[str]:
         "/tasks",
         "/projects",
         "/projects?category=storage",
+        "/tasks/P1.T1",
+        "/projects/C1.8.4",
         "/login",
     ]
     return [p for path in paths for p in (path, _json(path))]

@@ -11,6 +11,8 @@ Map:
                                            ProjectStatus per project by newest_approved)
     cached_supervision_records(db, year)   the same, cached per store snapshot
                                            (services/statistics.current_snapshot)
+    cached_approved_reports(db)            approved_reports of every year, cached per snapshot (the
+                                           task and project pages' history)
 
 The pages (/tasks, /projects) and the dispatch bundle (services/supervision.bundle_from_store) both
 read through `supervision_records`, so a project reported by two units has one status everywhere.
@@ -274,6 +276,27 @@ def cached_supervision_records(db: Database, *, year: int | None = None) -> Supe
     return found
 
 
+_REPORTS: dict[tuple[int, str], ApprovedReports] = {}
+
+
+def cached_approved_reports(db: Database) -> ApprovedReports:
+    """approved_reports(...) of `db` (every year), computed once per store snapshot: the task and
+    project pages' history."""
+    from carbonpeak.services.statistics import current_snapshot
+
+    with db.session() as s:
+        key = (id(db), current_snapshot(s).id)
+        with _LOCK:
+            found = _REPORTS.get(key)
+        if found is None:
+            found = approved_reports(s)
+            with _LOCK:
+                if len(_REPORTS) >= 8:
+                    _REPORTS.clear()
+                _REPORTS[key] = found
+    return found
+
+
 def _text(v: Any) -> str | None:
     return None if v is None else str(v)
 
@@ -293,6 +316,7 @@ __all__: Sequence[str] = [
     "SupervisionRecords",
     "TaskReport",
     "approved_reports",
+    "cached_approved_reports",
     "cached_supervision_records",
     "newest_approved",
     "supervision_records",

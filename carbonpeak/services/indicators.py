@@ -252,6 +252,10 @@ def _clause(e: Explanation, p: TargetProgress, lang: str, scenario: str = "given
         rate_unit = "%"
     elif p.unit == "%":
         rate_unit = t("indicators.unit.points", lang)
+    elif lang == "en" and p.unit:
+        from carbonpeak.units import english_name
+
+        rate_unit = " " + english_name(p.unit)
     else:
         rate_unit = p.unit or ""
     out["rate_unit"] = rate_unit

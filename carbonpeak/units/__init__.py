@@ -106,6 +106,23 @@ def convertible(from_unit: str, to_unit: str) -> bool:
         return False
 
 
+_EN_WORDS = {"个": "items", "人": "persons", "元": "yuan", "亩": "mu"}
+_EN_PREFIX = {"万": "10⁴ ", "亿": "10⁸ "}
+
+
+def english_name(unit: str) -> str:
+    """A unit as an English reader reads it: 万 and 亿 as 10⁴ and 10⁸, Chinese unit words in English
+    (万kW → 10⁴ kW, tce/万元 → tce/10⁴ yuan, 万个 → 10⁴ items), CO₂, m², m³."""
+
+    def part(p: str) -> str:
+        if p[:1] in _EN_PREFIX:
+            return _EN_PREFIX[p[0]] + _EN_WORDS.get(p[1:], p[1:])
+        return _EN_WORDS.get(p, p)
+
+    text = "/".join(part(p) for p in unit.split("/"))
+    return text.replace("CO2", "CO₂").replace("m3", "m³").replace("m2", "m²")
+
+
 def table_quantity(value: object, unit: str | None, lang: str = "zh") -> tuple[object, str]:
     """A table's number and its unit column in `lang`. Emissions (any unit of dimension co2) by the
     display rule of the pages (docs/methods/pages.md): 万吨二氧化碳 in Chinese with the number in 万t,
@@ -123,4 +140,14 @@ def table_quantity(value: object, unit: str | None, lang: str = "zh") -> tuple[o
     return value, label
 
 
-__all__ = ["Unit", "canonical", "convert", "convertible", "factor", "lookup", "table_quantity", "unit_table"]
+__all__ = [
+    "Unit",
+    "canonical",
+    "convert",
+    "convertible",
+    "english_name",
+    "factor",
+    "lookup",
+    "table_quantity",
+    "unit_table",
+]

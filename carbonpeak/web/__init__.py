@@ -9,6 +9,8 @@ session.py   log-in, log-out and CSRF through carbonpeak.auth and services/users
 templates/   Jinja2 templates; every label through carbonpeak.i18n (catalogue/web.yaml)
 site.py      site-wide answers: the 404 page, HEAD, the API's documentation (/api/docs) served offline
 static/      CSS, the page script, and vendor/ (echarts 6.1.0, htmx 2.0.11, swagger-ui-dist 5.35.0, from npm)
+lists.py     CSV and XLSX exports of the lists as filtered and sorted (/tasks.csv, /projects.xlsx …)
+assets.py    /static: content-hash URLs with a year's cache, gzip kept per file version
 """
 
 from __future__ import annotations
@@ -23,13 +25,13 @@ if TYPE_CHECKING:
 
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Mount the static files and the page routes on `app` (settings are read per request)."""
-    from fastapi.staticfiles import StaticFiles
-
-    from carbonpeak.web import enterprise, reporting, routes
+    from carbonpeak.web import enterprise, lists, reporting, routes
+    from carbonpeak.web.assets import assets
     from carbonpeak.web.context import STATIC_DIR
 
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", assets(STATIC_DIR), name="static")
     app.include_router(reporting.router)  # first: /reporting.json before any catch-all
+    app.include_router(lists.router)  # /tasks.csv … before the pages' /tasks/{code}
     app.include_router(routes.router)
     app.include_router(enterprise.router)
 

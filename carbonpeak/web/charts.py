@@ -169,8 +169,8 @@ def tasks(page: pages.TasksPage, lang: str) -> dict[str, Any]:
 
 def projects(page: pages.ProjectsPage, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if page.categories:
-        cats = page.categories[:15]
+    if page.shown_categories:  # the projects shown: the chart follows the filters
+        cats = page.shown_categories[:15]
         out["projects-by-category"] = _base(lang) | {
             "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
             "xAxis": _value_axis("个", lang, horizontal=True, minInterval=1),
@@ -211,7 +211,9 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
     target values are drawn only when the plan states them in that unit (a reduction target in %
     judged on an intensity series is not)."""
     target = page.target
-    unit = target.series_unit or target.unit
+    # the unit of the series drawn (a reduction target's series is an intensity, not its %)
+    observed_unit = next((o.unit for o in page.observations if o.unit), None)
+    unit = observed_unit or target.series_unit or target.unit
     points: list[tuple[int, float]] = [(o.year, o.value) for o in page.observations]
     trajectory: list[tuple[int, float]] = [(p.year, p.value) for p in page.trajectory if p.value is not None]
     if not trajectory and target.unit == unit:
@@ -238,6 +240,18 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
                 "symbolSize": 7,
             }
         )
+    required = _required_path(page, points, trajectory)
+    if required:
+        series.append(
+            {
+                "name": t("web.indicators.required_path", lang),
+                "type": "line",
+                "data": required,
+                "lineStyle": {"type": "dotted", "width": 2},
+                "symbol": "circle",
+                "symbolSize": 5,
+            }
+        )
     option = _base(lang) | {
         "legend": _legend(),
         "xAxis": _year_axis(lang),
@@ -247,6 +261,20 @@ def indicator(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
     return out | {"indicator-series": _emissions(option, unit, lang)}
 
 
+def _required_path(
+    page: pages.IndicatorPage, points: list[tuple[int, float]], trajectory: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    """From the latest observed value to the goal in the target year (the trajectory's end), when the
+    target is not met yet: the path the remaining years require."""
+    target = page.target
+    if not points or not trajectory or target.status == "achieved":
+        return []
+    (ly, lv), (gy, gv) = points[-1], trajectory[-1]
+    if gy != target.target_year or gy <= ly:
+        return []
+    return [(ly, lv), (gy, gv)]
+
+
 def _non_fossil_lines(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
     """The non-fossil share under each crediting convention (the one the indicator counts drawn solid)."""
     view = page.non_fossil
@@ -254,7 +282,7 @@ def _non_fossil_lines(page: pages.IndicatorPage, lang: str) -> dict[str, Any]:
         return {}
     series = [
         {
-            "name": t(f"web.non_fossil.line.{line.key}", lang, grid=line.grid or ""),
+            "name": t(f"web.non_fossil.line.{line.key}", lang, grid=grid_name(line.grid, lang)),
             "type": "line",
             "data": [[y, v] for y, v in zip(view.years, line.values, strict=True)],
             "symbolSize": 5,
@@ -611,3 +639,107 @@ def budget(page: Any, lang: str) -> dict[str, Any]:
             ],
         }
     return out
+
+
+def task(page: Any, lang: str) -> dict[str, Any]:
+    """A task's figure per period (supervision/progress.py), 0–100 %, coloured by its status."""
+    if not page.periods:
+        return {}
+    return {
+        "task-progress": _base(lang)
+        | {
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "xAxis": _category_axis([p.period for p in page.periods]),
+            "yAxis": _value_axis("%", lang, min=0, max=100),
+            "series": [
+                {
+                    "type": "bar",
+                    "name": t("web.tasks.progress", lang),
+                    "data": [
+                        {"value": p.percent, "itemStyle": {"color": STATUS_COLOURS.get(p.status, PALETTE[0])}}
+                        for p in page.periods
+                    ],
+                    "barMaxWidth": 36,
+                    "label": {"show": True, "position": "top"},
+                }
+            ],
+        }
+    }
+
+
+def table_of(option: dict[str, Any], lang: str = "zh") -> dict[str, Any] | None:
+    """The data of a chart as a table (the chart's text alternative): one row per category (or x
+    value), one column per named series; a Sankey chart as its flows. None for a chart whose data
+    cannot be laid out so. Values are the chart's own (in the unit its axis names)."""
+    from carbonpeak.web.numbers import format_number
+
+    series = [
+        s
+        for s in option.get("series") or []
+        if (s.get("data") is not None or s.get("links"))
+        and (s.get("itemStyle") or {}).get("color") != "transparent"  # a waterfall's invisible base
+    ]
+    if not series:
+        return None
+
+    def show(v: Any) -> str:
+        if isinstance(v, dict):
+            v = v.get("value")
+        if isinstance(v, list | tuple):
+            v = v[-1] if v else None
+        return format_number(v, lang) if isinstance(v, int | float) and not isinstance(v, bool) else "—"
+
+    if series[0].get("type") == "sankey":
+        links = series[0].get("links") or []
+        return {
+            "head": [t("web.chart.from", lang), t("web.chart.to", lang), t("common.value", lang)],
+            "rows": [[str(k.get("source")), str(k.get("target")), show(k.get("value"))] for k in links],
+            "unit": "",
+        }
+    axes = [option.get("xAxis"), option.get("yAxis")]
+    category = next((a for a in axes if isinstance(a, dict) and a.get("type") == "category"), None)
+    value_axis = next(
+        (a for a in axes if isinstance(a, dict) and a.get("type") == "value" and a is not category), None
+    )
+    unit = (
+        (value_axis or {}).get("name", "")
+        if category is not None
+        else (option.get("yAxis") or {}).get("name", "")
+    )
+    names = [str(s.get("name") or "") for s in series]
+    if category is not None:
+        labels = [str(c) for c in category.get("data") or []]
+        rows = [
+            [label, *(show((s["data"] or [])[i]) if i < len(s["data"] or []) else "—" for s in series)]
+            for i, label in enumerate(labels)
+        ]
+        return {"head": ["", *names], "rows": rows, "unit": unit}
+    # [x, y] pairs (years on a value axis): one row per x; a line stacked on another (a band drawn as
+    # lower bound + width) is shown as the upper bound it draws
+    xs: dict[Any, list[str]] = {}
+    level: dict[tuple[object, Any], float] = {}
+    for k, s in enumerate(series):
+        stack = s.get("stack") if s.get("type") == "line" else None
+        if stack is not None and any(key[0] == stack for key in level):
+            names[k] = f"{names[k]} · {t('web.chart.upper', lang)}"
+        for d in s.get("data") or []:
+            if isinstance(d, list | tuple) and len(d) >= 2:
+                y = d[1]
+                if stack is not None and isinstance(y, int | float):
+                    y = level[(stack, d[0])] = level.get((stack, d[0]), 0.0) + y
+                xs.setdefault(d[0], ["—"] * len(series))[k] = show(y)
+    if not xs:
+        return None
+    return {
+        "head": ["", *names],
+        "rows": [[str(x), *vals] for x, vals in sorted(xs.items(), key=lambda kv: kv[0])],
+        "unit": unit,
+    }
+
+
+def grid_name(code: str | None, lang: str) -> str:
+    """A grid (山东, CN, 华北 …) by its name in `lang` (catalogue `grid.<code>`), else as coded."""
+    if not code:
+        return ""
+    name = t(f"grid.{code}", lang)
+    return code if name == f"grid.{code}" else name

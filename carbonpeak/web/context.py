@@ -7,6 +7,7 @@ dumped as JSON, and answers to the same role checks as the page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from pydantic import BaseModel
 
 from carbonpeak.i18n import normalise_language, t
@@ -102,6 +104,40 @@ def _pick(obj: Any, name: str, lang: str) -> str:
     return str(get(f"{name}_{lang}") or get(f"{name}_zh") or get(name) or "")
 
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{3,}")
+
+
+def quoted(text: Any) -> Markup:
+    """A text recorded in the data (a source citation, a reported narrative) shown as it was recorded,
+    marked with its language so a reader (and the language checks) knows it is a quote, not a label:
+    Chinese `zh-CN`, English `en`, both `und` (a mixed citation)."""
+    value = "" if text is None else str(text)
+    han, latin = bool(_HAN.search(value)), bool(_LATIN.search(value))
+    lang = "und" if han and latin else ("zh-CN" if han else "en")
+    return Markup('<span class="quoted" lang="{}">{}</span>').format(lang, value)
+
+
+SOURCE_KEYS = {
+    "database: approved submissions": "web.source.approved",
+    "demo+store": "web.source.demo_store",
+    "store": "web.source.store",
+    "demo": "web.source.demo",
+}
+
+
+def source_label(value: str | None, lang: str) -> Markup:
+    """Where a page's figures came from, in the page's language: a known origin by its label, a
+    snapshot by its id, anything else quoted as recorded."""
+    if not value:
+        return Markup("")
+    if value in SOURCE_KEYS:
+        return Markup.escape(t(SOURCE_KEYS[value], lang))
+    if value.startswith("snapshot "):
+        return Markup("{} <code>{}</code>").format(t("web.lineage.snapshot", lang), value.split(" ", 1)[1])
+    return quoted(value)
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     env = templates.env
@@ -111,7 +147,18 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["pct"] = lambda v, lang="zh", digits=3: numbers.format_percent(v, lang, digits=digits)
     env.filters["unit"] = lambda u, lang="zh": numbers.unit_label(u, lang)
+    env.filters["quoted"] = quoted
+    env.filters["source_label"] = lambda v, lang="zh": source_label(v, lang)
+    from carbonpeak.web.charts import grid_name
+
+    env.filters["grid_name"] = grid_name
     env.globals["NAV"] = NAV
+    from carbonpeak.web.charts import table_of
+
+    env.globals["chart_table"] = table_of
+    from carbonpeak.web.assets import asset_url
+
+    env.globals["asset"] = asset_url
     return templates
 
 

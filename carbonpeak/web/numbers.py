@@ -34,7 +34,6 @@ MISSING = "—"
 _ZH_STEPS = ((1e12, 1e12, "万亿"), (1e8, 1e8, "亿"), (1e4, 1e4, "万"))
 _EN_STEPS = ((1e9, 1e9, " bn"), (1e6, 1e6, " M"))
 # units whose canonical name in units.csv is Chinese, as English readers name them
-_EN_NAMES = {"个": "items", "人": "persons", "元": "yuan", "亩": "mu"}
 
 
 def _significant(value: float, digits: int) -> str:
@@ -85,10 +84,9 @@ def unit_label(unit: str | None, lang: str = "zh") -> str:
     if not unit:
         return ""
     if lang != "zh":
-        text = _EN_NAMES.get(unit, unit)
-        if text[:1] in "万亿":  # 万t → 10⁴ t: English readers do not read 万
-            text = ("10⁴ " if text[0] == "万" else "10⁸ ") + _EN_NAMES.get(text[1:], text[1:])
-        return text.replace("CO2", "CO₂").replace("m3", "m³").replace("m2", "m²")
+        from carbonpeak.units import english_name
+
+        return english_name(unit)  # 万t → 10⁴ t: English readers do not read 万
     try:
         return _zh_names().get(lookup(unit).name, unit)
     except InputError:
@@ -97,11 +95,15 @@ def unit_label(unit: str | None, lang: str = "zh") -> str:
 
 @cache
 def _zh_names() -> dict[str, str]:
-    """Canonical unit → its first Chinese alias in units.csv (the table is the one source of names)."""
+    """Canonical unit → its first Chinese alias in units.csv (the table is the one source of names);
+    a count keeps its generic unit (个, 万个): its aliases name kinds of things (座, 台, 辆)."""
     names: dict[str, str] = {}
     with UNITS_FILE.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             first = row["aliases"].split("|")[0]
+            if row["dimension"] == "count":  # 个, not the first alias 座: a count of things of any kind
+                names[row["unit"]] = row["unit"]
+                continue
             # an alias is a Chinese name only if it holds a CJK character
             names[row["unit"]] = (
                 first if first and any("\u4e00" <= c <= "\u9fff" for c in first) else row["unit"]

@@ -135,7 +135,15 @@ _page(
     "/indicators",
     "indicators",
     "indicators.html",
-    lambda c: pages.indicators_page(c.settings, db=session.database(c.request)),
+    lambda c: pages.indicators_page(
+        c.settings,
+        status=c.query("status"),
+        unit=c.query("unit"),
+        year=c.query_int("year"),
+        q=c.query("q"),
+        sort=c.query("sort"),
+        db=session.database(c.request),
+    ),
 )
 _page(
     "/projection",
@@ -169,7 +177,16 @@ _page(
     "/tasks",
     "tasks",
     "tasks.html",
-    lambda c: pages.tasks_page(c.settings, unit=c.query("unit"), db=session.database(c.request)),
+    lambda c: pages.tasks_page(
+        c.settings,
+        unit=c.query("unit"),
+        programme=c.query("programme"),
+        status=c.query("status"),
+        q=c.query("q"),
+        period=c.query("period"),
+        sort=c.query("sort"),
+        db=session.database(c.request),
+    ),
     chart_builder=charts.tasks,
 )
 _page(
@@ -183,6 +200,8 @@ _page(
         target=c.query("target"),
         status=c.query("status"),
         q=c.query("q"),
+        unit=c.query("unit"),
+        sort=c.query("sort"),
         db=session.database(c.request),
     ),
     chart_builder=charts.projects,
@@ -212,6 +231,45 @@ def _indicator(ctx: Ctx, code: str) -> Response:
 
 
 router.add_api_route("/indicators/{code}", _indicator, methods=["GET"], name="indicator")
+
+
+def _task(ctx: Ctx, code: str) -> Response:
+    from carbonpeak.services.pages.plan_items import task_page
+
+    return _answer(
+        ctx,
+        lambda: task_page(ctx.settings, code.removesuffix(".json"), db=session.database(ctx.request)),
+        "task.html",
+        title_key="web.tasks.title",
+        nav="tasks",
+        chart_builder=charts.task,
+        title=lambda m, lang: f"{m.code} {getattr(m, f'title_{lang}')}",  # type: ignore[attr-defined]
+    )
+
+
+def _project(ctx: Ctx, code: str) -> Response:
+    from carbonpeak.services.pages.plan_items import project_page
+
+    return _answer(
+        ctx,
+        lambda: project_page(ctx.settings, code.removesuffix(".json"), db=session.database(ctx.request)),
+        "project.html",
+        title_key="web.projects.title",
+        nav="projects",
+        title=_project_title,
+    )
+
+
+def _project_title(m: Any, lang: str) -> str:
+    """The project's name; on an English page without an English name in the plan "Project C1.1.1"
+    (the Chinese name is shown below it, marked as Chinese)."""
+    if lang == "zh":
+        return str(m.name_zh)
+    return str(m.name_en or f"{t('web.projects.name', lang)} {m.code}")
+
+
+router.add_api_route("/tasks/{code}", _task, methods=["GET"], name="task")
+router.add_api_route("/projects/{code}", _project, methods=["GET"], name="project")
 
 
 # -- log-in ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 - /api/docs is Swagger UI from static/vendor/ (swagger-ui-dist 5.35.0 from npm) on /api/openapi.json:
   nothing comes from a CDN, it works offline; the validator badge (a call to an outside server) is off.
 - GET, HEAD and OPTIONS requests only read (ReadOnlyRequests: store.db.reading()).
+- Answers of 1 kB or more are gzip-compressed for clients that accept it (GZipMiddleware).
 - Security headers on every answer (pages, JSON, API, static files): SECURITY_HEADERS and the
   Content-Security-Policy CSP — scripts only from this site (no inline script; the ECharts options are
   JSON data blocks, which CSP does not run), inline styles allowed (the templates' width bars and
@@ -66,6 +67,11 @@ def install_site(app: FastAPI) -> None:
         page.headers["Content-Security-Policy"] = csp_allowing_inline_scripts(bytes(page.body))
         return page
 
+    from starlette.middleware.gzip import GZipMiddleware
+
+    # answers of 1 kB or more gzip-compressed for clients that accept it (static files come
+    # compressed already, web/assets.py); inside HeadAsGet, so HEAD has GET's headers
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(ReadOnlyRequests)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)

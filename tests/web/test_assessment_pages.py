@@ -57,7 +57,7 @@ def test_without_raw_material_energy_the_page_says_not_assessable(client, monkey
     monkeypatch.setattr(target_pages, "energy_intensity_view", without)
     en = _text(client.get("/indicators/energy_intensity_reduction_2025?lang=en").text)
     zh = _text(client.get("/indicators/energy_intensity_reduction_2025?lang=zh").text)
-    assert "Not assessable under the assessment rules: needs 原料用能" in en
+    assert "Not assessable under the assessment rules: needs raw-material energy use" in en
     assert "考核口径不可计算：需要统计部门提供的原料用能" in zh
 
 
@@ -70,9 +70,9 @@ def test_non_fossil_page_names_its_convention_and_draws_the_sensitivity(client):
     assert [line["key"] for line in nf["lines"]] == ["no_credit", "provincial", "national"]
     html = client.get("/indicators/non_fossil_share_2025?lang=en").text
     assert 'id="non-fossil-lines"' in html and 'id="non-fossil-table"' in html
-    assert "credited as non-fossil at the year's non-fossil share of 山东 generation" in _text(html).replace(
-        "&#39;", "'"
-    )
+    assert "credited as non-fossil at the year's non-fossil share of Shandong generation" in _text(
+        html
+    ).replace("&#39;", "'")
     zh = _text(client.get("/indicators/non_fossil_share_2025?lang=zh").text)
     assert "本指标口径：净调入电力按山东当年非化石能源发电占比计入" in zh
 

@@ -11,6 +11,7 @@ electricity is its own row ("IMPORT-EXPORT").
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -95,6 +96,12 @@ def _labels() -> dict[str, dict[str, str]]:
         out[code] = {"zh": s.name_zh, "en": s.name_en}
     for code, f in factors.fuels().items():
         out[code] = {"zh": f.name_zh, "en": f.name_en}
+    import csv
+
+    # industrial-process products by their names in the factor table (accounting/data/process_factors.csv)
+    with (Path(factors.__file__).parent / "data" / "process_factors.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["product"], {"zh": row["name_zh"], "en": row["name_en"]})
     groups = {s.group for s in factors.sectors().values()} | {f.kind for f in factors.fuels().values()}
     for g in [*groups, "indirect", "process"]:
         out[f"group:{g}"] = {

@@ -141,19 +141,59 @@ _TRACKED: dict[tuple[str, int, str], Tracked] = {}
 
 
 class IndicatorsPage(PageBase):
-    targets: list[TargetRow] = Field(default_factory=list)
+    targets: list[TargetRow] = Field(default_factory=list)  # the targets shown (after the filters)
+    total: int = 0
     region: str | None = None
     year: int | None = None
-    status_counts: dict[str, int] = Field(default_factory=dict)
+    status_counts: dict[str, int] = Field(default_factory=dict)  # of the targets shown
+    units: list[Named] = Field(default_factory=list)  # units responsible for some target
+    years: list[int] = Field(default_factory=list)  # the target years of the plan
+    filters: dict[str, str | None] = Field(default_factory=dict)
 
 
-def indicators_page(settings: Settings, *, db: Database | None = None) -> IndicatorsPage:
-    """Every target of the plan: base, target, latest value, pace and status."""
+TARGET_SORTS = ("code", "name", "status", "progress", "year")
+_STATUS_ORDER = ("off_track", "at_risk", "on_track", "achieved")
+
+
+def indicators_page(
+    settings: Settings,
+    *,
+    status: str | None = None,
+    unit: str | None = None,
+    year: int | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    db: Database | None = None,
+) -> IndicatorsPage:
+    """Every target of the plan: base, target, latest value, pace and status. Filters: `status`
+    (`no_data` for none), responsible `unit`, target `year`, text `q`; `sort` by code (the plan's
+    order) · name · status (most pressing first) · progress · year."""
     plan = load_plan_for(settings)
     if plan is None:
         return IndicatorsPage(missing=["plan"])
     tracked = tracking(plan, db)
-    rows = [target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
+    every = [target_row(plan, tg, tracked.rows.get(tg.code)) for tg in plan.targets]
+    needle = q.strip().lower() if q else None
+    rows = [
+        r
+        for r in every
+        if (not status or (r.status or "no_data") == status)
+        and (not unit or any(u.code == unit for u in r.responsible_units))
+        and (year is None or r.target_year == year)
+        and (not needle or needle in f"{r.code} {r.name_zh} {r.name_en}".lower())
+    ]
+    if sort == "name":
+        rows.sort(key=lambda r: r.name_zh)
+    elif sort == "status":
+        rows.sort(key=lambda r: _STATUS_ORDER.index(r.status) if r.status in _STATUS_ORDER else 9)
+    elif sort == "progress":
+        rows.sort(key=lambda r: (r.progress is None, r.progress or 0.0))
+    elif sort == "year":
+        rows.sort(key=lambda r: r.target_year)
+    seen: dict[str, Named] = {}
+    for r in every:
+        for u in r.responsible_units:
+            seen.setdefault(u.code, u)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status or "no_data"] = counts.get(r.status or "no_data", 0) + 1
@@ -162,9 +202,19 @@ def indicators_page(settings: Settings, *, db: Database | None = None) -> Indica
         flag=weakest([r.flag for r in rows]),
         data_source=tracked.source,
         targets=rows,
+        total=len(every),
         region=tracked.region,
         year=tracked.year,
         status_counts=counts,
+        units=list(seen.values()),
+        years=sorted({r.target_year for r in every}),
+        filters={
+            "status": status,
+            "unit": unit,
+            "year": str(year) if year is not None else None,
+            "q": q,
+            "sort": sort if sort in TARGET_SORTS else None,
+        },
     )
 
 
@@ -284,13 +334,28 @@ def _observations(series: str, region: str | None, db: Database | None = None) -
 
 
 def _trajectory(row: TargetRow, observations: list[Observation]) -> list[Point]:
-    """The engine's path base → goal, year by year, for level, share and count targets. The goal on
-    the series' scale follows from the engine's progress = (latest − base)/(goal − base)·100."""
+    """The engine's path base → goal, year by year, for level, share and count targets (the goal on
+    the series' scale follows from the engine's progress = (latest − base)/(goal − base)·100), and for
+    reduction targets the judged series' path to base × (1 − r/100)."""
     by_year = {o.year: o.value for o in observations}
     base_year = row.judged_base_year or row.base_year
     if base_year is None or base_year not in by_year or row.latest_value is None:
         return []
-    if not row.progress or row.target_year <= base_year:
+    if row.target_year <= base_year:
+        return []
+    if row.metric == "reduction" and row.unit == "%" and row.target_value is not None:
+        # a reduction of r % by the target year, judged on the series (an intensity): the series'
+        # path from its base-year value to base × (1 − r/100), compound (docs/methods/indicators.md)
+        start = by_year[base_year]
+        end = start * (1.0 - row.target_value / 100.0)
+        return [
+            Point(
+                year=y,
+                value=round(trajectory_value(start, end, base_year, row.target_year, y, "compound"), 6),
+            )
+            for y in range(base_year, row.target_year + 1)
+        ]
+    if not row.progress:
         return []
     if row.metric not in ("level", "share", "count"):
         # a reduction or peak target is judged on a derived quantity, not on the series shown

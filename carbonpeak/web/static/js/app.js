@@ -57,8 +57,20 @@
     return node;
   }
   var charts = [];
+  var loading = false;
+  /* ECharts is loaded by the page only when it has charts; content swapped in by htmx may bring the
+   * first chart, and then the script is fetched (its content-hash URL is on <body data-echarts>). */
+  function loadEcharts() {
+    if (loading) return;
+    loading = true;
+    var s = document.createElement("script");
+    s.src = document.body.getAttribute("data-echarts");
+    s.onload = function () { initCharts(document); };
+    document.head.appendChild(s);
+  }
   function initCharts(root) {
     var nodes = (root || document).querySelectorAll("[data-chart]");
+    if (nodes.length && typeof echarts === "undefined") { loadEcharts(); return; }
     Array.prototype.forEach.call(nodes, function (el) {
       if (el.getAttribute("data-drawn")) return;
       var source = document.getElementById(el.getAttribute("data-chart"));
