@@ -65,6 +65,7 @@ class PublishedRow:
     version: int
     filename: str
     location: str
+    text: str = ""  # register rows: the metering point's attributes (metering/register.py)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def import_records(
                 flag=r.flag,
                 source=r.source,
                 comment=r.method or None,
+                text=r.text or None,
                 location=r.location[:100],
             )
             for seq, r in enumerate(rows, start=1)
@@ -315,6 +317,7 @@ def published_rows(session: Session, *, kind: str | None = None) -> list[Publish
                 version=s.version,
                 filename=s.filename,
                 location=r.location or "",
+                text=r.text or "",
             )
         )
     return out
@@ -351,6 +354,14 @@ def export_rows(session: Session, kind: str, year: int | None = None) -> list[di
     out = []
     for r in published_rows(session, kind=kind):
         if year is not None and r.year != year:
+            continue
+        if spec.layout == "register":
+            from carbonpeak.metering.register import meter_of, register_rows
+
+            row: dict[str, Any] = register_rows([meter_of(r.key, r.value, r.unit, r.region, r.text)], r.year)[
+                0
+            ]
+            out.append({**row, "flag": r.flag, "source": r.source})
             continue
         head: dict[str, Any] = (
             {"region": r.region, "year": r.year, "sector": r.key, "fuel": r.field, "quantity": r.value}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.metering.register import COLUMNS as METER_COLUMNS
 from carbonpeak.statistics.kinds import DataKind
 
 FLAGS = ("published", "estimated", "sample")
@@ -35,6 +36,7 @@ BALANCE_SHEET = "能源平衡表"
 LONG_COLUMNS = {
     "balance": ("region", "year", "sector", "fuel", "quantity", "unit"),
     "series": ("indicator", "region", "year", "value", "unit"),
+    "register": (*METER_COLUMNS, "year"),  # metering/register.py (docs/methods/metering.md)
 }
 OPTIONAL = ("flag", "method", "source")
 MAX_ROWS = 200_000
@@ -56,6 +58,7 @@ class StatRow:
     source: str
     method: str
     location: str
+    text: str = ""  # register rows: the metering point's attributes (metering/register.py)
 
 
 @dataclass(frozen=True)
@@ -325,6 +328,8 @@ def parse_records(
         )
     sheet, grid = _table(data, filename, max_bytes)
     layout = kind.layout
+    if layout == "register":
+        return _register_records(kind, filename, data, grid, sheet, year, default_flag, default_source)
     if layout == "balance" and sheet == BALANCE_SHEET:
         source_rows = list(_wide_balance(grid, filename, year, region))
     else:
@@ -555,3 +560,67 @@ def _supply_use_gap(rows: list[StatRow], tolerance: float) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _register_records(
+    kind: DataKind,
+    filename: str,
+    data: bytes,
+    grid: Sequence[Sequence[object]],
+    sheet: str,
+    year: int | None,
+    flag: str,
+    source: str,
+) -> ParsedRecords:
+    """A meter register (layout `register`): one row per metering point, checked by
+    metering.register.check_register; the year from the `year` column (or --year when blank)."""
+    from carbonpeak.metering.register import check_register
+
+    header = [_text(c) for c in grid[0]] if grid else []
+    if year is not None and grid and "year" not in header:
+        grid = [[*grid[0], "year"], *([*r, str(year)] for r in grid[1:])]
+    listed = list(_long_rows(grid, sheet, filename, "register"))
+    problems: list[Problem] = []
+    years: list[int] = []
+    for _line, v, where in listed:
+        try:
+            yr = int(v["year"] or (year or 0))
+            if not 1900 <= yr <= 2100 or (year is not None and yr != year):
+                raise ValueError
+        except ValueError:
+            problems.append(
+                _problem(where["year"], "data.year", f"年份“{v['year']}”无效", f"{v['year']!r} is not a year")
+            )
+            yr = 0
+        years.append(yr)
+    checked, more = check_register((v, where) for _line, v, where in listed)
+    problems += more
+    if not checked and not problems:
+        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+    if problems:
+        raise _fail(filename, problems)
+    by_loc = {where["meter"]: yr for (_line, _v, where), yr in zip(listed, years, strict=True)}
+    by_year: dict[int, list[StatRow]] = {}
+    for r in checked:
+        yr = by_loc[r.location]
+        by_year.setdefault(yr, []).append(
+            StatRow(
+                key=r.key,
+                field="meter",
+                region=r.region,
+                year=yr,
+                value=r.value,
+                unit=r.unit,
+                flag=flag,
+                source=source,
+                method="",
+                location=r.location,
+                text=r.text,
+            )
+        )
+    return ParsedRecords(
+        kind=kind.code,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
+    )

@@ -1,0 +1,318 @@
+"""Online energy monitoring: the published meter register, intake of SenML packs into the Parquet
+store, refusals, and the unit's view.
+
+    meters(session)                                name → Meter of the newest published register
+    reading_store(settings)                        the ReadingStore under <data_dir>/metering
+    ingest_packs(session, store, packs, …)         IntakeResult: each pack stored whole or refused
+    bulk_intake(session, store, user, body, key)   the HTTPS route: the same, with Idempotency-Key
+    rejections(session, uscc=…)                    the refusals, newest first
+
+The register enters as a data record of kind `meter_register` (statistics/kinds.yaml): imported,
+reviewed and published like every other record (services/statistics.py, services/submissions.py).
+Docs: docs/methods/metering.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from carbonpeak.errors import Conflict, InputError, PermissionDenied, Problem
+from carbonpeak.metering.register import Meter, meter_of
+from carbonpeak.metering.senml import Reading, monotone_problems, parse_pack
+from carbonpeak.metering.storage import IngestResult, ReadingStore
+from carbonpeak.settings import Settings
+from carbonpeak.store.models import MeteringIntakeKey, MeteringRejection, User, utcnow
+
+REGISTER_KIND = "meter_register"
+INTAKE_ROLES = ("office", "department", "enterprise")
+MAX_PACKS = 10_000  # packs in one bulk request
+
+_stores: dict[Path, ReadingStore] = {}
+_stores_lock = threading.Lock()
+_register_cache: dict[str, dict[str, Meter]] = {}
+
+
+def meters(session: Session) -> dict[str, Meter]:
+    """SenML name → Meter of the newest published year of the register; {} before any is published.
+    Cached per store snapshot."""
+    from carbonpeak.services.statistics import current_snapshot, published_rows
+
+    snap = current_snapshot(session).id
+    hit = _register_cache.get(snap)
+    if hit is not None:
+        return hit
+    rows = published_rows(session, kind=REGISTER_KIND)
+    year = max((r.year for r in rows), default=None)
+    out: dict[str, Meter] = {}
+    for r in rows:
+        if r.year == year:
+            m = meter_of(r.key, r.value, r.unit, r.region, r.text)
+            out[m.name] = m
+    _register_cache.clear()
+    _register_cache[snap] = out
+    return out
+
+
+def reading_store(settings: Settings) -> ReadingStore:
+    """The one ReadingStore of this process for `<data_dir>/metering` (it caches partitions)."""
+    root = (settings.data_dir / "metering").resolve()
+    with _stores_lock:
+        if root not in _stores:
+            _stores[root] = ReadingStore(root)
+        return _stores[root]
+
+
+@dataclass
+class PackResult:
+    """One pack: `accepted` with the counts of what was written, or refused with its problems."""
+
+    index: int
+    accepted: bool
+    readings: int = 0
+    new: int = 0
+    changed: int = 0
+    duplicate: int = 0
+    problems: list[dict[str, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class IntakeResult:
+    packs: list[PackResult]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "packs": len(self.packs),
+            "accepted": sum(p.accepted for p in self.packs),
+            "refused": sum(not p.accepted for p in self.packs),
+            "readings": sum(p.readings for p in self.packs),
+            "new": sum(p.new for p in self.packs),
+            "changed": sum(p.changed for p in self.packs),
+            "duplicate": sum(p.duplicate for p in self.packs),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"totals": self.totals, "packs": [asdict(p) for p in self.packs]}
+
+
+def check_packs(
+    store: ReadingStore,
+    register: Mapping[str, Meter],
+    packs: Sequence[bytes | str | list[Any]],
+    *,
+    now: float | None = None,
+) -> tuple[list[list[Reading]], list[list[Problem]]]:
+    """Each pack's readings or problems; the monotone check reaches the store's last readings."""
+    now = time.time() if now is None else now
+    by_key = {m.key: m for m in register.values()}
+    readings: list[list[Reading]] = []
+    problems: list[list[Problem]] = []
+    for i, pack in enumerate(packs):
+        where = f"packs[{i}]" if len(packs) > 1 else "pack"
+        got, bad = parse_pack(pack, register, now=now, where=where)
+        if not bad:
+            firsts: dict[str, tuple[str, str, int]] = {}
+            for r in got:
+                if by_key[r.key].mode == "cumulative" and (r.key not in firsts or r.t < firsts[r.key][2]):
+                    firsts[r.key] = (r.uscc, r.meter, r.t)
+            previous = store.last_before(firsts) if firsts else {}
+            if previous:
+                bad = monotone_problems(got, by_key, previous, where=where)
+                got = [] if bad else got
+        readings.append(got)
+        problems.append(bad)
+    return readings, problems
+
+
+def ingest_packs(
+    session: Session,
+    store: ReadingStore,
+    packs: Sequence[bytes | str | list[Any]],
+    *,
+    channel: str,
+    register: Mapping[str, Meter] | None = None,
+    now: float | None = None,
+) -> IntakeResult:
+    """Check every pack, store the good ones' readings durably (one write per partition for the
+    whole request), record the refused ones' problems. A pack is stored whole or not at all."""
+    register = meters(session) if register is None else register
+    readings, problems = check_packs(store, register, packs, now=now)
+    good = [r for rs in readings for r in rs]
+    written = store.ingest(good, channel=channel) if good else IngestResult()
+    results = []
+    for i, (rs, bad) in enumerate(zip(readings, problems, strict=True)):
+        results.append(
+            PackResult(index=i, accepted=not bad, readings=len(rs), problems=[p.as_dict() for p in bad])
+        )
+    # the store counts per batch; spread the counts over the packs in order (one pack: exact)
+    if len(results) == 1:
+        results[0].new, results[0].changed, results[0].duplicate = (
+            written.new,
+            written.changed,
+            written.duplicate,
+        )
+    else:
+        _spread(results, written)
+    record_rejections(session, problems, packs, channel=channel)
+    return IntakeResult(results)
+
+
+def _spread(results: list[PackResult], written: IngestResult) -> None:
+    left = {"new": written.new, "changed": written.changed, "duplicate": written.duplicate}
+    for r in results:
+        n = r.readings
+        for k in ("new", "changed", "duplicate"):
+            take = min(n, left[k])
+            setattr(r, k, take)
+            left[k] -= take
+            n -= take
+
+
+def record_rejections(
+    session: Session,
+    problems: Sequence[Sequence[Problem]],
+    packs: Sequence[bytes | str | list[Any]],
+    *,
+    channel: str,
+    uscc: str = "",
+) -> None:
+    """Store each refused pack's problems (named by unit and meter when the pack said them)."""
+    rows = []
+    for pack, bad in zip(packs, problems, strict=True):
+        if not bad:
+            continue
+        unit, meter = _named(pack) if not uscc else (uscc, "")
+        rows += [
+            MeteringRejection(
+                uscc=unit[:32],
+                meter=meter[:64],
+                channel=channel,
+                rule=p.rule[:64],
+                location=p.location[:200],
+                message_zh=p.message_zh,
+                message_en=p.message_en,
+                received_at=utcnow(),
+            )
+            for p in bad[:100]  # a pack of garbage is not a way to fill the database
+        ]
+    if rows:
+        session.add_all(rows)
+        session.commit()
+
+
+def _named(pack: bytes | str | list[Any]) -> tuple[str, str]:
+    """(uscc, meter) of a pack's first name, as far as it can be read."""
+    try:
+        data = json.loads(pack) if isinstance(pack, bytes | str) else pack
+        first = data[0]
+        parts = (str(first.get("bn", "")) + str(first.get("n", ""))).split("/")
+        return parts[0], parts[1] if len(parts) > 1 else ""
+    except Exception:  # a malformed pack names nobody
+        return "", ""
+
+
+def bulk_intake(
+    session: Session,
+    store: ReadingStore,
+    user: User,
+    body: bytes,
+    *,
+    idempotency_key: str | None = None,
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The HTTPS bulk route: `body` is one SenML pack (a JSON array) or {"packs": [pack, …]}. With an
+    `Idempotency-Key`, a retry of the same body gets the first answer again (nothing is re-stored);
+    the same key with another body is a Conflict."""
+    if user.role not in INTAKE_ROLES:
+        raise PermissionDenied("your role does not send readings", message_zh="您的角色不能报送计量数据")
+    sha = hashlib.sha256(body).hexdigest()
+    if idempotency_key:
+        old = session.execute(
+            select(MeteringIntakeKey).where(
+                MeteringIntakeKey.user_id == user.id, MeteringIntakeKey.key == idempotency_key
+            )
+        ).scalar_one_or_none()
+        if old is not None:
+            if old.request_sha256 != sha:
+                raise Conflict(
+                    f"Idempotency-Key {idempotency_key!r} was used for another request",
+                    message_zh=f"幂等键“{idempotency_key}”已用于另一请求",
+                )
+            answer: dict[str, Any] = json.loads(old.response_json)
+            answer["replayed"] = True
+            return answer
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(
+            "the body is not JSON",
+            [Problem("body", "senml.json", "请求体不是有效的JSON", f"not valid JSON: {str(exc)[:80]}")],
+            message_zh="请求体不是有效的JSON",
+        ) from None
+    packs = data.get("packs") if isinstance(data, dict) else [data]
+    if not isinstance(packs, list) or not packs or len(packs) > MAX_PACKS:
+        raise InputError(
+            "the body is a SenML pack or {'packs': [...]}",
+            [
+                Problem(
+                    "body",
+                    "senml.pack",
+                    f'请求体须为一个SenML包或{{"packs": [...]}}（至多{MAX_PACKS}个包）',
+                    f"the body is one SenML pack or {{'packs': [...]}} (at most {MAX_PACKS} packs)",
+                )
+            ],
+            message_zh="请求体格式不对",
+        )
+    session.commit()  # end the reads before the file work
+    result = ingest_packs(session, store, packs, channel="https", now=now).as_dict()
+    if idempotency_key:
+        session.add(
+            MeteringIntakeKey(
+                user_id=user.id,
+                key=idempotency_key,
+                request_sha256=sha,
+                response_json=json.dumps(result, ensure_ascii=False),
+                created_at=utcnow(),
+            )
+        )
+        session.commit()
+    result["replayed"] = False
+    return result
+
+
+def rejections(session: Session, *, uscc: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """The refused packs' problems, newest first."""
+    q = select(MeteringRejection).order_by(MeteringRejection.id.desc()).limit(limit)
+    if uscc is not None:
+        q = q.where(MeteringRejection.uscc == uscc)
+    return [
+        {
+            "uscc": r.uscc,
+            "meter": r.meter,
+            "channel": r.channel,
+            "rule": r.rule,
+            "location": r.location,
+            "message_zh": r.message_zh,
+            "message_en": r.message_en,
+            "received_at": r.received_at.isoformat(),
+        }
+        for r in session.execute(q).scalars()
+    ]
+
+
+def rejection_counts(session: Session) -> dict[str, int]:
+    """uscc → refused problems counted."""
+    rows = session.execute(
+        select(MeteringRejection.uscc, func.count()).group_by(MeteringRejection.uscc)
+    ).all()
+    return {u: int(n) for u, n in rows}
