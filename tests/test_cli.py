@@ -70,6 +70,8 @@ NEEDS_DB = {
     "carbonpeak submission return": ["submission", "return", "1", "--as", "office", "--comment", "x"],
     "carbonpeak submission publish": ["submission", "publish", "1", "--as", "office"],
     "carbonpeak submission list": ["submission", "list", "--as", "office"],
+    "carbonpeak metering ingest": ["metering", "ingest", __file__],
+    "carbonpeak metering quality": ["metering", "quality", "--month", "2025-06"],
 }
 # init and demo load create the database; serve answers 503 page by page; the rest never open it.
 CREATES_OR_NO_DB = {
@@ -87,6 +89,8 @@ CREATES_OR_NO_DB = {
     "carbonpeak balance",
     "carbonpeak restore",
     "carbonpeak data template",
+    "carbonpeak metering simulate",
+    "carbonpeak metering compact",
 }
 
 

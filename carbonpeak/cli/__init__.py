@@ -96,6 +96,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "round": ("round", "Reporting rounds. 填报轮次。", "group"),
     "submission": ("submission", "Review workflow: submit, approve, return, publish. 审核流程。", "group"),
     "user": ("user", "Users, roles and API tokens. 用户、角色与令牌。", "group"),
+    "metering": ("metering", "Online energy monitoring of key units. 重点用能单位能耗在线监测。", "group"),
 }
 
 # What the person typing can fix (the input, a name, the role, running `carbonpeak init`): exit 2.

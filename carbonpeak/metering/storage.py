@@ -154,9 +154,10 @@ class ReadingStore:
         skew: np.ndarray,
         *,
         channel: str,
-        received: int | None = None,
+        received: int | np.ndarray | None = None,
     ) -> IngestResult:
-        """`ingest` for columns (the bulk path: no object per reading)."""
+        """`ingest` for columns (the bulk path: no object per reading); `received`: when the readings
+        arrived (s since 1970; one time or one per reading; default now)."""
         result = IngestResult()
         if len(t) == 0:
             return result
@@ -164,7 +165,9 @@ class ReadingStore:
         groups: dict[tuple[str, str], list[int]] = {}
         for i, key in enumerate(zip(months.tolist(), uscc, strict=True)):
             groups.setdefault(key, []).append(i)
-        stamp = int(received if received is not None else time.time())
+        stamps = np.broadcast_to(
+            np.asarray(received if received is not None else int(time.time()), dtype=np.int64), (len(t),)
+        )
         t_list = np.asarray(t).tolist()
         v_list = np.asarray(value, dtype=np.float64).tolist()
         with self._locked(True):
@@ -200,7 +203,7 @@ class ReadingStore:
                         "value": pa.array(np.asarray(value, dtype=np.float64)[sel]),
                         "version": pa.array(np.asarray(versions, dtype=np.int32)),
                         "skew": pa.array(np.asarray(skew, dtype=np.int32)[sel]),
-                        "received": pa.array(np.full(len(keep), stamp, dtype=np.int64)),
+                        "received": pa.array(stamps[sel]),
                         "channel": pa.array([channel] * len(keep), pa.string()),
                     },
                     schema=SCHEMA,
