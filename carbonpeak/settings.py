@@ -13,6 +13,9 @@ at import.
 | CARBONPEAK_SECURE_COOKIES | auto | session cookie `Secure`: auto = over HTTPS (docs/operations.md) |
 | CARBONPEAK_API_TOKEN_DAYS | 90 | lifetime of a new API token (rotate before: POST /api/auth/token/rotate) |
 | CARBONPEAK_ALLOW_SELF_APPROVAL | false | one-person office: approve one's own upload (audited) |
+| CARBONPEAK_MQTT_HOST / _PORT | 127.0.0.1 / 1883 | the MQTT broker of the metering intake |
+| CARBONPEAK_MQTT_PREFIX | cp | topic prefix: `<prefix>/<uscc>/<meter>/<quantity>` |
+| CARBONPEAK_MQTT_CLIENT_ID | carbonpeak-metering | the subscriber's persistent session |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
@@ -55,6 +58,10 @@ class Settings(BaseSettings):
     allow_self_approval: bool = False
     api_token_days: int = Field(default=90, ge=1, le=3650)
     secure_cookies: Literal["auto", "true", "false"] = "auto"
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    mqtt_prefix: str = Field(default="cp", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    mqtt_client_id: str = Field(default="carbonpeak-metering", min_length=1, max_length=64)
 
     @property
     def api_token_lifetime(self) -> dt.timedelta:

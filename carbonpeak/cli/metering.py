@@ -109,6 +109,45 @@ def register(app: typer.Typer) -> None:
             rows = [dataclasses.asdict(i) for i in got.indices]
         emit(rows, fmt)
 
+    @group.command("subscribe")
+    def subscribe(
+        seconds: Annotated[
+            float, typer.Option(help="stop after this many seconds (0: run until stopped)")
+        ] = 0,
+    ) -> None:
+        """Take SenML packs from the MQTT broker (QoS 1), acknowledged once stored. 订阅监测数据。"""
+        import signal
+        import threading
+
+        from carbonpeak.metering.mqtt import Subscriber
+        from carbonpeak.services.metering import mqtt_handler, reading_store
+        from carbonpeak.settings import Settings
+        from carbonpeak.store.db import Database
+
+        settings = Settings()
+        db = Database.initialised(settings)
+        done = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: done.set())
+        sub = Subscriber(
+            mqtt_handler(db, reading_store(settings)),
+            host=settings.mqtt_host,
+            port=settings.mqtt_port,
+            prefix=settings.mqtt_prefix,
+            client_id=settings.mqtt_client_id,
+        )
+        sub.start()
+        if not sub.connected.wait(30):
+            typer.echo(f"no broker at {settings.mqtt_host}:{settings.mqtt_port} yet; still trying", err=True)
+        typer.echo(f"subscribed to {settings.mqtt_prefix}/+/+/+ on {settings.mqtt_host}:{settings.mqtt_port}")
+        try:
+            done.wait(seconds or None)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sub.stop()
+            db.dispose()
+        typer.echo(f"{sub.handled} message(s) handled")
+
     @group.command("compact")
     def compact() -> None:
         """Rewrite each month-and-unit partition as one Parquet file (every version kept). 合并数据文件。"""

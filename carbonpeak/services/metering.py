@@ -111,8 +111,11 @@ def check_packs(
     packs: Sequence[bytes | str | list[Any]],
     *,
     now: float | None = None,
+    topics: Sequence[str] | None = None,
 ) -> tuple[list[list[Reading]], list[list[Problem]]]:
-    """Each pack's readings or problems; the monotone check reaches the store's last readings."""
+    """Each pack's readings or problems; the monotone check reaches the store's last readings.
+    `topics`: the MQTT topic of each pack, `<prefix>/<uscc>/<meter>/<quantity>` (its readings must
+    be that meter's)."""
     now = time.time() if now is None else now
     by_key = {m.key: m for m in register.values()}
     readings: list[list[Reading]] = []
@@ -120,6 +123,19 @@ def check_packs(
     for i, pack in enumerate(packs):
         where = f"packs[{i}]" if len(packs) > 1 else "pack"
         got, bad = parse_pack(pack, register, now=now, where=where)
+        if not bad and topics is not None:
+            name = topics[i].split("/", 1)[-1]
+            meter = register.get(name)
+            if meter is None or any(r.key != meter.key for r in got):
+                bad = [
+                    Problem(
+                        topics[i],
+                        "metering.topic",
+                        "主题须为 <前缀>/<统一社会信用代码>/<计量点>/<参数>，且与包内名称一致",
+                        "the topic must be <prefix>/<uscc>/<meter>/<quantity> and name the pack's meter",
+                    )
+                ]
+                got = []
         if not bad:
             firsts: dict[str, tuple[str, str, int]] = {}
             for r in got:
@@ -142,11 +158,12 @@ def ingest_packs(
     channel: str,
     register: Mapping[str, Meter] | None = None,
     now: float | None = None,
+    topics: Sequence[str] | None = None,
 ) -> IntakeResult:
     """Check every pack, store the good ones' readings durably (one write per partition for the
     whole request), record the refused ones' problems. A pack is stored whole or not at all."""
     register = meters(session) if register is None else register
-    readings, problems = check_packs(store, register, packs, now=now)
+    readings, problems = check_packs(store, register, packs, now=now, topics=topics)
     good = [r for rs in readings for r in rs]
     written = store.ingest(good, channel=channel) if good else IngestResult()
     results = []
@@ -457,3 +474,34 @@ def assess_month(
         month=month,
         reports=reports,
     )
+
+
+def mqtt_handler(database: Any, store: ReadingStore, *, refresh: float = 30.0) -> Any:
+    """The subscriber's handler (metering/mqtt.py): a batch of messages → one durable store call and
+    the refusals' records; the replies to publish on `<topic>/rejected`. The register is read again
+    every `refresh` seconds (a newly published register reaches the subscriber)."""
+    from carbonpeak.metering.mqtt import Message, refusal_payload, reply_topic
+
+    state: dict[str, Any] = {"at": 0.0, "register": {}}
+
+    def handle(msgs: Sequence[Message]) -> list[tuple[str, bytes]]:
+        with database.session() as session:
+            if time.monotonic() - state["at"] > refresh:
+                state["register"] = meters(session)
+                session.commit()
+                state["at"] = time.monotonic()
+            result = ingest_packs(
+                session,
+                store,
+                [m.payload for m in msgs],
+                channel="mqtt",
+                register=state["register"],
+                topics=[m.topic for m in msgs],
+            )
+        return [
+            (reply_topic(m.topic), refusal_payload(p.problems))
+            for m, p in zip(msgs, result.packs, strict=True)
+            if not p.accepted
+        ]
+
+    return handle
