@@ -72,6 +72,7 @@ NEEDS_DB = {
     "carbonpeak submission list": ["submission", "list", "--as", "office"],
     "carbonpeak metering ingest": ["metering", "ingest", __file__],
     "carbonpeak metering quality": ["metering", "quality", "--month", "2025-06"],
+    "carbonpeak metering subscribe": ["metering", "subscribe", "--seconds", "1"],
 }
 # init and demo load create the database; serve answers 503 page by page; the rest never open it.
 CREATES_OR_NO_DB = {
