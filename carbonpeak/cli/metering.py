@@ -148,6 +148,37 @@ def register(app: typer.Typer) -> None:
             db.dispose()
         typer.echo(f"{sub.handled} message(s) handled")
 
+    @group.command("aggregate")
+    def aggregate(
+        month: Annotated[str, typer.Option(help="YYYY-MM (China standard time)")],
+        engine: Annotated[
+            str, typer.Option(help="duckdb (here) or spark (CARBONPEAK_SPARK_MASTER)")
+        ] = "duckdb",
+        job: Annotated[str, typer.Option(help="unit, daily or district")] = "unit",
+        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+    ) -> None:
+        """Energy by unit, day and district and completeness, the same jobs on DuckDB or Spark. 汇总。"""
+        from carbonpeak.errors import InputError, Problem
+        from carbonpeak.services.metering import meters, reading_store, run_aggregate
+        from carbonpeak.settings import Settings
+        from carbonpeak.store.db import open_session
+
+        if job not in ("unit", "daily", "district"):
+            raise InputError(
+                "unknown job",
+                [
+                    Problem(
+                        "--job", "cli.choice", "须为 unit、daily 或 district", "unit, daily or district", job
+                    )
+                ],
+            )
+        settings = Settings()
+        with open_session(settings) as session:
+            register = meters(session)
+        files = reading_store(settings).files([month])
+        rows = run_aggregate(engine, files, register, month, spark_master=settings.spark_master)[job]
+        emit(rows, fmt)
+
     @group.command("compact")
     def compact() -> None:
         """Rewrite each month-and-unit partition as one Parquet file (every version kept). 合并数据文件。"""

@@ -99,4 +99,10 @@ def test_simulate_publish_ingest_and_find_the_faults(tmp_path, monkeypatch, caps
     code, text, _ = _run(["metering", "quality", "--month", "2025-06", "--format", "json"], capsys)
     idx = json.loads(text)
     assert len(idx) == 3 and all(0 < i["index"] < 100 for i in idx)
+    code, text, err = _run(["metering", "aggregate", "--month", "2025-06", "--format", "json"], capsys)
+    assert code == 0, err
+    agg = json.loads(text)
+    assert {r["uscc"] for r in agg} == {i["uscc"] for i in idx} and all(r["quantity"] > 0 for r in agg)
     assert _run(["metering", "compact"], capsys)[0] == 0
+    code, text, _ = _run(["metering", "aggregate", "--month", "2025-06", "--format", "json"], capsys)
+    assert json.loads(text) == agg  # compaction changes no number
