@@ -24,6 +24,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
+
 from carbonpeak.errors import Problem
 from carbonpeak.metering.register import Meter
 
@@ -104,6 +106,9 @@ def parse_pack(
                 f"at most {MAX_RECORDS} records in a pack",
             )
         ]
+    fast = _fast_pack(pack, meters, now, previous or {})
+    if fast is not None:
+        return fast, []
     problems: list[Problem] = []
     out: dict[tuple[str, int], tuple[Reading, str]] = {}
     bn, bt, bu, bv, bs = "", 0.0, "", 0.0, 0.0
@@ -245,6 +250,71 @@ def parse_pack(
     if problems:
         return [], problems
     return readings, []
+
+
+_NUMBER_TYPES = frozenset({int, float})
+_FAST_BASE = frozenset({"bn", "bt", "bu", "bver"})
+
+
+def _fast_pack(
+    pack: list[Any], meters: Mapping[str, Meter], now: float, previous: Mapping[str, tuple[int, float]]
+) -> list[Reading] | None:
+    """The readings of the common pack — a base record (bn, bt, bu[, bver]) and then records of only
+    `t` and one of `v`/`s` — checked with array operations; None when the pack is of another shape
+    or anything is wrong (the record-by-record path then finds and locates every problem)."""
+    head = pack[0]
+    if not isinstance(head, dict) or not head.keys() <= _FAST_BASE or len(pack) < 2:
+        return None
+    bn, bt, bu = head.get("bn"), head.get("bt"), head.get("bu", "")
+    if not isinstance(bn, str) or type(bt) not in _NUMBER_TYPES or not isinstance(bu, str):
+        return None
+    bver = head.get("bver", 10)
+    if type(bver) is not int or not 1 <= bver <= 10:
+        return None
+    meter = meters.get(bn)
+    if meter is None or (bu and bu != meter.unit):
+        return None
+    value_key = "v" if meter.mode == "cumulative" else ("s" if "s" in pack[1] else "v")
+    keys = {"t", value_key}
+    recs = pack[1:]
+    try:
+        if not all(r.keys() == keys for r in recs):
+            return None
+    except AttributeError:
+        return None
+    ts = [r["t"] for r in recs]
+    vs = [r[value_key] for r in recs]
+    if not set(map(type, ts)) <= _NUMBER_TYPES or not set(map(type, vs)) <= _NUMBER_TYPES:
+        return None
+    t = np.asarray(ts, dtype=np.float64) + float(bt)  # type: ignore[arg-type]
+    v = np.asarray(vs, dtype=np.float64)
+    if not (np.isfinite(t).all() and np.isfinite(v).all()) or (v < 0).any():
+        return None
+    if (np.abs(t) < RELATIVE_LIMIT).any() or (t > now + FUTURE_SLACK).any():
+        return None
+    step = meter.interval_seconds
+    start = np.round(t / step).astype(np.int64) * step
+    if len(np.unique(start)) != len(start):
+        return None  # a period twice: the slow path tells a repeat from a conflict
+    if meter.mode == "cumulative":
+        order = np.argsort(start)
+        seq_t, seq_v = start[order], v[order]
+        prev = previous.get(meter.key)
+        if prev is not None and prev[0] < seq_t[0]:
+            seq_t = np.concatenate([[prev[0]], seq_t])
+            seq_v = np.concatenate([[prev[1]], seq_v])
+        d = np.diff(seq_v)
+        if (d < 0).any():
+            wrapped = d + meter.rollover
+            cap = meter.rated_capacity * np.diff(seq_t) / 3600
+            if ((d < 0) & ((wrapped < 0) | ~(wrapped <= cap))).any():
+                return None
+    skew = np.round(t - start).astype(np.int64)
+    uscc, name = meter.uscc, meter.meter
+    return [
+        Reading(uscc, name, ti, vi, si, i)
+        for i, (ti, vi, si) in enumerate(zip(start.tolist(), v.tolist(), skew.tolist(), strict=True), start=1)
+    ]
 
 
 def monotone_problems(

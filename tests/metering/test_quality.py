@@ -127,3 +127,32 @@ def test_hand_checked_rules():
     g = quality.Finding("gap", "U", "M1", 0, 900, 2)
     assert quality.chase_list([g], {"U/M1": m}, dt.date(1970, 1, 6)) == []
     assert len(quality.chase_list([g], {"U/M1": m}, dt.date(1970, 1, 7))) == 1
+
+
+def test_the_array_path_of_the_pack_check_agrees_with_the_record_path(monkeypatch):
+    """parse_pack takes the common pack shape through array operations; on packs of every kind
+    (clean, faulty, refused) it gives what the record-by-record path gives."""
+    import json
+
+    from carbonpeak.metering import senml
+
+    rng = np.random.default_rng(9)
+    ms = population(rng, 4, 4, 2025)
+    sim = simulate(rng, ms, start=START, days=3, faults=True)
+    register = {m.name: m for m in ms}
+    now = sim.end + 86400
+    packs = [p.records for p in sim.packs[:200]]
+    first = next(p for p in packs if p[0]["bn"].endswith("active_energy") and len(p) > 3)
+    packs += [
+        [first[0], *[{**r, "v": -1.0} if "v" in r else r for r in first[1:]]],  # negative
+        [{**first[0], "bu": "GJ"}, *first[1:]],  # unit
+        [first[0], first[1], first[1]],  # the same period twice, the same value: one reading
+        [{**first[0], "bt": now + 3600}, *first[1:]],  # future
+        [first[0], *[{**r, "t": "0"} for r in first[1:]]],  # a string time
+    ]
+    packs.append([first[0], first[2], {**first[1], "t": first[3]["t"] + 900}])  # goes down
+    fast = [senml.parse_pack(json.dumps(p), register, now=now) for p in packs]
+    monkeypatch.setattr(senml, "_fast_pack", lambda *a: None)
+    slow = [senml.parse_pack(json.dumps(p), register, now=now) for p in packs]
+    assert fast == slow
+    assert sum(1 for r, _ in fast if r) >= 150 and sum(1 for _, b in fast if b) == 5
