@@ -240,7 +240,8 @@ WITH cur AS (
 r AS (SELECT cur.*, g.energy_kind, g.mode, g.rollover FROM cur JOIN reg g USING (uscc, meter)),
 p AS (SELECT *, lead(value) OVER (PARTITION BY uscc, meter ORDER BY t) - value AS d FROM r)
 SELECT uscc, energy_kind,
-  round(sum(CASE WHEN mode = 'interval' THEN value WHEN d < 0 AND rollover > 0 THEN d + rollover ELSE d END), 3)
+  round(sum(CASE WHEN mode = 'interval' THEN value
+                 WHEN d < 0 AND rollover > 0 THEN d + rollover ELSE d END), 3)
     AS quantity, count(*) AS readings
 FROM p GROUP BY uscc, energy_kind ORDER BY uscc, energy_kind
 """

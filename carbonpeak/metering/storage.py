@@ -67,6 +67,14 @@ def month_of(t: np.ndarray) -> np.ndarray:
     return np.datetime_as_string((t + LOCAL_OFFSET).astype("datetime64[s]").astype("datetime64[M]"), unit="M")
 
 
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class _Partition:
     files: set[str] = field(default_factory=set)
@@ -170,6 +178,7 @@ class ReadingStore:
         )
         t_list = np.asarray(t).tolist()
         v_list = np.asarray(value, dtype=np.float64).tolist()
+        writes: list[tuple[_Partition, Path, pa.Table, dict[tuple[str, int], tuple[float, int]]]] = []
         with self._locked(True):
             for (month, unit), idx in groups.items():
                 part = self._partition(month, unit)
@@ -208,28 +217,42 @@ class ReadingStore:
                     },
                     schema=SCHEMA,
                 )
-                name = self._write(self._dir(month, unit), table)
+                writes.append((part, self._dir(month, unit), table, pending))
+            # the caches learn of a file only once it is durable; a file renamed into place by a
+            # batch that then failed is found by the folder listing (_partition) and read
+            names = self._write_all([(d, table) for _, d, table, _ in writes])
+            for (part, _, _, pending), name in zip(writes, names, strict=True):
                 part.files.add(name)
-                cur.update(pending)
+                part.current.update(pending)
                 part.note(pending)
         return result
 
+    def _write_all(self, items: Sequence[tuple[Path, pa.Table]]) -> list[str]:
+        """Write each table as a new file of its folder, durably: every file written, the files
+        fsynced together (threads: the file system commits them in fewer journal flushes), renamed
+        into place, the folders fsynced."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if not items:
+            return []
+        names, tmps = [], []
+        for d, table in items:
+            d.mkdir(parents=True, exist_ok=True)
+            name = f"part-{time.time_ns()}-{secrets.token_hex(4)}.parquet"
+            tmp = d / f".{name}.tmp"
+            pq.write_table(table, tmp, compression="zstd")
+            names.append(name)
+            tmps.append(tmp)
+        with ThreadPoolExecutor(max_workers=min(16, len(items))) as pool:
+            list(pool.map(_fsync_path, tmps))
+            for (d, _), name, tmp in zip(items, names, tmps, strict=True):
+                os.replace(tmp, d / name)
+            list(pool.map(_fsync_path, sorted({d for d, _ in items})))
+        return names
+
     def _write(self, d: Path, table: pa.Table) -> str:
-        """Write `table` as a new file of folder `d`, durably (fsync file, rename, fsync folder)."""
-        d.mkdir(parents=True, exist_ok=True)
-        name = f"part-{time.time_ns()}-{secrets.token_hex(4)}.parquet"
-        tmp = d / f".{name}.tmp"
-        with open(tmp, "wb") as f:
-            pq.write_table(table, f, compression="zstd")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, d / name)
-        fd = os.open(d, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        return name
+        """Write `table` as a new file of folder `d`, durably."""
+        return self._write_all([(d, table)])[0]
 
     def compact(self) -> int:
         """Rewrite every partition of more than one file as one file (all versions kept); the number
