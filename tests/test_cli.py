@@ -74,6 +74,7 @@ NEEDS_DB = {
     "carbonpeak metering quality": ["metering", "quality", "--month", "2025-06"],
     "carbonpeak metering subscribe": ["metering", "subscribe", "--seconds", "1"],
     "carbonpeak metering aggregate": ["metering", "aggregate", "--month", "2025-06"],
+    "carbonpeak metering publish": ["metering", "publish", "--month", "2025-06", "--as", "office"],
 }
 # init and demo load create the database; serve answers 503 page by page; the rest never open it.
 CREATES_OR_NO_DB = {

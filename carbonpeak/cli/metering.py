@@ -179,6 +179,25 @@ def register(app: typer.Typer) -> None:
         rows = run_aggregate(engine, files, register, month, spark_master=settings.spark_master)[job]
         emit(rows, fmt)
 
+    @group.command("publish")
+    def publish(
+        month: Annotated[str, typer.Option(help="YYYY-MM: the year's months up to this one")],
+        actor: Annotated[str, typer.Option("--as", help="username of the importing user")],
+    ) -> None:
+        """Monthly energy by unit from the meters as a draft data record (metered_energy). 月度能耗入库。"""
+        from carbonpeak.cli.round import _user
+        from carbonpeak.services.metering import publish_monthly, reading_store
+        from carbonpeak.settings import Settings
+        from carbonpeak.store.db import open_session
+
+        settings = Settings()
+        with open_session(settings) as session:
+            subs = publish_monthly(session, reading_store(settings), _user(session, actor), month)
+            for s in subs:
+                typer.echo(
+                    f"submission {s.id}: metered_energy {s.year} version {s.version} ({s.flag}), draft"
+                )
+
     @group.command("compact")
     def compact() -> None:
         """Rewrite each month-and-unit partition as one Parquet file (every version kept). 合并数据文件。"""

@@ -37,6 +37,7 @@ LONG_COLUMNS = {
     "balance": ("region", "year", "sector", "fuel", "quantity", "unit"),
     "series": ("indicator", "region", "year", "value", "unit"),
     "register": (*METER_COLUMNS, "year"),  # metering/register.py (docs/methods/metering.md)
+    "unit_month": ("uscc", "energy_kind", "month", "quantity", "unit", "completeness"),  # metering/monthly.py
 }
 OPTIONAL = ("flag", "method", "source")
 MAX_ROWS = 200_000
@@ -330,6 +331,8 @@ def parse_records(
     layout = kind.layout
     if layout == "register":
         return _register_records(kind, filename, data, grid, sheet, year, default_flag, default_source)
+    if layout == "unit_month":
+        return _month_records(kind, filename, data, grid, sheet, default_flag, default_source)
     if layout == "balance" and sheet == BALANCE_SHEET:
         source_rows = list(_wide_balance(grid, filename, year, region))
     else:
@@ -616,6 +619,57 @@ def _register_records(
                 method="",
                 location=r.location,
                 text=r.text,
+            )
+        )
+    return ParsedRecords(
+        kind=kind.code,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
+    )
+
+
+def _month_records(
+    kind: DataKind,
+    filename: str,
+    data: bytes,
+    grid: Sequence[Sequence[object]],
+    sheet: str,
+    flag: str,
+    source: str,
+) -> ParsedRecords:
+    """Monthly energy by unit (layout `unit_month`, metering/monthly.py), one record per year."""
+    from carbonpeak.metering.monthly import check_months
+
+    listed = list(_long_rows(grid, sheet, filename, "unit_month"))
+    checked, problems = check_months((v, where) for _line, v, where in listed)
+    extra = {where["quantity"]: v for _line, v, where in listed}
+    for r in checked:
+        f = extra[r.location].get("flag") or flag
+        if f not in FLAGS:
+            problems.append(
+                _problem(r.location, "data.flag", f"标记须为 {', '.join(FLAGS)} 之一", "unknown flag", f)
+            )
+    if not checked and not problems:
+        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+    if problems:
+        raise _fail(filename, problems)
+    by_year: dict[int, list[StatRow]] = {}
+    for r in checked:
+        v = extra[r.location]
+        by_year.setdefault(r.year, []).append(
+            StatRow(
+                key=r.key,
+                field=r.field,
+                region="",
+                year=r.year,
+                value=r.value,
+                unit=r.unit,
+                flag=v.get("flag") or flag,
+                source=v.get("source") or source,
+                method=v.get("method") or "",
+                location=r.location,
+                text=f"{r.completeness:.6f}",
             )
         )
     return ParsedRecords(

@@ -106,3 +106,24 @@ def test_simulate_publish_ingest_and_find_the_faults(tmp_path, monkeypatch, caps
     assert _run(["metering", "compact"], capsys)[0] == 0
     code, text, _ = _run(["metering", "aggregate", "--month", "2025-06", "--format", "json"], capsys)
     assert json.loads(text) == agg  # compaction changes no number
+    # the month's energy by unit enters the data spine: draft, review, publish
+    code, text, err = _run(["metering", "publish", "--month", "2025-06", "--as", "ann"], capsys)
+    assert code == 0, err
+    sub = text.split()[1].rstrip(":")
+    assert _run(["submission", "submit", sub, "--as", "ann"], capsys)[0] == 0
+    assert _run(["submission", "approve", sub, "--as", "bob"], capsys)[0] == 0
+    assert _run(["submission", "publish", sub, "--as", "bob"], capsys)[0] == 0
+    from carbonpeak.services.metering import monthly_energy
+    from carbonpeak.settings import Settings
+    from carbonpeak.store.db import open_session
+
+    with open_session(Settings()) as session:
+        published = monthly_energy(session)
+    assert sorted(
+        (r["uscc"], r["energy_kind"], r["quantity"], r["completeness"]) for r in published
+    ) == sorted((r["uscc"], r["energy_kind"], r["quantity"], r["completeness"]) for r in agg)
+    assert all(
+        r["month"] == "2025-06" and r["flag"] == "estimated" and "metering" in r["method"] for r in published
+    )
+    code, text, _ = _run(["data", "export", "metered_energy", "--format", "csv"], capsys)
+    assert code == 0 and text.splitlines()[0].startswith("uscc,energy_kind,month,quantity")
