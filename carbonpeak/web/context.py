@@ -27,7 +27,17 @@ TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 LANG_COOKIE = "lang"
 
-NAV = ("overview", "inventory", "indicators", "projection", "decomposition", "tasks", "projects", "reporting")
+NAV = (
+    "overview",
+    "inventory",
+    "indicators",
+    "projection",
+    "decomposition",
+    "tasks",
+    "projects",
+    "reporting",
+    "metering",
+)
 
 
 @dataclass

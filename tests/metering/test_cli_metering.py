@@ -127,3 +127,27 @@ def test_simulate_publish_ingest_and_find_the_faults(tmp_path, monkeypatch, caps
     )
     code, text, _ = _run(["data", "export", "metered_energy", "--format", "csv"], capsys)
     assert code == 0 and text.splitlines()[0].startswith("uscc,energy_kind,month,quantity")
+    # the pages: the quality engine's index per unit, a unit's meters and gaps; signed-in only
+    from fastapi.testclient import TestClient
+
+    from carbonpeak.app import create_app
+
+    with TestClient(create_app(Settings())) as c:
+        assert c.get("/metering.json").status_code == 401
+        assert c.get("/metering", follow_redirects=False).headers["location"].startswith("/login")
+        c.post("/login", data={"username": "ann", "password": "long enough pw"})
+        page = c.get("/metering.json").json()
+        assert page["month"] == "2025-06" and page["units_online"] == 3 and page["meters"] == 12
+        assert sorted((u["uscc"], u["index"]) for u in page["units"]) == sorted(
+            (i["uscc"], i["index"]) for i in idx
+        )
+        html = c.get("/metering")
+        assert html.status_code == 200 and "数据质量指数" in html.text
+        assert "Quality index" in c.get("/metering", params={"lang": "en"}).text
+        uscc = page["units"][0]["uscc"]
+        unit = c.get(f"/metering/units/{uscc}.json").json()
+        assert len(unit["meters"]) == 4 and unit["index"]["index"] == page["units"][0]["index"]
+        gaps = [f for f in faults if f["kind"] == "gap" and f["key"].startswith(uscc)]
+        assert len(unit["gaps"]) >= len(gaps)
+        assert c.get(f"/metering/units/{uscc}").status_code == 200
+        assert c.get("/metering/units/NOPE.json").status_code == 404
