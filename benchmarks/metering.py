@@ -147,9 +147,41 @@ def bench_bulk(units: int, repeat: int) -> list[Row]:
     ]
 
 
+def private_broker() -> tuple[object, int]:
+    """A Mosquitto with the settings of docs/operations.md (queue and in-flight limits raised,
+    persistence) on a free local port: the machine's broker keeps Mosquitto's defaults (a queue of
+    1,000 messages a client), under which a publisher faster than the subscriber loses messages."""
+    import shutil
+    import socket
+    import subprocess
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = Path(tempfile.mkdtemp(prefix="cp-bench-broker-"))
+    conf = folder / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {folder}/\n"
+        "autosave_interval 60\nmax_queued_messages 1000000\nmax_inflight_messages 1000\nuser root\n"
+    )
+    proc = subprocess.Popen(
+        [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)], stderr=subprocess.DEVNULL
+    )
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, port
+
+
 def bench_mqtt(messages: int) -> list[Row]:
     from carbonpeak.metering.mqtt import Subscriber, publish_packs
     from carbonpeak.services.metering import check_packs
+
+    broker, port = private_broker()
 
     ms = meters(max(1, messages // 960), 10)
     register = {m.name: m for m in ms}
@@ -174,16 +206,18 @@ def bench_mqtt(messages: int) -> list[Row]:
         store.ingest([r for rs in readings for r in rs], channel="mqtt")
         return []
 
-    sub = Subscriber(handle, prefix=prefix, client_id=f"{prefix}-sub")
+    sub = Subscriber(handle, prefix=prefix, client_id=f"{prefix}-sub", port=port)
     sub.start()
     assert sub.connected.wait(10)
     t0 = time.perf_counter()
-    sent = publish_packs(msgs)
+    sent = publish_packs(msgs, port=port)
     end = time.monotonic() + 300
     while sub.handled < len(msgs) and time.monotonic() < end:
         time.sleep(0.01)
     wall = time.perf_counter() - t0
     sub.stop()
+    broker.terminate()  # type: ignore[attr-defined]
+    broker.wait()  # type: ignore[attr-defined]
     stored = store.current().num_rows
     rate = sub.handled / wall
     print(f"mqtt: {sent:,} published, {sub.handled:,} handled, {stored:,} stored in {wall:.2f} s")
