@@ -27,9 +27,18 @@ LOCAL_OFFSET = 8 * 3600
 DECIMALS = 3
 
 
+KEY = ["uscc", "meter", "t"]
+
+
 def current(readings: Any) -> Any:
-    """The newest version of each (uscc, meter, t)."""
-    return readings.group_by(["uscc", "meter", "t"]).aggregate(value=readings.value.argmax(readings.version))
+    """The newest version of each (uscc, meter, t). Corrected readings are few: the readings never
+    corrected pass as they are, and only the keys with a version above 1 are grouped (a group-by
+    over every reading of a month would cost more than the rest of the job)."""
+    corrected = readings.filter(readings.version > 1).select(*KEY).distinct()
+    first = readings.filter(readings.version == 1).anti_join(corrected, KEY).select(*KEY, "value")
+    fixed = readings.semi_join(corrected, KEY)
+    newest = fixed.group_by(KEY).aggregate(value=fixed.value.argmax(fixed.version))
+    return first.union(newest.select(*KEY, "value"))
 
 
 def periods(readings: Any, register: Any, start: int, end: int) -> Any:
