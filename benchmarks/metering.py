@@ -13,7 +13,8 @@
    DuckDB, metering/aggregate.py) against the same job written by hand in DuckDB SQL (the same plan:
    only corrected readings grouped to their newest version).
 Goals (issue 21): bulk >= 100,000 readings/s; MQTT >= 10,000 msgs/s; aggregation <= 1 s.
-Run: `.venv/bin/python benchmarks/metering.py [--units U] [--repeat R] [--messages M] [--series S]`.
+Run: `.venv/bin/python benchmarks/metering.py [--units U] [--repeat R] [--messages M] [--series S]
+[--parts bulk,mqtt,aggregate]`.
 """
 
 from __future__ import annotations
@@ -301,7 +302,7 @@ def bench_aggregate(series: int, repeat: int) -> list[Row]:
     out: dict[str, object] = {}
 
     def ibis_duckdb() -> None:
-        out["ibis"] = run_aggregate("duckdb", files, register, "2025-06")["unit"]
+        out["ibis"] = run_aggregate("duckdb", files, register, "2025-06", only=["unit"])["unit"]
 
     def hand_sql() -> None:
         con = duckdb.connect()
@@ -337,11 +338,16 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=20_000)
     ap.add_argument("--series", type=int, default=5000)
     ap.add_argument("--skip-mqtt", action="store_true")
+    ap.add_argument("--parts", default="bulk,mqtt,aggregate", help="comma-separated: bulk, mqtt, aggregate")
     args = ap.parse_args()
-    rows = bench_bulk(args.units, args.repeat)
-    if not args.skip_mqtt:
+    parts = set(args.parts.split(",")) - ({"mqtt"} if args.skip_mqtt else set())
+    rows: list[Row] = []
+    if "bulk" in parts:
+        rows += bench_bulk(args.units, args.repeat)
+    if "mqtt" in parts:
         rows += bench_mqtt(args.messages)
-    rows += bench_aggregate(args.series, args.repeat)
+    if "aggregate" in parts:
+        rows += bench_aggregate(args.series, args.repeat)
     record("metering", rows)
 
 

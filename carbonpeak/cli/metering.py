@@ -176,7 +176,9 @@ def register(app: typer.Typer) -> None:
         with open_session(settings) as session:
             register = meters(session)
         files = reading_store(settings).files([month])
-        rows = run_aggregate(engine, files, register, month, spark_master=settings.spark_master)[job]
+        rows = run_aggregate(engine, files, register, month, spark_master=settings.spark_master, only=[job])[
+            job
+        ]
         emit(rows, fmt)
 
     @group.command("publish")

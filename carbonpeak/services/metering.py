@@ -558,9 +558,10 @@ def run_aggregate(
     *,
     spark_master: str = "local[1]",
     spark: Any = None,
+    only: Sequence[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The jobs of metering/aggregate.py for `month` on `engine` (duckdb | spark) over the Parquet
-    `files`; rows of each job. `spark`: a session to reuse (tests)."""
+    `files`; rows of each job (of `only` when given). `spark`: a session to reuse (tests)."""
     import warnings
 
     if engine not in ENGINES:
@@ -579,7 +580,7 @@ def run_aggregate(
     with warnings.catch_warnings():
         # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table(); the results are the same
         warnings.filterwarnings("ignore", message=".*fetch_arrow_table", category=DeprecationWarning)
-        return _run_jobs(engine, files, register, month, spark_master=spark_master, spark=spark)
+        return _run_jobs(engine, files, register, month, spark_master=spark_master, spark=spark, only=only)
 
 
 def _run_jobs(
@@ -590,6 +591,7 @@ def _run_jobs(
     *,
     spark_master: str,
     spark: Any,
+    only: Sequence[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     import ibis
     import pyarrow as pa
@@ -617,7 +619,9 @@ def _run_jobs(
             readings = ibis.memtable(pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table())
     try:
         return {
-            name: con.to_pyarrow(expr).to_pylist() for name, expr in jobs(readings, reg, start, end).items()
+            name: con.to_pyarrow(expr).to_pylist()
+            for name, expr in jobs(readings, reg, start, end).items()
+            if only is None or name in only
         }
     finally:
         if engine == "duckdb":
