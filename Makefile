@@ -58,7 +58,7 @@ lint: env-dev
 	$(RUN) mypy carbonpeak
 
 # Every benchmark, then one table of all goals (met / missed) in benchmarks/RESULTS.md.
-BENCHMARKS := cli inventory lmdi projection pages upload load enterprise
+BENCHMARKS := cli inventory lmdi projection pages upload load enterprise metering
 bench: env-dev
 	for b in $(BENCHMARKS); do $(RUN) python benchmarks/$$b.py || exit 1; done
 	$(RUN) python benchmarks/report.py

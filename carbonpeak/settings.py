@@ -15,6 +15,10 @@ at import.
 | CARBONPEAK_ALLOW_SELF_APPROVAL | false | one-person office: approve one's own upload (audited) |
 | CARBONPEAK_LOG_LEVEL | info | server log level: debug, info, warning, error (`serve --log-level`) |
 | CARBONPEAK_LOG_JSON | false | log lines as JSON objects (one per line) instead of text |
+| CARBONPEAK_MQTT_HOST / _PORT | 127.0.0.1 / 1883 | the MQTT broker of the metering intake |
+| CARBONPEAK_MQTT_PREFIX | cp | topic prefix: `<prefix>/<uscc>/<meter>/<quantity>` |
+| CARBONPEAK_MQTT_CLIENT_ID | carbonpeak-metering | the subscriber's persistent session |
+| CARBONPEAK_SPARK_MASTER | local[1] | Spark master of `metering aggregate --engine spark` (operations.md) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
@@ -59,6 +63,11 @@ class Settings(BaseSettings):
     secure_cookies: Literal["auto", "true", "false"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_json: bool = False
+    mqtt_host: str = "127.0.0.1"
+    mqtt_port: int = Field(default=1883, ge=1, le=65535)
+    mqtt_prefix: str = Field(default="cp", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    mqtt_client_id: str = Field(default="carbonpeak-metering", min_length=1, max_length=64)
+    spark_master: str = "local[1]"
 
     @property
     def api_token_lifetime(self) -> dt.timedelta:

@@ -4,12 +4,13 @@
 #                                               in WeasyPrint (without it a one-page PDF takes ~26 s)
 #   test: the above, and poppler-utils          pdftotext/pdftoppm for report tests
 #                        chromium               the browser the Playwright tests drive (/usr/bin/chromium)
+#                        mosquitto              the MQTT broker of the metering intake tests (127.0.0.1:1883)
 # Usage: install-system.sh run|test. Skips what is already there. As root it installs what is
 # missing; otherwise `run` says what is missing and what works without it (and goes on), `test` fails.
 set -euo pipefail
 profile="${1:-test}"
 pkgs=(fonts-noto-cjk libharfbuzz-subset0)
-[ "$profile" = test ] && pkgs+=(poppler-utils chromium)
+[ "$profile" = test ] && pkgs+=(poppler-utils chromium mosquitto)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -93,6 +93,11 @@ NEEDS_DB = {
         "--as",
         "office",
     ],
+    "carbonpeak metering ingest": ["metering", "ingest", __file__],
+    "carbonpeak metering quality": ["metering", "quality", "--month", "2025-06"],
+    "carbonpeak metering subscribe": ["metering", "subscribe", "--seconds", "1"],
+    "carbonpeak metering aggregate": ["metering", "aggregate", "--month", "2025-06"],
+    "carbonpeak metering publish": ["metering", "publish", "--month", "2025-06", "--as", "office"],
 }
 # init and demo load create the database; serve answers 503 page by page; the rest never open it.
 CREATES_OR_NO_DB = {
@@ -116,6 +121,8 @@ CREATES_OR_NO_DB = {
     "carbonpeak enterprise reconcile",
     "carbonpeak enterprise ets",
     "carbonpeak enterprise check-uscc",
+    "carbonpeak metering simulate",
+    "carbonpeak metering compact",
 }
 
 

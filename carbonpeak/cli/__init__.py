@@ -122,6 +122,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "碳排放预算执行预警通报 / The monthly warning notice of the carbon budget.",
         "command",
     ),
+    "metering": ("metering", "Online energy monitoring of key units. 重点用能单位能耗在线监测。", "group"),
 }
 
 # What the person typing can fix (the input, a name, the role, running `carbonpeak init`): exit 2.

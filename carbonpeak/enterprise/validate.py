@@ -13,7 +13,7 @@ source]. Rules (every problem located, in zh and en; statistics/parse.py then st
 - reports: the enterprise in the register (`context.register`, when given); item known
   (enterprise/accounts.items); unit convertible to the item's unit (a 两高 level's unit exactly);
   value_added > 0; energy, process and ETS quantities ≥ 0; month 1–12 in the monthly kind;
-- metering (the seam for metered monthly energy, data kind `metered_energy_monthly`): when
+- metering (the seam for metered monthly energy, data kind `metered_energy`): when
   `context.metered` holds an enterprise-month's metered energy (tce), the reported energy of that
   month (tce, calorific value) may differ from it by at most `context.tolerance` (fraction of the
   metered figure); an annual report is checked against the sum of twelve metered months.

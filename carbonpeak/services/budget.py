@@ -12,7 +12,7 @@ docs/methods/budget.md).
     current_rules(data_dir) / set_rules(session, actor, text, data_dir)   the office's rule file (audited)
     record_decision(session, actor, …)   a decision on an assessed project and its reason (audited)
 
-Seam: a published `metered_energy_monthly` kind (the key units' metered energy, another area) is
+Seam: a published `metered_energy` kind (the key units' metered energy, another area) is
 listed in `inputs` when the registry has it; the nowcast does not depend on it.
 """
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from carbonpeak.store.models import User
 
 KIND = "electricity_monthly"
-METERED_KIND = "metered_energy_monthly"
+METERED_KIND = "metered_energy"  # published by `carbonpeak metering publish`
 CITY = "jinan"
 SECTORS = ("primary", "secondary", "tertiary", "residential")
 KAYA_SECTOR = {

@@ -13,8 +13,8 @@ API and the CLI all show.
     visible_usccs(user, book)           the enterprises a user may see (an enterprise role: its own)
     report_context(session, kind)       what an upload of a report is checked against (register, metering)
 
-Metering seam: when a data kind `metered_energy_monthly` is registered and published, its rows
-(key `USCC/MM`, any field, a unit convertible to tce) give the metered energy of an enterprise-month;
+Metering: the published data kind `metered_energy` (carbonpeak/metering/monthly.py; key USCC,
+field `<energy_kind>:<YYYY-MM>`, a unit convertible to tce) give the metered energy of an enterprise-month;
 an enterprise report contradicting it beyond the kind's tolerance is refused (enterprise/validate.py).
 Formulas: docs/methods/enterprise.md.
 """
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from carbonpeak.store.db import Database
 
 KINDS = ("enterprises", "enterprise_year", "enterprise_month")
-METERED_KIND = "metered_energy_monthly"
+METERED_KIND = "metered_energy"  # published by `carbonpeak metering publish` (metering/monthly.py)
 SEE_ALL_ROLES = frozenset({"office", "department", "district", "viewer"})
 
 
@@ -544,10 +544,12 @@ def require_one(user: Any, b: Book, uscc: str) -> Enterprise:
 
 
 def metered_energy(rows: Iterable[Any]) -> dict[tuple[str, int, int], float]:
-    """Metered energy (tce) by (USCC, year, month) from rows of `metered_energy_monthly` (key USCC/MM)."""
+    """Metered energy (tce) by (USCC, year, month) from rows of `metered_energy` (key USCC, field
+    `<energy_kind>:<YYYY-MM>`; every energy kind converted to tce and summed)."""
     out: dict[tuple[str, int, int], float] = {}
     for r in rows:
-        uscc, _, month = str(r.key).partition("/")
+        uscc = str(r.key)
+        month = str(r.field).rpartition(":")[2].rpartition("-")[2]
         if not month.isdigit():
             continue
         try:

@@ -366,6 +366,30 @@ def export_rows(session: Session, kind: str, year: int | None = None) -> list[di
     for r in published_rows(session, kind=kind):
         if year is not None and r.year != year:
             continue
+        if spec.layout == "unit_month":
+            energy_kind, month = r.field.split(":", 1)
+            out.append(
+                {
+                    "uscc": r.key,
+                    "energy_kind": energy_kind,
+                    "month": month,
+                    "quantity": r.value,
+                    "unit": r.unit,
+                    "completeness": float(r.text or 0),
+                    "flag": r.flag,
+                    "method": r.method,
+                    "source": r.source,
+                }
+            )
+            continue
+        if spec.layout == "meters":
+            from carbonpeak.metering.register import meter_of, register_rows
+
+            row: dict[str, Any] = register_rows([meter_of(r.key, r.value, r.unit, r.region, r.text)], r.year)[
+                0
+            ]
+            out.append({**row, "flag": r.flag, "source": r.source})
+            continue
         head: dict[str, Any] = (
             {"region": r.region, "year": r.year, "sector": r.key, "fuel": r.field, "quantity": r.value}
             if spec.layout == "balance"

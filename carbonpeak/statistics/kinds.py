@@ -20,7 +20,7 @@ class DataKind(BaseModel):
     code: str
     name_zh: str
     name_en: str
-    layout: Literal["balance", "series", "register", "enterprise", "monthly"]
+    layout: Literal["balance", "series", "register", "enterprise", "monthly", "meters", "unit_month"]
     indicators: dict[str, str] = {}
     any_target_indicator: bool = False
     tolerance: float = 0.02

@@ -31,6 +31,7 @@ from typing import Any
 from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.metering.register import COLUMNS as METER_COLUMNS
 from carbonpeak.statistics.kinds import DataKind
 
 FLAGS = ("published", "estimated", "sample")
@@ -52,6 +53,8 @@ LONG_COLUMNS = {
     ),
     "enterprise": ("uscc", "year", "item", "value", "unit"),
     "monthly": ("indicator", "region", "year", "month", "value", "unit"),
+    "meters": (*METER_COLUMNS, "year"),  # metering/register.py (docs/methods/metering.md)
+    "unit_month": ("uscc", "energy_kind", "month", "quantity", "unit", "completeness"),  # metering/monthly.py
 }
 OPTIONAL = ("flag", "method", "source")
 MAX_ROWS = 200_000
@@ -73,7 +76,7 @@ class StatRow:
     source: str
     method: str
     location: str
-    text: str = ""  # a text value (the register's name, industry, district …)
+    text: str = ""  # a text value (an enterprise register's name, industry …; a meter's attributes)
 
 
 @dataclass(frozen=True)
@@ -349,6 +352,10 @@ def parse_records(
         return _enterprise_records(
             kind, filename, data, sheet, grid, year, region, default_flag, default_source, context
         )
+    if layout == "meters":
+        return _meter_records(kind, filename, data, grid, sheet, year, default_flag, default_source)
+    if layout == "unit_month":
+        return _month_records(kind, filename, data, grid, sheet, default_flag, default_source)
     if layout == "balance" and sheet == BALANCE_SHEET:
         source_rows = list(_wide_balance(grid, filename, year, region))
     else:
@@ -688,3 +695,118 @@ def _supply_use_gap(rows: list[StatRow], tolerance: float) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _meter_records(
+    kind: DataKind,
+    filename: str,
+    data: bytes,
+    grid: Sequence[Sequence[object]],
+    sheet: str,
+    year: int | None,
+    flag: str,
+    source: str,
+) -> ParsedRecords:
+    """A meter register (layout `meters`): one row per metering point, checked by
+    metering.register.check_register; the year from the `year` column (or --year when blank)."""
+    from carbonpeak.metering.register import check_register
+
+    header = [_text(c) for c in grid[0]] if grid else []
+    if year is not None and grid and "year" not in header:
+        grid = [[*grid[0], "year"], *([*r, str(year)] for r in grid[1:])]
+    listed = list(_long_rows(grid, sheet, filename, "meters"))
+    problems: list[Problem] = []
+    years: list[int] = []
+    for _line, v, where in listed:
+        try:
+            yr = int(v["year"] or (year or 0))
+            if not 1900 <= yr <= 2100 or (year is not None and yr != year):
+                raise ValueError
+        except ValueError:
+            problems.append(
+                _problem(where["year"], "data.year", f"年份“{v['year']}”无效", f"{v['year']!r} is not a year")
+            )
+            yr = 0
+        years.append(yr)
+    checked, more = check_register((v, where) for _line, v, where in listed)
+    problems += more
+    if not checked and not problems:
+        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+    if problems:
+        raise _fail(filename, problems)
+    by_loc = {where["meter"]: yr for (_line, _v, where), yr in zip(listed, years, strict=True)}
+    by_year: dict[int, list[StatRow]] = {}
+    for r in checked:
+        yr = by_loc[r.location]
+        by_year.setdefault(yr, []).append(
+            StatRow(
+                key=r.key,
+                field="meter",
+                region=r.region,
+                year=yr,
+                value=r.value,
+                unit=r.unit,
+                flag=flag,
+                source=source,
+                method="",
+                location=r.location,
+                text=r.text,
+            )
+        )
+    return ParsedRecords(
+        kind=kind.code,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
+    )
+
+
+def _month_records(
+    kind: DataKind,
+    filename: str,
+    data: bytes,
+    grid: Sequence[Sequence[object]],
+    sheet: str,
+    flag: str,
+    source: str,
+) -> ParsedRecords:
+    """Monthly energy by unit (layout `unit_month`, metering/monthly.py), one record per year."""
+    from carbonpeak.metering.monthly import check_months
+
+    listed = list(_long_rows(grid, sheet, filename, "unit_month"))
+    checked, problems = check_months((v, where) for _line, v, where in listed)
+    extra = {where["quantity"]: v for _line, v, where in listed}
+    for r in checked:
+        f = extra[r.location].get("flag") or flag
+        if f not in FLAGS:
+            problems.append(
+                _problem(r.location, "data.flag", f"标记须为 {', '.join(FLAGS)} 之一", "unknown flag", f)
+            )
+    if not checked and not problems:
+        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+    if problems:
+        raise _fail(filename, problems)
+    by_year: dict[int, list[StatRow]] = {}
+    for r in checked:
+        v = extra[r.location]
+        by_year.setdefault(r.year, []).append(
+            StatRow(
+                key=r.key,
+                field=r.field,
+                region="",
+                year=r.year,
+                value=r.value,
+                unit=r.unit,
+                flag=v.get("flag") or flag,
+                source=v.get("source") or source,
+                method=v.get("method") or "",
+                location=r.location,
+                text=f"{r.completeness:.6f}",
+            )
+        )
+    return ParsedRecords(
+        kind=kind.code,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
+    )

@@ -314,3 +314,35 @@ class ReportSummary(Base):
     text_en: Mapped[str] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MeteringRejection(Base):
+    """A refused SenML pack's problem (docs/methods/metering.md#intake): counted on the unit's
+    quality page. `uscc` and `meter` as far as the pack named them ("" when it did not)."""
+
+    __tablename__ = "metering_rejections"
+    __table_args__ = (Index("ix_metering_rejections_uscc", "uscc", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(32))
+    meter: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # mqtt | https
+    rule: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(200))
+    message_zh: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MeteringIntakeKey(Base):
+    """An `Idempotency-Key` of a bulk intake: the request's SHA-256 and the answer it got."""
+
+    __tablename__ = "metering_intake_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    response_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

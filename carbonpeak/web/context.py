@@ -40,6 +40,7 @@ NAV = (
     "reporting",
     "enterprises",
     "budget",
+    "metering",
 )
 
 

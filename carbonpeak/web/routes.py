@@ -216,6 +216,47 @@ _page(
 )
 
 
+def _signed_in(ctx: WebContext) -> None:
+    """The monitoring pages name enterprises and their meters: for signed-in users."""
+    if ctx.user is None:
+        raise NotAuthenticated("sign in to see the monitoring pages", message_zh="请登录后查看在线监测页面")
+
+
+def _metering(ctx: WebContext) -> BaseModel:
+    from carbonpeak.services.pages.metering import metering_page
+
+    _signed_in(ctx)
+    return metering_page(ctx.settings, month=ctx.query("month"), db=session.database(ctx.request))
+
+
+_page("/metering", "metering", "metering.html", _metering)
+
+
+def _metering_unit(ctx: Ctx, uscc: str) -> Response:
+    from carbonpeak.services.pages.metering import metering_unit_page
+
+    def build() -> BaseModel:
+        _signed_in(ctx)
+        return metering_unit_page(
+            ctx.settings,
+            uscc.removesuffix(".json"),
+            month=ctx.query("month"),
+            db=session.database(ctx.request),
+        )
+
+    return _answer(
+        ctx,
+        build,
+        "metering_unit.html",
+        title_key="web.metering.title",
+        nav="metering",
+        title=lambda m, lang: m.name,  # type: ignore[attr-defined]
+    )
+
+
+router.add_api_route("/metering/units/{uscc}", _metering_unit, methods=["GET"], name="metering_unit")
+
+
 def _indicator(ctx: Ctx, code: str) -> Response:
     return _answer(
         ctx,

@@ -122,6 +122,15 @@ ENDPOINTS = {
     ),
     "audit.list": ("GET", lambda a: "/api/audit", None, OFFICE, 200),
     "audit.verify": ("GET", lambda a: "/api/audit/verify", None, OFFICE, 200),
+    "metering.packs": (
+        "POST",
+        lambda a: "/api/metering/packs",
+        lambda a, r: {"content": b'[{"n": "x/y/z", "t": 1750000000, "v": 1}]'},
+        frozenset({"office", "department", "enterprise"}),
+        200,
+    ),
+    "metering.meters": ("GET", lambda a: "/api/metering/meters", None, EVERYONE, 200),
+    "metering.rejections": ("GET", lambda a: "/api/metering/rejections", None, EVERYONE, 200),
 }
 
 

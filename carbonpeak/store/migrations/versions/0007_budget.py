@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_budget"
-down_revision = "0004_idempotency"
+down_revision = "0005_metering"
 branch_labels = None
 depends_on = None
 

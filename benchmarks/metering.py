@@ -1,0 +1,355 @@
+"""Benchmark: online energy monitoring (issue 21), three parts in one run.
+
+1. Bulk intake: SenML packs (one per meter and day, 96 readings) checked against the register
+   (metering.senml) and stored idempotently in Parquet (metering.storage.ReadingStore), readings/s;
+   against what a competent engineer would write instead, timed interleaved: the same checked
+   readings inserted row by row into SQLite (`INSERT OR IGNORE` on a (meter, t) key, one
+   transaction, executemany). Both then take the same batch again (all duplicates).
+2. MQTT: one-reading packs published with QoS 1 to the broker at 127.0.0.1:1883 and taken by the
+   subscriber (acknowledged after the store), messages/s from the first publish to the last
+   message stored; every reading stored once (checked).
+3. Aggregation: one month × N series (15-minute; default 5,000: 500 units × 10 meters, 14.4 million
+   readings) in Parquet in the store's layout, the monthly energy by unit and kind (the Ibis job on
+   DuckDB, metering/aggregate.py) against the same job written by hand in DuckDB SQL (the same plan:
+   only corrected readings grouped to their newest version).
+Goals (issue 21): bulk >= 100,000 readings/s; MQTT >= 10,000 msgs/s; aggregation <= 1 s.
+Run: `.venv/bin/python benchmarks/metering.py [--units U] [--repeat R] [--messages M] [--series S]
+[--parts bulk,mqtt,aggregate]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import secrets
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from carbonpeak.metering.register import Meter, uscc_from
+from carbonpeak.metering.senml import parse_pack
+from carbonpeak.metering.storage import SCHEMA, ReadingStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Row, interleaved, record
+
+T0 = int(dt.datetime(2025, 6, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp())
+
+
+def meters(units: int, per_unit: int) -> list[Meter]:
+    out = []
+    for u in range(units):
+        uscc = uscc_from(f"91370100MB{u + 1:07d}")
+        for k in range(per_unit):
+            gas = k % 5 == 4
+            out.append(
+                Meter(
+                    uscc,
+                    f"单位{u}",
+                    "C3120",
+                    "历城区",
+                    f"M{k + 1:03d}",
+                    "natural_gas" if gas else "electricity",
+                    "volume" if gas else "active_energy",
+                    "m3" if gas else "kWh",
+                    "interval" if gas else "cumulative",
+                    5000.0,
+                    0 if gas else 9,
+                    15,
+                    dt.date(2027, 1, 1),
+                )
+            )
+    return out
+
+
+def day_packs(ms: list[Meter], day: int, rng: np.random.Generator) -> list[bytes]:
+    """One pack per meter for local day `day` of June 2025 (96 readings)."""
+    out = []
+    t = T0 + day * 86400
+    for m in ms:
+        q = np.round(rng.uniform(50, 1000, 96), 2)
+        values = q if m.mode == "interval" else np.round(1e6 + day * 1e5 + np.cumsum(q), 2)
+        key = "s" if m.mode == "interval" else "v"
+        recs: list[dict[str, object]] = [{"bn": m.name, "bu": m.unit, "bt": t}]
+        recs += [{"t": 900 * i, key: float(v)} for i, v in enumerate(values)]
+        out.append(json.dumps(recs, separators=(",", ":")).encode())
+    return out
+
+
+def bench_bulk(units: int, repeat: int) -> list[Row]:
+    ms = meters(units, 10)
+    register = {m.name: m for m in ms}
+    rng = np.random.default_rng(1)
+    packs = day_packs(ms, 0, rng)
+    n = len(packs) * 96
+    now = T0 + 40 * 86400
+    tmp = Path(tempfile.mkdtemp(prefix="cp-bench-"))
+    state = {"round": 0}
+
+    def parquet() -> None:
+        state["round"] += 1
+        store = ReadingStore(tmp / f"p{state['round']}")
+        readings = []
+        for p in packs:
+            got, bad = parse_pack(p, register, now=now)
+            assert not bad
+            readings += got
+        res = store.ingest(readings, channel="bench")
+        assert res.new == n
+        again = store.ingest(readings, channel="bench")  # a re-delivery: nothing written
+        assert again.duplicate == n and len(store.files()) == units
+
+    def sqlite_rows() -> None:
+        state["round"] += 1
+        con = sqlite3.connect(tmp / f"s{state['round']}.db")
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute(
+            "CREATE TABLE readings (uscc TEXT, meter TEXT, t INTEGER, value REAL, version INTEGER, "
+            "PRIMARY KEY (uscc, meter, t))"
+        )
+        readings = []
+        for p in packs:
+            got, bad = parse_pack(p, register, now=now)
+            assert not bad
+            readings += got
+        for _ in range(2):
+            with con:
+                con.executemany(
+                    "INSERT OR IGNORE INTO readings VALUES (?, ?, ?, ?, 1)",
+                    ((r.uscc, r.meter, r.t, r.value) for r in readings),
+                )
+        assert con.execute("SELECT count(*) FROM readings").fetchone() == (n,)
+        con.close()
+
+    t = interleaved({"parquet": parquet, "sqlite": sqlite_rows}, repeat)
+    pq_rate = 2 * n / t["parquet"].wall_median
+    sq_rate = 2 * n / t["sqlite"].wall_median
+    print(f"bulk intake, {n:,} readings twice: parquet {t['parquet'].text(1, 's')}")
+    print(f"                                   sqlite  {t['sqlite'].text(1, 's')}")
+    return [
+        Row(
+            "metering",
+            f"bulk intake (SenML check + Parquet, {n:,} readings, then again): readings/s",
+            pq_rate,
+            "readings/s",
+            ">= 100,000/s",
+            pq_rate >= 100_000,
+            f"{pq_rate / sq_rate:.2f}x the row-by-row SQLite insert",
+        ),
+        Row(
+            "metering", "row-by-row SQLite INSERT OR IGNORE (same checks): readings/s", sq_rate, "readings/s"
+        ),
+    ]
+
+
+def private_broker() -> tuple[object, int]:
+    """A Mosquitto with the settings of docs/operations.md (queue and in-flight limits raised,
+    persistence) on a free local port: the machine's broker keeps Mosquitto's defaults (a queue of
+    1,000 messages a client), under which a publisher faster than the subscriber loses messages."""
+    import shutil
+    import socket
+    import subprocess
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = Path(tempfile.mkdtemp(prefix="cp-bench-broker-"))
+    conf = folder / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {folder}/\n"
+        "autosave_interval 60\nmax_queued_messages 1000000\nmax_inflight_messages 1000\nuser root\n"
+    )
+    proc = subprocess.Popen(
+        [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)], stderr=subprocess.DEVNULL
+    )
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, port
+
+
+def bench_mqtt(messages: int) -> list[Row]:
+    from carbonpeak.metering.mqtt import Subscriber, publish_packs
+    from carbonpeak.services.metering import check_packs
+
+    broker, port = private_broker()
+
+    ms = meters(max(1, messages // 960), 10)
+    register = {m.name: m for m in ms}
+    prefix = f"cpb{secrets.token_hex(3)}"
+    store = ReadingStore(Path(tempfile.mkdtemp(prefix="cp-bench-mqtt-")))
+    msgs = []
+    for m in ms:
+        for i in range(96):
+            key = "s" if m.mode == "interval" else "v"
+            value = 100.0 + i if m.mode == "interval" else 1e6 + 100.0 * i
+            msgs.append(
+                (
+                    f"{prefix}/{m.name}",
+                    json.dumps([{"bn": m.name, "bu": m.unit, "t": T0 + 900 * i, key: value}]).encode(),
+                )
+            )
+    msgs = msgs[:messages]
+
+    def handle(batch):  # what services.metering.mqtt_handler does, without the database
+        readings, problems = check_packs(store, register, [b.payload for b in batch], now=T0 + 40 * 86400)
+        assert not any(problems)
+        store.ingest([r for rs in readings for r in rs], channel="mqtt")
+        return []
+
+    sub = Subscriber(handle, prefix=prefix, client_id=f"{prefix}-sub", port=port)
+    sub.start()
+    assert sub.connected.wait(10)
+    t0 = time.perf_counter()
+    sent = publish_packs(msgs, port=port)
+    end = time.monotonic() + 300
+    while sub.handled < len(msgs) and time.monotonic() < end:
+        time.sleep(0.01)
+    wall = time.perf_counter() - t0
+    sub.stop()
+    broker.terminate()  # type: ignore[attr-defined]
+    broker.wait()  # type: ignore[attr-defined]
+    stored = store.current().num_rows
+    rate = sub.handled / wall
+    print(f"mqtt: {sent:,} published, {sub.handled:,} handled, {stored:,} stored in {wall:.2f} s")
+    return [
+        Row(
+            "metering",
+            f"MQTT intake ({len(msgs):,} one-reading packs, QoS 1, ack after store): msgs/s",
+            rate,
+            "msgs/s",
+            ">= 10,000/s",
+            rate >= 10_000 and stored == len(msgs),
+            f"{stored:,} of {len(msgs):,} stored once",
+        )
+    ]
+
+
+def month_files(root: Path, series: int, rng: np.random.Generator) -> list[Meter]:
+    """`series` meters (10 a unit) × June 2025 at 15 minutes, written in the store's layout."""
+    ms = meters(series // 10, 10)
+    n = 30 * 96
+    t = T0 + 900 * np.arange(n, dtype=np.int64)
+    for u in range(0, len(ms), 10):
+        unit = ms[u : u + 10]
+        cols: dict[str, list[np.ndarray]] = {"meter": [], "t": [], "value": []}
+        for m in unit:
+            q = np.round(rng.uniform(50, 1000, n), 2)
+            cols["meter"].append(np.full(n, m.meter))
+            cols["t"].append(t)
+            cols["value"].append(q if m.mode == "interval" else np.round(1e6 + np.cumsum(q), 2))
+        rows = n * len(unit)
+        table = pa.table(
+            {
+                "uscc": pa.array(np.full(rows, unit[0].uscc)),
+                "meter": pa.array(np.concatenate(cols["meter"])),
+                "t": pa.array(np.concatenate(cols["t"])),
+                "value": pa.array(np.concatenate(cols["value"])),
+                "version": pa.array(np.ones(rows, dtype=np.int32)),
+                "skew": pa.array(np.zeros(rows, dtype=np.int32)),
+                "received": pa.array(np.concatenate(cols["t"]) + 3600),
+                "channel": pa.array(np.full(rows, "bench")),
+            },
+            schema=SCHEMA,
+        )
+        d = root / "readings" / "month=2025-06" / f"unit={unit[0].uscc}"
+        d.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, d / "part-0.parquet", compression="zstd")
+    return ms
+
+
+HAND_SQL = """
+WITH raw AS (SELECT uscc, meter, t, value, version FROM read_parquet($files) WHERE t >= $start AND t < $end),
+fixed AS (SELECT DISTINCT uscc, meter, t FROM raw WHERE version > 1),
+cur AS (
+  SELECT uscc, meter, t, value FROM raw WHERE version = 1 AND NOT EXISTS (
+    SELECT 1 FROM fixed f WHERE f.uscc = raw.uscc AND f.meter = raw.meter AND f.t = raw.t)
+  UNION ALL
+  SELECT uscc, meter, t, arg_max(value, version) FROM raw SEMI JOIN fixed USING (uscc, meter, t)
+  GROUP BY uscc, meter, t),
+r AS (SELECT cur.*, g.energy_kind, g.mode, g.rollover FROM cur JOIN reg g USING (uscc, meter)),
+p AS (SELECT *, lead(value) OVER (PARTITION BY uscc, meter ORDER BY t) - value AS d FROM r)
+SELECT uscc, energy_kind,
+  round(sum(CASE WHEN mode = 'interval' THEN value
+                 WHEN d < 0 AND rollover > 0 THEN d + rollover ELSE d END), 3)
+    AS quantity, count(*) AS readings
+FROM p GROUP BY uscc, energy_kind ORDER BY uscc, energy_kind
+"""
+
+
+def bench_aggregate(series: int, repeat: int) -> list[Row]:
+    import duckdb
+
+    from carbonpeak.services.metering import register_table, run_aggregate
+
+    root = Path(tempfile.mkdtemp(prefix="cp-bench-agg-"))
+    ms = month_files(root, series, np.random.default_rng(3))
+    register = {m.name: m for m in ms}
+    store = ReadingStore(root)
+    files = store.files(["2025-06"])
+    start, end = T0, T0 + 30 * 86400
+    out: dict[str, object] = {}
+
+    def ibis_duckdb() -> None:
+        out["ibis"] = run_aggregate("duckdb", files, register, "2025-06", only=["unit"])["unit"]
+
+    def hand_sql() -> None:
+        con = duckdb.connect()
+        con.register("reg", register_table(register, start, end))
+        out["sql"] = con.execute(HAND_SQL, {"files": files, "start": start, "end": end}).fetchall()
+        con.close()
+
+    t = interleaved({"ibis": ibis_duckdb, "sql": hand_sql}, repeat)
+    ibis_rows = [(r["uscc"], r["energy_kind"], r["quantity"], r["readings"]) for r in out["ibis"]]  # type: ignore[attr-defined]
+    assert ibis_rows == [tuple(r) for r in out["sql"]]  # type: ignore[attr-defined]
+    readings = series * 30 * 96
+    print(f"aggregation of {readings:,} readings: ibis {t['ibis'].text(1, 's')}")
+    print(f"                                  sql  {t['sql'].text(1, 's')}")
+    w = t["ibis"].wall_median
+    return [
+        Row(
+            "metering",
+            f"one month x {series:,} series ({readings / 1e6:.1f} M readings) by unit, Ibis on DuckDB: wall",
+            w,
+            "s",
+            "<= 1 s",
+            w <= 1.0,
+            f"{w / t['sql'].wall_median:.2f}x the hand-written DuckDB SQL (same rows)",
+        ),
+        Row("metering", "the same job in hand-written DuckDB SQL: wall", t["sql"].wall_median, "s"),
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=100, help="units of 10 meters for the bulk intake (1 day)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--messages", type=int, default=20_000)
+    ap.add_argument("--series", type=int, default=5000)
+    ap.add_argument("--skip-mqtt", action="store_true")
+    ap.add_argument("--parts", default="bulk,mqtt,aggregate", help="comma-separated: bulk, mqtt, aggregate")
+    args = ap.parse_args()
+    parts = set(args.parts.split(",")) - ({"mqtt"} if args.skip_mqtt else set())
+    rows: list[Row] = []
+    if "bulk" in parts:
+        rows += bench_bulk(args.units, args.repeat)
+    if "mqtt" in parts:
+        rows += bench_mqtt(args.messages)
+    if "aggregate" in parts:
+        rows += bench_aggregate(args.series, args.repeat)
+    record("metering", rows)
+
+
+if __name__ == "__main__":
+    main()
