@@ -154,14 +154,15 @@ def test_efficiency_levels_cite_their_source_and_order():
     assert efficiency_status("clinker", 117.1) == "below_baseline"
 
 
-def test_the_metering_seam_reads_metered_rows_in_tce():
+def test_the_published_metered_energy_is_read_in_tce():
+    """Rows of the `metered_energy` kind (metering/monthly.py): key USCC, field kind:YYYY-MM."""
     from types import SimpleNamespace
 
     from carbonpeak.services.enterprise import metered_energy
 
     rows = [
-        SimpleNamespace(key=f"{GOOD}/03", year=2024, value=100.0, unit="tce"),
-        SimpleNamespace(key=f"{GOOD}/03", year=2024, value=0.5, unit="万tce"),  # two meters of one month
-        SimpleNamespace(key=GOOD, year=2024, value=1.0, unit="tce"),  # no month: not a monthly figure
+        SimpleNamespace(key=GOOD, field="coal:2024-03", year=2024, value=100.0, unit="tce"),
+        SimpleNamespace(key=GOOD, field="gas:2024-03", year=2024, value=0.5, unit="万tce"),  # two kinds
+        SimpleNamespace(key=GOOD, field="value", year=2024, value=1.0, unit="tce"),  # no month: not monthly
     ]
     assert metered_energy(rows) == {(GOOD, 2024, 3): pytest.approx(5100.0)}
