@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 CURRENT_STATUSES = (
     "published",
-)  # = services/submissions.PUBLIC_STATUSES: public pages show published reports only
+)  # = services/current.PUBLIC_STATUSES: public pages show published reports only
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | N
         return base
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from carbonpeak.services.submissions import current_observations
+    from carbonpeak.services.current import current_observations
     from carbonpeak.store.db import is_missing_table
 
     try:

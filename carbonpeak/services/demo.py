@@ -24,7 +24,7 @@ reported by each with the same sample row; a project no template asks for (no un
 reports on it by Plan.project_units) stays out of the store and is counted in
 `projects_not_in_templates`. Indicators are not loaded: the templates ask for indicators that
 data/indicators.csv does not hold, the same city value would come from several units, and approved
-indicator values are read as `published` figures (submissions.current_observations), which sample
+indicator values are read as `published` figures (current.current_observations), which sample
 values are not.
 
 Idempotent: a (round, unit) whose latest version is published is left alone; a version stopped

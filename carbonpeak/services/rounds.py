@@ -183,7 +183,7 @@ def get_round(session: Session, actor: User, round_id: int) -> Round:
 def template_spec(session: Session, rnd: Round, unit_code: str) -> TemplateSpec:
     """The TemplateSpec of `unit_code` in `rnd`, with last year's approved values as `previous`."""
     from carbonpeak.collection.spec import Period, spec_for_unit
-    from carbonpeak.services.submissions import current_observations
+    from carbonpeak.services.current import current_observations
 
     if unit_code not in round_units(session, rnd.id):
         raise NotFound(
@@ -216,7 +216,7 @@ def prefill(session: Session, rnd: Round, unit_code: str) -> dict[str, dict[str,
     year; indicator values of the round's own year only (a value of another year is a different
     figure: last year's is shown beside the input as `previous` instead)."""
     from carbonpeak.collection.spec import prefill_key
-    from carbonpeak.services.submissions import (
+    from carbonpeak.services.current import (
         current_observations,
         current_project_status,
         current_task_progress,

@@ -331,9 +331,9 @@ def published_rows(session: Session, *, kind: str | None = None) -> list[Publish
 
 def current_snapshot(session: Session) -> Snapshot:
     """The snapshot of the store now: the newest published version of every data record and the
-    published progress reports (submissions.PUBLIC_STATUSES): an approved report reaches the public
+    published progress reports (current.PUBLIC_STATUSES): an approved report reaches the public
     pages only once the office publishes it."""
-    from carbonpeak.services.submissions import PUBLIC_STATUSES
+    from carbonpeak.services.current import PUBLIC_STATUSES
 
     records = sorted((s.id, s.dataset, s.year, s.version, s.file_sha256) for s in _newest_published(session))
     reports = session.execute(

@@ -12,6 +12,6 @@
                  on audit_log for SQLite and PostgreSQL).
 
 Use cases live in carbonpeak/services/ (init, users, rounds, submissions, audit); other engines
-read current approved values through services.submissions.current_observations /
+read current approved values through services.current.current_observations /
 current_task_progress / current_project_status, which return plain rows.
 """

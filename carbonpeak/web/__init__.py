@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 def install_web(app: FastAPI, settings: Settings) -> None:
     """Mount the static files and the page routes on `app` (settings are read per request)."""
     from carbonpeak.web import enterprise, lists, reporting, routes
-    from carbonpeak.web.assets import assets
-    from carbonpeak.web.context import STATIC_DIR
+    from carbonpeak.web.assets import STATIC_DIR, assets
 
     app.mount("/static", assets(STATIC_DIR), name="static")
     app.include_router(reporting.router)  # first: /reporting.json before any catch-all

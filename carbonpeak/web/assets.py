@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from starlette.types import Receive, Scope, Send
 
+STATIC_DIR = Path(__file__).resolve().parent / "static"  # carbonpeak/web/static
 LONG_CACHE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 COMPRESSIBLE = {".js", ".css", ".svg", ".json", ".map", ".txt", ".html"}
@@ -152,11 +153,9 @@ def assets(root: Path) -> Assets:
     return found
 
 
-__all__ = ["LONG_CACHE", "Assets", "asset_url", "assets"]
+__all__ = ["LONG_CACHE", "STATIC_DIR", "Assets", "asset_url", "assets"]
 
 
 def asset_url(rel: str) -> str:
     """The content-hash URL of a file under carbonpeak/web/static."""
-    from carbonpeak.web.context import STATIC_DIR
-
     return assets(STATIC_DIR).url(rel)

@@ -26,7 +26,6 @@ from carbonpeak.web import numbers
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
-STATIC_DIR = WEB_DIR / "static"
 LANG_COOKIE = "lang"
 
 NAV = (

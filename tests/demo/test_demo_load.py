@@ -14,9 +14,9 @@ from carbonpeak.cli import build_app, main
 from carbonpeak.demo import build as demo_build
 from carbonpeak.errors import NotAuthenticated, NotFound
 from carbonpeak.plan.load import load_plan
+from carbonpeak.services.current import current_project_status, current_task_progress
 from carbonpeak.services.demo import DEMO_MARK, DEMO_USERS, load_demo
 from carbonpeak.services.init import init_database
-from carbonpeak.services.submissions import current_project_status, current_task_progress
 from carbonpeak.services.users import ROLES, authenticate
 from carbonpeak.store.db import Database
 from carbonpeak.store.models import AuditEntry, Round, Submission, SubmissionFile, SubmissionRow, User

@@ -10,8 +10,8 @@ from carbonpeak.auth import check_csrf, csrf_token, hash_password, token_digest,
 from carbonpeak.errors import Conflict, InputError, NotAuthenticated
 from carbonpeak.i18n import t
 from carbonpeak.services import users as svc
+from carbonpeak.services.current import STATUSES
 from carbonpeak.services.rounds import TEMPLATE_KINDS
-from carbonpeak.services.submissions import STATUSES
 from carbonpeak.store.models import ApiToken
 
 

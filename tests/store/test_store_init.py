@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from carbonpeak.cli import build_app
-from carbonpeak.services import submissions
+from carbonpeak.services import current, submissions
 from carbonpeak.services.init import init_database, plan_versions, stored_plan
 from carbonpeak.services.rounds import download_template
 from carbonpeak.services.users import unit_tasks
@@ -75,7 +75,7 @@ def test_changed_plan_is_a_new_version_and_keeps_reported_data(loaded, tiny_plan
     with db.session() as s:
         assert [pv.version for pv in plan_versions(s)] == [1, 2]
         assert s.execute(select(func.count()).select_from(SubmissionRow)).scalar_one() == rows_before
-        (obs,) = submissions.current_observations(s)
+        (obs,) = current.current_observations(s)
         assert (obs["indicator"], obs["unit_code"], obs["value"], obs["unit"]) == (
             "pv_capacity",
             "dept_a",

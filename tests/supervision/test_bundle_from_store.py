@@ -9,9 +9,9 @@ import pytest
 
 from carbonpeak.demo.build import DATA_DIR
 from carbonpeak.plan.load import load_plan
+from carbonpeak.services.current import current_task_progress
 from carbonpeak.services.demo import load_demo
 from carbonpeak.services.init import init_database
-from carbonpeak.services.submissions import current_task_progress
 from carbonpeak.services.supervision import bundle_from_store, dispatch, load_bundle
 from carbonpeak.store.db import Database
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from carbonpeak.app import create_app
 from carbonpeak.settings import Settings
-from carbonpeak.web.context import STATIC_DIR
+from carbonpeak.web.assets import STATIC_DIR
 
 
 @pytest.fixture(scope="module")

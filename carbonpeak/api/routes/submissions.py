@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
+from carbonpeak.services import current
 from carbonpeak.services import submissions as svc
 from carbonpeak.store.models import Submission
 
@@ -199,7 +200,7 @@ def current_observations(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> list[dict[str, Any]]:
     """Current (approved) indicator values with provenance; viewers and other units see published ones."""
-    return svc.visible_current(session, user, "indicator", key=indicator, unit_code=unit_code, year=year)
+    return current.visible_current(session, user, "indicator", key=indicator, unit_code=unit_code, year=year)
 
 
 @router.get("/task-progress/current")
@@ -211,7 +212,7 @@ def current_task_progress(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> list[dict[str, Any]]:
     """Current (approved) progress of tasks, one row per task, unit and year."""
-    return svc.visible_current(session, user, "task", key=task, unit_code=unit_code, year=year)
+    return current.visible_current(session, user, "task", key=task, unit_code=unit_code, year=year)
 
 
 @router.get("/values/history")
@@ -223,4 +224,4 @@ def value_history(
     unit_code: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every version of every value of one indicator, task or project: who, when, which file, version."""
-    return svc.value_history(session, user, kind=kind, key=key, unit_code=unit_code)
+    return current.value_history(session, user, kind=kind, key=key, unit_code=unit_code)
