@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.output import FORMATS, emit
+from carbonpeak.cli.options import Actor, Format, ListFormat
+from carbonpeak.cli.options import settings as cli_settings
+from carbonpeak.cli.output import emit
 
 
 def register(app: typer.Typer) -> None:
@@ -69,10 +71,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check SenML packs against the published register and store them (refusals kept). 导入监测数据。"""
         from carbonpeak.services.metering import ingest_file, reading_store
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import open_session
 
-        settings = Settings()
+        settings = cli_settings()
         with open_session(settings) as session:
             totals = ingest_file(session, reading_store(settings), file)
         typer.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
@@ -87,17 +88,16 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         show: Annotated[str, typer.Option(help="index, findings or chase")] = "index",
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
     ) -> None:
         """Quality index per unit, the findings, or the chase list (gaps open > 3 working days). 数据质量。"""
         import datetime as dt
 
         from carbonpeak.metering.quality import chase_list
         from carbonpeak.services.metering import assess_month, meters, read_reports, reading_store
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import open_session
 
-        settings = Settings()
+        settings = cli_settings()
         with open_session(settings) as session:
             got = assess_month(session, reading_store(settings), month, reports=read_reports(reports, month))
             by_key = {m.key: m for m in meters(session).values()}
@@ -121,10 +121,9 @@ def register(app: typer.Typer) -> None:
 
         from carbonpeak.metering.mqtt import Subscriber
         from carbonpeak.services.metering import mqtt_handler, reading_store
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import Database
 
-        settings = Settings()
+        settings = cli_settings()
         db = Database.initialised(settings)
         done = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: done.set())
@@ -155,12 +154,11 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="duckdb (here) or spark (CARBONPEAK_SPARK_MASTER)")
         ] = "duckdb",
         job: Annotated[str, typer.Option(help="unit, daily or district")] = "unit",
-        fmt: Annotated[str, typer.Option("--format", help="/".join(FORMATS))] = "table",
+        fmt: ListFormat = Format.table,
     ) -> None:
         """Energy by unit, day and district and completeness, the same jobs on DuckDB or Spark. 汇总。"""
         from carbonpeak.errors import InputError, Problem
         from carbonpeak.services.metering import meters, reading_store, run_aggregate
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import open_session
 
         if job not in ("unit", "daily", "district"):
@@ -172,7 +170,7 @@ def register(app: typer.Typer) -> None:
                     )
                 ],
             )
-        settings = Settings()
+        settings = cli_settings()
         with open_session(settings) as session:
             register = meters(session)
         files = reading_store(settings).files([month])
@@ -184,15 +182,14 @@ def register(app: typer.Typer) -> None:
     @group.command("publish")
     def publish(
         month: Annotated[str, typer.Option(help="YYYY-MM: the year's months up to this one")],
-        actor: Annotated[str, typer.Option("--as", help="username of the importing user")],
+        actor: Actor,
     ) -> None:
         """Monthly energy by unit from the meters as a draft data record (metered_energy). 月度能耗入库。"""
         from carbonpeak.cli.round import _user
         from carbonpeak.services.metering import publish_monthly, reading_store
-        from carbonpeak.settings import Settings
         from carbonpeak.store.db import open_session
 
-        settings = Settings()
+        settings = cli_settings()
         with open_session(settings) as session:
             subs = publish_monthly(session, reading_store(settings), _user(session, actor), month)
             for s in subs:
@@ -204,7 +201,6 @@ def register(app: typer.Typer) -> None:
     def compact() -> None:
         """Rewrite each month-and-unit partition as one Parquet file (every version kept). 合并数据文件。"""
         from carbonpeak.services.metering import reading_store
-        from carbonpeak.settings import Settings
 
-        done = reading_store(Settings()).compact()
+        done = reading_store(cli_settings()).compact()
         typer.echo(f"{done} partition(s) compacted")

@@ -130,7 +130,18 @@ def convention(series: str | None, region: str) -> dict[str, str] | None:
         key, grid = "statistical", ""
     else:
         return None
-    return {"key": key, **{lang: t(f"indicators.convention.{key}", lang, grid=grid) for lang in ("zh", "en")}}
+
+    def named(lang: str) -> str:  # the grid's name in `lang` (grid.* of the catalogue), else its code
+        label = t(f"grid.{grid}", lang)
+        return grid if label == f"grid.{grid}" else label
+
+    return {
+        "key": key,
+        **{
+            lang: t(f"indicators.convention.{key}", lang, grid=named(lang) if grid else "")
+            for lang in ("zh", "en")
+        },
+    }
 
 
 def _official_grid(region: str) -> str:

@@ -14,7 +14,6 @@ Docs: docs/methods/metering.md.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -26,12 +25,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import Conflict, InputError, PermissionDenied, Problem
+from carbonpeak.errors import InputError, PermissionDenied, Problem
 from carbonpeak.metering.register import Meter, meter_of
 from carbonpeak.metering.senml import Reading, monotone_problems, parse_pack
 from carbonpeak.metering.storage import IngestResult, ReadingStore
 from carbonpeak.settings import Settings
-from carbonpeak.store.models import MeteringIntakeKey, MeteringRejection, User, utcnow
+from carbonpeak.store.models import MeteringRejection, User, utcnow
 
 REGISTER_KIND = "meter_register"
 INTAKE_ROLES = ("office", "department", "enterprise")
@@ -244,30 +243,14 @@ def bulk_intake(
     user: User,
     body: bytes,
     *,
-    idempotency_key: str | None = None,
     now: float | None = None,
 ) -> dict[str, Any]:
-    """The HTTPS bulk route: `body` is one SenML pack (a JSON array) or {"packs": [pack, …]}. With an
-    `Idempotency-Key`, a retry of the same body gets the first answer again (nothing is re-stored);
-    the same key with another body is a Conflict."""
+    """The HTTPS bulk route: `body` is one SenML pack (a JSON array) or {"packs": [pack, …]}. A
+    re-delivered reading is a no-op (its identity is meter and period start); a retry under the same
+    `Idempotency-Key` gets the first answer from the API's one idempotency layer
+    (carbonpeak/api/idempotency.py)."""
     if user.role not in INTAKE_ROLES:
         raise PermissionDenied("your role does not send readings", message_zh="您的角色不能报送计量数据")
-    sha = hashlib.sha256(body).hexdigest()
-    if idempotency_key:
-        old = session.execute(
-            select(MeteringIntakeKey).where(
-                MeteringIntakeKey.user_id == user.id, MeteringIntakeKey.key == idempotency_key
-            )
-        ).scalar_one_or_none()
-        if old is not None:
-            if old.request_sha256 != sha:
-                raise Conflict(
-                    f"Idempotency-Key {idempotency_key!r} was used for another request",
-                    message_zh=f"幂等键“{idempotency_key}”已用于另一请求",
-                )
-            answer: dict[str, Any] = json.loads(old.response_json)
-            answer["replayed"] = True
-            return answer
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -291,20 +274,7 @@ def bulk_intake(
             message_zh="请求体格式不对",
         )
     session.commit()  # end the reads before the file work
-    result = ingest_packs(session, store, packs, channel="https", now=now).as_dict()
-    if idempotency_key:
-        session.add(
-            MeteringIntakeKey(
-                user_id=user.id,
-                key=idempotency_key,
-                request_sha256=sha,
-                response_json=json.dumps(result, ensure_ascii=False),
-                created_at=utcnow(),
-            )
-        )
-        session.commit()
-    result["replayed"] = False
-    return result
+    return ingest_packs(session, store, packs, channel="https", now=now).as_dict()
 
 
 def rejections(session: Session, *, uscc: str | None = None, limit: int = 200) -> list[dict[str, Any]]:

@@ -56,7 +56,7 @@ def test_data_list_flag_estimated_shows_what_is_left_and_every_row_says_where_it
         "electricity_monthly",
     }
     assert not {("assessment", y) for y in range(2020, 2025)} & {(r["kind"], r["year"]) for r in sample}
-    db = Database(demo_settings.resolved_database_url())
+    db = Database.from_settings(demo_settings)
     try:
         with db.session() as s:
             rows = published_rows(s)

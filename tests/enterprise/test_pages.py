@@ -25,7 +25,7 @@ def site(demo_settings):
     from carbonpeak.services.users import create_user
     from carbonpeak.store.models import User
 
-    db = Database(demo_settings.resolved_database_url())
+    db = Database.from_settings(demo_settings)
     try:
         with db.session() as s:
             if s.execute(select(User).where(User.username == "ent-office")).scalar_one_or_none() is None:

@@ -98,7 +98,7 @@ def test_reports_need_the_published_register_and_bad_files_store_nothing(store):
 
 
 def test_the_demo_store_gives_the_figures_of_the_demo_files(demo_settings):
-    db = Database(demo_settings.resolved_database_url())
+    db = Database.from_settings(demo_settings)
     try:
         from carbonpeak.services.dataset import current
 
@@ -124,7 +124,7 @@ def test_an_export_imports_again_unchanged(demo_settings):
 
     from carbonpeak.statistics import kind_of, parse_records
 
-    db = Database(demo_settings.resolved_database_url())
+    db = Database.from_settings(demo_settings)
     try:
         with db.session() as s:
             register = frozenset(r.key for r in stats.published_rows(s, kind="enterprises"))

@@ -185,7 +185,7 @@ def test_bulk_intake_with_an_idempotency_key(published, tmp_path):
     assert out["packs"][1]["problems"][0]["location"] == "packs[1][1].u"
     assert out["packs"][1]["problems"][0]["rule"] == "metering.unit"
     again = client.post("/api/metering/packs", content=body, headers=h)
-    assert again.json()["replayed"] is True and again.json()["totals"] == out["totals"]
+    assert again.headers["idempotency-replayed"] == "true" and again.json() == out
     other = client.post("/api/metering/packs", content=json.dumps(good), headers=h)
     assert other.status_code == 409
     # without the key a re-delivery is still a no-op

@@ -21,7 +21,7 @@ def test_annual_report_names_conventions_and_both_scenarios(tmp_path, initialise
         ),
         (
             "en",
-            "net imported electricity credited as non-fossil at the year's non-fossil share of 山东",
+            "net imported electricity credited as non-fossil at the year's non-fossil share of Shandong",
             ("if the plan is delivered in full (plan scenario): ", "on current trends (baseline scenario): "),
         ),
     ):

@@ -12,7 +12,7 @@ from carbonpeak.store.db import Database
 
 
 def test_demo_records_flag_what_is_left_to_source(demo_settings):
-    db = Database(demo_settings.resolved_database_url())
+    db = Database.from_settings(demo_settings)
     try:
         with db.session() as s:
             estimated = list_records(s, flag="estimated")

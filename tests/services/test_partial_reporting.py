@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from carbonpeak.errors import InputError, UploadError
-from carbonpeak.services import rounds
+from carbonpeak.services import current, rounds
 from carbonpeak.services import submissions as svc
 from carbonpeak.services.init import init_database
 from carbonpeak.services.users import create_user
@@ -215,12 +215,12 @@ def test_round_tools_extend_remind_coverage_unpublish(store):
         )
         _approve(s, u, sub2.id)
         svc.publish_submission(s, u["reviewer"], sub2.id)
-        assert svc.current_task_progress(s, published_only=True)[0]["percent"] == 45.0
+        assert current.current_task_progress(s, published_only=True)[0]["percent"] == 45.0
         with pytest.raises(InputError):
             svc.unpublish_submission(s, u["reviewer"], sub2.id, comment=" ")
         svc.unpublish_submission(s, u["reviewer"], sub2.id, comment="wrong figure")
         assert sub2.status == "approved"
-        assert svc.current_task_progress(s, published_only=True) == []
+        assert current.current_task_progress(s, published_only=True) == []
         from carbonpeak.store.models import AuditEntry
 
         actions = [e.action for e in s.query(AuditEntry).order_by(AuditEntry.seq)]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from carbonpeak.errors import Conflict, InputError, PermissionDenied, UploadError
 from carbonpeak.i18n import t
+from carbonpeak.services import current
 from carbonpeak.services import submissions as svc
 from carbonpeak.services.audit import verify_chain
 from carbonpeak.services.rounds import close_round, download_template, open_round
@@ -49,32 +50,32 @@ def test_upload_converts_units_and_keeps_every_version(loaded, fill):
     with db.session() as s:
         (value,) = [r for r in svc.submission_rows(s, v1.id) if r.field == "value"]
         assert (value.value, value.unit, value.year) == (1200.0, "MW", 2024)
-        assert svc.current_observations(s) == []  # nothing approved yet
+        assert current.current_observations(s) == []  # nothing approved yet
         svc.submit_submission(s, dept, v1.id)
         svc.approve_submission(s, users["office"], v1.id)
-        assert [o["value"] for o in svc.current_observations(s)] == [1200.0]
+        assert [o["value"] for o in current.current_observations(s)] == [1200.0]
         svc.submit_submission(s, dept, v2.id)
         svc.approve_submission(s, users["office"], v2.id)
-        (obs,) = svc.current_observations(s, indicator="pv_capacity", year=2024)
+        (obs,) = current.current_observations(s, indicator="pv_capacity", year=2024)
         assert (obs["value"], obs["version"], obs["submission_id"]) == (1300.0, 2, v2.id)
         assert (obs["region"], obs["flag"], obs["unit_code"]) == ("some_city", "published", "dept_a")
-        _the_indicator_engine_reads(svc.current_observations(s))
-        progress = svc.current_task_progress(s, unit_code="dept_a")
+        _the_indicator_engine_reads(current.current_observations(s))
+        progress = current.current_task_progress(s, unit_code="dept_a")
         assert [(p["task"], p["status"], p["percent"]) for p in progress] == [("P1.T1", "in_progress", 40.0)]
         assert progress[0]["percent_unit"] == "%"  # each number says the unit it is stored in
-        assert svc.current_project_status(s)[0]["status"] == "under_construction"
+        assert current.current_project_status(s)[0]["status"] == "under_construction"
         history = [
             h
-            for h in svc.value_history(s, users["office"], kind="indicator", key="pv_capacity")
+            for h in current.value_history(s, users["office"], kind="indicator", key="pv_capacity")
             if h["field"] == "value"
         ]
         assert [(h["version"], h["value"], h["uploaded_by"], h["filename"]) for h in history] == [
             (1, 1200.0, "department", "a.xlsx"),
             (2, 1300.0, "department", "a.xlsx"),
         ]
-        assert svc.current_observations(s, published_only=True) == []
+        assert current.current_observations(s, published_only=True) == []
         svc.publish_submission(s, users["office"], v2.id)
-        assert [o["value"] for o in svc.current_observations(s, published_only=True)] == [1300.0]
+        assert [o["value"] for o in current.current_observations(s, published_only=True)] == [1300.0]
         assert verify_chain(s) == []
         actions = set(s.execute(select(AuditEntry.action)).scalars())
         assert {

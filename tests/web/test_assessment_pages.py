@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from carbonpeak.app import create_app
+from carbonpeak.services.pages import snapshot_cache
 from carbonpeak.services.pages import targets as target_pages
 
 
@@ -55,6 +56,7 @@ def test_without_raw_material_energy_the_page_says_not_assessable(client, monkey
         )
 
     monkeypatch.setattr(target_pages, "energy_intensity_view", without)
+    monkeypatch.setattr(snapshot_cache, "_PAGES", {})  # the page is built anew, not taken from the cache
     en = _text(client.get("/indicators/energy_intensity_reduction_2025?lang=en").text)
     zh = _text(client.get("/indicators/energy_intensity_reduction_2025?lang=zh").text)
     assert "Not assessable under the assessment rules: needs raw-material energy use" in en

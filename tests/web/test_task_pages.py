@@ -103,6 +103,7 @@ def _approve(db, users, rnd, fill, unit, percent):
         )
         svc.submit_submission(s, users[unit], sub.id)
         svc.approve_submission(s, users["office"], sub.id)
+        svc.publish_submission(s, users["office"], sub.id)  # public pages read published reports only
 
 
 def _row(page, code):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
@@ -26,14 +26,6 @@ async def intake(
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=200,
-            description="a retry with the same key and body gets the first answer; another body is 409",
-        ),
-    ] = None,
 ) -> dict[str, Any]:
     """One SenML pack (RFC 8428 JSON array) or {"packs": [...]}: each pack stored whole or refused
     with its located problems (zh and en); a reading already stored with the same value is a no-op."""
@@ -53,9 +45,7 @@ async def intake(
                 ],
             )
     store = svc.reading_store(settings)
-    return await run_in_threadpool(
-        svc.bulk_intake, session, store, user, bytes(buf), idempotency_key=idempotency_key
-    )
+    return await run_in_threadpool(svc.bulk_intake, session, store, user, bytes(buf))
 
 
 @router.get("/metering/meters")

@@ -1,10 +1,11 @@
-"""metering: refused SenML packs (counted on a unit's quality page) and bulk-intake idempotency keys.
+"""metering: refused SenML packs (counted on a unit's quality page). A retried bulk intake is
+recognised by its Idempotency-Key (carbonpeak/api/idempotency.py, table idempotency_keys).
 
 The meter register itself is a data record (kind meter_register, submission_rows); the readings are
 Parquet files (metering/storage.py).
 
 Revision ID: 0005_metering
-Revises: 0003_report_summaries
+Revises: 0004_idempotency
 """
 
 from __future__ import annotations
@@ -33,21 +34,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_metering_rejections_uscc", "metering_rejections", ["uscc", "received_at"])
-    op.create_table(
-        "metering_intake_keys",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("request_sha256", sa.String(length=64), nullable=False),
-        sa.Column("response_json", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"]),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("user_id", "key"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("metering_intake_keys")
     op.drop_index("ix_metering_rejections_uscc", table_name="metering_rejections")
     op.drop_table("metering_rejections")
