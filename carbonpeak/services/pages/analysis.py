@@ -24,6 +24,7 @@ from carbonpeak.services.pages.common import (
     shown_path,
 )
 from carbonpeak.services.pages.inventory import totals_by_year
+from carbonpeak.services.pages.snapshot_cache import per_snapshot
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 
@@ -232,7 +233,26 @@ def projection_page(
     db: Database | None = None,
 ) -> ProjectionPage:
     """A seeded projection run of the chosen scenario: fan, peak-year histogram, probabilities,
-    target odds, tornado (P(peak by 2030) at each driver's 5th and 95th percentile) and wedges."""
+    target odds, tornado (P(peak by 2030) at each driver's 5th and 95th percentile) and wedges; built
+    once per snapshot, scenario and draws when no hypothetical project is added (snapshot_cache)."""
+    if project is None:
+        return per_snapshot(
+            "projection",
+            settings,
+            db,
+            (scenario, draws),
+            lambda: _projection_page(settings, scenario, draws, None, db),
+        )
+    return _projection_page(settings, scenario, draws, project, db)
+
+
+def _projection_page(
+    settings: Settings,
+    scenario: str | None,
+    draws: int | None,
+    project: HypotheticalProject | None,
+    db: Database | None,
+) -> ProjectionPage:
     result = projection_run(scenario, draws, db=db)
     dist = {int(y): float(p) for y, p in result["peak_year"]["distribution"].items()}
     years = list(range(min(dist), max(dist) + 1)) if dist else []

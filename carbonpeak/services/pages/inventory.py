@@ -22,6 +22,7 @@ from carbonpeak.i18n import t
 from carbonpeak.services import inventory as inventory_service
 from carbonpeak.services.pages.common import PageBase, Series, weakest
 from carbonpeak.services.pages.enterprise import ReconciliationSection, reconciliation_section
+from carbonpeak.services.pages.snapshot_cache import per_snapshot
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 
@@ -116,7 +117,12 @@ def inventory_page(
     settings: Settings, *, year: int | None = None, group: str | None = None, db: Database | None = None
 ) -> InventoryPage:
     """Stacked history by sector group and fuel kind, fuel→sector flows of `year` (default: the latest),
-    and the inputs and factors behind every figure of that year (of one sector group if given)."""
+    and the inputs and factors behind every figure of that year (of one sector group if given); built
+    once per snapshot, year and group (snapshot_cache)."""
+    return per_snapshot("inventory", settings, db, (year, group), lambda: _inventory_page(year, group, db))
+
+
+def _inventory_page(year: int | None, group: str | None, db: Database | None) -> InventoryPage:
     found = city_inventory(db)
     if found is None:
         return InventoryPage(missing=["inventory"], year=year, group=group)
