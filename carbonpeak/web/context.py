@@ -8,6 +8,7 @@ dumped as JSON, and answers to the same role checks as the page.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,10 +174,21 @@ def render(
     charts: Callable[[Any, str], dict[str, Any]] | None = None,
     status: int = 200,
 ) -> Response:
-    """The page as HTML, or its model as JSON when the JSON twin was asked for."""
+    """The page as HTML, or its model as JSON when the JSON twin was asked for. An anonymous page
+    whose model is the very object rendered before (a page built once per snapshot:
+    services/pages/snapshot_cache.py) is answered with that rendering, not rendered again."""
     if ctx.wants_json():
         return JSONResponse(model.model_dump(mode="json"), status_code=status)
     lang = ctx.lang
+    key = (template, lang, title, nav, ctx.request.url.path, ctx.request.url.query)
+    shared = ctx.user is None and status == 200  # nothing of one user's in the page
+    if shared:
+        with _RENDERED_LOCK:
+            hit = _RENDERED.get(key)
+        if hit is not None and hit[0] is model:
+            cached = HTMLResponse(hit[1])
+            remember(ctx, cached)
+            return cached
 
     def _(key: str, **values: object) -> str:
         return t(key, lang, **values)
@@ -192,8 +204,20 @@ def render(
         "charts": charts(model, lang) if charts else {},
     }
     response: Response = templates.TemplateResponse(ctx.request, template, context, status_code=status)
+    if shared:
+        with _RENDERED_LOCK:
+            if len(_RENDERED) >= _RENDERED_SIZE:
+                _RENDERED.clear()
+            _RENDERED[key] = (model, bytes(response.body))
     remember(ctx, response)
     return response
+
+
+# anonymous renderings by (template, language, title, menu item, path, query): the model they were
+# rendered from (kept, so an `is` check cannot be fooled by a reused id) and the HTML
+_RENDERED: dict[tuple[str | None, ...], tuple[BaseModel, bytes]] = {}
+_RENDERED_LOCK = threading.Lock()
+_RENDERED_SIZE = 256
 
 
 def remember(ctx: WebContext, response: Response) -> None:

@@ -202,3 +202,27 @@ def test_overview_flag_is_the_weakest_of_headline_and_cards(client):
 def test_decomposition_says_what_it_covers(client):
     data = client.get("/decomposition.json").json()
     assert "process" in data["scope_en"] and "工业过程" in data["scope_zh"]
+
+
+def test_an_anonymous_page_built_once_per_snapshot_is_rendered_once(client, monkeypatch):
+    """The rendering of a cached page model is reused for anonymous visitors of the same address and
+    language, never across languages or addresses."""
+    from carbonpeak.web import context
+
+    monkeypatch.setattr(context, "_RENDERED", {})
+    rendered = []
+    real = context.Jinja2Templates.TemplateResponse
+
+    def counting(self, *args, **kwargs):
+        rendered.append(args[1] if len(args) > 1 else kwargs.get("name"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(context.Jinja2Templates, "TemplateResponse", counting)
+    first = client.get("/tasks?lang=zh")
+    again = client.get("/tasks?lang=zh")
+    assert first.status_code == again.status_code == 200 and first.text == again.text
+    assert rendered == ["tasks.html"]  # the second answer is the first rendering
+    en = client.get("/tasks?lang=en")
+    assert en.text != first.text and rendered == ["tasks.html", "tasks.html"]
+    client.get("/tasks?lang=zh&programme=P1")
+    assert len(rendered) == 3
