@@ -34,6 +34,7 @@ from carbonpeak.services.pages.common import (
     unit_ref,
 )
 from carbonpeak.services.pages.plan_pages import CapacityOut, supervision_rows
+from carbonpeak.services.pages.snapshot_cache import per_snapshot
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 from carbonpeak.supervision import progress as progress_rule
@@ -174,7 +175,12 @@ def _stored(db: Database | None) -> approved.ApprovedReports | None:
 
 
 def task_page(settings: Settings, code: str, *, db: Database | None = None) -> TaskPage:
-    """One task of the plan with its figure per period and the reports behind it."""
+    """One task of the plan with its figure per period and the reports behind it; built once per
+    snapshot (snapshot_cache)."""
+    return per_snapshot("task", settings, db, (code,), lambda: _task_page(settings, code, db))
+
+
+def _task_page(settings: Settings, code: str, db: Database | None) -> TaskPage:
     plan = load_plan_for(settings)
     if plan is None:
         raise NotFound("no plan is loaded", message_zh="尚未载入方案")
@@ -273,7 +279,12 @@ def _find_project(plan: Plan, code: str) -> KeyProject:
 
 
 def project_page(settings: Settings, code: str, *, db: Database | None = None) -> ProjectPage:
-    """One key project with its status reports and the targets it serves."""
+    """One key project with its status reports and the targets it serves; built once per snapshot
+    (snapshot_cache)."""
+    return per_snapshot("project", settings, db, (code,), lambda: _project_page(settings, code, db))
+
+
+def _project_page(settings: Settings, code: str, db: Database | None) -> ProjectPage:
     plan = load_plan_for(settings)
     if plan is None:
         raise NotFound("no plan is loaded", message_zh="尚未载入方案")

@@ -167,7 +167,24 @@ def indicators_page(
 ) -> IndicatorsPage:
     """Every target of the plan: base, target, latest value, pace and status. Filters: `status`
     (`no_data` for none), responsible `unit`, target `year`, text `q`; `sort` by code (the plan's
-    order) · name · status (most pressing first) · progress · year."""
+    order) · name · status (most pressing first) · progress · year. Built once per snapshot and
+    filter values (snapshot_cache)."""
+    filters = (status, unit, year, q, sort)
+    return per_snapshot(
+        "indicators", settings, db, filters, lambda: _indicators_page(settings, *filters, db=db)
+    )
+
+
+def _indicators_page(
+    settings: Settings,
+    status: str | None,
+    unit: str | None,
+    year: int | None,
+    q: str | None,
+    sort: str | None,
+    *,
+    db: Database | None,
+) -> IndicatorsPage:
     plan = load_plan_for(settings)
     if plan is None:
         return IndicatorsPage(missing=["plan"])
