@@ -209,7 +209,10 @@ def test_an_anonymous_page_built_once_per_snapshot_is_rendered_once(client, monk
     language, never across languages or addresses."""
     from carbonpeak.web import context
 
+    from carbonpeak.services.pages import snapshot_cache
+
     monkeypatch.setattr(context, "_RENDERED", {})
+    monkeypatch.setattr(snapshot_cache, "_PAGES", {})  # no model dropped between the two requests
     rendered = []
     real = context.Jinja2Templates.TemplateResponse
 
