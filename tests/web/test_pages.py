@@ -207,9 +207,8 @@ def test_decomposition_says_what_it_covers(client):
 def test_an_anonymous_page_built_once_per_snapshot_is_rendered_once(client, monkeypatch):
     """The rendering of a cached page model is reused for anonymous visitors of the same address and
     language, never across languages or addresses."""
-    from carbonpeak.web import context
-
     from carbonpeak.services.pages import snapshot_cache
+    from carbonpeak.web import context
 
     monkeypatch.setattr(context, "_RENDERED", {})
     monkeypatch.setattr(snapshot_cache, "_PAGES", {})  # no model dropped between the two requests
