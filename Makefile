@@ -50,8 +50,10 @@ run: env
 	$(RUN) carbonpeak demo load
 	$(RUN) carbonpeak serve --host $(HOST) --port $(PORT)
 
+# The tests' caches (pint's unit-definition cache, under kaya-decomposition) live in the checkout:
+# a cache in $HOME keeps the paths of another checkout's .venv and breaks when that one is gone.
 test: env-dev system
-	$(RUN) pytest
+	XDG_CACHE_HOME=$(CURDIR)/.cache/test $(RUN) pytest
 
 lint: env-dev
 	$(RUN) ruff check .
