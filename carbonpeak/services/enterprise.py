@@ -36,6 +36,7 @@ from carbonpeak.enterprise.scheme import GradingScheme, load_scheme
 from carbonpeak.enterprise.validate import Context
 from carbonpeak.errors import NotFound, PermissionDenied
 from carbonpeak.indicators.series import weakest_flag
+from carbonpeak.services.statistics import PublishedRow  # a demo file's rows take its shape
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -133,27 +134,6 @@ def _book_of(data_id: str, rows: Iterable[Any]) -> Book:
     return book
 
 
-@dataclass(frozen=True)
-class _FileRow:
-    """A row of a demo file read through the same checks, in the PublishedRow shape."""
-
-    kind: str
-    key: str
-    field: str
-    region: str
-    year: int
-    value: float
-    unit: str
-    flag: str
-    source: str
-    method: str
-    submission_id: int
-    version: int
-    filename: str
-    location: str
-    text: str
-
-
 _BOOKS: dict[str, Book] = {}
 
 
@@ -175,13 +155,13 @@ def book(db: Database | None = None) -> Book:
     return found
 
 
-def _demo_rows() -> list[_FileRow]:
+def _demo_rows() -> list[PublishedRow]:
     """The demo files parsed by statistics.parse_records (the checks of any upload; the register
     checked against the reports). TRANSITION as services/dataset.current: before anything is published."""
     from carbonpeak.demo.enterprises import demo_files
     from carbonpeak.statistics import kind_of, parse_records
 
-    out: list[_FileRow] = []
+    out: list[PublishedRow] = []
     register: frozenset[str] | None = None
     for kind, name, data in demo_files():
         spec = kind_of(kind)
@@ -189,7 +169,7 @@ def _demo_rows() -> list[_FileRow]:
         parsed = parse_records(spec, name, data, region="jinan", context=ctx)
         for rows in parsed.by_year.values():
             out += [
-                _FileRow(
+                PublishedRow(
                     kind,
                     r.key,
                     r.field,
