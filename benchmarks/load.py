@@ -23,6 +23,7 @@ Run: `.venv/bin/python benchmarks/load.py [--skip-hostile] [--seconds S]`.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import socket
@@ -142,12 +143,16 @@ def free_port() -> int:
 def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CARBONPEAK_DATA_DIR": str(folder)}
     env.pop("CARBONPEAK_DATABASE_URL", None)
+    # the server's log (an access line per request) goes to a file: a pipe nobody reads fills after
+    # 64 KiB and then blocks the server's event loop on its next log line
+    log = (folder / "server.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "carbonpeak", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
+    log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -156,7 +161,7 @@ def start_server(folder: Path, port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(f"the server did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+    raise RuntimeError(f"the server did not start: {(folder / 'server.log').read_text(errors='replace')}")
 
 
 def p99(seconds: list[float]) -> float:
@@ -285,6 +290,7 @@ def report_round(base: str, work: dict[str, object], *, keyed: bool) -> tuple[fl
     def report(person: dict[str, object]) -> tuple[float, int, int]:
         headers = {"Authorization": f"Bearer {person['token']}"}
         key = uuid.uuid4().hex
+        content = revised(person["file"], f"load test {key}")  # type: ignore[arg-type]
         up_key = {"Idempotency-Key": f"up-{key}"} if keyed else {}
         submit_key = {"Idempotency-Key": f"submit-{key}"} if keyed else {}
         with httpx.Client(base_url=base, timeout=120, headers=headers) as client:
@@ -293,7 +299,7 @@ def report_round(base: str, work: dict[str, object], *, keyed: bool) -> tuple[fl
             up = client.post(
                 f"/api/rounds/{person['round']}/submissions",
                 headers=up_key,
-                files={"file": (f"load-{person['unit']}.xlsx", person["file"])},  # type: ignore[dict-item]
+                files={"file": (f"load-{person['unit']}.xlsx", content)},
             )
             if up.status_code != 201:
                 return time.perf_counter() - started, up.status_code, 0
@@ -308,6 +314,22 @@ def report_round(base: str, work: dict[str, object], *, keyed: bool) -> tuple[fl
         results = list(pool.map(report, people))
     failures = [(u, d) for _, u, d in results if (u, d) != (201, 200)]
     return p99([t for t, _, _ in results]), failures
+
+
+def revised(xlsx: bytes, note: str) -> bytes:
+    """The unit's file with `note` as the 说明 of its first task row: a new version of the data (an
+    identical file makes no new version: its upload answers with the version already stored)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx))
+    sheet = book["任务进展"]
+    for row in sheet.iter_rows(min_row=4):
+        if row[0].value is not None:
+            row[8].value = note
+            break
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def served(seconds: float, rows: list[Row]) -> None:

@@ -56,15 +56,20 @@ def _free_port() -> int:
 
 
 def _serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "carbonpeak", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # the server's log to a file: a pipe nobody reads fills after 64 KiB of access lines and then
+    # blocks the server on its next line
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = settings.data_dir / "server.log"
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "carbonpeak", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=_env(settings),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        assert proc.poll() is None, log_path.read_text(errors="replace")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
                 return proc
