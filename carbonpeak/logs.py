@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import logging
+import logging.handlers
+import queue
 import re
 import secrets
 import sys
@@ -88,16 +91,84 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(body, ensure_ascii=False, default=str)
 
 
-def configure(level: str = "info", json_lines: bool = False, stream: Any = None) -> None:
+QUEUE_SIZE = 10_000  # records waiting for a slow destination before new ones are dropped (counted)
+
+
+class _Queued(logging.handlers.QueueHandler):
+    """Hands a record to the writer thread without waiting: a full queue drops the record and counts
+    it, so neither a slow log destination nor a flood of lines can stall the server or fill memory."""
+
+    def __init__(self, queue: queue.Queue[logging.LogRecord]) -> None:
+        super().__init__(queue)
+        self.dropped = 0
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        # the writer is a thread of this process: the record goes as it is (formatted there), with
+        # its message fixed now and its traceback kept for the formatter
+        record.msg, record.args = record.getMessage(), None
+        return record
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+
+
+class _Writer(logging.Handler):
+    """The writer thread's handler: writes each record, and first says how many were dropped."""
+
+    def __init__(self, target: logging.Handler, queued: _Queued) -> None:
+        super().__init__()
+        self.target, self.queued = target, queued
+
+    def emit(self, record: logging.LogRecord) -> None:
+        dropped, self.queued.dropped = self.queued.dropped, 0
+        if dropped:
+            note = logging.LogRecord(LOGGER, logging.WARNING, __file__, 0, "", None, None)
+            note.msg = f"{dropped} log lines dropped: the log's destination did not keep up"
+            self.target.handle(note)
+        self.target.handle(record)
+
+
+class _Listener(logging.handlers.QueueListener):
+    def enqueue_sentinel(self) -> None:
+        self.queue.put(self._sentinel, timeout=10)  # type: ignore[attr-defined]  # waits for room: stop() after a flood
+
+
+_listener: _Listener | None = None
+
+
+def _stop_listener() -> None:
+    global _listener
+    if _listener is not None:
+        _listener.stop()  # writes what is queued, then ends the thread
+        _listener = None
+
+
+def configure(
+    level: str = "info", json_lines: bool = False, stream: Any = None, *, background: bool = False
+) -> None:
     """Send the `carbonpeak` loggers to `stream` (stderr) at `level`; calling it again replaces the
-    handler, so the last call wins (tests, `serve --log-level`)."""
+    handler, so the last call wins (tests, `serve --log-level`). `background` (the server): lines are
+    written by a thread of their own, so a request never waits on the log's destination (a pipe
+    nobody reads stalled every request once full); at most QUEUE_SIZE lines wait, later ones are
+    dropped and counted in a warning line."""
+    global _listener
     if level.lower() not in LEVELS:
         raise ValueError(f"log level {level!r} is not one of {', '.join(LEVELS)}")
     logger = logging.getLogger(LOGGER)
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    _stop_listener()
+    handler: logging.Handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
+    if background:
+        queued = _Queued(queue.Queue(QUEUE_SIZE))
+        _listener = _Listener(queued.queue, _Writer(handler, queued))
+        _listener.start()
+        atexit.register(_stop_listener)
+        handler = queued
     logger.addHandler(handler)
     logger.setLevel(level.upper())
     logger.propagate = False

@@ -110,3 +110,55 @@ def test_serve_refuses_an_unknown_log_level():
         text=True,
     )
     assert result.returncode == 2 and "loud" in result.stderr
+
+
+class _StuckStream:
+    """A log destination that takes nothing until released (a pipe nobody reads)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.released = threading.Event()
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.released.wait()
+        self.lines.append(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_the_server_never_waits_on_a_stuck_log_destination_and_counts_what_it_dropped(monkeypatch):
+    import threading
+
+    from carbonpeak import logs
+
+    monkeypatch.setattr(logs, "QUEUE_SIZE", 100)
+    stream = _StuckStream()
+    configure("info", json_lines=True, stream=stream, background=True)
+    log = logging.getLogger(f"{LOGGER}.access")
+    try:
+        writer = threading.Thread(target=lambda: [log.info("line %d", i) for i in range(1000)])
+        writer.start()
+        writer.join(timeout=30)
+        # with the stream stuck, a direct handler would still be waiting on the first line
+        assert not writer.is_alive(), "logging waited on the log's destination"
+    finally:
+        stream.released.set()
+        logs._stop_listener()
+        logger = logging.getLogger(LOGGER)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
+    got = [json.loads(line) for line in "".join(stream.lines).splitlines() if line.strip()]
+    written = [g["message"] for g in got if g["message"].startswith("line ")]
+    notes = [g for g in got if "dropped" in g["message"]]
+    assert notes and all(n["level"] == "WARNING" for n in notes)
+    dropped = sum(int(n["message"].split()[0]) for n in notes)
+    # 100 lines waited in the queue (and one more, when the writer had taken it before it stuck);
+    # every other line is counted as dropped, none is lost unsaid, and order is kept
+    assert len(written) in (100, 101)
+    assert len(written) + dropped == 1000
+    numbers = [int(m.split()[1]) for m in written]
+    assert numbers == sorted(numbers) and numbers[0] == 0

@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.cli.options import settings as cli_settings
 
         settings = cli_settings()
-        configure(log_level or settings.log_level, settings.log_json)
+        configure(log_level or settings.log_level, settings.log_json, background=True)
         shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
         address = (
             f"carbonpeak: serving on http://{shown}:{port}/  "
