@@ -33,6 +33,8 @@ from carbonpeak import units
 from carbonpeak.accounting import Inventory, factors, inventory, read_balance
 from carbonpeak.indicators.series import Observations, Series, weakest_flag
 from carbonpeak.services.inventory import compute_inventory, read_balance_file
+from carbonpeak.services.published import PublishedRow
+from carbonpeak.statistics.rows import balance_row
 
 if TYPE_CHECKING:
     from carbonpeak.store.db import Database
@@ -155,18 +157,8 @@ def _snapshot_id(session: Any, url: str) -> str:
     return snap_id
 
 
-def _balance_row(r: Any) -> dict[str, str]:
-    return {
-        "region": r.region,
-        "year": str(r.year),
-        "sector": r.key,
-        "fuel": r.field,
-        "quantity": repr(r.value),
-        "unit": r.unit,
-        "flag": r.flag,
-        "method": r.method,
-        "source": f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]",
-    }
+def _balance_row(r: PublishedRow) -> dict[str, str]:
+    return {**balance_row(r), "flag": r.flag, "method": r.method, "source": r.lineage}
 
 
 @lru_cache(maxsize=2)
@@ -296,7 +288,9 @@ def snapshot_id(database: Database | None) -> str:
     return current(database).id
 
 
-def _from_records(region: str, records: Iterable[Any], balance: Iterable[Mapping[str, str]]) -> Observations:
+def _from_records(
+    region: str, records: Iterable[PublishedRow], balance: Iterable[Mapping[str, str]]
+) -> Observations:
     """Observations from published data records: series rows as they are (converted to the unit of
     their series), the energy balance through the inventory (_inventory_series_of)."""
     from carbonpeak.statistics import data_kinds
@@ -308,7 +302,7 @@ def _from_records(region: str, records: Iterable[Any], balance: Iterable[Mapping
         # monthly kinds (electricity_monthly …) are read by the nowcast (services/budget.py), not here
         if r.region != region or r.kind not in annual:
             continue
-        lineage = f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]"
+        lineage = r.lineage
         key = (r.key, r.region)
         unit = units.lookup(r.unit).name
         target = unit_of.setdefault(key, unit)

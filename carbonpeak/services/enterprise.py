@@ -22,7 +22,7 @@ Formulas: docs/methods/enterprise.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -169,24 +169,7 @@ def _demo_rows() -> list[PublishedRow]:
         parsed = parse_records(spec, name, data, region="jinan", context=ctx)
         for rows in parsed.by_year.values():
             out += [
-                PublishedRow(
-                    kind,
-                    r.key,
-                    r.field,
-                    r.region,
-                    r.year,
-                    r.value,
-                    r.unit,
-                    r.flag,
-                    r.source,
-                    r.method,
-                    0,
-                    0,
-                    name,
-                    r.location,
-                    r.text,
-                )
-                for r in rows
+                PublishedRow(**asdict(r), kind=kind, submission_id=0, version=0, filename=name) for r in rows
             ]
         if kind == "enterprises":
             register = frozenset(r.key for r in out)

@@ -11,7 +11,6 @@ overview pages and the reports show, is services/dataset.current_inventory (it c
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +89,7 @@ def compute_inventory(
     grid: str = "national",
     import_convention: str = "origin",
     import_share: float | None = None,
+    location: str = "balance.csv",
 ) -> dict[str, Any]:
     """The inventory of a balance as JSON-ready rows: `cells`, `totals`, `notes`.
 
@@ -97,8 +97,9 @@ def compute_inventory(
     else national, by data/grid_regions.csv). import_convention: "origin" counts the non-fossil part
     of net imported electricity in share_non_fossil (China's statistics), "separate" does not.
     import_share: the non-fossil fraction of imported electricity (default: the tabulated grid share).
+    location: the file's name in the balance's problems (`<location>:<line>:<column>`).
     """
-    balance = read_balance(rows)
+    balance = read_balance(rows, location=location)
     _check_choice("grid", grid, ("national", "regional"))
     _check_choice("import_convention", import_convention, ("origin", "separate"))
     inv = inventory(
@@ -241,16 +242,7 @@ def _num(v: float) -> float | None:
 def inventory_from_file(path: Path, factor_set: str = "guideline", **options: Any) -> dict[str, Any]:
     """`compute_inventory` of a CSV file (keyword options passed on: grid, import_convention,
     import_share); problems are located in that file (`<name>:<line>:<column>`)."""
-    try:
-        return compute_inventory(read_balance_file(path), factor_set, **options)
-    except BalanceError as exc:
-        exc.problems = [
-            replace(p, location=path.name + p.location[len("balance.csv") :])
-            if p.location.startswith("balance.csv")
-            else p
-            for p in exc.problems
-        ]
-        raise
+    return compute_inventory(read_balance_file(path), factor_set, location=path.name, **options)
 
 
 def cell_lineage(

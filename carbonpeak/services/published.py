@@ -20,30 +20,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from carbonpeak.services.current import PUBLIC_STATUSES
+from carbonpeak.statistics.rows import StatRow
 from carbonpeak.store.models import PlanVersion, Submission, SubmissionRow
 
 SNAPSHOT_STATUSES = ("published",)
 
 
-@dataclass(frozen=True)
-class PublishedRow:
-    """One value of a published record, with its lineage."""
+@dataclass(frozen=True, kw_only=True)
+class PublishedRow(StatRow):
+    """One value of a published record, with its lineage: the row as parsed (StatRow) and the
+    record it is in (kind, submission, version, file)."""
 
     kind: str
-    key: str
-    field: str
-    region: str
-    year: int
-    value: float
-    unit: str
-    flag: str
-    source: str
-    method: str
     submission_id: int
     version: int
     filename: str
-    location: str
-    text: str = ""  # the register's text values
+
+    @property
+    def lineage(self) -> str:
+        """`source [submission N vV, file cell]`: the row's source and where it is stored."""
+        record = f"submission {self.submission_id} v{self.version}"
+        return f"{self.source} [{record}, {self.filename} {self.location}]"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ The store, the workflow and the snapshot are in services/statistics.py.
 """
 
 from carbonpeak.statistics.kinds import DataKind, data_kinds, kind_of
-from carbonpeak.statistics.parse import FLAGS, ParsedRecords, StatRow, parse_records
+from carbonpeak.statistics.parse import FLAGS, ParsedRecords, parse_records
+from carbonpeak.statistics.rows import StatRow
 
 __all__ = ["FLAGS", "DataKind", "ParsedRecords", "StatRow", "data_kinds", "kind_of", "parse_records"]
