@@ -32,18 +32,11 @@ from carbonpeak.enterprise.efficiency import levels
 from carbonpeak.enterprise.industries import division_of
 from carbonpeak.enterprise.uscc import uscc_error
 from carbonpeak.errors import Problem
+from carbonpeak.statistics.kinds import LONG_COLUMNS
 from carbonpeak.statistics.rows import StatRow
 
-REGISTER_FIELDS = (
-    "name_zh",
-    "name_en",
-    "industry",
-    "district",
-    "key_energy_unit",
-    "ets",
-    "lianggao",
-    "reporters",
-)
+# the register's values: the columns of its layout after uscc and year, and `reporters` (may be left out)
+REGISTER_FIELDS = (*(c for c in LONG_COLUMNS["register"] if c not in ("uscc", "year")), "reporters")
 YES_NO = {
     "yes": "yes",
     "no": "no",

@@ -5,7 +5,8 @@ and the parsing and checking of one uploaded file of a kind, pure (no database).
     parse_records(kind, filename, data, …)    ParsedRecords: typed rows grouped by year, or InputError
     balance_template(…) / write_csv(…)        the files a user downloads (template, export)
 
-The store, the workflow and the snapshot are in services/statistics.py.
+The store and the workflow are in services/statistics.py, the published rows and the snapshot in
+services/published.py; one value of a record is a `StatRow` (statistics/rows.py).
 """
 
 from carbonpeak.statistics.kinds import DataKind, data_kinds, kind_of

@@ -31,33 +31,12 @@ from typing import Any
 from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.errors import InputError, Problem
-from carbonpeak.metering.register import COLUMNS as METER_COLUMNS
-from carbonpeak.statistics.kinds import DataKind
+from carbonpeak.statistics.kinds import LONG_COLUMNS, DataKind
 from carbonpeak.statistics.rows import StatRow, balance_row
 from carbonpeak.validation import column_letter
 
 FLAGS = ("published", "estimated", "sample")
 BALANCE_SHEET = "能源平衡表"
-LONG_COLUMNS = {
-    "balance": ("region", "year", "sector", "fuel", "quantity", "unit"),
-    "series": ("indicator", "region", "year", "value", "unit"),
-    # the enterprise kinds (carbonpeak/enterprise/validate.py checks their rows)
-    "register": (
-        "uscc",
-        "year",
-        "name_zh",
-        "name_en",
-        "industry",
-        "district",
-        "key_energy_unit",
-        "ets",
-        "lianggao",
-    ),
-    "enterprise": ("uscc", "year", "item", "value", "unit"),
-    "monthly": ("indicator", "region", "year", "month", "value", "unit"),
-    "meters": (*METER_COLUMNS, "year"),  # metering/register.py (docs/methods/metering.md)
-    "unit_month": ("uscc", "energy_kind", "month", "quantity", "unit", "completeness"),  # metering/monthly.py
-}
 OPTIONAL = ("flag", "method", "source")
 MAX_ROWS = 200_000
 SUPPLY, LOSS = "supply", "loss"
