@@ -8,6 +8,8 @@ from the catalogue (`validation.*` in carbonpeak/i18n/catalogue/validation.yaml)
     schema_problems(exc, area, …)      Problem per fault: `<file>:<path>` (`targets[0].unit`), rule
                                        `<area>.<pydantic type>`, zh text by type, en pydantic's
     validated(model, data, area, …)    the model instance, or InputError listing every problem
+    finite_number(text)                a cell's number, None when it is not a finite number
+    column_letter(n)                   the spreadsheet's name of the 0-based column n (0 → A, 26 → AA)
 
 A location names what a person can open: the file (its name only, no folders it sits in) and the
 path inside it (`programmes[2].tasks[4].lead_units[0]`); a form's fields are named as the form
@@ -16,6 +18,7 @@ names them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -95,6 +98,25 @@ def invalid(area: str, problems: list[Problem], location: str = "", what: str | 
         problems,
         message_zh=f"{where_zh}{t(key, 'zh')}不符合要求",
     )
+
+
+def finite_number(text: str) -> float | None:
+    """The number a cell's text writes, or None (not a number, or inf / nan)."""
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def column_letter(n: int) -> str:
+    """Spreadsheet letter of the 0-based column `n` (0 → A, 26 → AA)."""
+    letters = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def read_text(path: Path, area: str, *, rule: str | None = None, error: type[InputError] = InputError) -> str:

@@ -8,7 +8,15 @@ import pytest
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from carbonpeak.errors import InputError
-from carbonpeak.validation import path_of, read_text, read_yaml, schema_problems, validated
+from carbonpeak.validation import (
+    column_letter,
+    finite_number,
+    path_of,
+    read_text,
+    read_yaml,
+    schema_problems,
+    validated,
+)
 
 
 class Item(BaseModel):
@@ -72,3 +80,23 @@ def test_reading_names_the_file_and_the_line(tmp_path: Path):
 def test_path_of():
     assert path_of(("programmes", 2, "tasks", 4, "lead_units", 0)) == "programmes[2].tasks[4].lead_units[0]"
     assert path_of(()) == "(top)"
+
+
+def test_a_cell_number_is_finite_or_none():
+    assert finite_number("1.5e3") == 1500.0
+    assert finite_number(" -2 ") == -2.0
+    assert [finite_number(t) for t in ("", "x", "nan", "inf", "-inf", "1,5")] == [None] * 6
+
+
+def test_column_letters_as_a_spreadsheet_names_them():
+    assert [column_letter(n) for n in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
+        "A",
+        "B",
+        "Z",
+        "AA",
+        "AB",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ import numpy.typing as npt
 from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.errors import BalanceError, InputError, Problem
+from carbonpeak.validation import finite_number
 
 REQUIRED = ("region", "year", "sector", "fuel", "quantity", "unit")
 FLAGS = ("published", "estimated", "sample")
@@ -52,6 +52,7 @@ class Balance:
     rows: tuple[Mapping[str, str], ...]
     lines: tuple[int, ...]
     cells: dict[tuple[str, int, str, str], list[int]] = field(default_factory=dict)
+    location: str = "balance.csv"  # the file's name in problems: `<location>:<line>:<column>`
 
     def index(self, region: str, year: int, sector: str) -> tuple[int, int, int]:
         return self.regions.index(region), self.years.index(year), self.sectors.index(sector)
@@ -62,169 +63,104 @@ def parse_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-def _p(line: int, column: str, rule: str, zh: str, en: str, value: object = None) -> Problem:
-    return Problem(f"balance.csv:{line}:{column}", rule, zh, en, value=None if value is None else str(value))
+# rule → (column, zh, en) of the checks of one row; the texts are formatted with the row's cells
+# (`target`: the unit its fuel is counted in)
+RULES: dict[str, tuple[str, str, str]] = {
+    "balance.region": ("region", "地区为空", "region is empty"),
+    "balance.year": ("year", "年份“{year}”无效", "year {year!r} is not a year"),
+    "balance.sector.known": (
+        "sector",
+        "未知部门代码“{sector}”(见 sectors.csv)",
+        "unknown sector code {sector!r} (see sectors.csv)",
+    ),
+    "balance.fuel.known": (
+        "fuel",
+        "未知能源品种或产品代码“{fuel}”(见 fuels.csv、process_factors.csv)",
+        "unknown fuel or product code {fuel!r} (see fuels.csv, process_factors.csv)",
+    ),
+    "balance.quantity.number": (
+        "quantity",
+        "数量“{quantity}”不是数字",
+        "quantity {quantity!r} is not a number",
+    ),
+    "balance.unit.convertible": (
+        "unit",
+        "计量单位“{unit}”不能换算为“{target}”",
+        "unit {unit!r} cannot convert to {target!r} (the unit of {fuel})",
+    ),
+    "balance.quantity.range": (
+        "quantity",
+        "数量“{quantity}”{unit}超出合理范围",
+        "quantity {quantity} {unit} is beyond any city's balance (> 1e12 in the fuel's unit)",
+    ),
+    "balance.quantity.non_negative": (
+        "quantity",
+        "部门“{sector}”的数量不能为负",
+        "quantity cannot be negative for sector {sector!r}",
+    ),
+    "balance.process.sector": (
+        "sector",
+        "工业过程产品须记在 S01–S47 部门",
+        "process products belong to a sector S01–S47",
+    ),
+    "balance.flag": (
+        "flag",
+        "标记“{flag}”应为 published/estimated/sample",
+        "flag {flag!r} must be published, estimated or sample",
+    ),
+}
 
 
-def read_balance(rows: Iterable[Mapping[str, str]], *, first_line: int = 2) -> Balance:
-    """Validate rows and build the Balance; BalanceError listing every problem otherwise."""
-    rows = [dict(r) for r in rows]
+@dataclass(frozen=True)
+class _Codes:
+    """The code lists a row is checked against: fuels, sectors (accounting/data) and process products."""
+
+    fuels: Mapping[str, factors.Fuel]
+    sectors: Mapping[str, factors.Sector]
+    products: tuple[str, ...]
+
+
+@dataclass
+class _Faults:
+    """The problems of one row, located `<location>:<line>:<column>`, texts from RULES."""
+
+    location: str
+    line: int
+    problems: list[Problem]
+    text: Mapping[str, str | None]
+    count: int = 0
+
+    def __call__(self, rule: str, value: str | None = None) -> None:
+        column, zh, en = RULES[rule]
+        where = f"{self.location}:{self.line}:{column}"
+        self.problems.append(
+            Problem(where, rule, zh.format(**self.text), en.format(**self.text), value=value)
+        )
+        self.count += 1
+
+
+# a checked row: region, year, sector, fuel or product, quantity (fuel's unit or t), relative
+# uncertainty, whether it is a process product
+Row = tuple[str, int, str, str, float, float, bool]
+
+
+def read_balance(
+    rows: Iterable[Mapping[str, str]], *, first_line: int = 2, location: str = "balance.csv"
+) -> Balance:
+    """Validate rows and build the Balance; BalanceError listing every problem otherwise, located
+    `<location>:<line>:<column>` (location: the file's name)."""
+    table = [dict(r) for r in rows]
+    _check_columns(table, location)
+    fuels = factors.fuels()
+    codes = _Codes(fuels, factors.sectors(), tuple(sorted(factors.process_products())))
     problems: list[Problem] = []
-    if rows:
-        missing = [c for c in REQUIRED if c not in rows[0]]
-        for c in missing:
-            problems.append(
-                _p(1, c, "balance.column", f"缺少必需列“{c}”", f"required column {c!r} is missing")
-            )
-        if missing:
-            raise BalanceError(
-                "the energy balance lacks required columns", problems, message_zh="能源平衡表缺少必需列"
-            )
-    fuel_list, sector_list = factors.fuels(), factors.sectors()
-    products = sorted(factors.process_products())
-    parsed: list[tuple[int, str, int, str, str, float, float, bool]] = []
-    for k, row in enumerate(rows):
-        line = first_line + k
-        ok = True
-        region = (row.get("region") or "").strip()
-        if not region:
-            problems.append(_p(line, "region", "balance.region", "地区为空", "region is empty"))
-            ok = False
-        year_text = (row.get("year") or "").strip()
-        try:
-            year = int(float(year_text))
-            if year != float(year_text) or not 1900 <= year <= 2100:
-                raise ValueError
-        except ValueError:
-            problems.append(
-                _p(
-                    line,
-                    "year",
-                    "balance.year",
-                    f"年份“{year_text}”无效",
-                    f"year {year_text!r} is not a year",
-                    year_text,
-                )
-            )
-            ok, year = False, 0
-        sector = (row.get("sector") or "").strip()
-        if sector not in sector_list:
-            problems.append(
-                _p(
-                    line,
-                    "sector",
-                    "balance.sector.known",
-                    f"未知部门代码“{sector}”(见 sectors.csv)",
-                    f"unknown sector code {sector!r} (see sectors.csv)",
-                    sector,
-                )
-            )
-            ok = False
-        fuel = (row.get("fuel") or "").strip()
-        is_product = fuel in products
-        if fuel not in fuel_list and not is_product:
-            problems.append(
-                _p(
-                    line,
-                    "fuel",
-                    "balance.fuel.known",
-                    f"未知能源品种或产品代码“{fuel}”(见 fuels.csv、process_factors.csv)",
-                    f"unknown fuel or product code {fuel!r} (see fuels.csv, process_factors.csv)",
-                    fuel,
-                )
-            )
-            ok = False
-        q_text = (row.get("quantity") or "").strip()
-        try:
-            quantity = float(q_text)
-            if not math.isfinite(quantity):
-                raise ValueError
-        except ValueError:
-            problems.append(
-                _p(
-                    line,
-                    "quantity",
-                    "balance.quantity.number",
-                    f"数量“{q_text}”不是数字",
-                    f"quantity {q_text!r} is not a number",
-                    q_text,
-                )
-            )
-            ok, quantity = False, 0.0
-        unit = (row.get("unit") or "").strip()
-        conv = 1.0
-        if ok or fuel in fuel_list or is_product:
-            target = "t" if is_product else (fuel_list[fuel].unit if fuel in fuel_list else None)
-            if target is not None:
-                try:
-                    conv = units.factor(unit, target)
-                except InputError:
-                    problems.append(
-                        _p(
-                            line,
-                            "unit",
-                            "balance.unit.convertible",
-                            f"计量单位“{unit}”不能换算为“{target}”",
-                            f"unit {unit!r} cannot convert to {target!r} (the unit of {fuel})",
-                            unit,
-                        )
-                    )
-                    ok = False
-        if abs(quantity * conv) > MAX_QUANTITY:
-            problems.append(
-                _p(
-                    line,
-                    "quantity",
-                    "balance.quantity.range",
-                    f"数量“{q_text}”{unit}超出合理范围",
-                    f"quantity {q_text} {unit} is beyond any city's balance (> 1e12 in the fuel's unit)",
-                    q_text,
-                )
-            )
-            ok = False
-        if sector in sector_list and quantity < 0:
-            role = sector_list[sector].role
-            if not (role in SIGNED_ROLES or sector == "STOCK_CHANGE") or is_product:
-                problems.append(
-                    _p(
-                        line,
-                        "quantity",
-                        "balance.quantity.non_negative",
-                        f"部门“{sector}”的数量不能为负",
-                        f"quantity cannot be negative for sector {sector!r}",
-                        q_text,
-                    )
-                )
-                ok = False
-        if is_product and sector in sector_list and sector_list[sector].role != "final":
-            problems.append(
-                _p(
-                    line,
-                    "sector",
-                    "balance.process.sector",
-                    "工业过程产品须记在 S01–S47 部门",
-                    "process products belong to a sector S01–S47",
-                    sector,
-                )
-            )
-            ok = False
-        flag = (row.get("flag") or "published").strip() or "published"
-        if flag not in FLAGS:
-            problems.append(
-                _p(
-                    line,
-                    "flag",
-                    "balance.flag",
-                    f"标记“{flag}”应为 published/estimated/sample",
-                    f"flag {flag!r} must be published, estimated or sample",
-                    flag,
-                )
-            )
-            ok = False
-        if ok:
-            parsed.append(
-                (k, region, year, sector, fuel, quantity * conv, ACTIVITY_UNCERTAINTY[flag], is_product)
-            )
+    parsed: list[tuple[int, Row]] = []
+    for k, row in enumerate(table):
+        text: dict[str, str | None] = {c: (row.get(c) or "").strip() for c in (*REQUIRED, "flag")}
+        text["flag"] = text["flag"] or "published"
+        checked = _checked_row(text, codes, _Faults(location, first_line + k, problems, text))
+        if checked is not None:
+            parsed.append((k, checked))
     if problems:
         raise BalanceError(
             f"the energy balance has {len(problems)} problem(s)",
@@ -234,14 +170,82 @@ def read_balance(rows: Iterable[Mapping[str, str]], *, first_line: int = 2) -> B
     if not parsed:
         raise BalanceError(
             "the energy balance has no rows",
+            [Problem(location, "balance.empty", "能源平衡表没有数据行", "the energy balance has no rows")],
+        )
+    return _assembled(parsed, table, codes, first_line, location)
+
+
+def _check_columns(rows: list[dict[str, str]], location: str) -> None:
+    """BalanceError naming each required column the rows lack."""
+    missing = [c for c in REQUIRED if rows and c not in rows[0]]
+    if missing:
+        raise BalanceError(
+            "the energy balance lacks required columns",
             [
                 Problem(
-                    "balance.csv", "balance.empty", "能源平衡表没有数据行", "the energy balance has no rows"
+                    f"{location}:1:{c}",
+                    "balance.column",
+                    f"缺少必需列“{c}”",
+                    f"required column {c!r} is missing",
                 )
+                for c in missing
             ],
+            message_zh="能源平衡表缺少必需列",
         )
-    regions = tuple(sorted({p[1] for p in parsed}))
-    years = tuple(sorted({p[2] for p in parsed}))
+
+
+def _year(text: str) -> int | None:
+    y = finite_number(text)
+    return int(y) if y is not None and y == int(y) and 1900 <= y <= 2100 else None
+
+
+def _checked_row(text: dict[str, str | None], codes: _Codes, fault: _Faults) -> Row | None:
+    """One row checked against every rule (each fault reported), or None when any fails."""
+    region, sector, fuel, unit, flag = (str(text[c]) for c in ("region", "sector", "fuel", "unit", "flag"))
+    if not region:
+        fault("balance.region")
+    year = _year(str(text["year"]))
+    if year is None:
+        fault("balance.year", text["year"])
+    if sector not in codes.sectors:
+        fault("balance.sector.known", sector)
+    is_product = fuel in codes.products
+    if fuel not in codes.fuels and not is_product:
+        fault("balance.fuel.known", fuel)
+    quantity = finite_number(str(text["quantity"]))
+    if quantity is None:
+        fault("balance.quantity.number", text["quantity"])
+    q = quantity or 0.0
+    conv = 1.0
+    text["target"] = "t" if is_product else (codes.fuels[fuel].unit if fuel in codes.fuels else None)
+    if text["target"] is not None:
+        try:
+            conv = units.factor(unit, text["target"])
+        except InputError:
+            fault("balance.unit.convertible", unit)
+    if abs(q * conv) > MAX_QUANTITY:
+        fault("balance.quantity.range", text["quantity"])
+    if sector in codes.sectors and q < 0:
+        role = codes.sectors[sector].role
+        if not (role in SIGNED_ROLES or sector == "STOCK_CHANGE") or is_product:
+            fault("balance.quantity.non_negative", text["quantity"])
+    if is_product and sector in codes.sectors and codes.sectors[sector].role != "final":
+        fault("balance.process.sector", sector)
+    if flag not in FLAGS:
+        fault("balance.flag", flag)
+    if fault.count or year is None:
+        return None
+    return region, year, sector, fuel, q * conv, ACTIVITY_UNCERTAINTY[flag], is_product
+
+
+def _assembled(
+    parsed: list[tuple[int, Row]], rows: list[dict[str, str]], codes: _Codes, first_line: int, location: str
+) -> Balance:
+    """The checked rows summed into the Balance's dense arrays (variances added in quadrature)."""
+    products = list(codes.products)
+    sector_list, fuel_list = codes.sectors, codes.fuels
+    regions = tuple(sorted({p[0] for _, p in parsed}))
+    years = tuple(sorted({p[1] for _, p in parsed}))
     sector_codes, fuel_codes = tuple(sector_list), tuple(fuel_list)
     shape_e = (len(regions), len(years), len(sector_codes), len(fuel_codes))
     shape_p = (len(regions), len(years), len(sector_codes), len(products))
@@ -253,7 +257,7 @@ def read_balance(rows: Iterable[Mapping[str, str]], *, first_line: int = 2) -> B
     s_ix = {s: i for i, s in enumerate(sector_codes)}
     f_ix = {f: i for i, f in enumerate(fuel_codes)}
     p_ix = {p: i for i, p in enumerate(products)}
-    for k, region, year, sector, fuel, q, u, is_product in parsed:
+    for k, (region, year, sector, fuel, q, u, is_product) in parsed:
         if is_product:
             at = (r_ix[region], y_ix[year], s_ix[sector], p_ix[fuel])
             process[at] += q
@@ -276,7 +280,8 @@ def read_balance(rows: Iterable[Mapping[str, str]], *, first_line: int = 2) -> B
         tuple(rows),
         tuple(first_line + k for k in range(len(rows))),
         cells,
+        location,
     )
 
 
-__all__ = ["ACTIVITY_UNCERTAINTY", "FLAGS", "REQUIRED", "Balance", "parse_csv", "read_balance"]
+__all__ = ["ACTIVITY_UNCERTAINTY", "FLAGS", "REQUIRED", "RULES", "Balance", "parse_csv", "read_balance"]

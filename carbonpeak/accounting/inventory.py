@@ -85,7 +85,7 @@ def fossil_mask(fuel_codes: tuple[str, ...]) -> Array:
 
 def _problem(balance: Balance, k: int, column: str, rule: str, zh: str, en: str) -> Problem:
     return Problem(
-        f"balance.csv:{balance.lines[k]}:{column}", rule, zh, en, value=balance.rows[k].get(column)
+        f"{balance.location}:{balance.lines[k]}:{column}", rule, zh, en, value=balance.rows[k].get(column)
     )
 
 

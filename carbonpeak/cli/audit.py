@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import Format, ListFormat, emit_listing
 from carbonpeak.cli.options import settings as cli_settings
-from carbonpeak.cli.output import emit
 from carbonpeak.store.db import open_session
 
 
@@ -67,15 +66,14 @@ def register(app: typer.Typer) -> None:
         """Show the newest audit entries. 查看审计日志。"""
         from carbonpeak.services.audit import list_entries
 
-        with open_session(cli_settings()) as session:
-            rows = [
-                {
-                    "seq": e.seq,
-                    "at": e.at,
-                    "user": e.username,
-                    "action": e.action,
-                    "object": f"{e.object_type}:{e.object_id}",
-                }
-                for e in list_entries(session, limit=limit)
-            ]
-        emit(rows, fmt)
+        emit_listing(
+            fmt,
+            lambda session: list_entries(session, limit=limit),
+            lambda e: {
+                "seq": e.seq,
+                "at": e.at,
+                "user": e.username,
+                "action": e.action,
+                "object": f"{e.object_type}:{e.object_id}",
+            },
+        )

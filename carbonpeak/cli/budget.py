@@ -8,19 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, Lang, Language, Out, format_option
+from carbonpeak.cli.options import Actor, Format, Lang, Language, Out, acting, format_option, store_database
 from carbonpeak.cli.options import settings as cli_settings
-from carbonpeak.cli.output import console, print_json, print_table
+from carbonpeak.cli.output import console, print_json, print_table, write_output
 
 JsonOrTable = Annotated[Format, format_option(Format.json, Format.table)]
-
-
-def _database(store: bool) -> Any:
-    if not store:
-        return None
-    from carbonpeak.store.db import Database
-
-    return Database.initialised(cli_settings())
 
 
 def _rules(store: bool) -> tuple[Any, str]:
@@ -42,12 +34,8 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.services.budget import budget_report
 
         rules, origin = _rules(store)
-        database = _database(store)
-        try:
+        with store_database(store) as database:
             result = budget_report(year, database, rules=rules, rules_origin=origin)
-        finally:
-            if database is not None:
-                database.dispose()
         if fmt == "json":
             print_json(result)
             return
@@ -75,8 +63,7 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.services.budget import used_offsets
 
         rules, origin = _rules(store)
-        database = _database(store)
-        try:
+        with store_database(store) as database:
             used: dict[str, str] = {}
             if database is not None:
                 with database.session() as session:
@@ -91,9 +78,6 @@ def register(app: typer.Typer) -> None:
                 draws=draws,
                 seed=seed,
             )
-        finally:
-            if database is not None:
-                database.dispose()
         if fmt == "json":
             print_json(result)
             return
@@ -115,14 +99,10 @@ def register(app: typer.Typer) -> None:
         actor: Actor,
     ) -> None:
         """Make FILE the office's carbon-budget rules (checked, audited). 设定碳预算规则。"""
-        from carbonpeak.cli.round import _user
         from carbonpeak.services.budget import set_rules
-        from carbonpeak.store.db import open_session
 
-        with open_session(cli_settings()) as session:
-            out = set_rules(
-                session, _user(session, actor), file.read_text(encoding="utf-8"), cli_settings().data_dir
-            )
+        with acting(actor) as (session, user):
+            out = set_rules(session, user, file.read_text(encoding="utf-8"), cli_settings().data_dir)
         typer.echo(f"budget rules set: {out['path']} sha256 {out['sha256'][:12]}")
 
     @app.command("project-decision")
@@ -136,16 +116,14 @@ def register(app: typer.Typer) -> None:
         import hashlib
 
         from carbonpeak.budget.rules import parse_project
-        from carbonpeak.cli.round import _user
         from carbonpeak.services.budget import record_decision
-        from carbonpeak.store.db import open_session
 
         text = file.read_text(encoding="utf-8")
         spec = parse_project(text, file.name)
-        with open_session(cli_settings()) as session:
+        with acting(actor) as (session, user):
             out = record_decision(
                 session,
-                _user(session, actor),
+                user,
                 project=str(spec.project.get("name", file.stem)),
                 decision=decision,
                 reason=reason,
@@ -165,13 +143,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """碳排放预算执行预警通报 / The monthly warning notice of the carbon budget."""
-        import sys
-
         from carbonpeak.i18n import normalise_language
         from carbonpeak.services.budget_notice import notice_bytes
 
-        database = _database(store)
-        try:
+        with store_database(store) as database:
             data = notice_bytes(
                 year,
                 fmt,
@@ -179,11 +154,4 @@ def register(app: typer.Typer) -> None:
                 database=database,
                 data_dir=cli_settings().data_dir if store else None,
             )
-        finally:
-            if database is not None:
-                database.dispose()
-        if out is None:
-            sys.stdout.buffer.write(data)
-        else:
-            out.write_bytes(data)
-            typer.echo(f"{out} ({len(data):,} bytes)", err=True)
+        write_output(data, out)

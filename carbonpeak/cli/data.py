@@ -12,9 +12,8 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, ListFormat, format_option
+from carbonpeak.cli.options import Actor, Format, ListFormat, acting, emit_listing, format_option
 from carbonpeak.cli.options import settings as cli_settings
-from carbonpeak.cli.output import emit
 
 Kind = Annotated[
     str,
@@ -45,14 +44,12 @@ def register(app: typer.Typer) -> None:
         ] = "",
     ) -> None:
         """Check a file and store a draft record per year (nothing stored on any error). 导入统计数据。"""
-        from carbonpeak.cli.round import _user
         from carbonpeak.services.statistics import import_records
-        from carbonpeak.store.db import open_session
 
-        with open_session(cli_settings()) as session:
+        with acting(actor) as (session, user):
             subs = import_records(
                 session,
-                _user(session, actor),
+                user,
                 kind=kind,
                 filename=file.name,
                 data=file.read_bytes(),
@@ -74,11 +71,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List the data records, every version. 列出统计数据记录。"""
         from carbonpeak.services.statistics import list_records
-        from carbonpeak.store.db import open_session
 
-        with open_session(cli_settings()) as session:
-            rows = [dataclasses.asdict(r) for r in list_records(session, kind=kind, year=year, flag=flag)]
-        emit(rows, fmt)
+        emit_listing(fmt, lambda s: list_records(s, kind=kind, year=year, flag=flag), dataclasses.asdict)
 
     @group.command("export")
     def export(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, Lang, Language, ListFormat, settings
+from carbonpeak.cli.options import Format, Lang, Language, ListFormat, store_database
 from carbonpeak.cli.output import emit, print_json
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.services.decomposition import decompose_emissions
@@ -41,18 +41,10 @@ def decompose(
     ] = False,
 ) -> None:
     """碳排放变化因素分解 / LMDI-I decomposition of the change in CO2 emissions."""
-    database = None
-    if store:
-        from carbonpeak.store.db import Database
-
-        database = Database.initialised(settings())
-    try:
+    with store_database(store) as database:
         result = decompose_emissions(
             start=start, end=end, input_file=balance, chained=not single, database=database
         )
-    finally:
-        if database is not None:
-            database.dispose()
     if fmt == "json":
         print_json(result)
         return

@@ -7,14 +7,12 @@ the pages and the API show. The command line is the operator's: it sees every en
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import Format, ListFormat, store_database
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit, print_json
 
@@ -29,26 +27,12 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="enterprise")
 
 
-@contextmanager
-def _database(store: bool) -> Iterator[Any]:
-    if not store:
-        yield None
-        return
-    from carbonpeak.store.db import Database
-
-    db = Database.initialised(cli_settings())
-    try:
-        yield db
-    finally:
-        db.dispose()
-
-
 @app.command("grades")
 def grades(year: Year = None, store: Store = False, fmt: ListFormat = Format.table) -> None:
     """碳效评价 / every registered enterprise's account and grade (Huzhou scheme)."""
     from carbonpeak.services.pages.enterprise import EXPORT_COLUMNS, export_rows
 
-    with _database(store) as db:
+    with store_database(store) as db:
         found, rows = export_rows(OPERATOR, year, db)
     columns = (
         EXPORT_COLUMNS
@@ -65,7 +49,7 @@ def account(
     """企业碳账户 / one enterprise's account as JSON: trend, grade, position, the cut to the next grade."""
     from carbonpeak.services.pages.enterprise import enterprise_page
 
-    with _database(store) as db:
+    with store_database(store) as db:
         page = enterprise_page(cli_settings(), user=OPERATOR, uscc=uscc, year=year, db=db)
     print_json(page.model_dump(mode="json"))
 
@@ -76,7 +60,7 @@ def reconcile(year: Year = None, store: Store = False, fmt: ListFormat = Format.
     from carbonpeak.services import enterprise as ent
     from carbonpeak.services.pages.enterprise import reconciliation_section
 
-    with _database(store) as db:
+    with store_database(store) as db:
         years = ent.book(db).years
         section = reconciliation_section(db, year if year in years else (years[-1] if years else None))
     rows = [r.model_dump() for r in section.rows]
@@ -89,7 +73,7 @@ def ets(store: Store = False, fmt: ListFormat = Format.table) -> None:
     """碳市场履约 / verified emissions, allowances and surrender per compliance period."""
     from carbonpeak.services import enterprise as ent
 
-    with _database(store) as db:
+    with store_database(store) as db:
         rows = [asdict(c) for c in ent.ets_status(db)]
     emit(rows, fmt, None, title="national ETS compliance")
 

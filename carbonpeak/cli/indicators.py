@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, Lang, Language, ListFormat, PlanFile
+from carbonpeak.cli.options import Format, Lang, Language, ListFormat, PlanFile, store_database
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit, print_json
 from carbonpeak.i18n import normalise_language, t
@@ -55,14 +55,9 @@ def indicators(
 ) -> None:
     """目标进展 / progress, pace and status of every target of the plan."""
     settings = cli_settings()
-    database = None
-    if store:
-        from carbonpeak.store.db import Database
-
-        database = Database.initialised(settings)
     # the projection behind P(peak) is kept in the data folder once `init` made it
     data_dir = settings.data_dir if settings.data_dir.is_dir() else None
-    try:
+    with store_database(store) as database:
         result = track_targets(
             plan_file=plan,
             observations_file=observations,
@@ -71,9 +66,6 @@ def indicators(
             database=database,
             data_dir=data_dir,
         )
-    finally:
-        if database is not None:
-            database.dispose()
     if fmt == "json":
         print_json(result.as_dict())
         return

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, ListFormat
+from carbonpeak.cli.options import Actor, Format, ListFormat, acting
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit
 
@@ -185,13 +185,10 @@ def register(app: typer.Typer) -> None:
         actor: Actor,
     ) -> None:
         """Monthly energy by unit from the meters as a draft data record (metered_energy). 月度能耗入库。"""
-        from carbonpeak.cli.round import _user
         from carbonpeak.services.metering import publish_monthly, reading_store
-        from carbonpeak.store.db import open_session
 
-        settings = cli_settings()
-        with open_session(settings) as session:
-            subs = publish_monthly(session, reading_store(settings), _user(session, actor), month)
+        with acting(actor) as (session, user):
+            subs = publish_monthly(session, reading_store(cli_settings()), user, month)
             for s in subs:
                 typer.echo(
                     f"submission {s.id}: metered_energy {s.year} version {s.version} ({s.flag}), draft"

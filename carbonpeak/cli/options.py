@@ -1,11 +1,15 @@
 """The options commands share, defined once: `--format` (one `Format` enum; each command names the
 values it accepts and an unknown value is a usage error, exit 2), `--lang`, `--as`, `--plan`,
-`--out`, `--as-of`; and `settings()`, the process's one `Settings` (built on first use, so `--help`
-never reads the environment)."""
+`--out`, `--as-of`; `settings()`, the process's one `Settings` (built on first use, so `--help`
+never reads the environment); `store_database(store)`, the database a `--store` command reads;
+`acting(username)`, a session of the store with the `--as` user; `emit_listing`, a listing service's
+rows printed as `--format` asks."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,7 +17,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from carbonpeak.settings import Settings
+    from carbonpeak.store.db import Database
+    from carbonpeak.store.models import User
 
 
 class Format(StrEnum):
@@ -68,3 +76,42 @@ def settings() -> Settings:
     from carbonpeak.settings import Settings
 
     return Settings()
+
+
+@contextmanager
+def store_database(store: bool) -> Iterator[Database | None]:
+    """With `--store`: the settings' initialised database, disposed of when the block ends; else None
+    (the command reads the packaged demo files)."""
+    if not store:
+        yield None
+        return
+    from carbonpeak.store.db import Database
+
+    database = Database.initialised(settings())
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def acting(username: str) -> Iterator[tuple[Session, User]]:
+    """A session of the settings' store and the user `username` (`--as`) in it; NotFound without one."""
+    from carbonpeak.services.users import user_named
+    from carbonpeak.store.db import open_session
+
+    with open_session(settings()) as session:
+        yield session, user_named(session, username)
+
+
+def emit_listing(
+    fmt: str, items: Callable[[Session], Iterable[Any]], row: Callable[[Any], Mapping[str, Any]]
+) -> None:
+    """The items a listing service returns in a session of the settings' store, one `row` each,
+    printed as `fmt` (json, csv or table)."""
+    from carbonpeak.cli.output import emit
+    from carbonpeak.store.db import open_session
+
+    with open_session(settings()) as session:
+        rows = [row(item) for item in items(session)]
+    emit(rows, fmt)

@@ -8,13 +8,14 @@ import io
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from typer import BadParameter
+from typer import BadParameter, echo
 
 from carbonpeak.errors import CarbonpeakError, InputError
 
@@ -69,6 +70,15 @@ def emit(
         print_csv(rows, cols)
     else:
         print_table(rows, cols, title)
+
+
+def write_output(data: bytes, out: Path | None) -> None:
+    """A document's bytes to `--out` (its size said on standard error), or to standard output."""
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+        echo(f"{out} ({len(data):,} bytes)", err=True)
 
 
 def _cell(v: Any) -> str:

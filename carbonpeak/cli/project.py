@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.options import Format, format_option, settings
+from carbonpeak.cli.options import Format, format_option, settings, store_database
 from carbonpeak.cli.output import console, print_json, print_table, progress_bar
 
 
@@ -49,24 +49,21 @@ def register(app: typer.Typer) -> None:
             add_project=add_project,
             data_dir=settings().data_dir if save else None,
         )
-        database = None
-        if store:
-            from carbonpeak.services.dataset import current
-            from carbonpeak.store.db import Database
+        with store_database(store) as database:
+            if database is not None:
+                from carbonpeak.services.dataset import current
 
-            database = Database.initialised(settings())
-            kwargs["data"] = current(database)
-        if draws >= 20_000:
-            with progress_bar("Monte Carlo") as bar:
-                task = bar.add_task("draws", total=draws)
-                result = run_projection(
-                    scenario, progress=lambda done: bar.update(task, completed=done), **kwargs
-                )
-        else:
-            result = run_projection(scenario, **kwargs)
+                kwargs["data"] = current(database)
+            if draws >= 20_000:
+                with progress_bar("Monte Carlo") as bar:
+                    task = bar.add_task("draws", total=draws)
+                    result = run_projection(
+                        scenario, progress=lambda done: bar.update(task, completed=done), **kwargs
+                    )
+            else:
+                result = run_projection(scenario, **kwargs)
         if database is not None:
             result["dataset"] = kwargs["data"].id
-            database.dispose()
         if fmt == "json":
             print_json(result)
         else:
@@ -114,34 +111,13 @@ def _print_tables(r: dict[str, Any]) -> None:
             title="wedges",
         )
     if r.get("sensitivity"):
-        from carbonpeak.scenarios.labels import driver_label
-
-        print_table(
-            [
-                {
-                    "driver": driver_label(t["driver"]),
-                    "p low": t["low"]["p_peak"],
-                    "p high": t["high"]["p_peak"],
-                    "peak Mt low": t["low"]["peak_value_median"],
-                    "peak Mt high": t["high"]["peak_value_median"],
-                }
-                for t in r["sensitivity"]["tornado"][:8]
-            ],
-            title="tornado (top 8)",
-        )
-        print_table(
-            [
-                {
-                    "driver": driver_label(s["driver"]),
-                    "S p_peak": s["p_peak"]["first"],
-                    "ST p_peak": s["p_peak"]["total"],
-                    "S peak": s["peak_value"]["first"],
-                    "ST peak": s["peak_value"]["total"],
-                }
-                for s in r["sensitivity"]["sobol"][:8]
-            ],
-            title="Sobol (top 8)",
-        )
+        tornado = {"p low": ("low", "p_peak"), "p high": ("high", "p_peak")}
+        tornado |= {"peak Mt low": ("low", "peak_value_median")}
+        tornado |= {"peak Mt high": ("high", "peak_value_median")}
+        _driver_table(r["sensitivity"]["tornado"], "tornado (top 8)", tornado)
+        sobol = {"S p_peak": ("p_peak", "first"), "ST p_peak": ("p_peak", "total")}
+        sobol |= {"S peak": ("peak_value", "first"), "ST peak": ("peak_value", "total")}
+        _driver_table(r["sensitivity"]["sobol"], "Sobol (top 8)", sobol)
     if r.get("impact"):
         d = r["impact"]["delta"]
         out.print(
@@ -150,3 +126,16 @@ def _print_tables(r: dict[str, Any]) -> None:
         )
     if r.get("stored_at"):
         out.print(f"stored: {r['stored_at']}")
+
+
+def _driver_table(rows: list[dict[str, Any]], title: str, columns: dict[str, tuple[str, str]]) -> None:
+    """The first eight drivers of a sensitivity ranking: header → (key, sub-key) of each row."""
+    from carbonpeak.scenarios.labels import driver_label
+
+    print_table(
+        [
+            {"driver": driver_label(row["driver"]), **{h: row[k][sub] for h, (k, sub) in columns.items()}}
+            for row in rows[:8]
+        ],
+        title=title,
+    )

@@ -3,79 +3,84 @@ XLSX, in Chinese or English; `summary` stores the office's text of a narrative s
 
 from __future__ import annotations
 
-import sys
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.options import Actor, AsOf, Format, Inputs, Lang, Language, Out, format_option
+from carbonpeak.cli.options import Actor, AsOf, Format, Inputs, Lang, Language, Out, acting, format_option
 from carbonpeak.cli.options import PlanFile as Plan
-from carbonpeak.cli.options import settings as cli_settings
-from carbonpeak.cli.output import parse_date
+from carbonpeak.cli.output import parse_date, write_output
 
 Fmt = Annotated[Format, format_option(Format.html, Format.pdf, Format.docx, Format.xlsx)]
+
+
+# the options every report takes, after its `--year`: (parameter, type and option, default)
+REPORT_OPTIONS = (
+    ("fmt", Fmt, Format.html),
+    ("lang", Lang, Language.zh),
+    ("out", Out, None),
+    ("inputs", Inputs, None),
+    ("plan", Plan, None),
+    ("as_of", AsOf, None),
+)
+SCHEME = ("scheme", Annotated[Path | None, typer.Option(help="evaluation scheme (YAML)")], None)
+
+
+def report_command(
+    kind: str, year: int, year_help: str, doc: str, *, scheme: bool = False
+) -> Callable[..., None]:
+    """The command of the report `kind`: `--year` (default `year`), REPORT_OPTIONS and, with `scheme`,
+    `--scheme`; it writes the report's bytes to `--out` or standard output."""
+
+    def command(**options: Any) -> None:
+        from carbonpeak.services.reports import generate_report
+
+        as_of = options["as_of"]
+        data = generate_report(
+            kind,
+            options["fmt"],
+            year=options["year"],
+            lang=options["lang"],
+            plan_file=options["plan"],
+            inputs=options["inputs"],
+            scheme_file=options.get("scheme"),
+            as_of=parse_date(as_of, "--as-of") if as_of else None,
+        )
+        write_output(data, options["out"])
+
+    params = [("year", Annotated[int, typer.Option(help=year_help)], year), *REPORT_OPTIONS]
+    # typer reads the options from the signature: one list of them instead of one copy per report
+    command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind_)
+            for name, kind_, default in [*params, *([SCHEME] if scheme else [])]
+        ]
+    )
+    command.__doc__ = doc
+    return command
 
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(help="Reports. 报告（年度进展、终期评估、调度通报）。", no_args_is_help=True)
     app.add_typer(group, name="report")
-
-    def _run(
-        kind: str,
-        year: int,
-        fmt: str,
-        lang: str,
-        out: Path | None,
-        inputs: Path | None,
-        plan: Path | None,
-        as_of: str | None,
-        scheme: Path | None = None,
-    ) -> None:
-        from carbonpeak.services.reports import generate_report
-
-        data = generate_report(
-            kind,
-            fmt,
-            year=year,
-            lang=lang,
-            plan_file=plan,
-            inputs=inputs,
-            scheme_file=scheme,
-            as_of=parse_date(as_of, "--as-of") if as_of else None,
-        )
-        if out is None:
-            sys.stdout.buffer.write(data)
-        else:
-            out.write_bytes(data)
-            typer.echo(f"{out} ({len(data):,} bytes)", err=True)
-
-    @group.command("annual")
-    def annual(
-        year: Annotated[int, typer.Option(help="the year reported on")] = 2024,
-        fmt: Fmt = Format.html,
-        lang: Lang = Language.zh,
-        out: Out = None,
-        inputs: Inputs = None,
-        plan: Plan = None,
-        as_of: AsOf = None,
-        scheme: Annotated[Path | None, typer.Option(help="evaluation scheme (YAML)")] = None,
-    ) -> None:
-        """Annual carbon-peak progress report. 年度进展报告。"""
-        _run("annual", year, fmt, lang, out, inputs, plan, as_of, scheme)
-
-    @group.command("assessment")
-    def assessment(
-        year: Annotated[int, typer.Option(help="the assessment year")] = 2025,
-        fmt: Fmt = Format.html,
-        lang: Lang = Language.zh,
-        out: Out = None,
-        inputs: Inputs = None,
-        plan: Plan = None,
-        as_of: AsOf = None,
-    ) -> None:
-        """The 14th Five-Year Plan final assessment (replaces the mid-term one). “十四五”终期评估报告。"""
-        _run("assessment", year, fmt, lang, out, inputs, plan, as_of)
+    annual = report_command(
+        "annual",
+        2024,
+        "the year reported on",
+        "Annual carbon-peak progress report. 年度进展报告。",
+        scheme=True,
+    )
+    group.command("annual")(annual)
+    assessment = report_command(
+        "assessment",
+        2025,
+        "the assessment year",
+        "The 14th Five-Year Plan final assessment (replaces the mid-term one). “十四五”终期评估报告。",
+    )
+    group.command("assessment")(assessment)
 
     group.command(
         "midterm",
@@ -92,14 +97,12 @@ def register(app: typer.Typer) -> None:
         actor: Actor,
     ) -> None:
         """Store the office's summary of a report section (audited). 编写报告综述（成效、问题、下步工作）。"""
-        from carbonpeak.cli.round import _user
         from carbonpeak.services.report_summaries import set_summary
-        from carbonpeak.store.db import open_session
 
-        with open_session(cli_settings()) as session:
+        with acting(actor) as (session, user):
             row = set_summary(
                 session,
-                _user(session, actor),
+                user,
                 kind=kind,
                 year=year,
                 section=section,
@@ -108,15 +111,10 @@ def register(app: typer.Typer) -> None:
             )
             typer.echo(f"summary {row.id}: {kind} {year} {section}")
 
-    @group.command("dispatch")
-    def dispatch(
-        year: Annotated[int, typer.Option(help="the year of the round")] = 2024,
-        fmt: Fmt = Format.html,
-        lang: Lang = Language.zh,
-        out: Out = None,
-        inputs: Inputs = None,
-        plan: Plan = None,
-        as_of: AsOf = None,
-    ) -> None:
-        """Dispatch notice: lagging tasks and units, overdue reports, stale projects. 调度通报。"""
-        _run("dispatch", year, fmt, lang, out, inputs, plan, as_of)
+    dispatch = report_command(
+        "dispatch",
+        2024,
+        "the year of the round",
+        "Dispatch notice: lagging tasks and units, overdue reports, stale projects. 调度通报。",
+    )
+    group.command("dispatch")(dispatch)

@@ -5,13 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
-from carbonpeak.cli.options import Format, ListFormat
-from carbonpeak.cli.options import settings as cli_settings
-from carbonpeak.cli.output import emit, parse_date
-from carbonpeak.store.db import open_session
-from carbonpeak.store.models import User
+from carbonpeak.cli.options import Format, ListFormat, acting, emit_listing
+from carbonpeak.cli.output import parse_date
 
 
 def register(app: typer.Typer) -> None:
@@ -29,10 +25,10 @@ def register(app: typer.Typer) -> None:
         """Open a reporting round. 开启填报轮次。"""
         from carbonpeak.services.rounds import open_round
 
-        with open_session(cli_settings()) as session:
+        with acting(actor) as (session, user):
             rnd = open_round(
                 session,
-                _user(session, actor),
+                user,
                 period=period,
                 title=title or f"{period} 填报",
                 due_date=parse_date(due, "--due"),
@@ -45,15 +41,14 @@ def register(app: typer.Typer) -> None:
         """List reporting rounds. 列出填报轮次。"""
         from carbonpeak.services.rounds import list_rounds
 
-        with open_session(cli_settings()) as session:
-            rows = [
-                {"id": r.id, "period": r.period, "title": r.title, "due": r.due_date, "status": r.status}
-                for r in list_rounds(session, None)
-            ]
-        emit(rows, fmt)
-
-
-def _user(session: Session, username: str) -> User:
-    from carbonpeak.services.users import user_named
-
-    return user_named(session, username)
+        emit_listing(
+            fmt,
+            lambda session: list_rounds(session, None),
+            lambda r: {
+                "id": r.id,
+                "period": r.period,
+                "title": r.title,
+                "due": r.due_date,
+                "status": r.status,
+            },
+        )

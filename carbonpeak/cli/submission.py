@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, ListFormat
+from carbonpeak.cli.options import Actor, Format, ListFormat, acting, emit_listing
 from carbonpeak.cli.options import settings as cli_settings
-from carbonpeak.cli.output import emit
 
 Comment = Annotated[str | None, typer.Option(help="comment (required to return)")]
 
@@ -21,12 +20,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(group, name="submission")
 
     def _act(action: str, submission_id: int, actor: str, comment: str | None) -> None:
-        from carbonpeak.cli.round import _user
         from carbonpeak.services import submissions as s
-        from carbonpeak.store.db import open_session
 
-        with open_session(cli_settings()) as session:
-            user = _user(session, actor)
+        with acting(actor) as (session, user):
             if action == "submit":
                 sub = s.submit_submission(session, user, submission_id, comment=comment)
             elif action == "approve":
@@ -71,22 +67,20 @@ def register(app: typer.Typer) -> None:
         fmt: ListFormat = Format.table,
     ) -> None:
         """List submissions the user may see. 列出报送。"""
-        from carbonpeak.cli.round import _user
         from carbonpeak.services.submissions import list_submissions
-        from carbonpeak.store.db import open_session
+        from carbonpeak.services.users import user_named
 
-        with open_session(cli_settings()) as session:
-            rows = [
-                {
-                    "id": s.id,
-                    "round": s.round_id,
-                    "kind": s.dataset or "report",
-                    "year": s.year,
-                    "unit": s.unit_code,
-                    "version": s.version,
-                    "status": s.status,
-                    "file": s.filename,
-                }
-                for s in list_submissions(session, _user(session, actor), status=status)
-            ]
-        emit(rows, fmt)
+        emit_listing(
+            fmt,
+            lambda session: list_submissions(session, user_named(session, actor), status=status),
+            lambda s: {
+                "id": s.id,
+                "round": s.round_id,
+                "kind": s.dataset or "report",
+                "year": s.year,
+                "unit": s.unit_code,
+                "version": s.version,
+                "status": s.status,
+                "file": s.filename,
+            },
+        )

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat
+from carbonpeak.cli.options import Format, ListFormat, emit_listing
 from carbonpeak.cli.options import settings as cli_settings
-from carbonpeak.cli.output import emit
 from carbonpeak.store.db import open_session
 
 
@@ -48,12 +47,17 @@ def register(app: typer.Typer) -> None:
         """List users. 列出用户。"""
         from carbonpeak.services.users import list_users
 
-        with open_session(cli_settings()) as session:
-            rows = [
-                {"id": u.id, "username": u.username, "role": u.role, "unit": u.unit_code, "active": u.active}
-                for u in list_users(session, None)
-            ]
-        emit(rows, fmt)
+        emit_listing(
+            fmt,
+            lambda session: list_users(session, None),
+            lambda u: {
+                "id": u.id,
+                "username": u.username,
+                "role": u.role,
+                "unit": u.unit_code,
+                "active": u.active,
+            },
+        )
 
     @group.command("token")
     def token(username: str, name: Annotated[str, typer.Option(help="label of the token")] = "cli") -> None:

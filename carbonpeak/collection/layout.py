@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from carbonpeak.i18n import t
+from carbonpeak.validation import column_letter as column_letter  # L.column_letter for the readers
 
 TEMPLATE_VERSION = "1"
 TEMPLATE_MARK = "carbonpeak.collection"
@@ -102,16 +103,6 @@ def column_index(sheet: str, key: str) -> int:
         if col.key == key:
             return n
     raise KeyError(key)
-
-
-def column_letter(n: int) -> str:
-    """Spreadsheet letter of the 0-based column `n` (0 → A, 26 → AA)."""
-    letters = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def identity_labels() -> dict[str, str]:

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 from carbonpeak import units
 from carbonpeak.collection import layout as L
@@ -257,11 +258,37 @@ def data_rows(
     return rows
 
 
-def _missing_rows(sheet: str, required: dict[str, str], rows: list[Row], check: Checker) -> None:
-    present = {text_of(r.raw["code"]) for r in rows}
-    for code, name in required.items():
-        if code not in present:
-            check.add(problem("required.missing", f"{sheet}!{code}", code, row_name=name))
+class _Item(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+
+
+ItemT = TypeVar("ItemT", bound=_Item)
+
+
+def spec_rows(
+    grid: Grid,
+    first: int,
+    spec: TemplateSpec,
+    check: Checker,
+    items: Sequence[ItemT],
+    name: Callable[[ItemT], str],
+) -> list[tuple[Row, ItemT]]:
+    """The rows of a sheet of the spec's `items` (indicators, tasks or projects; data_rows), each
+    with its item, and, unless the template is pre-filled, `required.missing` for each required item
+    without a row."""
+    rows = data_rows(grid, first, check, [i.code for i in items], spec)
+    if spec.prefilled is None:
+        present = {text_of(r.raw["code"]) for r in rows}
+        for item in items:
+            if item.required and item.code not in present:
+                check.add(
+                    problem("required.missing", f"{grid.sheet}!{item.code}", item.code, row_name=name(item))
+                )
+    by_code = {i.code: i for i in items}
+    return [(r, by_code[str(text_of(r.raw["code"]))]) for r in rows]
 
 
 # -- stage 3: rows --------------------------------------------------------------------------------
@@ -291,12 +318,8 @@ def _fmt(x: float) -> str:
 
 
 def indicator_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> list[IndicatorValue]:
-    rows = data_rows(grid, first, check, [i.code for i in spec.indicators], spec)
-    if spec.prefilled is None:
-        _missing_rows(grid.sheet, {i.code: i.name_zh for i in spec.indicators if i.required}, rows, check)
     out: dict[str, IndicatorValue] = {}
-    for row in rows:
-        ind = spec.indicator(str(text_of(row.raw["code"])))
+    for row, ind in spec_rows(grid, first, spec, check, spec.indicators, lambda i: i.name_zh):
         value, value_ok = check.read(row, "value", read_number)
         unit, unit_ok = _unit(check, row, "unit", ind.unit)
         comment, _ = check.read(row, "comment", text_of)
@@ -366,13 +389,8 @@ def indicator_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -
 
 
 def task_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> list[TaskProgress]:
-    rows = data_rows(grid, first, check, [t.code for t in spec.tasks], spec)
-    by_code = {t.code: t for t in spec.tasks}
-    if spec.prefilled is None:
-        _missing_rows(grid.sheet, {t.code: t.title_zh for t in spec.tasks if t.required}, rows, check)
     out = []
-    for row in rows:
-        task = by_code[str(text_of(row.raw["code"]))]
+    for row, task in spec_rows(grid, first, spec, check, spec.tasks, lambda t: t.title_zh):
         status, status_ok = check.read(row, "status", lambda v: read_status(v, TASK_STATUSES))
         percent, percent_ok = check.read(row, "percent", lambda v: read_number(v, percent=True))
         texts = [check.read(row, k, text_of)[0] for k in ("narrative", "next_steps", "evidence", "comment")]
@@ -415,13 +433,8 @@ def task_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> lis
 
 
 def project_rows(grid: Grid, first: int, spec: TemplateSpec, check: Checker) -> list[ProjectReport]:
-    rows = data_rows(grid, first, check, [p.code for p in spec.projects], spec)
-    by_code = {p.code: p for p in spec.projects}
-    if spec.prefilled is None:
-        _missing_rows(grid.sheet, {p.code: p.name_zh for p in spec.projects if p.required}, rows, check)
     out = []
-    for row in rows:
-        prj = by_code[str(text_of(row.raw["code"]))]
+    for row, prj in spec_rows(grid, first, spec, check, spec.projects, lambda p: p.name_zh):
         status, status_ok = check.read(row, "status", lambda v: read_status(v, PROJECT_STATUSES))
         capacity, capacity_ok = check.read(row, "capacity", read_number)
         unit, unit_ok = _unit(check, row, "capacity_unit", prj.capacity_unit)

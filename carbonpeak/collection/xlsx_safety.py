@@ -39,6 +39,7 @@ from xml.parsers import expat
 
 from carbonpeak.collection.rules import problem
 from carbonpeak.errors import Problem
+from carbonpeak.validation import column_letter
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header, or the end record of an empty zip
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -192,14 +193,6 @@ _SINGLE = [chr(65 + i) for i in range(26)]
 _COLUMNS = {ref: _column_number(ref) for ref in [*_SINGLE, *(a + b for a in _SINGLE for b in _SINGLE)]}
 
 
-def _letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
 @dataclass
 class _Part:
     """What one pass over an XML part found: its root element, and for a worksheet its faults."""
@@ -305,7 +298,7 @@ class _Part:
 
     def _extent_fields(self) -> dict[str, object]:
         lim = self.limits
-        return {"limit": f"A1:{_letters(lim.max_columns)}{lim.max_rows}"}
+        return {"limit": f"A1:{column_letter(lim.max_columns - 1)}{lim.max_rows}"}
 
     def text(self, data: str) -> None:
         if self.in_si:
@@ -440,6 +433,6 @@ def _located(part: _Part, parts: list[_Part], filename: str) -> Problem:
         path = path if path.startswith("xl/") else "xl/" + path
         if path == part.name and rid in names:
             sheet = names[rid]
-    where = f"{sheet}!{row}:{_letters(col)}"
-    value = fields.pop("value", f"{_letters(col)}{row}" if rule == "sheet.extent" else None)
+    where = f"{sheet}!{row}:{column_letter(col - 1)}"
+    value = fields.pop("value", f"{column_letter(col - 1)}{row}" if rule == "sheet.extent" else None)
     return problem(rule, where, value, **fields)

@@ -1,7 +1,7 @@
 """Checks of the enterprise data kinds' rows (pure): the register and the annual / monthly reports.
 
-    check_register(rows, region) -> (EntRow list, Problem list)
-    check_reports(rows, region, monthly, context) -> (EntRow list, Problem list)
+    check_register(rows, region) -> (StatRow list, Problem list)
+    check_reports(rows, region, monthly, context) -> (StatRow list, Problem list)
 
 `rows` are (line, values by column, location by column) as statistics/parse.py reads any long table.
 Register columns: uscc, year, name_zh, name_en, industry, district, key_energy_unit, ets, lianggao
@@ -32,17 +32,11 @@ from carbonpeak.enterprise.efficiency import levels
 from carbonpeak.enterprise.industries import division_of
 from carbonpeak.enterprise.uscc import uscc_error
 from carbonpeak.errors import Problem
+from carbonpeak.statistics.kinds import LONG_COLUMNS
+from carbonpeak.statistics.rows import StatRow
 
-REGISTER_FIELDS = (
-    "name_zh",
-    "name_en",
-    "industry",
-    "district",
-    "key_energy_unit",
-    "ets",
-    "lianggao",
-    "reporters",
-)
+# the register's values: the columns of its layout after uscc and year, and `reporters` (may be left out)
+REGISTER_FIELDS = (*(c for c in LONG_COLUMNS["register"] if c not in ("uscc", "year")), "reporters")
 YES_NO = {
     "yes": "yes",
     "no": "no",
@@ -54,24 +48,6 @@ YES_NO = {
     "false": "no",
 }
 FLAGS = ("published", "estimated", "sample")
-
-
-@dataclass(frozen=True)
-class EntRow:
-    """One stored value: key = USCC (annual, register) or USCC/MM (monthly); field = item or register
-    column; value (number, as given, in `unit`) or text (register)."""
-
-    key: str
-    field: str
-    region: str
-    year: int
-    value: float
-    unit: str
-    text: str
-    flag: str
-    source: str
-    method: str
-    location: str
 
 
 @dataclass(frozen=True)
@@ -140,8 +116,8 @@ def check_register(
     *,
     default_flag: str = "published",
     default_source: str = "",
-) -> tuple[list[EntRow], list[Problem]]:
-    out: list[EntRow] = []
+) -> tuple[list[StatRow], list[Problem]]:
+    out: list[StatRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, int], str] = {}
     for _line, v, where in rows:
@@ -204,18 +180,18 @@ def check_register(
         seen[(code, year)] = where["uscc"]
         for f in REGISTER_FIELDS:
             out.append(
-                EntRow(
-                    code,
-                    f,
-                    region,
-                    year,
-                    0.0,
-                    "",
-                    values[f],
-                    flag,
-                    v.get("source") or default_source,
-                    v.get("method") or "",
-                    where.get(f, where["uscc"]),
+                StatRow(
+                    key=code,
+                    field=f,
+                    region=region,
+                    year=year,
+                    value=0.0,
+                    unit="",
+                    text=values[f],
+                    flag=flag,
+                    source=v.get("source") or default_source,
+                    method=v.get("method") or "",
+                    location=where.get(f, where["uscc"]),
                 )
             )
     return out, problems
@@ -233,10 +209,10 @@ def check_reports(
     context: Context | None = None,
     default_flag: str = "published",
     default_source: str = "",
-) -> tuple[list[EntRow], list[Problem]]:
+) -> tuple[list[StatRow], list[Problem]]:
     ctx = context or Context()
     catalogue = accounts.items()
-    out: list[EntRow] = []
+    out: list[StatRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, int, int, str], str] = {}
     energy: dict[tuple[str, int, int], list[tuple[str, float]]] = {}  # canonical quantities per month
@@ -365,18 +341,17 @@ def check_reports(
         seen[ident] = where["value"]
         key = f"{code}/{month:02d}" if monthly else code
         out.append(
-            EntRow(
-                key,
-                item_code,
-                region,
-                year,
-                value,
-                unit,
-                "",
-                flag,
-                v.get("source") or default_source,
-                v.get("method") or "",
-                where["value"],
+            StatRow(
+                key=key,
+                field=item_code,
+                region=region,
+                year=year,
+                value=value,
+                unit=unit,
+                flag=flag,
+                source=v.get("source") or default_source,
+                method=v.get("method") or "",
+                location=where["value"],
             )
         )
         if it.role in ("fuel", "electricity", "heat"):
@@ -427,4 +402,4 @@ def _metering(
     return problems
 
 
-__all__ = ["REGISTER_FIELDS", "Context", "EntRow", "check_register", "check_reports"]
+__all__ = ["REGISTER_FIELDS", "Context", "check_register", "check_reports"]

@@ -68,6 +68,9 @@ class DistrictPlan(_Strict):
     projections: list[DistrictProjection] = []
 
 
+BalanceStatus = Literal["balanced", "shortfall", "excess", "not_additive", "no_city_value"]
+
+
 @dataclass(frozen=True)
 class BalanceRow:
     kind: Literal["target", "projection"]
@@ -81,7 +84,7 @@ class BalanceRow:
     districts: tuple[str, ...]
     missing_districts: tuple[str, ...]
     gap: float | None
-    status: Literal["balanced", "shortfall", "excess", "not_additive", "no_city_value"]
+    status: BalanceStatus
     district_min: float | None = None
     district_max: float | None = None
 
@@ -195,52 +198,24 @@ def balance_check(
         covered = tuple(d for d, _ in conv)
         missing = tuple(d for d in all_districts if d not in covered)
         vals = [v for _, v in conv]
-        lo, hi = min(vals), max(vals)
+        city: float | None = target.target_value
+        summed = sum(vals)
+        total: float | None = summed
+        gap: float | None = None
+        status: BalanceStatus
         if target.metric not in ADDITIVE_METRICS:
-            rows.append(
-                BalanceRow(
-                    "target",
-                    target.code,
-                    target.name_zh,
-                    target.name_en,
-                    target.target_year,
-                    target.unit,
-                    target.target_value,
-                    None,
-                    covered,
-                    missing,
-                    None,
-                    "not_additive",
-                    lo,
-                    hi,
-                )
+            total, status = None, "not_additive"
+        elif target.target_value is None:
+            status = "no_city_value"
+        else:
+            gap = (
+                summed - target.target_value
+                if target.direction == "at_most"
+                else target.target_value - summed
             )
-            continue
-        total = sum(vals)
-        if target.target_value is None:
-            rows.append(
-                BalanceRow(
-                    "target",
-                    target.code,
-                    target.name_zh,
-                    target.name_en,
-                    target.target_year,
-                    target.unit,
-                    None,
-                    total,
-                    covered,
-                    missing,
-                    None,
-                    "no_city_value",
-                    lo,
-                    hi,
-                )
-            )
-            continue
-        gap = target.target_value - total if target.direction != "at_most" else total - target.target_value
-        status: Literal["balanced", "shortfall", "excess"] = "balanced"
-        if gap > tolerance * abs(target.target_value):
-            status = "excess" if target.direction == "at_most" else "shortfall"
+            status = "balanced"
+            if gap > tolerance * abs(target.target_value):
+                status = "excess" if target.direction == "at_most" else "shortfall"
         rows.append(
             BalanceRow(
                 "target",
@@ -249,14 +224,14 @@ def balance_check(
                 target.name_en,
                 target.target_year,
                 target.unit,
-                target.target_value,
+                city,
                 total,
                 covered,
                 missing,
                 gap,
                 status,
-                lo,
-                hi,
+                min(vals),
+                max(vals),
             )
         )
     for (quantity, year), (city_value, city_unit) in sorted((city_projections or {}).items()):
@@ -270,7 +245,7 @@ def balance_check(
         covered = tuple(d for d, _ in conv)
         total = sum(v for _, v in conv)
         gap = total - city_value
-        pstatus: Literal["balanced", "shortfall", "excess"] = "balanced"
+        pstatus: BalanceStatus = "balanced"
         if abs(gap) > tolerance * abs(city_value):
             pstatus = "excess" if gap > 0 else "shortfall"
         rows.append(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,15 +46,7 @@ Measure = Literal[
     "data_quality",
     "assessed",
 ]
-MEASURES: tuple[str, ...] = (
-    "indicator",
-    "annual_target",
-    "cumulative_target",
-    "task_completion",
-    "reporting_timeliness",
-    "data_quality",
-    "assessed",
-)
+MEASURES: tuple[str, ...] = get_args(Measure)
 
 
 class _Strict(BaseModel):

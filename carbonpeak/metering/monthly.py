@@ -8,13 +8,13 @@ and it is reviewed and published like every other record. Nothing here reads a f
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from carbonpeak.errors import Problem
-from carbonpeak.metering.register import ENERGY_UNITS, valid_uscc
+from carbonpeak.metering.register import energy_unit_fault, valid_uscc
+from carbonpeak.validation import finite_number
 
 COLUMNS = ("uscc", "energy_kind", "month", "quantity", "unit", "completeness")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -52,22 +52,9 @@ def check_months(
                 )
             )
         kind = v["energy_kind"]
-        if kind not in ENERGY_UNITS:
-            bad.append(
-                Problem(
-                    where["energy_kind"], "metering.energy_kind", "能源品种无效", "unknown energy kind", kind
-                )
-            )
-        elif v["unit"] != ENERGY_UNITS[kind]:
-            bad.append(
-                Problem(
-                    where["unit"],
-                    "metering.unit",
-                    f"{kind}的单位须为{ENERGY_UNITS[kind]}",
-                    f"{kind} is in {ENERGY_UNITS[kind]}",
-                    v["unit"],
-                )
-            )
+        if fault := energy_unit_fault(kind, v["unit"]):
+            column, rule, zh, en = fault
+            bad.append(Problem(where[column], rule, zh, en, v[column]))
         m = MONTH.match(v["month"])
         if not m:
             bad.append(
@@ -75,7 +62,7 @@ def check_months(
                     where["month"], "metering.month", "月份须为YYYY-MM", "month must be YYYY-MM", v["month"]
                 )
             )
-        q, c = _number(v["quantity"]), _number(v["completeness"])
+        q, c = finite_number(v["quantity"]), finite_number(v["completeness"])
         if q is None or q < 0:
             bad.append(
                 Problem(
@@ -114,11 +101,3 @@ def check_months(
         assert m is not None and q is not None and c is not None
         out.append(MonthRow(v["uscc"], ident[1], int(m.group(1)), q, v["unit"], c, where["quantity"]))
     return out, problems
-
-
-def _number(text: str) -> float | None:
-    try:
-        x = float(text)
-    except ValueError:
-        return None
-    return x if math.isfinite(x) else None

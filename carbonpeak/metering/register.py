@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from carbonpeak.errors import Problem
+from carbonpeak.validation import finite_number
 
 COLUMNS = (
     "uscc",
@@ -172,20 +173,8 @@ def check_register(
                 "a meter id is 1-40 letters, digits, _ . -",
             )
         kind = v["energy_kind"]
-        if kind not in ENERGY_UNITS:
-            fail(
-                "energy_kind",
-                "metering.energy_kind",
-                f"能源品种须为 {', '.join(ENERGY_UNITS)} 之一",
-                f"energy kind must be one of {', '.join(ENERGY_UNITS)}",
-            )
-        elif v["unit"] != ENERGY_UNITS[kind]:
-            fail(
-                "unit",
-                "metering.unit",
-                f"{kind}的计量单位须为{ENERGY_UNITS[kind]}",
-                f"{kind} is metered in {ENERGY_UNITS[kind]}",
-            )
+        if fault := energy_unit_fault(kind, v["unit"]):
+            fail(*fault)
         if not METER_ID.match(v["quantity"]):
             fail("quantity", "metering.quantity", "计量参数名无效", "not a valid quantity name")
         if v["mode"] not in MODES:
@@ -195,7 +184,7 @@ def check_register(
                 "方式须为 cumulative（累计）或 interval（时段量）",
                 "mode must be cumulative or interval",
             )
-        capacity = _number(v["rated_capacity"])
+        capacity = finite_number(v["rated_capacity"])
         if capacity is None or capacity <= 0:
             fail(
                 "rated_capacity",
@@ -203,7 +192,7 @@ def check_register(
                 "额定能力须为正数（单位/小时）",
                 "rated capacity must be a positive number (unit per hour)",
             )
-        width = _number(v["register_width"] or "0")
+        width = finite_number(v["register_width"] or "0")
         if width is None or width != int(width) or not (0 <= width <= 15):
             fail(
                 "register_width",
@@ -218,7 +207,7 @@ def check_register(
                 "累计表须给出表码位数",
                 "a cumulative register needs its width",
             )
-        interval = _number(v["interval_minutes"] or "15")
+        interval = finite_number(v["interval_minutes"] or "15")
         if interval not in INTERVALS:
             fail(
                 "interval_minutes",
@@ -315,9 +304,20 @@ def register_rows(meters: Iterable[Meter], year: int) -> list[dict[str, str]]:
     ]
 
 
-def _number(text: str) -> float | None:
-    try:
-        x = float(text)
-    except ValueError:
-        return None
-    return x if math.isfinite(x) else None
+def energy_unit_fault(kind: str, unit: str) -> tuple[str, str, str, str] | None:
+    """(column, rule, zh, en) of what is wrong with an energy kind and its unit, or None."""
+    if kind not in ENERGY_UNITS:
+        return (
+            "energy_kind",
+            "metering.energy_kind",
+            f"能源品种须为 {', '.join(ENERGY_UNITS)} 之一",
+            f"energy kind must be one of {', '.join(ENERGY_UNITS)}",
+        )
+    if unit != ENERGY_UNITS[kind]:
+        return (
+            "unit",
+            "metering.unit",
+            f"{kind}的计量单位须为{ENERGY_UNITS[kind]}",
+            f"{kind} is metered in {ENERGY_UNITS[kind]}",
+        )
+    return None

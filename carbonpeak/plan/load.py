@@ -34,7 +34,7 @@ Cross-reference rules run on the raw mapping, so they are reported together with
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -322,17 +322,15 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
 
     for path, t in targets:
         responsible = unit_refs(path, t, "responsible_units")
-        for i, ref in _strings(t, "lead_units"):
-            if ref not in responsible:
-                problems.append(
-                    Problem(
-                        f"{path}.lead_units[{i}]",
-                        "target.lead_not_responsible",
-                        f"牵头单位“{ref}”不在该目标的责任单位中",
-                        f'lead unit "{ref}" is not one of the target\'s responsible units',
-                        value=ref,
-                    )
-                )
+        problems += _refs_outside(
+            path,
+            t,
+            "lead_units",
+            set(responsible),
+            "target.lead_not_responsible",
+            "牵头单位“{ref}”不在该目标的责任单位中",
+            'lead unit "{ref}" is not one of the target\'s responsible units',
+        )
         problems += _target_rules(path, t, programme_codes, task_programme)
 
     columns = list(_records(data, "columns"))
@@ -361,18 +359,28 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
                     value=str(p.get("column")),
                 )
             )
-        for i, ref in _strings(p, "serves_targets"):
-            if ref not in target_codes:
-                problems.append(
-                    Problem(
-                        f"{path}.serves_targets[{i}]",
-                        "reference.target",
-                        f"未知目标“{ref}”",
-                        f'unknown target "{ref}"',
-                        value=ref,
-                    )
-                )
+        problems += _refs_outside(
+            path,
+            p,
+            "serves_targets",
+            target_codes,
+            "reference.target",
+            "未知目标“{ref}”",
+            'unknown target "{ref}"',
+        )
     return problems
+
+
+def _refs_outside(
+    path: str, record: Mapping[str, Any], key: str, known: Collection[str], rule: str, zh: str, en: str
+) -> list[Problem]:
+    """A Problem for each entry `ref` of the list `record[key]` that is not in `known` (at
+    `path.key[i]`; `zh` and `en` formatted with the ref)."""
+    return [
+        Problem(f"{path}.{key}[{i}]", rule, zh.format(ref=ref), en.format(ref=ref), value=ref)
+        for i, ref in _strings(record, key)
+        if ref not in known
+    ]
 
 
 def _target_rules(

@@ -173,18 +173,7 @@ def load_scenario(name_or_path: str | Path, *, inventory: Inventory | None = Non
     """
     path = resolve_scenario_path(name_or_path)
     data, raws = _merged(path)
-    try:
-        spec = ScenarioFile.model_validate(data)
-    except ValidationError as exc:
-        found = _problems(exc)
-        # pydantic skips a record's provenance check when one of its fields fails: check drivers here
-        seen = {p.location for p in found}
-        for key, d in (data.get("drivers") or {}).items():
-            loc = f"drivers.{key}"
-            if isinstance(d, dict) and not (d.get("source") or d.get("assumption")) and loc not in seen:
-                msg = "needs `source:` or `assumption:` (every parameter states where it comes from)"
-                found.append(Problem(loc, "scenario.value_error", f"情景文件错误：{msg}", msg))
-        raise ScenarioError(f"{path.name}: the scenario file breaks the schema", found) from None
+    spec = _validated(data, path)
     problems: list[Problem] = []
     if spec.base is None:
         problems.append(Problem("base", "scenario.base", "缺少基准年数据块", "the `base` block is missing"))
@@ -196,113 +185,10 @@ def load_scenario(name_or_path: str | Path, *, inventory: Inventory | None = Non
     first_year = history[0].year if history else base.year
     horizon = spec.scenario.horizon
     drivers = _compile_drivers(spec.drivers, base, horizon, problems)
-    counterfactual = None
-    if spec.scenario.counterfactual:
-        cf_path = path.with_name(f"{spec.scenario.counterfactual}.yaml")
-        if not cf_path.exists():
-            problems.append(
-                Problem(
-                    "scenario.counterfactual",
-                    "scenario.counterfactual",
-                    f"找不到对照情景 {cf_path.name}",
-                    f"counterfactual {cf_path.name} does not exist",
-                )
-            )
-        else:
-            counterfactual = load_scenario(cf_path, inventory=inventory).drivers
-    keys = set(expected_driver_keys(base))
-    correlations = []
-    for i, c in enumerate(spec.correlations):
-        for j, k in enumerate(c.between):
-            if k not in drivers:
-                problems.append(
-                    Problem(
-                        f"correlations[{i}].between[{j}]",
-                        "scenario.driver_known",
-                        f"相关系数引用了未设定的驱动因素 {k}",
-                        f"correlation names an unset driver {k!r}",
-                        k,
-                    )
-                )
-        correlations.append((c.between[0], c.between[1], c.rho))
-    if correlations and not problems:
-        names = sorted({k for a, b, _ in correlations for k in (a, b)})
-        r = np.eye(len(names))
-        for a, b, rho in correlations:
-            r[names.index(a), names.index(b)] = r[names.index(b), names.index(a)] = rho
-        if np.linalg.eigvalsh(r).min() <= 0:
-            problems.append(
-                Problem(
-                    "correlations",
-                    "scenario.correlation_pd",
-                    "相关系数矩阵不是正定矩阵",
-                    "the correlation matrix is not positive definite",
-                )
-            )
-    fuels = {f.name for f in base.fuels}
-    targets = []
-    for i, t in enumerate(spec.targets):
-        if t.indicator == "fuel_share" and t.fuel not in fuels:
-            problems.append(
-                Problem(
-                    f"targets[{i}].fuel",
-                    "scenario.fuel_known",
-                    f"未知燃料 {t.fuel}",
-                    f"unknown fuel {t.fuel!r}",
-                    t.fuel,
-                )
-            )
-        if not first_year <= t.year <= horizon:
-            problems.append(
-                Problem(
-                    f"targets[{i}].year",
-                    "scenario.target_year",
-                    "目标年份不在预测期内",
-                    "the target year is outside the projection",
-                    str(t.year),
-                )
-            )
-        reference = t.reference_value.value if t.reference_value else None
-        if t.reference_year is not None and t.reference_year < first_year:
-            reference = _reference(
-                t.indicator, t.reference_year, spec.base, base, inventory, f"targets[{i}]", problems
-            )
-        targets.append(
-            Target(
-                t.id,
-                t.indicator,
-                t.year,
-                t.threshold,
-                t.direction,
-                t.fuel,
-                t.reference_year,
-                reference,
-                t.label_zh,
-                t.label_en,
-                t.source or t.assumption or "",
-            )
-        )
-    programmes = []
-    owner: dict[str, str] = {}
-    for i, p in enumerate(spec.programmes):
-        for j, k in enumerate(p.drivers):
-            loc = f"programmes[{i}].drivers[{j}]"
-            if k not in keys:
-                problems.append(
-                    Problem(loc, "scenario.driver_known", f"未知驱动因素 {k}", f"unknown driver {k!r}", k)
-                )
-            elif k in owner:
-                problems.append(
-                    Problem(
-                        loc,
-                        "scenario.lever_once",
-                        f"驱动因素 {k} 已属于工程 {owner[k]}",
-                        f"driver {k!r} already belongs to programme {owner[k]!r}",
-                        k,
-                    )
-                )
-            owner.setdefault(k, p.id)
-        programmes.append(Programme(p.id, p.name_zh, p.name_en, tuple(p.drivers), p.plan_ref))
+    counterfactual = _counterfactual(spec, path, inventory, problems)
+    correlations = _correlations(spec, drivers, problems)
+    targets = _targets(spec, base, (first_year, horizon), inventory, problems)
+    programmes = _programmes(spec, set(expected_driver_keys(base)), problems)
     if programmes and counterfactual is None:
         problems.append(
             Problem(
@@ -335,6 +221,154 @@ def load_scenario(name_or_path: str | Path, *, inventory: Inventory | None = Non
         base_flag="estimated" if spec.base.from_inventory is not None else spec.base.flag,
         history=history,
     )
+
+
+def _validated(data: dict[str, Any], path: Path) -> ScenarioFile:
+    """The file's data as a ScenarioFile; ScenarioError listing every schema fault otherwise."""
+    try:
+        spec = ScenarioFile.model_validate(data)
+    except ValidationError as exc:
+        found = _problems(exc)
+        # pydantic skips a record's provenance check when one of its fields fails: check drivers here
+        seen = {p.location for p in found}
+        for key, d in (data.get("drivers") or {}).items():
+            loc = f"drivers.{key}"
+            if isinstance(d, dict) and not (d.get("source") or d.get("assumption")) and loc not in seen:
+                msg = "needs `source:` or `assumption:` (every parameter states where it comes from)"
+                found.append(Problem(loc, "scenario.value_error", f"情景文件错误：{msg}", msg))
+        raise ScenarioError(f"{path.name}: the scenario file breaks the schema", found) from None
+    return spec
+
+
+def _counterfactual(
+    spec: ScenarioFile, path: Path, inventory: Inventory | None, problems: list[Problem]
+) -> Mapping[str, Driver] | None:
+    """The drivers of the counterfactual scenario the file names (beside it), or None."""
+    counterfactual = None
+    if spec.scenario.counterfactual:
+        cf_path = path.with_name(f"{spec.scenario.counterfactual}.yaml")
+        if not cf_path.exists():
+            problems.append(
+                Problem(
+                    "scenario.counterfactual",
+                    "scenario.counterfactual",
+                    f"找不到对照情景 {cf_path.name}",
+                    f"counterfactual {cf_path.name} does not exist",
+                )
+            )
+        else:
+            counterfactual = load_scenario(cf_path, inventory=inventory).drivers
+    return counterfactual
+
+
+def _correlations(
+    spec: ScenarioFile, drivers: Mapping[str, Driver], problems: list[Problem]
+) -> list[tuple[str, str, float]]:
+    """The correlations between set drivers; their matrix must be positive definite."""
+    correlations = []
+    for i, c in enumerate(spec.correlations):
+        for j, k in enumerate(c.between):
+            if k not in drivers:
+                problems.append(
+                    Problem(
+                        f"correlations[{i}].between[{j}]",
+                        "scenario.driver_known",
+                        f"相关系数引用了未设定的驱动因素 {k}",
+                        f"correlation names an unset driver {k!r}",
+                        k,
+                    )
+                )
+        correlations.append((c.between[0], c.between[1], c.rho))
+    if correlations and not problems:
+        names = sorted({k for a, b, _ in correlations for k in (a, b)})
+        r = np.eye(len(names))
+        for a, b, rho in correlations:
+            r[names.index(a), names.index(b)] = r[names.index(b), names.index(a)] = rho
+        if np.linalg.eigvalsh(r).min() <= 0:
+            problems.append(
+                Problem(
+                    "correlations",
+                    "scenario.correlation_pd",
+                    "相关系数矩阵不是正定矩阵",
+                    "the correlation matrix is not positive definite",
+                )
+            )
+    return correlations
+
+
+def _targets(
+    spec: ScenarioFile,
+    base: BaseYear,
+    years: tuple[int, int],
+    inventory: Inventory | None,
+    problems: list[Problem],
+) -> list[Target]:
+    """The targets, each within the years `years` (first, horizon) and on a known fuel; a reference
+    year before them is taken from the inventory."""
+    first_year, horizon = years
+    assert spec.base is not None  # load_scenario refuses a file without one before this
+    fuels = {f.name for f in base.fuels}
+    targets = []
+    for i, t in enumerate(spec.targets):
+        if t.indicator == "fuel_share" and t.fuel not in fuels:
+            problems.append(_unknown_fuel(f"targets[{i}].fuel", t.fuel))
+        if not first_year <= t.year <= horizon:
+            problems.append(
+                Problem(
+                    f"targets[{i}].year",
+                    "scenario.target_year",
+                    "目标年份不在预测期内",
+                    "the target year is outside the projection",
+                    str(t.year),
+                )
+            )
+        reference = t.reference_value.value if t.reference_value else None
+        if t.reference_year is not None and t.reference_year < first_year:
+            reference = _reference(
+                t.indicator, t.reference_year, spec.base, base, inventory, f"targets[{i}]", problems
+            )
+        targets.append(
+            Target(
+                t.id,
+                t.indicator,
+                t.year,
+                t.threshold,
+                t.direction,
+                t.fuel,
+                t.reference_year,
+                reference,
+                t.label_zh,
+                t.label_en,
+                t.source or t.assumption or "",
+            )
+        )
+    return targets
+
+
+def _programmes(spec: ScenarioFile, keys: set[str], problems: list[Problem]) -> list[Programme]:
+    """The programmes, each lever a known driver of at most one programme."""
+    programmes = []
+    owner: dict[str, str] = {}
+    for i, p in enumerate(spec.programmes):
+        for j, k in enumerate(p.drivers):
+            loc = f"programmes[{i}].drivers[{j}]"
+            if k not in keys:
+                problems.append(
+                    Problem(loc, "scenario.driver_known", f"未知驱动因素 {k}", f"unknown driver {k!r}", k)
+                )
+            elif k in owner:
+                problems.append(
+                    Problem(
+                        loc,
+                        "scenario.lever_once",
+                        f"驱动因素 {k} 已属于工程 {owner[k]}",
+                        f"driver {k!r} already belongs to programme {owner[k]!r}",
+                        k,
+                    )
+                )
+            owner.setdefault(k, p.id)
+        programmes.append(Programme(p.id, p.name_zh, p.name_en, tuple(p.drivers), p.plan_ref))
+    return programmes
 
 
 def _fingerprint(inventory: Inventory | None) -> bytes:
@@ -403,15 +437,7 @@ def _compile_base(
     for i, (s, row) in enumerate((b.energy.sectors if b.energy else {}).items()):
         for fuel, qty in row.fuels.items():
             if fuel not in fuel_names:
-                problems.append(
-                    Problem(
-                        f"base.energy.sectors.{s}.fuels.{fuel}",
-                        "scenario.fuel_known",
-                        f"未知燃料 {fuel}",
-                        f"unknown fuel {fuel!r}",
-                        fuel,
-                    )
-                )
+                problems.append(_unknown_fuel(f"base.energy.sectors.{s}.fuels.{fuel}", fuel))
                 continue
             if qty < 0:
                 problems.append(
@@ -657,15 +683,7 @@ def projects_of(data: object, scenario: Scenario, name: str) -> tuple[Addition, 
         energy: dict[str, float] = {}
         for fuel, q in pr.energy.items():
             if fuel not in fuels:
-                problems.append(
-                    Problem(
-                        f"{loc}.energy.{fuel}",
-                        "scenario.fuel_known",
-                        f"未知燃料 {fuel}",
-                        f"unknown fuel {fuel!r}",
-                        fuel,
-                    )
-                )
+                problems.append(_unknown_fuel(f"{loc}.energy.{fuel}", fuel))
                 continue
             if fuels[fuel].kind == "electricity" and units.convertible(q.unit, "MWh"):
                 energy[fuel] = _q(q, "MWh", f"{loc}.energy.{fuel}", problems) * base.electricity_tce_per_mwh
@@ -708,6 +726,10 @@ def projects_of(data: object, scenario: Scenario, name: str) -> tuple[Addition, 
 
 def shipped_scenarios() -> list[str]:
     return sorted(p.stem for p in DATA_DIR.glob("*.yaml"))
+
+
+def _unknown_fuel(location: str, fuel: str) -> Problem:
+    return Problem(location, "scenario.fuel_known", f"未知燃料 {fuel}", f"unknown fuel {fuel!r}", fuel)
 
 
 __all__ = [

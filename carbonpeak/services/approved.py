@@ -10,7 +10,7 @@ Map:
     supervision_records(reports)           -> SupervisionRecords (TaskProgress per task and unit,
                                            ProjectStatus per project by newest_approved)
     cached_supervision_records(db, year)   the same, cached per store snapshot
-                                           (services/statistics.current_snapshot)
+                                           (services/published.current_snapshot)
     cached_approved_reports(db)            approved_reports of every year, cached per snapshot (the
                                            task and project pages' history)
 
@@ -261,7 +261,7 @@ _LOCK = threading.Lock()
 def cached_supervision_records(db: Database, *, year: int | None = None) -> SupervisionRecords:
     """supervision_records(approved_reports(...)) of `db`, computed once per store snapshot (the
     snapshot id changes when any record is approved or published)."""
-    from carbonpeak.services.statistics import current_snapshot
+    from carbonpeak.services.published import current_snapshot
 
     with db.session() as s:
         key = (id(db), current_snapshot(s).id, year)
@@ -282,7 +282,7 @@ _REPORTS: dict[tuple[int, str], ApprovedReports] = {}
 def cached_approved_reports(db: Database) -> ApprovedReports:
     """approved_reports(...) of `db` (every year), computed once per store snapshot: the task and
     project pages' history."""
-    from carbonpeak.services.statistics import current_snapshot
+    from carbonpeak.services.published import current_snapshot
 
     with db.session() as s:
         key = (id(db), current_snapshot(s).id)

@@ -11,7 +11,7 @@ convention named (and the sensitivity to it), energy intensity under the 十四�
                                                           the assessment cannot be made
 
 Both compute from the data set of `database` (services/dataset.current): the non-fossil lines from
-its inventory (services/inventory.current_inventory; indicators.assessment.non_fossil_share_lines on
+its inventory (services/dataset.current_inventory; indicators.assessment.non_fossil_share_lines on
 the coal-equivalent energy mix), the intensities from the indicator engine's observations and the
 `assessment` data kind (raw_material_energy, energy_intensity_official, co2_intensity_official).
 Formulas and sources: docs/methods/indicators.md#assessment.
@@ -75,7 +75,7 @@ def non_fossil_view(database: Database | None = None, region: str = "jinan") -> 
     data set; `convention` names the one the indicator engine counts (the inventory's default: the
     most specific grid level tabulated for the region, by accounting.energy.import_non_fossil_share).
     None without a balance for `region`."""
-    from carbonpeak.services.inventory import current_inventory
+    from carbonpeak.services.dataset import current_inventory
 
     found = current_inventory(database)
     totals = [t for t in found.result["totals"] if t["region"] == region] if found else []

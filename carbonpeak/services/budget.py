@@ -33,7 +33,8 @@ from carbonpeak.budget import budget as engine
 from carbonpeak.budget import nowcast as nc
 from carbonpeak.budget import rules as rulefiles
 from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
-from carbonpeak.services.dataset import cache_key, current, dataset_observations, kaya_series
+from carbonpeak.services.dataset import cache_key, current, dataset_observations
+from carbonpeak.services.decomposition import kaya_series
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -111,8 +112,9 @@ def fast_data(database: Database | None = None) -> dict[str, Any]:
 
 def inventory_by_sector(database: Database | None = None) -> dict[str, dict[int, float]]:
     """The inventory's CO2 (万tCO2) by the electricity statistics' four sectors and year: the
-    decomposition's sector emissions (dataset.kaya_series: power plants' CO2 and imported electricity
-    allocated by electricity use) and process CO2 (co2_total − their sum) in the secondary sector."""
+    decomposition's sector emissions (services/decomposition.kaya_series: power plants' CO2 and
+    imported electricity allocated by electricity use) and process CO2 (co2_total − their sum) in
+    the secondary sector."""
     k = kaya_series(CITY, database=database)
     total = dataset_observations(CITY, database=database).get("co2_total", CITY)
     out: dict[str, dict[int, float]] = {s: {} for s in SECTORS}

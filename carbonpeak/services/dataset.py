@@ -3,8 +3,9 @@
     current(database=None)                             DataSet: the published records of the store's
                                                        snapshot (id = snapshot id), or the packaged
                                                        demo files (tests; a store with nothing published)
+    current_inventory(database=None)                   CurrentInventory of its energy balance: the one
+                                                       computation the pages and the reports show
     dataset_observations(region="jinan", database=None)  Observations in the indicators contract
-    kaya_series(region="jinan", database=None)           KayaSeries for the LMDI decomposition
     overlay(observations, rows)                          approved report values over the data set
     snapshot_id(database)                                the id every output carries
     LABEL = "demo" (STORE_LABEL = "demo+store"), FLAG    what the services report as input and flag
@@ -29,10 +30,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from carbonpeak import units
-from carbonpeak.accounting import factors
-from carbonpeak.decomposition.lmdi import KayaSeries
-from carbonpeak.indicators.derived import gdp_constant
+from carbonpeak.accounting import Inventory, factors, inventory, read_balance
 from carbonpeak.indicators.series import Observations, Series, weakest_flag
+from carbonpeak.services.inventory import compute_inventory, read_balance_file
+from carbonpeak.services.published import PublishedRow
+from carbonpeak.statistics.rows import balance_row
 
 if TYPE_CHECKING:
     from carbonpeak.store.db import Database
@@ -50,7 +52,6 @@ FILES = (
     DEMO_DIR / "indicators.csv",
     DEMO_DIR / "assessment.csv",
 )
-PRICE_YEAR = 2020  # constant prices of the decomposition's GDP (any year gives the same effects)
 
 INVENTORY_SOURCE = (
     "derived: inventory (guideline factors) of the demo energy balance "
@@ -58,27 +59,6 @@ INVENTORY_SOURCE = (
 )
 # series from the inventory's totals: code → (totals column(s), what, unit)
 ENERGY_TOTAL = "energy_tce_coal_equivalent"  # 能源消费总量, 等价值 (coal-equivalent method)
-
-# Kaya sectors: the CEADs sector groups of accounting/data/sectors.csv aggregated to three
-# value-added sectors and households (activity = GDP; see docs/methods/dataset.md).
-KAYA_SECTORS = ("primary", "industry", "services", "households")
-SECTOR_OF_GROUP = {
-    "primary": "primary",
-    "industry": "industry",
-    "construction": "industry",
-    "transport": "services",
-    "services": "services",
-    "households": "households",
-}
-KAYA_FUELS = ("coal", "oil", "gas", "electricity", "primary_electricity", "non_fossil")
-# ASSUMPTION (flag estimated): shares of GDP (%) of the three sectors, linear between the two years.
-# Jinan's demo set has no value added by sector; these are of the order of the three-sector
-# structure in Jinan's statistical communiqués, not transcribed from them. Replace with the
-# published 三次产业增加值 at comparable prices when the office loads them.
-VALUE_ADDED_SHARES = {
-    2005: {"primary": 6.0, "industry": 46.0, "services": 48.0},
-    2024: {"primary": 3.5, "industry": 33.5, "services": 63.0},
-}
 
 
 def stamp() -> tuple[int, ...]:
@@ -92,7 +72,7 @@ class DataSet:
     snapshot of the store (`origin` "store", `id` the snapshot id), or the packaged demo files
     (`origin` "files", `id` "files:<mtimes>"). `balance`: energy-balance rows in the accounting
     layout, each row's `source` ending in its record (`[submission N vV, file cell]`); `records`: the
-    published rows of the series kinds (services/statistics.PublishedRow)."""
+    published rows of the series kinds (services/published.PublishedRow)."""
 
     id: str
     origin: str
@@ -112,7 +92,7 @@ def current(database: Database | None = None) -> DataSet:
         return _files(stamp())
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from carbonpeak.services.statistics import current_snapshot, published_rows
+    from carbonpeak.services.published import current_snapshot, published_rows
     from carbonpeak.store.db import is_missing_table
 
     try:
@@ -154,7 +134,7 @@ def _snapshot_id(session: Any, url: str) -> str:
     instead of three."""
     from sqlalchemy import func, select
 
-    from carbonpeak.services.statistics import current_snapshot
+    from carbonpeak.services.published import current_snapshot
     from carbonpeak.store.models import AuditHead, PlanVersion, Submission
 
     token = tuple(
@@ -177,26 +157,50 @@ def _snapshot_id(session: Any, url: str) -> str:
     return snap_id
 
 
-def _balance_row(r: Any) -> dict[str, str]:
-    return {
-        "region": r.region,
-        "year": str(r.year),
-        "sector": r.key,
-        "fuel": r.field,
-        "quantity": repr(r.value),
-        "unit": r.unit,
-        "flag": r.flag,
-        "method": r.method,
-        "source": f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]",
-    }
+def _balance_row(r: PublishedRow) -> dict[str, str]:
+    return {**balance_row(r), "flag": r.flag, "method": r.method, "source": r.lineage}
 
 
 @lru_cache(maxsize=2)
 def _files(_stamp: tuple[int, ...]) -> DataSet:
-    from carbonpeak.services.inventory import read_balance_file
-
     rows = tuple(read_balance_file(BALANCE)) if BALANCE.exists() else ()
     return DataSet("files:" + "-".join(str(t) for t in _stamp), "files", rows)
+
+
+@dataclass(frozen=True)
+class CurrentInventory:
+    """compute_inventory's answer (`result`, guideline factors) for the data set's balance, the
+    accounting Inventory behind it (for lineage), the balance rows, and where they came from
+    (`source`: "snapshot <id>" or the packaged file; `dataset_id` the data set's id)."""
+
+    result: dict[str, Any]
+    inventory: Inventory
+    rows: list[dict[str, str]]
+    source: str
+    dataset_id: str
+
+
+def current_inventory(database: Database | None = None) -> CurrentInventory | None:
+    """The inventory of the data set of `database` (services/dataset.current: the published energy
+    balance of the store's snapshot, or the packaged demo balance), computed once per data set;
+    None without a balance."""
+    data = current(database)
+    if not data.balance:
+        return None
+    found = _CURRENT.get(data.id)
+    if found is None:
+        rows = [dict(r) for r in data.balance]
+        result = compute_inventory(rows)
+        inv = inventory(read_balance(rows), "guideline", grid_fallback="nearest")
+        source = f"snapshot {data.id}" if data.origin == "store" else str(BALANCE.name)
+        found = CurrentInventory(result, inv, rows, source, data.id)
+        if len(_CURRENT) >= 4:
+            _CURRENT.clear()
+        _CURRENT[data.id] = found
+    return found
+
+
+_CURRENT: dict[str, CurrentInventory] = {}
 
 
 def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
@@ -284,7 +288,9 @@ def snapshot_id(database: Database | None) -> str:
     return current(database).id
 
 
-def _from_records(region: str, records: Iterable[Any], balance: Iterable[Mapping[str, str]]) -> Observations:
+def _from_records(
+    region: str, records: Iterable[PublishedRow], balance: Iterable[Mapping[str, str]]
+) -> Observations:
     """Observations from published data records: series rows as they are (converted to the unit of
     their series), the energy balance through the inventory (_inventory_series_of)."""
     from carbonpeak.statistics import data_kinds
@@ -296,7 +302,7 @@ def _from_records(region: str, records: Iterable[Any], balance: Iterable[Mapping
         # monthly kinds (electricity_monthly …) are read by the nowcast (services/budget.py), not here
         if r.region != region or r.kind not in annual:
             continue
-        lineage = f"{r.source} [submission {r.submission_id} v{r.version}, {r.filename} {r.location}]"
+        lineage = r.lineage
         key = (r.key, r.region)
         unit = units.lookup(r.unit).name
         target = unit_of.setdefault(key, unit)
@@ -331,27 +337,6 @@ def overlay(observations: Observations, rows: Iterable[Mapping[str, Any]]) -> Ob
         flag = str(row.get("flag") or "published")
         points.setdefault(key, {})[int(row["year"])] = (value, str(row.get("source") or ""), flag)
     return Observations({k: _series(k[0], k[1], unit_of[k], by_year) for k, by_year in points.items()})
-
-
-def kaya_series(region: str = DEFAULT_REGION, *, database: Database | None = None) -> KayaSeries:
-    """The decomposition input from the same inventory: population (万人), GDP at constant 2020
-    prices (亿元), value added of primary / industry / services (assumed shares, see
-    VALUE_ADDED_SHARES) and households (activity = GDP), final energy by sector × fuel group (万tce,
-    electricity at calorific value, heating plants' fuel allocated to heat users) and energy CO2 by
-    sector × fuel group (万tCO2, power plants' CO2 and the indirect CO2 of net imported electricity
-    allocated to electricity use). Flag `estimated`. From the data set of `database` (`current`)."""
-    data = current(database)
-    if data.origin == "files":
-        return _kaya(region, stamp())
-    key = (region, data.id)
-    if key not in _KAYA:
-        if len(_KAYA) >= 4:
-            _KAYA.clear()
-        _KAYA[key] = _kaya_of(region, dataset_observations(region, database=database), data)
-    return _KAYA[key]
-
-
-_KAYA: dict[tuple[str, str], KayaSeries] = {}
 
 
 # --- observations ---------------------------------------------------------------------------------
@@ -411,8 +396,6 @@ def _comparable(region: str) -> list[Series]:
 def _inventory(path: str, _mtime: int) -> tuple[dict[str, Any], dict[tuple[str, int], str]]:
     """compute_inventory of the balance (defaults: guideline factors, national grid, non-fossil
     imports counted by origin) and the weakest input flag of each region-year."""
-    from carbonpeak.services.inventory import compute_inventory, read_balance_file
-
     rows = read_balance_file(Path(path))
     flags: dict[tuple[str, int], list[str]] = {}
     for r in rows:
@@ -432,8 +415,6 @@ def _inventory_series(region: str) -> list[Series]:
 def _inventory_series_of(region: str, rows: list[dict[str, str]]) -> list[Series]:
     """The same series from balance rows read from the store; each year's source names the energy
     balance record of that year (`[submission N vV, file]`)."""
-    from carbonpeak.services.inventory import compute_inventory
-
     flags: dict[tuple[str, int], list[str]] = {}
     record: dict[int, str] = {}
     for r in rows:
@@ -525,83 +506,18 @@ def _csv_rows(*paths: Path) -> list[dict[str, str]]:
     return out
 
 
-# --- decomposition input --------------------------------------------------------------------------
-
-
-def value_added_shares(year: int) -> dict[str, float]:
-    """The assumed value-added shares (fractions summing to 1) of primary, industry and services."""
-    (y0, first), (y1, last) = sorted(VALUE_ADDED_SHARES.items())
-    w = min(max((year - y0) / (y1 - y0), 0.0), 1.0)
-    raw = {s: (1 - w) * first[s] + w * last[s] for s in first}
-    total = sum(raw.values())
-    return {s: v / total for s, v in raw.items()}
-
-
-@lru_cache(maxsize=4)
-def _kaya(region: str, _stamp: tuple[int, ...]) -> KayaSeries:
-    return _kaya_of(region, _observations(region, _stamp), None)
-
-
-def _kaya_of(region: str, obs: Observations, data: DataSet | None) -> KayaSeries:
-    from carbonpeak.services.projection import inventory_history
-
-    pop, cur, idx = (obs.get(c, region) for c in ("population", "gdp_current", "gdp_index"))
-    if pop is None or cur is None or idx is None:
-        raise ValueError(f"the data set has no population or GDP for {region!r}")
-    gdp = gdp_constant(cur, idx, PRICE_YEAR)
-    history = (
-        inventory_history(BALANCE, region=region)
-        if data is None
-        else inventory_history(region=region, data=data)
-    )
-    years = tuple(y for y in sorted(history.records) if gdp.value(y) is not None and pop.value(y) is not None)
-    group = {code: s.group for code, s in factors.sectors().items()}
-    t, i, j = len(years), len(KAYA_SECTORS), len(KAYA_FUELS)
-    energy, emissions = np.zeros((t, i, j)), np.zeros((t, i, j))
-    population, gdp_arr, sector_gdp = np.zeros(t), np.zeros(t), np.zeros((t, i))
-    el = KAYA_FUELS.index("electricity")
-    for k, year in enumerate(years):
-        rec = history.records[year]
-        for (code, fuel), tce in rec.energy.items():
-            s, f = KAYA_SECTORS.index(SECTOR_OF_GROUP[group[code]]), KAYA_FUELS.index(fuel)
-            energy[k, s, f] += tce
-            emissions[k, s, f] += rec.co2.get((code, fuel), 0.0)
-        # what the inventory counts beyond final use and processes: local power plants' fuel and the
-        # indirect CO2 of net imported electricity, allocated to the sectors by electricity use
-        power = rec.total_co2 - rec.process_co2 - float(emissions[k].sum())
-        use = energy[k, :, el]
-        if use.sum() > 0:
-            emissions[k, :, el] += power * use / use.sum()
-        g = float(gdp.value(year) or 0.0)
-        shares = value_added_shares(year)
-        population[k], gdp_arr[k] = float(pop.value(year) or 0.0), g
-        sector_gdp[k] = [g * shares[s] if s in shares else g for s in KAYA_SECTORS]
-    used = [f for f in range(j) if energy[:, :, f].any() or emissions[:, :, f].any()]
-    return KayaSeries(
-        years=years,
-        sectors=KAYA_SECTORS,
-        fuels=tuple(KAYA_FUELS[f] for f in used),
-        population=population,
-        gdp=gdp_arr,
-        sector_gdp=sector_gdp,
-        energy=energy[:, :, used] / 1e4,  # tce → 万tce
-        emissions=emissions[:, :, used] / 1e4,  # tCO2 → 万tCO2
-    )
-
-
 __all__ = [
     "FLAG",
     "LABEL",
     "STORE_LABEL",
-    "VALUE_ADDED_SHARES",
+    "CurrentInventory",
     "DataSet",
     "cache_key",
     "current",
+    "current_inventory",
     "dataset_observations",
-    "kaya_series",
     "overlay",
     "snapshot_id",
     "stamp",
-    "value_added_shares",
     "versions",
 ]

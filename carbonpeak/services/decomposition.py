@@ -5,8 +5,11 @@
 
 Input: a decomposition table (carbonpeak/decomposition/table.py; the packaged sample is
 `input_file=SAMPLE_FILE`), a KayaSeries, or by default the platform's current data set
-(services/dataset.kaya_series: the inventory of the demo energy balance; `input` = "demo",
+(`kaya_series`: the inventory of the data set's energy balance; `input` = "demo" or the snapshot,
 `flag` = "estimated"). `flag` is the weakest flag of the input when it is known, else None.
+
+    kaya_series(region="jinan", database=None)   KayaSeries of the data set (services/dataset.py) for
+                                                 the decomposition and the nowcast's sector shares
 """
 
 from __future__ import annotations
@@ -16,14 +19,41 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from carbonpeak.accounting import factors
 from carbonpeak.decomposition.lmdi import FACTORS, KayaSeries, decompose
 from carbonpeak.decomposition.table import SAMPLE_FILE, UNITS, read_kaya_table
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.i18n import t
+from carbonpeak.indicators.derived import gdp_constant
+from carbonpeak.indicators.series import Observations
 from carbonpeak.services import dataset
+from carbonpeak.services.projection import inventory_history
 
 if TYPE_CHECKING:
+    from carbonpeak.services.dataset import DataSet
     from carbonpeak.store.db import Database
+
+PRICE_YEAR = 2020  # constant prices of the decomposition's GDP (any year gives the same effects)
+# Kaya sectors: the CEADs sector groups of accounting/data/sectors.csv aggregated to three
+# value-added sectors and households (activity = GDP; see docs/methods/dataset.md).
+KAYA_SECTORS = ("primary", "industry", "services", "households")
+SECTOR_OF_GROUP = {
+    "primary": "primary",
+    "industry": "industry",
+    "construction": "industry",
+    "transport": "services",
+    "services": "services",
+    "households": "households",
+}
+KAYA_FUELS = ("coal", "oil", "gas", "electricity", "primary_electricity", "non_fossil")
+# ASSUMPTION (flag estimated): shares of GDP (%) of the three sectors, linear between the two years.
+# Jinan's demo set has no value added by sector; these are of the order of the three-sector
+# structure in Jinan's statistical communiqués, not transcribed from them. Replace with the
+# published 三次产业增加值 at comparable prices when the office loads them.
+VALUE_ADDED_SHARES = {
+    2005: {"primary": 6.0, "industry": 46.0, "services": 48.0},
+    2024: {"primary": 3.5, "industry": 33.5, "services": 63.0},
+}
 
 
 def decompose_emissions(
@@ -45,7 +75,7 @@ def decompose_emissions(
         else:
             source = str(path)
     elif series is None:
-        series = dataset.kaya_series(database=database)
+        series = kaya_series(database=database)
         data = dataset.current(database)
         label = dataset.LABEL if data.origin == "files" else f"snapshot {data.id}"
         source, flag, scope = label, dataset.FLAG, "decomposition.scope.dataset"
@@ -138,4 +168,91 @@ def _between(series: KayaSeries, start: int | None, end: int | None) -> KayaSeri
     )
 
 
-__all__ = ["decompose_emissions"]
+def kaya_series(region: str = dataset.DEFAULT_REGION, *, database: Database | None = None) -> KayaSeries:
+    """The decomposition input from the same inventory: population (万人), GDP at constant 2020
+    prices (亿元), value added of primary / industry / services (assumed shares, see
+    VALUE_ADDED_SHARES) and households (activity = GDP), final energy by sector × fuel group (万tce,
+    electricity at calorific value, heating plants' fuel allocated to heat users) and energy CO2 by
+    sector × fuel group (万tCO2, power plants' CO2 and the indirect CO2 of net imported electricity
+    allocated to electricity use). Flag `estimated`. From the data set of `database`
+    (services/dataset.current), computed once per data set."""
+    data = dataset.current(database)
+    key = (region, data.id)
+    if key not in _KAYA:
+        if len(_KAYA) >= 4:
+            _KAYA.clear()
+        if data.origin == "files":  # the packaged files: their observations, no approved reports over them
+            _KAYA[key] = _kaya_of(region, dataset.dataset_observations(region), None)
+        else:
+            _KAYA[key] = _kaya_of(region, dataset.dataset_observations(region, database=database), data)
+    return _KAYA[key]
+
+
+_KAYA: dict[tuple[str, str], KayaSeries] = {}
+
+
+# --- the data set's decomposition input ----------------------------------------------------------
+
+
+def value_added_shares(year: int) -> dict[str, float]:
+    """The assumed value-added shares (fractions summing to 1) of primary, industry and services."""
+    (y0, first), (y1, last) = sorted(VALUE_ADDED_SHARES.items())
+    w = min(max((year - y0) / (y1 - y0), 0.0), 1.0)
+    raw = {s: (1 - w) * first[s] + w * last[s] for s in first}
+    total = sum(raw.values())
+    return {s: v / total for s, v in raw.items()}
+
+
+def _kaya_of(region: str, obs: Observations, data: DataSet | None) -> KayaSeries:
+    pop, cur, idx = (obs.get(c, region) for c in ("population", "gdp_current", "gdp_index"))
+    if pop is None or cur is None or idx is None:
+        raise ValueError(f"the data set has no population or GDP for {region!r}")
+    gdp = gdp_constant(cur, idx, PRICE_YEAR)
+    history = (
+        inventory_history(dataset.BALANCE, region=region)
+        if data is None
+        else inventory_history(region=region, data=data)
+    )
+    years = tuple(y for y in sorted(history.records) if gdp.value(y) is not None and pop.value(y) is not None)
+    group = {code: s.group for code, s in factors.sectors().items()}
+    t, i, j = len(years), len(KAYA_SECTORS), len(KAYA_FUELS)
+    energy, emissions = np.zeros((t, i, j)), np.zeros((t, i, j))
+    population, gdp_arr, sector_gdp = np.zeros(t), np.zeros(t), np.zeros((t, i))
+    el = KAYA_FUELS.index("electricity")
+    for k, year in enumerate(years):
+        rec = history.records[year]
+        for (code, fuel), tce in rec.energy.items():
+            s, f = KAYA_SECTORS.index(SECTOR_OF_GROUP[group[code]]), KAYA_FUELS.index(fuel)
+            energy[k, s, f] += tce
+            emissions[k, s, f] += rec.co2.get((code, fuel), 0.0)
+        # what the inventory counts beyond final use and processes: local power plants' fuel and the
+        # indirect CO2 of net imported electricity, allocated to the sectors by electricity use
+        power = rec.total_co2 - rec.process_co2 - float(emissions[k].sum())
+        use = energy[k, :, el]
+        if use.sum() > 0:
+            emissions[k, :, el] += power * use / use.sum()
+        g = float(gdp.value(year) or 0.0)
+        shares = value_added_shares(year)
+        population[k], gdp_arr[k] = float(pop.value(year) or 0.0), g
+        sector_gdp[k] = [g * shares[s] if s in shares else g for s in KAYA_SECTORS]
+    used = [f for f in range(j) if energy[:, :, f].any() or emissions[:, :, f].any()]
+    return KayaSeries(
+        years=years,
+        sectors=KAYA_SECTORS,
+        fuels=tuple(KAYA_FUELS[f] for f in used),
+        population=population,
+        gdp=gdp_arr,
+        sector_gdp=sector_gdp,
+        energy=energy[:, :, used] / 1e4,  # tce → 万tce
+        emissions=emissions[:, :, used] / 1e4,  # tCO2 → 万tCO2
+    )
+
+
+__all__ = [
+    "KAYA_FUELS",
+    "KAYA_SECTORS",
+    "VALUE_ADDED_SHARES",
+    "decompose_emissions",
+    "kaya_series",
+    "value_added_shares",
+]

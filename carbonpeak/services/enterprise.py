@@ -22,7 +22,7 @@ Formulas: docs/methods/enterprise.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from carbonpeak.enterprise.scheme import GradingScheme, load_scheme
 from carbonpeak.enterprise.validate import Context
 from carbonpeak.errors import NotFound, PermissionDenied
 from carbonpeak.indicators.series import weakest_flag
-from carbonpeak.services.statistics import PublishedRow  # a demo file's rows take its shape
+from carbonpeak.services.published import PublishedRow  # a demo file's rows take its shape
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -169,24 +169,7 @@ def _demo_rows() -> list[PublishedRow]:
         parsed = parse_records(spec, name, data, region="jinan", context=ctx)
         for rows in parsed.by_year.values():
             out += [
-                PublishedRow(
-                    kind,
-                    r.key,
-                    r.field,
-                    r.region,
-                    r.year,
-                    r.value,
-                    r.unit,
-                    r.flag,
-                    r.source,
-                    r.method,
-                    0,
-                    0,
-                    name,
-                    r.location,
-                    r.text,
-                )
-                for r in rows
+                PublishedRow(**asdict(r), kind=kind, submission_id=0, version=0, filename=name) for r in rows
             ]
         if kind == "enterprises":
             register = frozenset(r.key for r in out)
@@ -445,8 +428,8 @@ def inventory_direct_by_division(
     db: Database | None, year: int, divisions: Iterable[str]
 ) -> dict[str, float]:
     """Direct CO2 (energy + process scopes; t) of the inventory's sectors of each division in `year`:
-    the sum of services/inventory.current_inventory cells — the figures the inventory page shows."""
-    from carbonpeak.services.inventory import current_inventory
+    the sum of services/dataset.current_inventory cells — the figures the inventory page shows."""
+    from carbonpeak.services.dataset import current_inventory
 
     found = current_inventory(db)
     if found is None:
@@ -461,7 +444,7 @@ def inventory_direct_by_division(
 
 def reconciliation(db: Database | None, year: int) -> Reconciliation:
     """Enterprises' direct CO2 by industry division against the inventory's sectors of it, `year`."""
-    from carbonpeak.services.inventory import current_inventory
+    from carbonpeak.services.dataset import current_inventory
 
     a = accounts(db, year)
     b = book(db)
@@ -544,7 +527,7 @@ def metered_energy(rows: Iterable[Any]) -> dict[tuple[str, int, int], float]:
 def report_context(session: Session, spec: DataKind) -> Context:
     """The published register's USCCs and the published metered energy a report upload is checked
     against, with the kind's tolerance."""
-    from carbonpeak.services.statistics import published_rows
+    from carbonpeak.services.published import published_rows
     from carbonpeak.statistics import data_kinds
 
     register = frozenset(r.key for r in published_rows(session, kind="enterprises"))

@@ -4,22 +4,19 @@
 POST /api/inventory/compute; it returns plain rows (JSON-ready): per-cell CO2, per region-year
 totals with energy in tce by both methods, primary-energy shares and the Approach 1 uncertainty.
 
-`current_inventory()` is the inventory of the current data set's energy balance (the balance
-services/dataset.py derives its CO2 and energy series from): the one computation the inventory and
-overview pages and the reports show, cached in the process by the balance's version.
+The inventory of the current data set's energy balance, the one computation the inventory and
+overview pages and the reports show, is services/dataset.current_inventory (it calls compute_inventory).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from carbonpeak.accounting import (
-    Inventory,
     approach1,
     energy_mix,
     factors,
@@ -31,9 +28,6 @@ from carbonpeak.accounting import (
 )
 from carbonpeak.accounting.energy import import_non_fossil_share, tce_coefficients, total_energy
 from carbonpeak.errors import BalanceError, Problem
-
-if TYPE_CHECKING:
-    from carbonpeak.store.db import Database
 
 CELL_COLUMNS = ("region", "year", "sector", "fuel", "scope", "co2_t")
 TOTAL_COLUMNS = (
@@ -95,6 +89,7 @@ def compute_inventory(
     grid: str = "national",
     import_convention: str = "origin",
     import_share: float | None = None,
+    location: str = "balance.csv",
 ) -> dict[str, Any]:
     """The inventory of a balance as JSON-ready rows: `cells`, `totals`, `notes`.
 
@@ -102,8 +97,9 @@ def compute_inventory(
     else national, by data/grid_regions.csv). import_convention: "origin" counts the non-fossil part
     of net imported electricity in share_non_fossil (China's statistics), "separate" does not.
     import_share: the non-fossil fraction of imported electricity (default: the tabulated grid share).
+    location: the file's name in the balance's problems (`<location>:<line>:<column>`).
     """
-    balance = read_balance(rows)
+    balance = read_balance(rows, location=location)
     _check_choice("grid", grid, ("national", "regional"))
     _check_choice("import_convention", import_convention, ("origin", "separate"))
     inv = inventory(
@@ -246,16 +242,7 @@ def _num(v: float) -> float | None:
 def inventory_from_file(path: Path, factor_set: str = "guideline", **options: Any) -> dict[str, Any]:
     """`compute_inventory` of a CSV file (keyword options passed on: grid, import_convention,
     import_share); problems are located in that file (`<name>:<line>:<column>`)."""
-    try:
-        return compute_inventory(read_balance_file(path), factor_set, **options)
-    except BalanceError as exc:
-        exc.problems = [
-            replace(p, location=path.name + p.location[len("balance.csv") :])
-            if p.location.startswith("balance.csv")
-            else p
-            for p in exc.problems
-        ]
-        raise
+    return compute_inventory(read_balance_file(path), factor_set, location=path.name, **options)
 
 
 def cell_lineage(
@@ -290,44 +277,6 @@ def cell_lineage(
     }
 
 
-@dataclass(frozen=True)
-class CurrentInventory:
-    """compute_inventory's answer (`result`, guideline factors) for the data set's balance, the
-    accounting Inventory behind it (for lineage), the balance rows, and where they came from
-    (`source`: "snapshot <id>" or the packaged file; `dataset_id` the data set's id)."""
-
-    result: dict[str, Any]
-    inventory: Inventory
-    rows: list[dict[str, str]]
-    source: str
-    dataset_id: str
-
-
-def current_inventory(database: Database | None = None) -> CurrentInventory | None:
-    """The inventory of the data set of `database` (services/dataset.current: the published energy
-    balance of the store's snapshot, or the packaged demo balance), computed once per data set;
-    None without a balance."""
-    from carbonpeak.services.dataset import BALANCE, current
-
-    data = current(database)
-    if not data.balance:
-        return None
-    found = _CURRENT.get(data.id)
-    if found is None:
-        rows = [dict(r) for r in data.balance]
-        result = compute_inventory(rows)
-        inv = inventory(read_balance(rows), "guideline", grid_fallback="nearest")
-        source = f"snapshot {data.id}" if data.origin == "store" else str(BALANCE.name)
-        found = CurrentInventory(result, inv, rows, source, data.id)
-        if len(_CURRENT) >= 4:
-            _CURRENT.clear()
-        _CURRENT[data.id] = found
-    return found
-
-
-_CURRENT: dict[str, CurrentInventory] = {}
-
-
 def factor_library() -> dict[str, list[dict[str, object]]]:
     """The whole factor library with sources (for export and the API)."""
     return factors.export_factors()
@@ -337,10 +286,8 @@ __all__ = [
     "CELL_COLUMNS",
     "SUMMARY_COLUMNS",
     "TOTAL_COLUMNS",
-    "CurrentInventory",
     "cell_lineage",
     "compute_inventory",
-    "current_inventory",
     "factor_library",
     "inventory_from_file",
     "summary_rows",

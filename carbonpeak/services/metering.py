@@ -44,7 +44,7 @@ _register_cache: dict[str, dict[str, Meter]] = {}
 def meters(session: Session) -> dict[str, Meter]:
     """SenML name → Meter of the newest published year of the register; {} before any is published.
     Cached per store snapshot."""
-    from carbonpeak.services.statistics import current_snapshot, published_rows
+    from carbonpeak.services.published import current_snapshot, published_rows
 
     snap = current_snapshot(session).id
     hit = _register_cache.get(snap)
@@ -678,7 +678,7 @@ def publish_monthly(session: Session, store: ReadingStore, actor: User, month: s
 def monthly_energy(session: Session) -> list[dict[str, Any]]:
     """The published monthly energy by unit (kind metered_energy), with lineage: what the enterprise
     accounts and the nowcast read."""
-    from carbonpeak.services.statistics import published_rows
+    from carbonpeak.services.published import published_rows
 
     out = []
     for r in published_rows(session, kind=METERED_KIND):

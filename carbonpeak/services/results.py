@@ -2,7 +2,7 @@
 
     year_results(plan, year, database=…)   YearResults: the indicator engine's rows of every target
                                            (services/indicators.track_targets), the inventory of the
-                                           year by scope (services/inventory.current_inventory) and
+                                           year by scope (services/dataset.current_inventory) and
                                            the projection of the `plan` and `baseline` scenarios
                                            (services/projection.shown_run, the overview's run)
     require_initialised(database)          NotInitialised unless `carbonpeak init` has run on it
@@ -27,8 +27,8 @@ from carbonpeak.indicators.annual import TargetCheck, target_checks
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services import projection
 from carbonpeak.services.assessment import NonFossilView, non_fossil_view
+from carbonpeak.services.dataset import current_inventory
 from carbonpeak.services.indicators import Tracking, track_targets
-from carbonpeak.services.inventory import current_inventory
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 

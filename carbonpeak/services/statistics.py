@@ -3,10 +3,8 @@ export them, read the published ones, and the snapshot every engine computes fro
 
     import_records(session, actor, kind, filename, data, year=…)   one draft submission per year
     list_records(session, kind=…, year=…, flag=…)                   RecordInfo rows, newest first
-    published_rows(session)                                        PublishedRow of the newest published
-                                                                   version of every (kind, year)
-    current_snapshot(session)                                      Snapshot: id = hash of the record
-                                                                   versions it holds
+    published_rows(session), current_snapshot(session)             the published records and their
+                                                                   snapshot (services/published.py)
     export_rows(session, kind, year)                               the rows of the newest published version
 
 A record is a Submission with `round_id` None and `dataset` = the kind: it goes through the same
@@ -16,7 +14,6 @@ Nothing is overwritten: a year already published gets a new version. Docs: docs/
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +23,11 @@ from sqlalchemy.orm import Session
 
 from carbonpeak.errors import PermissionDenied
 from carbonpeak.services import audit
+from carbonpeak.services.published import PublishedRow, Snapshot, current_snapshot, published_rows
 from carbonpeak.statistics import FLAGS, StatRow, kind_of, parse_records
-from carbonpeak.store.models import PlanVersion, Submission, SubmissionFile, SubmissionRow, User, utcnow
+from carbonpeak.store.models import Submission, SubmissionFile, SubmissionRow, User, utcnow
 
 DATA_ROLES = ("office", "department")  # the statistics bureau reports as a department
-SNAPSHOT_STATUSES = ("published",)
 
 
 @dataclass(frozen=True)
@@ -45,40 +42,6 @@ class RecordInfo:
     filename: str
     source: str
     unit_code: str
-
-
-@dataclass(frozen=True)
-class PublishedRow:
-    """One value of a published record, with its lineage."""
-
-    kind: str
-    key: str
-    field: str
-    region: str
-    year: int
-    value: float
-    unit: str
-    flag: str
-    source: str
-    method: str
-    submission_id: int
-    version: int
-    filename: str
-    location: str
-    text: str = ""  # the register's text values
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The published record versions at a moment: `id` (16 hex digits of SHA-256 over the plan
-    version and every record's submission id and file hash) names it on every output."""
-
-    id: str
-    records: tuple[tuple[int, str, int, int], ...]  # (submission id, kind, year, version)
-    reports: int  # approved or published progress-report versions in it
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "records": len(self.records), "reports": self.reports}
 
 
 def target_indicators(session: Session) -> dict[str, str]:
@@ -250,109 +213,6 @@ def list_records(
         )
         for s, n in session.execute(query).all()
     ]
-
-
-@dataclass(frozen=True)
-class _Version:
-    """The columns of a record version the snapshot and the readers need (no ORM object)."""
-
-    id: int
-    dataset: str
-    year: int
-    version: int
-    file_sha256: str
-    flag: str | None
-    source: str | None
-    filename: str
-
-
-def _newest_published(session: Session) -> list[_Version]:
-    """The newest published version of every (kind, year), read as plain columns."""
-    rows = session.execute(
-        select(
-            Submission.id,
-            Submission.dataset,
-            Submission.year,
-            Submission.version,
-            Submission.file_sha256,
-            Submission.flag,
-            Submission.source,
-            Submission.filename,
-        )
-        .where(
-            Submission.round_id.is_(None),
-            Submission.dataset.is_not(None),
-            Submission.status.in_(SNAPSHOT_STATUSES),
-        )
-        .order_by(Submission.dataset, Submission.year, Submission.version)
-    ).all()
-    newest: dict[tuple[str, int], _Version] = {}
-    for r in rows:  # ordered by version: the last wins
-        newest[(str(r.dataset), int(r.year or 0))] = _Version(
-            r.id, str(r.dataset), int(r.year or 0), r.version, r.file_sha256, r.flag, r.source, r.filename
-        )
-    return list(newest.values())
-
-
-def published_rows(session: Session, *, kind: str | None = None) -> list[PublishedRow]:
-    """Every value of the newest published version of each (kind, year), in file order."""
-    subs = {s.id: s for s in _newest_published(session) if kind is None or s.dataset == kind}
-    if not subs:
-        return []
-    out: list[PublishedRow] = []
-    rows = session.execute(
-        select(SubmissionRow)
-        .where(SubmissionRow.submission_id.in_(list(subs)))
-        .order_by(SubmissionRow.submission_id, SubmissionRow.seq)
-    ).scalars()
-    for r in rows:
-        s = subs[r.submission_id]
-        out.append(
-            PublishedRow(
-                kind=str(s.dataset),
-                key=r.key,
-                field=r.field,
-                region=r.region or "",
-                year=int(r.year or 0),
-                value=float(r.value or 0.0),
-                unit=r.unit or "",
-                flag=r.flag or s.flag or "published",
-                source=r.source or s.source or "",
-                method=r.comment or "",
-                submission_id=s.id,
-                version=s.version,
-                filename=s.filename,
-                location=r.location or "",
-                text=r.text or "",
-            )
-        )
-    return out
-
-
-def current_snapshot(session: Session) -> Snapshot:
-    """The snapshot of the store now: the newest published version of every data record and the
-    published progress reports (current.PUBLIC_STATUSES): an approved report reaches the public
-    pages only once the office publishes it."""
-    from carbonpeak.services.current import PUBLIC_STATUSES
-
-    records = sorted((s.id, s.dataset, s.year, s.version, s.file_sha256) for s in _newest_published(session))
-    reports = session.execute(
-        select(Submission.id, Submission.file_sha256, Submission.status)
-        .where(Submission.round_id.is_not(None), Submission.status.in_(list(PUBLIC_STATUSES)))
-        .order_by(Submission.id)
-    ).all()
-    plan = session.execute(select(PlanVersion.sha256).order_by(PlanVersion.version.desc()).limit(1)).scalar()
-    digest = hashlib.sha256()
-    digest.update(f"plan:{plan or ''}\n".encode())
-    for rec in records:
-        digest.update(("rec:" + ":".join(map(str, rec)) + "\n").encode())
-    for sid, sha, status in reports:
-        digest.update(f"rep:{sid}:{sha}:{status}\n".encode())
-    return Snapshot(
-        id=digest.hexdigest()[:16],
-        records=tuple((sid, k, y, v) for sid, k, y, v, _ in records),
-        reports=len(reports),
-    )
 
 
 def export_rows(session: Session, kind: str, year: int | None = None) -> list[dict[str, Any]]:

@@ -5,10 +5,12 @@ and the parsing and checking of one uploaded file of a kind, pure (no database).
     parse_records(kind, filename, data, …)    ParsedRecords: typed rows grouped by year, or InputError
     balance_template(…) / write_csv(…)        the files a user downloads (template, export)
 
-The store, the workflow and the snapshot are in services/statistics.py.
+The store and the workflow are in services/statistics.py, the published rows and the snapshot in
+services/published.py; one value of a record is a `StatRow` (statistics/rows.py).
 """
 
 from carbonpeak.statistics.kinds import DataKind, data_kinds, kind_of
-from carbonpeak.statistics.parse import FLAGS, ParsedRecords, StatRow, parse_records
+from carbonpeak.statistics.parse import FLAGS, ParsedRecords, parse_records
+from carbonpeak.statistics.rows import StatRow
 
 __all__ = ["FLAGS", "DataKind", "ParsedRecords", "StatRow", "data_kinds", "kind_of", "parse_records"]

@@ -10,8 +10,33 @@ from pydantic import BaseModel, ConfigDict
 
 from carbonpeak import yaml_loader
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.metering.monthly import COLUMNS as MONTH_COLUMNS
+from carbonpeak.metering.register import COLUMNS as METER_COLUMNS
 
 KINDS_FILE = Path(__file__).with_name("kinds.yaml")
+
+
+# the columns of a file of each long layout (statistics/parse.py reads them)
+LONG_COLUMNS = {
+    "balance": ("region", "year", "sector", "fuel", "quantity", "unit"),
+    "series": ("indicator", "region", "year", "value", "unit"),
+    # the enterprise kinds (carbonpeak/enterprise/validate.py checks their rows)
+    "register": (
+        "uscc",
+        "year",
+        "name_zh",
+        "name_en",
+        "industry",
+        "district",
+        "key_energy_unit",
+        "ets",
+        "lianggao",
+    ),
+    "enterprise": ("uscc", "year", "item", "value", "unit"),
+    "monthly": ("indicator", "region", "year", "month", "value", "unit"),
+    "meters": (*METER_COLUMNS, "year"),  # metering/register.py (docs/methods/metering.md)
+    "unit_month": MONTH_COLUMNS,  # metering/monthly.py
+}
 
 
 class DataKind(BaseModel):

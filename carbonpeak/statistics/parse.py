@@ -31,52 +31,15 @@ from typing import Any
 from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.errors import InputError, Problem
-from carbonpeak.metering.register import COLUMNS as METER_COLUMNS
-from carbonpeak.statistics.kinds import DataKind
+from carbonpeak.statistics.kinds import LONG_COLUMNS, DataKind
+from carbonpeak.statistics.rows import StatRow, balance_row
+from carbonpeak.validation import column_letter
 
 FLAGS = ("published", "estimated", "sample")
 BALANCE_SHEET = "能源平衡表"
-LONG_COLUMNS = {
-    "balance": ("region", "year", "sector", "fuel", "quantity", "unit"),
-    "series": ("indicator", "region", "year", "value", "unit"),
-    # the enterprise kinds (carbonpeak/enterprise/validate.py checks their rows)
-    "register": (
-        "uscc",
-        "year",
-        "name_zh",
-        "name_en",
-        "industry",
-        "district",
-        "key_energy_unit",
-        "ets",
-        "lianggao",
-    ),
-    "enterprise": ("uscc", "year", "item", "value", "unit"),
-    "monthly": ("indicator", "region", "year", "month", "value", "unit"),
-    "meters": (*METER_COLUMNS, "year"),  # metering/register.py (docs/methods/metering.md)
-    "unit_month": ("uscc", "energy_kind", "month", "quantity", "unit", "completeness"),  # metering/monthly.py
-}
 OPTIONAL = ("flag", "method", "source")
 MAX_ROWS = 200_000
 SUPPLY, LOSS = "supply", "loss"
-
-
-@dataclass(frozen=True)
-class StatRow:
-    """One value of a data record. Balance: key = sector code, field = fuel code; series: key =
-    indicator code, field = "value". `unit` as given (the engines convert)."""
-
-    key: str
-    field: str
-    region: str
-    year: int
-    value: float
-    unit: str
-    flag: str
-    source: str
-    method: str
-    location: str
-    text: str = ""  # a text value (an enterprise register's name, industry …; a meter's attributes)
 
 
 @dataclass(frozen=True)
@@ -96,6 +59,26 @@ def _fail(filename: str, problems: list[Problem]) -> InputError:
         f"{filename}: {len(problems)} problem(s); nothing was stored",
         problems,
         message_zh=f"{filename}：发现{len(problems)}个问题，未保存任何数据",
+    )
+
+
+def _records(
+    kind: DataKind, filename: str, data: bytes, rows: Sequence[StatRow], problems: list[Problem]
+) -> ParsedRecords:
+    """The file's rows grouped by year; InputError listing every problem (`data.empty` when the file
+    holds no row) instead, so nothing of a file with a fault is stored."""
+    if not rows and not problems:
+        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+    if problems:
+        raise _fail(filename, problems)
+    by_year: dict[int, list[StatRow]] = {}
+    for r in rows:
+        by_year.setdefault(r.year, []).append(r)
+    return ParsedRecords(
+        kind=kind.code,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
     )
 
 
@@ -196,19 +179,10 @@ def _text(v: object) -> str:
     return str(v).strip()
 
 
-def _column_letter(j: int) -> str:
-    out = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def _loc(sheet: str, row: int, col: int, filename: str) -> str:
     if sheet == filename:  # CSV: file:line:column
         return f"{filename}:{row}:{col + 1}"
-    return f"{sheet}!{_column_letter(col)}{row}"
+    return f"{sheet}!{column_letter(col)}{row}"
 
 
 def _long_rows(
@@ -496,19 +470,7 @@ def parse_records(
             cells.append(where)
     if layout == "balance" and rows:
         problems += _balance_problems(rows, cells, kind.tolerance)
-    if not rows and not problems:
-        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
-    if problems:
-        raise _fail(filename, problems)
-    by_year: dict[int, list[StatRow]] = {}
-    for r in rows:
-        by_year.setdefault(r.year, []).append(r)
-    return ParsedRecords(
-        kind=kind.code,
-        filename=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
-        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
-    )
+    return _records(kind, filename, data, rows, problems)
 
 
 def _enterprise_records(
@@ -567,33 +529,7 @@ def _enterprise_records(
             for r in rows
             if r.year != year
         ]
-    if not rows and not problems:
-        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
-    if problems:
-        raise _fail(filename, problems)
-    by_year: dict[int, list[StatRow]] = {}
-    for r in rows:
-        by_year.setdefault(r.year, []).append(
-            StatRow(
-                r.key,
-                r.field,
-                r.region,
-                r.year,
-                r.value,
-                r.unit,
-                r.flag,
-                r.source,
-                r.method,
-                r.location,
-                r.text,
-            )
-        )
-    return ParsedRecords(
-        kind=kind.code,
-        filename=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
-        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
-    )
+    return _records(kind, filename, data, rows, problems)
 
 
 def month_field(text: str) -> str:
@@ -625,17 +561,7 @@ def _balance_problems(rows: list[StatRow], cells: list[Mapping[str, str]], toler
 
     problems: list[Problem] = []
     try:
-        read_balance(
-            {
-                "region": r.region,
-                "year": str(r.year),
-                "sector": r.key,
-                "fuel": r.field,
-                "quantity": repr(r.value),
-                "unit": r.unit,
-            }
-            for r in rows
-        )
+        read_balance(balance_row(r) for r in rows)
     except InputError as exc:
         for p in exc.problems:
             # read_balance names `balance.csv:<line>:<column>`, line 2 = rows[0]
@@ -730,35 +656,24 @@ def _meter_records(
         years.append(yr)
     checked, more = check_register((v, where) for _line, v, where in listed)
     problems += more
-    if not checked and not problems:
-        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
-    if problems:
-        raise _fail(filename, problems)
     by_loc = {where["meter"]: yr for (_line, _v, where), yr in zip(listed, years, strict=True)}
-    by_year: dict[int, list[StatRow]] = {}
-    for r in checked:
-        yr = by_loc[r.location]
-        by_year.setdefault(yr, []).append(
-            StatRow(
-                key=r.key,
-                field="meter",
-                region=r.region,
-                year=yr,
-                value=r.value,
-                unit=r.unit,
-                flag=flag,
-                source=source,
-                method="",
-                location=r.location,
-                text=r.text,
-            )
+    rows = [
+        StatRow(
+            key=r.key,
+            field="meter",
+            region=r.region,
+            year=by_loc[r.location],
+            value=r.value,
+            unit=r.unit,
+            flag=flag,
+            source=source,
+            method="",
+            location=r.location,
+            text=r.text,
         )
-    return ParsedRecords(
-        kind=kind.code,
-        filename=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
-        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
-    )
+        for r in checked
+    ]
+    return _records(kind, filename, data, rows, problems)
 
 
 def _month_records(
@@ -782,31 +697,20 @@ def _month_records(
             problems.append(
                 _problem(r.location, "data.flag", f"标记须为 {', '.join(FLAGS)} 之一", "unknown flag", f)
             )
-    if not checked and not problems:
-        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
-    if problems:
-        raise _fail(filename, problems)
-    by_year: dict[int, list[StatRow]] = {}
-    for r in checked:
-        v = extra[r.location]
-        by_year.setdefault(r.year, []).append(
-            StatRow(
-                key=r.key,
-                field=r.field,
-                region="",
-                year=r.year,
-                value=r.value,
-                unit=r.unit,
-                flag=v.get("flag") or flag,
-                source=v.get("source") or source,
-                method=v.get("method") or "",
-                location=r.location,
-                text=f"{r.completeness:.6f}",
-            )
+    rows = [
+        StatRow(
+            key=r.key,
+            field=r.field,
+            region="",
+            year=r.year,
+            value=r.value,
+            unit=r.unit,
+            flag=extra[r.location].get("flag") or flag,
+            source=extra[r.location].get("source") or source,
+            method=extra[r.location].get("method") or "",
+            location=r.location,
+            text=f"{r.completeness:.6f}",
         )
-    return ParsedRecords(
-        kind=kind.code,
-        filename=filename,
-        sha256=hashlib.sha256(data).hexdigest(),
-        by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
-    )
+        for r in checked
+    ]
+    return _records(kind, filename, data, rows, problems)

@@ -96,3 +96,20 @@ def test_missing_process_factor_and_unknown_factor_set():
     assert info.value.problems[0].rule == "factor.missing"
     with pytest.raises(BalanceError):
         inventory(balance, "ipcc1996")
+
+
+def test_a_file_read_from_disk_names_itself_in_every_problem(tmp_path):
+    """Balance checks and inventory checks (a missing factor) both say the file's own name."""
+    from carbonpeak.services.inventory import inventory_from_file
+
+    path = tmp_path / "jinan-2024.csv"
+    path.write_text(HEAD + "A,2020,S99,diesel,1,万t\nA,2020,S01,diesel,1,万t,\n", encoding="utf-8")
+    with pytest.raises(BalanceError) as info:
+        inventory_from_file(path)
+    assert [(p.location, p.rule) for p in info.value.problems] == [
+        ("jinan-2024.csv:2:sector", "balance.sector.known")
+    ]
+    path.write_text(HEAD + "A,1950,S01,diesel,1,万t\n", encoding="utf-8")
+    with pytest.raises(BalanceError) as info:
+        inventory_from_file(path)
+    assert {p.location.split(":")[0] for p in info.value.problems} == {"jinan-2024.csv"}

@@ -13,7 +13,7 @@ from carbonpeak.accounting import factors
 from carbonpeak.demo import build
 from carbonpeak.indicators.series import Observations, Series
 from carbonpeak.plan.load import load_plan
-from carbonpeak.services import dataset
+from carbonpeak.services import dataset, decomposition
 from carbonpeak.services.decomposition import decompose_emissions
 from carbonpeak.services.indicators import track_targets
 from carbonpeak.services.inventory import compute_inventory, read_balance_file
@@ -173,9 +173,9 @@ def test_tracking_on_the_current_data_set_judges_the_intensity_targets(obs):
 
 
 def test_kaya_series_sums_to_the_inventory_energy_co2(inventory):
-    k = dataset.kaya_series()
+    k = decomposition.kaya_series()
     assert k.years == tuple(range(2005, 2025)) and k.problems() == []
-    assert k.sectors == dataset.KAYA_SECTORS and "electricity" in k.fuels
+    assert k.sectors == decomposition.KAYA_SECTORS and "electricity" in k.fuels
     for n, year in enumerate(k.years):
         t = inventory[year]
         # energy CO2 incl. the indirect CO2 of net imports (processes are not energy use)
@@ -200,9 +200,9 @@ def test_additive_effects_sum_to_the_change(chained, inventory):
 
 
 def test_value_added_shares_are_interpolated():
-    assert dataset.value_added_shares(2005)["industry"] == pytest.approx(0.46)
-    mid = dataset.value_added_shares(2014)
-    assert dataset.value_added_shares(2024)["services"] > mid["services"] > 0.48
+    assert decomposition.value_added_shares(2005)["industry"] == pytest.approx(0.46)
+    mid = decomposition.value_added_shares(2014)
+    assert decomposition.value_added_shares(2024)["services"] > mid["services"] > 0.48
     assert sum(mid.values()) == pytest.approx(1.0)
 
 

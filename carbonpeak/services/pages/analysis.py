@@ -1,5 +1,5 @@
 """Projection and decomposition pages: views over services/projection.py and services/decomposition.py
-(the decomposition of the current data set, services/dataset.kaya_series, flagged estimated)."""
+(the decomposition of the current data set, services/decomposition.kaya_series, flagged estimated)."""
 
 from __future__ import annotations
 
@@ -326,7 +326,7 @@ def decomposition_page(
     settings: Settings, *, start: int | None = None, end: int | None = None, db: Database | None = None
 ) -> DecompositionPage:
     """Additive LMDI effects of the chosen period (chained year by year), start → end emissions."""
-    years = [int(y) for y in dataset.kaya_series(database=db).years]
+    years = [int(y) for y in decomposition.kaya_series(database=db).years]
     try:
         d = decomposition.decompose_emissions(start=start, end=end, database=db)
     except InputError as exc:  # a period the data cannot chain: say why, show the whole span instead

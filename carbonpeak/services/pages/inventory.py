@@ -2,7 +2,7 @@
 
 The balance is the demo data set's energy balance (carbonpeak/demo/data/energy-balance.csv, flagged
 `estimated` row by row) until approved balances come from the store; the inventory is
-services/inventory.current_inventory (compute_inventory with the `guideline` factor set: the same
+services/dataset.current_inventory (compute_inventory with the `guideline` factor set: the same
 computation the reports show), and a figure's inputs and
 factors by accounting.lineage. Sectors are grouped by the `group` column of sectors.csv and fuels
 by the `kind` column of fuels.csv (both documented in docs/methods/inventory.md); net imported
@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from carbonpeak import accounting
 from carbonpeak.accounting import factors
 from carbonpeak.i18n import t
-from carbonpeak.services import inventory as inventory_service
+from carbonpeak.services.dataset import current_inventory
 from carbonpeak.services.pages.common import PageBase, Series, weakest
 from carbonpeak.services.pages.enterprise import ReconciliationSection, reconciliation_section
 from carbonpeak.services.pages.snapshot_cache import per_snapshot
@@ -33,7 +33,7 @@ INDIRECT = "IMPORT-EXPORT"
 
 def balance_file(db: Database | None = None) -> str | None:
     """Where the data set's balance came from: "snapshot <id>" or the packaged file's name."""
-    found = inventory_service.current_inventory(db)
+    found = current_inventory(db)
     return found.source if found else None
 
 
@@ -41,8 +41,8 @@ def city_inventory(
     db: Database | None = None,
 ) -> tuple[dict[str, Any], accounting.Inventory, list[dict[str, str]]] | None:
     """(compute_inventory's answer, the Inventory, the balance rows) of the data set of `db`
-    (services/inventory.current_inventory, the computation the reports show), or None."""
-    found = inventory_service.current_inventory(db)
+    (services/dataset.current_inventory, the computation the reports show), or None."""
+    found = current_inventory(db)
     return (found.result, found.inventory, found.rows) if found else None
 
 
