@@ -7,14 +7,13 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat, emit_listing
+from carbonpeak.cli.options import Format, ListFormat, command_group, emit_listing
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.store.db import open_session
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="The append-only audit log. 审计日志。", no_args_is_help=True)
-    app.add_typer(group, name="audit")
+    group = command_group(app, "audit", "The append-only audit log. 审计日志。")
 
     @group.command("verify")
     def verify() -> None:

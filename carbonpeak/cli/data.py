@@ -12,7 +12,15 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, ListFormat, acting, emit_listing, format_option
+from carbonpeak.cli.options import (
+    Actor,
+    Format,
+    ListFormat,
+    acting,
+    command_group,
+    emit_listing,
+    format_option,
+)
 from carbonpeak.cli.options import settings as cli_settings
 
 Kind = Annotated[
@@ -25,10 +33,7 @@ Year = Annotated[int | None, typer.Option(help="the year (required for the energ
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(
-        help="Statistics as data (能源平衡表, GDP, population …). 统计数据。", no_args_is_help=True
-    )
-    app.add_typer(group, name="data")
+    group = command_group(app, "data", "Statistics as data (能源平衡表, GDP, population …). 统计数据。")
 
     @group.command("import")
     def import_(

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
+from carbonpeak.cli.options import command_group
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import console, print_table, progress_bar
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="The Jinan demo data set. 示例数据。", no_args_is_help=True)
-    app.add_typer(group, name="demo")
+    group = command_group(app, "demo", "The Jinan demo data set. 示例数据。")
 
     @group.command("load")
     def load(

@@ -9,16 +9,15 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, ListFormat, acting
+from carbonpeak.cli.options import Actor, Format, ListFormat, acting, command_group
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(
-        help="Online energy monitoring of key units. 重点用能单位能耗在线监测。", no_args_is_help=True
+    group = command_group(
+        app, "metering", "Online energy monitoring of key units. 重点用能单位能耗在线监测。"
     )
-    app.add_typer(group, name="metering")
 
     @group.command("simulate")
     def simulate(

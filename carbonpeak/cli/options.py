@@ -42,6 +42,14 @@ class Language(StrEnum):
     en = "en"
 
 
+def command_group(app: typer.Typer, name: str, help: str) -> typer.Typer:
+    """A group of subcommands `carbonpeak <name> …` added to `app` (bare `carbonpeak <name>` shows
+    its help)."""
+    group = typer.Typer(help=help, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
 def format_option(*choices: Format, help: str | None = None) -> Any:
     """`--format` accepting only `choices`: any other value is a usage error naming the allowed ones."""
     names = ", ".join(c.value for c in choices)

@@ -10,7 +10,18 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.options import Actor, AsOf, Format, Inputs, Lang, Language, Out, acting, format_option
+from carbonpeak.cli.options import (
+    Actor,
+    AsOf,
+    Format,
+    Inputs,
+    Lang,
+    Language,
+    Out,
+    acting,
+    command_group,
+    format_option,
+)
 from carbonpeak.cli.options import PlanFile as Plan
 from carbonpeak.cli.output import parse_date, write_output
 
@@ -64,8 +75,7 @@ def report_command(
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Reports. 报告（年度进展、终期评估、调度通报）。", no_args_is_help=True)
-    app.add_typer(group, name="report")
+    group = command_group(app, "report", "Reports. 报告（年度进展、终期评估、调度通报）。")
     annual = report_command(
         "annual",
         2024,

@@ -6,13 +6,12 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat, acting, emit_listing
+from carbonpeak.cli.options import Format, ListFormat, acting, command_group, emit_listing
 from carbonpeak.cli.output import parse_date
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Reporting rounds. 填报轮次。", no_args_is_help=True)
-    app.add_typer(group, name="round")
+    group = command_group(app, "round", "Reporting rounds. 填报轮次。")
 
     @group.command("open")
     def open_(

@@ -7,17 +7,14 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Actor, Format, ListFormat, acting, emit_listing
+from carbonpeak.cli.options import Actor, Format, ListFormat, acting, command_group, emit_listing
 from carbonpeak.cli.options import settings as cli_settings
 
 Comment = Annotated[str | None, typer.Option(help="comment (required to return)")]
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(
-        help="Review workflow: submit, approve, return, publish. 审核流程。", no_args_is_help=True
-    )
-    app.add_typer(group, name="submission")
+    group = command_group(app, "submission", "Review workflow: submit, approve, return, publish. 审核流程。")
 
     def _act(action: str, submission_id: int, actor: str, comment: str | None) -> None:
         from carbonpeak.services import submissions as s
