@@ -10,8 +10,10 @@
    message stored; every reading stored once (checked).
 3. Aggregation: one month × N series (15-minute; default 5,000: 500 units × 10 meters, 14.4 million
    readings) in Parquet in the store's layout, the monthly energy by unit and kind (the Ibis job on
-   DuckDB, metering/aggregate.py) against the same job written by hand in DuckDB SQL (the same plan:
-   only corrected readings grouped to their newest version).
+   DuckDB, metering/aggregate.py: readings summed by meter and day with aggregates alone, one window
+   over the meter-days) against the job as a competent engineer writes it by hand in DuckDB SQL (a
+   window over every reading for its increment; only corrected readings grouped to their newest
+   version).
 Goals (issue 21): bulk >= 100,000 readings/s; MQTT >= 10,000 msgs/s; aggregation <= 1 s.
 Run: `.venv/bin/python benchmarks/metering.py [--units U] [--repeat R] [--messages M] [--series S]
 [--parts bulk,mqtt,aggregate]`.
@@ -312,7 +314,10 @@ def bench_aggregate(series: int, repeat: int) -> list[Row]:
 
     t = interleaved({"ibis": ibis_duckdb, "sql": hand_sql}, repeat)
     ibis_rows = [(r["uscc"], r["energy_kind"], r["quantity"], r["readings"]) for r in out["ibis"]]  # type: ignore[attr-defined]
-    assert ibis_rows == [tuple(r) for r in out["sql"]]  # type: ignore[attr-defined]
+    sql_rows = [tuple(r) for r in out["sql"]]  # type: ignore[attr-defined]
+    # the same rows; quantities summed in another order may differ in the last rounded digit
+    assert [r[:2] + r[3:] for r in ibis_rows] == [r[:2] + r[3:] for r in sql_rows]
+    assert all(abs(a[2] - b[2]) <= 2e-3 for a, b in zip(ibis_rows, sql_rows, strict=True))
     readings = series * 30 * 96
     print(f"aggregation of {readings:,} readings: ibis {t['ibis'].text(1, 's')}")
     print(f"                                  sql  {t['sql'].text(1, 's')}")
@@ -325,7 +330,7 @@ def bench_aggregate(series: int, repeat: int) -> list[Row]:
             "s",
             "<= 1 s",
             w <= 1.0,
-            f"{w / t['sql'].wall_median:.2f}x the hand-written DuckDB SQL (same rows)",
+            f"{w / t['sql'].wall_median:.2f}x hand-written DuckDB SQL, a window per reading (same rows)",
         ),
         Row("metering", "the same job in hand-written DuckDB SQL: wall", t["sql"].wall_median, "s"),
     ]

@@ -280,6 +280,23 @@ class ReadingStore:
         pats = [f"month={m}/unit=*/*.parquet" for m in months] if months else ["month=*/unit=*/*.parquet"]
         return sorted(str(p) for pat in pats for p in self.readings.glob(pat))
 
+    @staticmethod
+    def corrected(files: Sequence[str]) -> set[str]:
+        """The folders (partitions) among `files` where some file holds a version above 1, from
+        the files' statistics (no data read)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def top(f: str) -> int:
+            md = pq.read_metadata(f)
+            i = md.schema.names.index("version")
+            tops = [md.row_group(g).column(i).statistics for g in range(md.num_row_groups)]
+            # a row group without statistics could hold anything
+            return max((s.max if s is not None and s.has_min_max else 2**31 for s in tops), default=0)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            tops = list(pool.map(top, files))
+        return {str(Path(f).parent) for f, v in zip(files, tops, strict=True) if v > 1}
+
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """Hold the store still (a shared lock) while a query reads its files."""

@@ -529,9 +529,11 @@ def run_aggregate(
     spark_master: str = "local[1]",
     spark: Any = None,
     only: Sequence[str] | None = None,
+    per_reading: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
     """The jobs of metering/aggregate.py for `month` on `engine` (duckdb | spark) over the Parquet
-    `files`; rows of each job (of `only` when given). `spark`: a session to reuse (tests)."""
+    `files`; rows of each job (of `only` when given). `spark`: a session to reuse (tests);
+    `per_reading`: the jobs as defined reading by reading (aggregate.periods; slow, for tests)."""
     import warnings
 
     if engine not in ENGINES:
@@ -550,7 +552,16 @@ def run_aggregate(
     with warnings.catch_warnings():
         # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table(); the results are the same
         warnings.filterwarnings("ignore", message=".*fetch_arrow_table", category=DeprecationWarning)
-        return _run_jobs(engine, files, register, month, spark_master=spark_master, spark=spark, only=only)
+        return _run_jobs(
+            engine,
+            files,
+            register,
+            month,
+            spark_master=spark_master,
+            spark=spark,
+            only=only,
+            per_reading=per_reading,
+        )
 
 
 def _run_jobs(
@@ -562,6 +573,7 @@ def _run_jobs(
     spark_master: str,
     spark: Any,
     only: Sequence[str] | None = None,
+    per_reading: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
     import ibis
     import pyarrow as pa
@@ -571,26 +583,38 @@ def _run_jobs(
 
     start, end = month_window(month, now=float("inf"))
     reg = ibis.memtable(register_table(register, start, end))
+    # readings of partitions never corrected skip the search for newer versions (aggregate.meter_days)
+    fixed = ReadingStore.corrected(files)
+    split = {
+        "corrected": [f for f in files if str(Path(f).parent) in fixed],
+        "uncorrected": [f for f in files if str(Path(f).parent) not in fixed],
+    }
     owned = False
+    tables: dict[str, Any] = {name: None for name in split}
     if engine == "duckdb":
         con = ibis.duckdb.connect()
-        if files:
-            readings = con.read_parquet(list(files)).select(*READING_COLUMNS)
-        else:
-            readings = ibis.memtable(pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table())
+        for name, some in split.items():
+            if some:
+                tables[name] = con.read_parquet(list(some)).select(*READING_COLUMNS)
     else:
         session = spark or spark_session(spark_master)
         owned = spark is None
         con = ibis.pyspark.connect(session)
-        if files:
-            session.read.parquet(*files).select(*READING_COLUMNS).createOrReplaceTempView("cp_readings")
-            readings = con.table("cp_readings")
-        else:
-            readings = ibis.memtable(pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table())
+        for name, some in split.items():
+            if some:
+                session.read.parquet(*some).select(*READING_COLUMNS).createOrReplaceTempView(f"cp_{name}")
+                tables[name] = con.table(f"cp_{name}")
+    if not files:
+        tables["corrected"] = ibis.memtable(
+            pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table()
+        )
+    built = jobs(
+        tables["corrected"], reg, start, end, uncorrected=tables["uncorrected"], per_reading=per_reading
+    )
     try:
         return {
             name: con.to_pyarrow(expr).to_pylist()
-            for name, expr in jobs(readings, reg, start, end).items()
+            for name, expr in built.items()
             if only is None or name in only
         }
     finally:
