@@ -263,6 +263,8 @@ def _fast_pack(
     `t` and one of `v`/`s` — checked with array operations; None when the pack is of another shape
     or anything is wrong (the record-by-record path then finds and locates every problem)."""
     head = pack[0]
+    if len(pack) == 1 and isinstance(head, dict):
+        return _fast_one(head, meters, now, previous)
     if not isinstance(head, dict) or not head.keys() <= _FAST_BASE or len(pack) < 2:
         return None
     bn, bt, bu = head.get("bn"), head.get("bt"), head.get("bu", "")
@@ -315,6 +317,48 @@ def _fast_pack(
         Reading(uscc, name, ti, vi, si, i)
         for i, (ti, vi, si) in enumerate(zip(start.tolist(), v.tolist(), skew.tolist(), strict=True), start=1)
     ]
+
+
+_FAST_ONE = frozenset({"bn", "bt", "bu", "bver", "n", "u", "t", "v", "s"})
+
+
+def _fast_one(
+    rec: dict[str, Any], meters: Mapping[str, Meter], now: float, previous: Mapping[str, tuple[int, float]]
+) -> list[Reading] | None:
+    """`_fast_pack` for a pack of one record (one reading a message, the MQTT case): plain Python,
+    array operations cost more than they save on one value."""
+    if not rec.keys() <= _FAST_ONE or ("v" in rec) == ("s" in rec) or "t" not in rec:
+        return None
+    name, unit, bver = (
+        rec.get("bn", "") + rec.get("n", ""),
+        rec.get("u", rec.get("bu", "")),
+        rec.get("bver", 10),
+    )
+    label, x = rec.get("bt", 0), rec["v"] if "v" in rec else rec["s"]
+    if (
+        type(label) not in _NUMBER_TYPES
+        or type(rec["t"]) not in _NUMBER_TYPES
+        or type(x) not in _NUMBER_TYPES
+    ):
+        return None
+    if type(bver) is not int or not 1 <= bver <= 10 or not isinstance(unit, str):
+        return None
+    meter = meters.get(name) if isinstance(name, str) else None
+    if meter is None or (unit and unit != meter.unit) or ("s" in rec and meter.mode == "cumulative"):
+        return None
+    label, value = float(label) + float(rec["t"]), float(x)
+    if not (math.isfinite(label) and math.isfinite(value)) or value < 0:
+        return None
+    if abs(label) < RELATIVE_LIMIT or label > now + FUTURE_SLACK or not NAME.match(name):
+        return None
+    step = meter.interval_seconds
+    start = round(label / step) * step
+    prev = previous.get(meter.key) if meter.mode == "cumulative" else None
+    if prev is not None and prev[0] < start and value < prev[1]:
+        wrapped = value - prev[1] + meter.rollover
+        if wrapped < 0 or not wrapped <= meter.rated_capacity * (start - prev[0]) / 3600:
+            return None
+    return [Reading(meter.uscc, meter.meter, start, value, round(label - start), 0)]
 
 
 def monotone_problems(

@@ -22,9 +22,10 @@ import fcntl
 import os
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +34,7 @@ import pyarrow.parquet as pq
 from carbonpeak.metering.senml import Reading
 
 LOCAL_OFFSET = 8 * 3600  # China standard time, s
+K = TypeVar("K", bound=Hashable)
 SCHEMA = pa.schema(
     [
         ("uscc", pa.string()),
@@ -323,18 +325,27 @@ class ReadingStore:
             finally:
                 con.close()
 
-    def last_before(self, names: dict[str, tuple[str, str, int]]) -> dict[str, tuple[int, float]]:
+    def last_before(self, names: Mapping[K, tuple[str, str, int]]) -> dict[K, tuple[int, float]]:
         """name → (t, value) of the newest stored reading before the given time, for each name
         → (uscc, meter, t) (the month of t and the one before are looked at)."""
-        out: dict[str, tuple[int, float]] = {}
+        out: dict[K, tuple[int, float]] = {}
+        if not names:
+            return out
+        months = month_of(np.fromiter((t for _, _, t in names.values()), np.int64, len(names))).tolist()
+        parts: dict[tuple[str, str], _Partition] = {}  # each partition brought up to date once
+
+        def partition(month: str, uscc: str) -> _Partition:
+            if (month, uscc) not in parts:
+                parts[(month, uscc)] = self._partition(month, uscc)
+            return parts[(month, uscc)]
+
         with self._locked(False):
-            for name, (uscc, meter, t) in names.items():
+            for (name, (uscc, meter, t)), m in zip(names.items(), months, strict=True):
                 best: tuple[int, float] | None = None
-                m = str(month_of(np.asarray([t], dtype=np.int64))[0])
                 y, mo = int(m[:4]), int(m[5:])
                 prev_m = f"{y - (mo == 1)}-{(mo - 2) % 12 + 1:02d}"
                 for month in (m, prev_m):
-                    part = self._partition(month, uscc)
+                    part = partition(month, uscc)
                     last = part.last.get(meter)
                     if last is not None and last[0] < t:
                         best = last

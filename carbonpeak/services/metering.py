@@ -135,17 +135,25 @@ def check_packs(
                     )
                 ]
                 got = []
-        if not bad:
-            firsts: dict[str, tuple[str, str, int]] = {}
-            for r in got:
-                if by_key[r.key].mode == "cumulative" and (r.key not in firsts or r.t < firsts[r.key][2]):
-                    firsts[r.key] = (r.uscc, r.meter, r.t)
-            previous = store.last_before(firsts) if firsts else {}
-            if previous:
-                bad = monotone_problems(got, by_key, previous, where=where)
-                got = [] if bad else got
         readings.append(got)
         problems.append(bad)
+    # the monotone check against the store: one look-up for the whole batch (each pack against
+    # what was stored before it came, as a pack alone would be)
+    firsts: dict[tuple[int, str], tuple[str, str, int]] = {}
+    for i, got in enumerate(readings):
+        for r in got:
+            if by_key[r.key].mode == "cumulative":
+                old = firsts.get((i, r.key))
+                if old is None or r.t < old[2]:
+                    firsts[(i, r.key)] = (r.uscc, r.meter, r.t)
+    by_pack: dict[int, dict[str, tuple[int, float]]] = {}
+    for (i, key), last in store.last_before(firsts).items():
+        by_pack.setdefault(i, {})[key] = last
+    for i, previous in by_pack.items():
+        where = f"packs[{i}]" if len(packs) > 1 else "pack"
+        bad = monotone_problems(readings[i], by_key, previous, where=where)
+        if bad:
+            readings[i], problems[i] = [], bad
     return readings, problems
 
 
