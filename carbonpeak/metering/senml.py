@@ -21,8 +21,8 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from itertools import repeat
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -36,18 +36,18 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:./_-]*$")  # RFC 8428 §4.5.1
 KNOWN = {"bn", "bt", "bu", "bv", "bs", "bver", "n", "u", "v", "s", "t", "ut", "vs", "vb", "vd"}
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """One value of a meter for the period starting at `t` (s since 1970, UTC, on the meter's
     interval grid); `skew` = the sender's label − `t` (s); `value` in the meter's unit: the register
-    reading of a cumulative meter, the period's quantity of an interval meter."""
+    reading of a cumulative meter, the period's quantity of an interval meter. (A named tuple: made
+    by the hundred thousand a second in the bulk intake, where a frozen dataclass costs 4x.)"""
 
     uscc: str
     meter: str
     t: int
     value: float
     skew: int
-    index: int = -1  # the record's place in its pack
+    place: int = -1  # the record's place in its pack
 
     @property
     def key(self) -> str:
@@ -312,11 +312,21 @@ def _fast_pack(
             if ((d < 0) & ((wrapped < 0) | ~(wrapped <= cap))).any():
                 return None
     skew = np.round(t - start).astype(np.int64)
-    uscc, name = meter.uscc, meter.meter
-    return [
-        Reading(uscc, name, ti, vi, si, i)
-        for i, (ti, vi, si) in enumerate(zip(start.tolist(), v.tolist(), skew.tolist(), strict=True), start=1)
-    ]
+    n = len(start)
+    return list(
+        map(
+            Reading._make,
+            zip(
+                repeat(meter.uscc, n),
+                repeat(meter.meter, n),
+                start.tolist(),
+                v.tolist(),
+                skew.tolist(),
+                range(1, n + 1),
+                strict=True,
+            ),
+        )
+    )
 
 
 _FAST_ONE = frozenset({"bn", "bt", "bu", "bver", "n", "u", "t", "v", "s"})
@@ -377,7 +387,7 @@ def monotone_problems(
     by_meter: dict[str, list[tuple[int, float, str]]] = {}
     for r in readings:
         if meters[r.key].mode == "cumulative":
-            by_meter.setdefault(r.key, []).append((r.t, r.value, f"{where}[{r.index}].v"))
+            by_meter.setdefault(r.key, []).append((r.t, r.value, f"{where}[{r.place}].v"))
     for key, seq in by_meter.items():
         m = meters[key]
         seq.sort()

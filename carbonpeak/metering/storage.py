@@ -145,12 +145,15 @@ class ReadingStore:
         self, readings: Sequence[Reading], *, channel: str, received: int | None = None
     ) -> IngestResult:
         """Store what is new in `readings` durably; see the module's docstring."""
+        if not readings:
+            return IngestResult()
+        uscc, meter, t, value, skew, _ = zip(*readings, strict=True)  # Reading is a named tuple
         return self.ingest_columns(
-            [r.uscc for r in readings],
-            [r.meter for r in readings],
-            np.fromiter((r.t for r in readings), np.int64, len(readings)),
-            np.fromiter((r.value for r in readings), np.float64, len(readings)),
-            np.fromiter((r.skew for r in readings), np.int32, len(readings)),
+            uscc,
+            meter,
+            np.asarray(t, dtype=np.int64),
+            np.asarray(value, dtype=np.float64),
+            np.asarray(skew, dtype=np.int32),
             channel=channel,
             received=received,
         )
@@ -188,6 +191,19 @@ class ReadingStore:
                 keep: list[int] = []
                 versions: list[int] = []
                 pending: dict[tuple[str, int], tuple[float, int]] = {}
+                keys = list(zip([meter[i] for i in idx], [t_list[i] for i in idx], strict=True))
+                olds = list(map(cur.get, keys))
+                # the common batches without a loop per reading: all new, or all sent before
+                if olds.count(None) == len(olds) and len(set(keys)) == len(keys):
+                    keep, versions = idx, [1] * len(idx)
+                    pending = dict(
+                        zip(keys, zip([v_list[i] for i in idx], versions, strict=True), strict=True)
+                    )
+                    result.new += len(idx)
+                    idx = []
+                elif all(o is not None and o[0] == v_list[i] for o, i in zip(olds, idx, strict=True)):
+                    result.duplicate += len(idx)
+                    continue
                 for i in idx:
                     k = (meter[i], t_list[i])
                     old = pending.get(k) or cur.get(k)
