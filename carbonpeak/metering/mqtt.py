@@ -15,7 +15,9 @@ configure the broker (persistence, queue and in-flight limits).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import struct
 import sys
 import threading
 import time
@@ -88,6 +90,58 @@ class _ReadAhead(mqtt.Client):
             rc = super().loop_read(max_packets)
         return rc
 
+    # where a QoS 1 PUBLISH goes: (topic, payload, packet id); None: paho's own path
+    sink: Callable[[str, bytes, int], None] | None = None
+
+    def _handle_publish(self) -> MQTTErrorCode:
+        """A QoS 1 PUBLISH straight to `sink`: paho makes a Properties object, an MQTTMessage and a
+        callback dispatch for each, which the intake does not use (it reads no properties). Anything
+        else, or a packet this cannot read, goes paho's way."""
+        header, packet = self._in_packet["command"], self._in_packet["packet"]
+        if self.sink is None or (header & 0x06) >> 1 != 1 or self._protocol != mqtt.MQTTv5:
+            return super()._handle_publish()
+        try:
+            n = int.from_bytes(packet[0:2], "big")
+            topic = bytes(packet[2 : 2 + n]).decode()
+            pos = 2 + n
+            mid = int.from_bytes(packet[pos : pos + 2], "big")
+            pos += 2
+            size, shift = 0, 0  # the properties' length, a variable byte integer
+            while True:
+                b = packet[pos]
+                pos += 1
+                size |= (b & 0x7F) << shift
+                if not b & 0x80 or shift > 21:
+                    break
+                shift += 7
+        except (IndexError, UnicodeDecodeError):
+            return super()._handle_publish()
+        if not topic or pos + size > len(packet):  # a topic alias, or broken: paho's way
+            return super()._handle_publish()
+        self.sink(topic, bytes(packet[pos + size :]), mid)
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    def ack_all(self, mids: Sequence[int]) -> None:
+        """PUBACK each packet id, queued together with one wake-up of the network thread (paho's
+        ack() wakes it once a message)."""
+        puback = 0x40
+        for mid in mids:
+            self._out_packet.append(
+                {
+                    "command": puback,
+                    "mid": mid,
+                    "qos": 1,
+                    "pos": 0,
+                    "to_process": 4,
+                    "packet": struct.pack("!BBH", puback, 2, mid),
+                    "info": None,
+                }
+            )
+        if self._sockpairW is not None:
+            with contextlib.suppress(BlockingIOError):
+                self._sockpairW.send(b"0")
+        self._call_socket_register_write()
+
 
 class Subscriber:
     """Subscribe to `<prefix>/+/+/+` and feed `handle` in batches; see the module's docstring."""
@@ -123,6 +177,7 @@ class Subscriber:
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
+        self.client.sink = self._arrive
 
     def _on_connect(
         self, client: mqtt.Client, userdata: object, flags: object, rc: object, props: object
@@ -136,8 +191,11 @@ class Subscriber:
         self.connected.clear()
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
+        self._arrive(msg.topic, bytes(msg.payload), msg.mid)
+
+    def _arrive(self, topic: str, payload: bytes, mid: int) -> None:
         with self.arrived:
-            self.inbox.append(Message(msg.topic, bytes(msg.payload), msg.mid))
+            self.inbox.append(Message(topic, payload, mid))
             if len(self.inbox) == 1 or len(self.inbox) >= self.batch:
                 self.arrived.notify()
 
@@ -183,8 +241,7 @@ class Subscriber:
                         return
             for topic, payload in replies:
                 self.client.publish(topic, payload, qos=1)
-            for m in msgs:
-                self.client.ack(m.mid, 1)
+            self.client.ack_all([m.mid for m in msgs])
             self.handled += len(msgs)
 
     def stop(self) -> None:
