@@ -10,7 +10,9 @@
    subscriber (batches acknowledged after the store): messages/s live, from the first publish to the
    last message stored, and for a backlog queued by the broker while the subscriber was away (the
    subscriber's own rate, the publishers not competing for the two cores); every reading stored
-   once (checked).
+   once (checked). Then half as many again while the subscriber, in a process of its own, is killed
+   with SIGKILL and the broker stopped and started: readings lost plus readings stored twice must
+   be 0.
 3. Aggregation: one month × N series (15-minute; default 5,000: 500 units × 10 meters, 14.4 million
    readings) in Parquet in the store's layout, the monthly energy by unit and kind (the Ibis job on
    DuckDB, metering/aggregate.py: readings summed by meter and day with aggregates alone, one window
@@ -154,34 +156,48 @@ def bench_bulk(units: int, repeat: int) -> list[Row]:
     ]
 
 
-def private_broker() -> tuple[object, int]:
+class PrivateBroker:
     """A Mosquitto with the settings of docs/operations.md (queue and in-flight limits raised,
-    persistence) on a free local port: the machine's broker keeps Mosquitto's defaults (a queue of
-    1,000 messages a client), under which a publisher faster than the subscriber loses messages."""
-    import shutil
-    import socket
-    import subprocess
+    persistence) on a free local port, to stop and start again: the machine's broker keeps
+    Mosquitto's defaults (a queue of 1,000 messages a client), under which a publisher faster than
+    the subscriber loses messages, and restarting it would disturb everyone else."""
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    folder = Path(tempfile.mkdtemp(prefix="cp-bench-broker-"))
-    conf = folder / "mosquitto.conf"
-    conf.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {folder}/\n"
-        "autosave_interval 60\nmax_queued_messages 1000000\nmax_inflight_messages 1000\nuser root\n"
-    )
-    proc = subprocess.Popen(
-        [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)], stderr=subprocess.DEVNULL
-    )
-    end = time.monotonic() + 10
-    while time.monotonic() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return proc, port
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        folder = Path(tempfile.mkdtemp(prefix="cp-bench-broker-"))
+        self.conf = folder / "mosquitto.conf"
+        self.conf.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+            f"persistence_location {folder}/\nautosave_interval 60\nmax_queued_messages 1000000\n"
+            "max_inflight_messages 1000\nuser root\n"
+        )
+        self.proc: object = None
+
+    def start(self) -> None:
+        import shutil
+        import socket
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(self.conf)],
+            stderr=subprocess.DEVNULL,
+        )
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("mosquitto did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()  # type: ignore[attr-defined]  # SIGTERM: it writes its persistence file
+        self.proc.wait(30)  # type: ignore[attr-defined]
 
 
 def mqtt_messages(ms: list[Meter], prefix: str, day: int = 0) -> list[tuple[str, bytes]]:
@@ -211,7 +227,7 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def _publisher(port: int, msgs: list[tuple[str, bytes]], ready: object, go: object) -> None:
+def _publisher(port: int, msgs: list[tuple[str, bytes]], ready: object = None, go: object = None) -> None:
     """One publishing process speaking MQTT 3.1.1 on a plain socket: PUBLISH packets at QoS 1 sent
     in chunks, at most 2,000 unacknowledged, until the broker acknowledged every one. The gateways
     are other machines; on the two shared cores the load generator must cost little, and paho's
@@ -229,8 +245,10 @@ def _publisher(port: int, msgs: list[tuple[str, bytes]], ready: object, go: obje
         t = topic.encode()
         rest = struct.pack("!H", len(t)) + t + struct.pack("!H", k % 65535 + 1) + payload
         packets.append(b"\x32" + _varint(len(rest)) + rest)
-    ready.put(1)  # type: ignore[attr-defined]
-    go.wait()  # type: ignore[attr-defined]
+    if ready is not None:
+        ready.put(1)  # type: ignore[attr-defined]
+    if go is not None:
+        go.wait()  # type: ignore[attr-defined]
     sent = acked = 0
     pending = b""
     while acked < len(packets):
@@ -247,27 +265,135 @@ def _publisher(port: int, msgs: list[tuple[str, bytes]], ready: object, go: obje
     sock.close()
 
 
-def bench_mqtt(messages: int, publishers: int) -> list[Row]:
-    import multiprocessing as mp
-
-    from carbonpeak.metering.mqtt import Subscriber
+def _handler(store: ReadingStore, register: dict[str, Meter]) -> object:
+    """What services.metering.mqtt_handler does, without the database (no refusals here)."""
     from carbonpeak.services.metering import check_packs
 
-    broker, port = private_broker()
-
-    ms = meters(max(1, -(-messages // 960)), 10)
-    register = {m.name: m for m in ms}
-    prefix = f"cpb{secrets.token_hex(3)}"
-    store = ReadingStore(Path(tempfile.mkdtemp(prefix="cp-bench-mqtt-")))
-    msgs = mqtt_messages(ms, prefix)[:messages]
-
-    def handle(batch):  # what services.metering.mqtt_handler does, without the database
+    def handle(batch):  # type: ignore[no-untyped-def]
         readings, problems = check_packs(
             store, register, [b.payload for b in batch], now=T0 + 40 * 86400, topics=[b.topic for b in batch]
         )
         assert not any(problems)
         store.ingest([r for rs in readings for r in rs], channel="mqtt")
         return []
+
+    return handle
+
+
+def _subscribe(root: str, port: int, prefix: str, units: int, ready: object) -> None:
+    """The subscriber in a process of its own (to be killed with SIGKILL)."""
+    from carbonpeak.metering.mqtt import Subscriber
+
+    ms = meters(units, 10)
+    store = ReadingStore(Path(root))
+    sub = Subscriber(
+        _handler(store, {m.name: m for m in ms}), prefix=prefix, client_id=f"{prefix}-sub", port=port
+    )  # type: ignore[arg-type]
+    sub.start()
+    assert sub.connected.wait(60)
+    ready.set()  # type: ignore[attr-defined]
+    while True:
+        time.sleep(1)
+
+
+def _start(ctx: object, target: object, args: tuple[object, ...]) -> tuple[object, object]:
+    """A process on `target` that signals `ready` (the last argument) once it is up."""
+    ready = ctx.Event()  # type: ignore[attr-defined]
+    proc = ctx.Process(target=target, args=(*args, ready))  # type: ignore[attr-defined]
+    proc.start()
+    return proc, ready
+
+
+def bench_mqtt_crash(messages: int, publishers: int) -> list[Row]:
+    """`messages` one-reading packs while the subscriber (its own process) is killed with SIGKILL
+    after a third of the first half is stored, the broker is stopped and started again, and the
+    subscriber comes back for the second half: every reading must be stored exactly once."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    broker = PrivateBroker()
+    broker.start()
+    units = max(1, -(-messages // 960))
+    prefix = f"cpk{secrets.token_hex(3)}"
+    root = Path(tempfile.mkdtemp(prefix="cp-bench-crash-"))
+    store = ReadingStore(root)
+    msgs = mqtt_messages(meters(units, 10), prefix)[:messages]
+    half = len(msgs) // 2
+
+    def rows() -> int:
+        return sum(pq.read_metadata(f).num_rows for f in store.files())
+
+    def subscriber() -> object:
+        proc, ready = _start(ctx, _subscribe, (str(root), broker.port, prefix, units))
+        assert ready.wait(120)  # type: ignore[attr-defined]
+        return proc
+
+    def publish(part: list[tuple[str, bytes]]) -> list[object]:
+        procs = [
+            ctx.Process(target=_publisher, args=(broker.port, part[k::publishers])) for k in range(publishers)
+        ]
+        for proc in procs:
+            proc.start()
+        return procs
+
+    sub = subscriber()
+    t0 = time.perf_counter()
+    pubs = publish(msgs[:half])
+    end = time.monotonic() + 120
+    while rows() < half // 3 and time.monotonic() < end:
+        time.sleep(0.02)
+    sub.kill()  # type: ignore[attr-defined]  # SIGKILL, batches in flight
+    sub.join()  # type: ignore[attr-defined]
+    at_kill = rows()
+    for proc in pubs:
+        proc.join(300)  # type: ignore[attr-defined]
+    broker.stop()  # the rest of the first half waits in the broker's persistence file
+    broker.start()
+    sub = subscriber()
+    for proc in publish(msgs[half:]):
+        proc.join(300)  # type: ignore[attr-defined]
+    end = time.monotonic() + 300
+    while rows() < len(msgs) and time.monotonic() < end:
+        time.sleep(0.05)
+    time.sleep(1.0)  # anything more would be a duplicate
+    wall = time.perf_counter() - t0
+    sub.kill()  # type: ignore[attr-defined]
+    sub.join()  # type: ignore[attr-defined]
+    broker.stop()
+    stored, written = store.current().num_rows, rows()
+    lost, twice = len(msgs) - stored, written - stored
+    print(
+        f"mqtt crash: {len(msgs):,} messages, subscriber killed at {at_kill:,} stored, broker restarted; "
+        f"{stored:,} stored, {written:,} rows, {wall:.1f} s"
+    )
+    return [
+        Row(
+            "metering",
+            f"MQTT across kill -9 of the subscriber and a broker restart ({len(msgs):,} msgs): lost + twice",
+            lost + twice,
+            "readings",
+            "0",
+            lost == 0 and twice == 0 and 0 < at_kill < len(msgs),
+            f"lost {lost}, stored twice {twice}; killed with {at_kill:,} stored",
+        )
+    ]
+
+
+def bench_mqtt(messages: int, publishers: int) -> list[Row]:
+    import multiprocessing as mp
+
+    from carbonpeak.metering.mqtt import Subscriber
+
+    broker = PrivateBroker()
+    broker.start()
+    port = broker.port
+
+    ms = meters(max(1, -(-messages // 960)), 10)
+    register = {m.name: m for m in ms}
+    prefix = f"cpb{secrets.token_hex(3)}"
+    store = ReadingStore(Path(tempfile.mkdtemp(prefix="cp-bench-mqtt-")))
+    msgs = mqtt_messages(ms, prefix)[:messages]
+    handle = _handler(store, register)
 
     def publish(msgs: list[tuple[str, bytes]]) -> tuple[list[object], object]:
         ready, go = ctx.Queue(), ctx.Event()
@@ -311,8 +437,7 @@ def bench_mqtt(messages: int, publishers: int) -> list[Row]:
         time.sleep(0.005)
     drain, drain_cpu = time.perf_counter() - t1, time.process_time() - c1
     sub.stop()
-    broker.terminate()  # type: ignore[attr-defined]
-    broker.wait()  # type: ignore[attr-defined]
+    broker.stop()
     cur = store.current()
     stored, rows = cur.num_rows, sum(pq.read_metadata(f).num_rows for f in store.files())
     rate, backlog = len(msgs) / wall, sub.handled / drain
@@ -457,6 +582,7 @@ def main() -> None:
         rows += bench_bulk(args.units, args.repeat)
     if "mqtt" in parts:
         rows += bench_mqtt(args.messages, args.publishers)
+        rows += bench_mqtt_crash(args.messages // 2, args.publishers)
     if "aggregate" in parts:
         rows += bench_aggregate(args.series, args.repeat)
     record("metering", rows)
