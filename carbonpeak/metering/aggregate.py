@@ -67,7 +67,23 @@ def periods(readings: Any, register: Any, start: int, end: int) -> Any:
     return r.mutate(q=q, day=_day(r.t))
 
 
-def meter_days(readings: Any, register: Any, start: int, end: int, *, uncorrected: Any = None) -> Any:
+def day_summary(readings: Any) -> Any:
+    """Per meter and local day of `readings` (uscc, meter, t, value; current values): readings,
+    total (the sum of the values), first and last (the values at the day's first and last period
+    start). What `meter_days` needs of a day; compaction stores it beside each partition
+    (metering.storage), so a month of compacted partitions is read as meter-days."""
+    cur = readings.mutate(day=_day(readings.t))
+    return cur.group_by(["uscc", "meter", "day"]).aggregate(
+        readings=cur.count(),
+        total=cur.value.sum(),
+        first=_min_by(cur.value, cur.t),
+        last=_max_by(cur.value, cur.t),
+    )
+
+
+def meter_days(
+    readings: Any, register: Any, start: int, end: int, *, uncorrected: Any = None, days: Any = None
+) -> Any:
     """One row per registered meter and local day with readings in [start, end): `readings` and the
     day's quantity `q`, the sum of its readings' `q` of `periods` without a window over the readings.
 
@@ -78,8 +94,10 @@ def meter_days(readings: Any, register: Any, start: int, end: int, *, uncorrecte
     ensures (a register may go down only by rolling over, metering.senml.monotone_problems, and a
     day at rated capacity is far below 10**width).
 
-    `uncorrected`: more readings known to hold version 1 only (the partitions never corrected, told by the
-    files' statistics): they skip the search for newer versions, a join over every reading.
+    `uncorrected`: more readings known to hold version 1 only (the partitions never corrected, told
+    by the files' statistics): they skip the search for newer versions, a join over every reading.
+    `days`: `day_summary` rows of further partitions (stored by compaction); [start, end) must
+    cover whole local days.
     """
     parts = []
     if readings is not None:
@@ -88,14 +106,17 @@ def meter_days(readings: Any, register: Any, start: int, end: int, *, uncorrecte
         parts.append(
             uncorrected.filter((uncorrected.t >= start) & (uncorrected.t < end)).select(*KEY, "value")
         )
-    cur = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    cur = cur.mutate(day=_day(cur.t))
-    d = cur.group_by(["uscc", "meter", "day"]).aggregate(
-        readings=cur.count(),
-        total=cur.value.sum(),
-        first=_min_by(cur.value, cur.t),
-        last=_max_by(cur.value, cur.t),
-    )
+    summaries = []
+    if parts:
+        summaries.append(day_summary(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]))
+    if days is not None:
+        lo, hi = (start + LOCAL_OFFSET) // 86400, (end + LOCAL_OFFSET) // 86400
+        summaries.append(
+            days.filter((days.day >= lo) & (days.day < hi)).select(
+                "uscc", "meter", "day", "readings", "total", "first", "last"
+            )
+        )
+    d = summaries[0].union(*summaries[1:]) if len(summaries) > 1 else summaries[0]
     r = d.join(register, ["uscc", "meter"])
     r = r.mutate(next=r.first.lead().over(ibis.window(group_by=[r.uscc, r.meter], order_by=r.day)))
     # the window's last reading has no next one: its step is null, as in `periods`
@@ -113,11 +134,20 @@ def _day(t: Any) -> Any:
 
 
 def jobs(
-    readings: Any, register: Any, start: int, end: int, *, uncorrected: Any = None, per_reading: bool = False
+    readings: Any,
+    register: Any,
+    start: int,
+    end: int,
+    *,
+    uncorrected: Any = None,
+    days: Any = None,
+    per_reading: bool = False,
 ) -> dict[str, Any]:
-    """The three jobs over [start, end) as Ibis expressions (unexecuted). `uncorrected`: as in
-    `meter_days`; `per_reading`: built on `periods` (the definition) instead of `meter_days`."""
+    """The three jobs over [start, end) as Ibis expressions (unexecuted). `uncorrected`, `days`: as
+    in `meter_days`; `per_reading`: built on `periods` (the definition) instead of `meter_days`."""
     if per_reading:
+        if days is not None:
+            raise ValueError("the definition reads readings, not day summaries")
         readings = (
             readings.union(uncorrected) if readings is not None and uncorrected is not None else readings
         )
@@ -125,7 +155,7 @@ def jobs(
         p = periods(readings, register, start, end)
         p = p.group_by(["uscc", "meter", "energy_kind", "day"]).aggregate(q=p.q.sum(), readings=p.count())
     else:
-        p = meter_days(readings, register, start, end, uncorrected=uncorrected)
+        p = meter_days(readings, register, start, end, uncorrected=uncorrected, days=days)
     daily = (
         p.group_by(["uscc", "energy_kind", "day"])
         .aggregate(quantity=p.q.sum())

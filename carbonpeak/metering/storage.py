@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 import secrets
 import time
+import warnings
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +69,11 @@ class IngestResult:
 def month_of(t: np.ndarray) -> np.ndarray:
     """YYYY-MM (China standard time) of times in s since 1970 UTC."""
     return np.datetime_as_string((t + LOCAL_OFFSET).astype("datetime64[s]").astype("datetime64[M]"), unit="M")
+
+
+def _summary_of(part: Path) -> Path:
+    """<root>/days/month=…/unit=…/<name> for the part file <root>/readings/month=…/unit=…/<name>."""
+    return part.parents[3] / "days" / part.parent.parent.name / part.parent.name / part.name
 
 
 def _fsync_path(path: Path) -> None:
@@ -273,8 +280,9 @@ class ReadingStore:
         return self._write_all([(d, table)])[0]
 
     def compact(self) -> int:
-        """Rewrite every partition of more than one file as one file (all versions kept); the number
-        of partitions rewritten."""
+        """Rewrite every partition of more than one file as one file (all versions kept), then
+        write the day summary of every partition of one file that has none (`summaries`); the
+        number of partitions rewritten."""
         done = 0
         with self._locked(True):
             for d in sorted(self.readings.glob("month=*/unit=*")):
@@ -289,7 +297,74 @@ class ReadingStore:
                     f.unlink()
                 done += 1
             self._parts.clear()
+            self._summarise()
         return done
+
+    def _summarise(self) -> None:
+        """The day summaries missing (metering.aggregate.day_summary of the current values), one
+        query a month, written beside the readings as `days/month=…/unit=…/<the part's name>`."""
+        import ibis
+
+        from carbonpeak.metering.aggregate import current, day_summary
+
+        todo: dict[str, list[Path]] = {}
+        for d in sorted(self.readings.glob("month=*/unit=*")):
+            files = sorted(d.glob("*.parquet"))
+            if len(files) == 1 and not _summary_of(files[0]).exists():
+                todo.setdefault(d.parent.name, []).append(files[0])
+        for parts in todo.values():
+            con = ibis.duckdb.connect()
+            try:
+                with warnings.catch_warnings():
+                    # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table(); the results are the same
+                    warnings.filterwarnings(
+                        "ignore", message=".*fetch_arrow_table", category=DeprecationWarning
+                    )
+                    readings = con.read_parquet([str(f) for f in parts]).select(
+                        "uscc", "meter", "t", "value", "version"
+                    )
+                    table = con.to_pyarrow(day_summary(current(readings))).sort_by(
+                        [("uscc", "ascending"), ("meter", "ascending"), ("day", "ascending")]
+                    )
+            finally:
+                con.disconnect()
+            uscc = table["uscc"].to_numpy(zero_copy_only=False)
+            bounds = np.flatnonzero(np.r_[True, uscc[1:] != uscc[:-1], True])
+            by_unit = {str(uscc[a]): table.slice(a, b - a) for a, b in itertools.pairwise(bounds)}
+            items = []
+            for f in parts:
+                unit = f.parent.name.removeprefix("unit=")
+                target = _summary_of(f)
+                for old in target.parent.glob("*.parquet"):  # of files compacted away
+                    old.unlink()
+                items.append((target, by_unit.get(unit, table.slice(0, 0))))
+            self._write_named(items)
+
+    def _write_named(self, items: Sequence[tuple[Path, pa.Table]]) -> None:
+        """Write each table at its path durably (written, fsynced, renamed, folders fsynced)."""
+        for path, table in items:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, path.parent / f".{path.name}.tmp", compression="zstd")
+            _fsync_path(path.parent / f".{path.name}.tmp")
+            os.replace(path.parent / f".{path.name}.tmp", path)
+        for folder in sorted({p.parent for p, _ in items}):
+            _fsync_path(folder)
+
+    @staticmethod
+    def summaries(files: Sequence[str]) -> dict[str, str]:
+        """part file → its day summary, for the partitions among `files` that are one file with a
+        summary written for that very file (a partition that got another file since is read from its
+        readings)."""
+        per_folder: dict[str, list[str]] = {}
+        for f in files:
+            per_folder.setdefault(str(Path(f).parent), []).append(f)
+        out = {}
+        for some in per_folder.values():
+            if len(some) == 1 and len(list(Path(some[0]).parent.glob("*.parquet"))) == 1:
+                summary = _summary_of(Path(some[0]))
+                if summary.exists():
+                    out[some[0]] = str(summary)
+        return out
 
     # -- reading -----------------------------------------------------------------------------------
 

@@ -538,10 +538,12 @@ def run_aggregate(
     spark: Any = None,
     only: Sequence[str] | None = None,
     per_reading: bool = False,
+    use_summaries: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
     """The jobs of metering/aggregate.py for `month` on `engine` (duckdb | spark) over the Parquet
     `files`; rows of each job (of `only` when given). `spark`: a session to reuse (tests);
-    `per_reading`: the jobs as defined reading by reading (aggregate.periods; slow, for tests)."""
+    `per_reading`: the jobs as defined reading by reading (aggregate.periods; slow, for tests);
+    `use_summaries`: read compacted partitions as their day summaries (ReadingStore.compact)."""
     import warnings
 
     if engine not in ENGINES:
@@ -569,6 +571,7 @@ def run_aggregate(
             spark=spark,
             only=only,
             per_reading=per_reading,
+            use_summaries=use_summaries,
         )
 
 
@@ -582,6 +585,7 @@ def _run_jobs(
     spark: Any,
     only: Sequence[str] | None = None,
     per_reading: bool = False,
+    use_summaries: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
     import ibis
     import pyarrow as pa
@@ -591,11 +595,15 @@ def _run_jobs(
 
     start, end = month_window(month, now=float("inf"))
     reg = ibis.memtable(register_table(register, start, end))
-    # readings of partitions never corrected skip the search for newer versions (aggregate.meter_days)
-    fixed = ReadingStore.corrected(files)
+    # compacted partitions are read as their day summaries; the readings of partitions never
+    # corrected skip the search for newer versions (aggregate.meter_days)
+    summaries = {} if per_reading or not use_summaries else ReadingStore.summaries(files)
+    rest = [f for f in files if f not in summaries]
+    fixed = ReadingStore.corrected(rest)
     split = {
-        "corrected": [f for f in files if str(Path(f).parent) in fixed],
-        "uncorrected": [f for f in files if str(Path(f).parent) not in fixed],
+        "corrected": [f for f in rest if str(Path(f).parent) in fixed],
+        "uncorrected": [f for f in rest if str(Path(f).parent) not in fixed],
+        "days": sorted(summaries.values()),
     }
     owned = False
     tables: dict[str, Any] = {name: None for name in split}
@@ -603,21 +611,30 @@ def _run_jobs(
         con = ibis.duckdb.connect()
         for name, some in split.items():
             if some:
-                tables[name] = con.read_parquet(list(some)).select(*READING_COLUMNS)
+                tables[name] = con.read_parquet(list(some))
     else:
         session = spark or spark_session(spark_master)
         owned = spark is None
         con = ibis.pyspark.connect(session)
         for name, some in split.items():
             if some:
-                session.read.parquet(*some).select(*READING_COLUMNS).createOrReplaceTempView(f"cp_{name}")
+                session.read.parquet(*some).createOrReplaceTempView(f"cp_{name}")
                 tables[name] = con.table(f"cp_{name}")
+    for name in ("corrected", "uncorrected"):
+        if tables[name] is not None:
+            tables[name] = tables[name].select(*READING_COLUMNS)
     if not files:
         tables["corrected"] = ibis.memtable(
             pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table()
         )
     built = jobs(
-        tables["corrected"], reg, start, end, uncorrected=tables["uncorrected"], per_reading=per_reading
+        tables["corrected"],
+        reg,
+        start,
+        end,
+        uncorrected=tables["uncorrected"],
+        days=tables["days"],
+        per_reading=per_reading,
     )
     try:
         return {
