@@ -241,3 +241,18 @@ def test_one_record_packs_read_fast_as_the_full_reader_does(register, monkeypatc
     assert fast == slow
     assert [bool(r) for r, _ in fast] == [True] * 4 + [False] * 10 + [True, False]
     assert fast[1][0][0].skew == 5 and fast[1][0][0].t == T0 + 1800
+
+
+def test_wire_formats_by_name_and_gbt37947_refused_with_its_reason(register):
+    from carbonpeak.metering.formats import WIRE_FORMATS, pack_format
+
+    senml = pack_format("senml+json")
+    got, bad = senml.parse(json.dumps(e1([(900, 100.0)])).encode(), register, now=NOW, previous={})
+    assert bad == [] and [(r.t, r.value) for r in got] == [(T0 + 900, 100.0)]
+    assert "gbt37947" in WIRE_FORMATS
+    for name, says in (("gbt37947", "GB/T 37947"), ("modbus", "senml+json")):
+        with pytest.raises(InputError) as exc:
+            pack_format(name)
+        (p,) = exc.value.problems
+        assert (p.rule, p.location, p.value) == ("metering.format", "format", name)
+        assert says in p.message_en and says in p.message_zh
