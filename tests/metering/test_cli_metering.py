@@ -151,3 +151,39 @@ def test_simulate_publish_ingest_and_find_the_faults(tmp_path, monkeypatch, caps
         assert len(unit["gaps"]) >= len(gaps)
         assert c.get(f"/metering/units/{uscc}").status_code == 200
         assert c.get("/metering/units/NOPE.json").status_code == 404
+        # the overview's coverage is the monitoring page's (the overview itself needs indicator data
+        # this store has not got)
+        from carbonpeak.services.pages.metering import coverage
+        from carbonpeak.store.db import Database
+
+        db = Database.from_settings(Settings())
+        try:
+            got = coverage(Settings(), db)
+        finally:
+            db.dispose()
+        assert got is not None and got.model_dump() == {
+            "month": "2025-06",
+            "units": 3,
+            "units_online": page["units_online"],
+            "meters": 12,
+            "completeness": page["completeness"],
+        }
+        assert 0 < page["completeness"] < 1
+
+
+def test_the_overview_shows_the_monitoring_coverage(tmp_path, monkeypatch):
+    """The overview card line and its JSON twin carry pages/metering.coverage (computed from the
+    store in the flow above; given here, since this store holds no register)."""
+    from fastapi.testclient import TestClient
+
+    from carbonpeak.app import create_app
+    from carbonpeak.services.pages import metering as metering_pages
+    from carbonpeak.settings import Settings
+
+    cov = metering_pages.Coverage(month="2025-06", units=3, units_online=2, meters=12, completeness=0.5)
+    monkeypatch.setattr(metering_pages, "coverage", lambda settings, db: cov)
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as c:
+        assert c.get("/overview.json").json()["monitoring"] == cov.model_dump()
+        zh = c.get("/overview").text
+        assert "监测覆盖" in zh and "50.0%" in zh and 'href="/metering"' in zh
+        assert "Monitoring coverage" in c.get("/overview", params={"lang": "en"}).text
