@@ -6,6 +6,8 @@ store, refusals, and the unit's view.
     ingest_packs(session, store, packs, …)         IntakeResult: each pack stored whole or refused
     bulk_intake(session, store, user, body, key)   the HTTPS route: the same, with Idempotency-Key
     rejections(session, uscc=…)                    the refusals, newest first
+    record_quality(session, store, month)          the month's quality index per unit, stored
+    quality_history(session, uscc=…, month=…)      the stored indices, newest first
 
 The register enters as a data record of kind `meter_register` (statistics/kinds.yaml): imported,
 reviewed and published like every other record (services/statistics.py, services/submissions.py).
@@ -30,7 +32,7 @@ from carbonpeak.metering.register import Meter, meter_of
 from carbonpeak.metering.senml import Reading, monotone_problems, parse_pack
 from carbonpeak.metering.storage import IngestResult, ReadingStore
 from carbonpeak.settings import Settings
-from carbonpeak.store.models import MeteringRejection, User, utcnow
+from carbonpeak.store.models import MeteringQuality, MeteringRejection, User, utcnow
 
 REGISTER_KIND = "meter_register"
 INTAKE_ROLES = ("office", "department", "enterprise")
@@ -454,6 +456,65 @@ def assess_month(
         month=month,
         reports=reports,
     )
+
+
+def record_quality(
+    session: Session,
+    store: ReadingStore,
+    month: str,
+    *,
+    reports: Mapping[tuple[str, str], float] | None = None,
+    now: float | None = None,
+) -> list[MeteringQuality]:
+    """Assess the month (`assess_month`) and store each unit's index as a new row (the older ones
+    stay as its history); the rows written."""
+    got = assess_month(session, store, month, reports=reports, now=now)
+    return store_quality(session, got, month, now=now)
+
+
+def store_quality(
+    session: Session, got: Any, month: str, *, now: float | None = None
+) -> list[MeteringQuality]:
+    """`record_quality` for an assessment already made (`assess_month` of `month` at `now`)."""
+    import datetime as dt
+
+    faults: dict[str, int] = {}
+    for f in got.findings:
+        if f.fault:
+            faults[f.uscc] = faults.get(f.uscc, 0) + 1
+    end = dt.datetime.fromtimestamp(month_window(month, now)[1], dt.UTC)
+    rows = [
+        MeteringQuality(
+            uscc=i.uscc,
+            month=i.month,
+            completeness=i.completeness,
+            time_labels=i.time_labels,
+            validity=i.validity,
+            timeliness=i.timeliness,
+            report_match=i.report_match,
+            calibration=i.calibration,
+            index=i.index,
+            faults=faults.get(i.uscc, 0),
+            window_end=end,
+            assessed_at=utcnow(),
+        )
+        for i in got.indices
+    ]
+    session.add_all(rows)
+    session.commit()
+    return rows
+
+
+def quality_history(
+    session: Session, *, uscc: str | None = None, month: str | None = None
+) -> list[MeteringQuality]:
+    """The stored quality indices, newest assessment first (of one unit and/or month)."""
+    q = select(MeteringQuality).order_by(MeteringQuality.assessed_at.desc(), MeteringQuality.id.desc())
+    if uscc is not None:
+        q = q.where(MeteringQuality.uscc == uscc)
+    if month is not None:
+        q = q.where(MeteringQuality.month == month)
+    return list(session.execute(q).scalars())
 
 
 def mqtt_handler(database: Any, store: ReadingStore, *, refresh: float = 30.0) -> Any:

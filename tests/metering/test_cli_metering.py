@@ -99,6 +99,25 @@ def test_simulate_publish_ingest_and_find_the_faults(tmp_path, monkeypatch, caps
     code, text, _ = _run(["metering", "quality", "--month", "2025-06", "--format", "json"], capsys)
     idx = json.loads(text)
     assert len(idx) == 3 and all(0 < i["index"] < 100 for i in idx)
+    # the indices stored in the relational store, each assessment kept as history
+    from carbonpeak.services.metering import quality_history
+    from carbonpeak.settings import Settings
+    from carbonpeak.store.db import open_session
+
+    for _ in range(2):
+        code, text, err = _run(
+            ["metering", "quality", "--month", "2025-06", "--record", "--format", "json"], capsys
+        )
+        assert code == 0 and json.loads(text) == idx, err
+    with open_session(Settings()) as session:
+        stored = quality_history(session, month="2025-06")
+        assert len(stored) == 6 and stored[0].assessed_at >= stored[-1].assessed_at
+        newest = {r.uscc: r for r in stored[:3]}
+        assert {(u, round(r.index, 9), r.completeness) for u, r in newest.items()} == {
+            (i["uscc"], round(i["index"], 9), i["completeness"]) for i in idx
+        }
+        assert all(r.faults > 0 for r in newest.values())  # the simulator injects faults in every unit
+        assert len(quality_history(session, uscc=idx[0]["uscc"])) == 2
     code, text, err = _run(["metering", "aggregate", "--month", "2025-06", "--format", "json"], capsys)
     assert code == 0, err
     agg = json.loads(text)
