@@ -87,18 +87,29 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         show: Annotated[str, typer.Option(help="index, findings or chase")] = "index",
+        record: Annotated[
+            bool, typer.Option("--record", help="store the indices in the database (with their history)")
+        ] = False,
         fmt: ListFormat = Format.table,
     ) -> None:
         """Quality index per unit, the findings, or the chase list (gaps open > 3 working days). 数据质量。"""
         import datetime as dt
 
         from carbonpeak.metering.quality import chase_list
-        from carbonpeak.services.metering import assess_month, meters, read_reports, reading_store
+        from carbonpeak.services.metering import (
+            assess_month,
+            meters,
+            read_reports,
+            reading_store,
+            store_quality,
+        )
         from carbonpeak.store.db import open_session
 
         settings = cli_settings()
         with open_session(settings) as session:
             got = assess_month(session, reading_store(settings), month, reports=read_reports(reports, month))
+            if record:
+                store_quality(session, got, month)
             by_key = {m.key: m for m in meters(session).values()}
         if show == "findings":
             rows = [dataclasses.asdict(f) for f in got.findings]

@@ -9,6 +9,7 @@ Pure domain (no I/O in the computing functions):
                   jumps, stuck values, late data, daily vs monthly deviation, a composite index
     simulate.py   a synthetic population of units and meters with faults injected at known places
     aggregate.py  the aggregations written once as Ibis expressions (DuckDB locally, Spark at scale)
+    formats.py    the wire formats by name (SenML; GB/T 37947 registered, not available)
 
 The edge (files, brokers): storage.py (Parquet partitioned by month and unit, queried with DuckDB),
 mqtt.py (the subscriber). Use cases live in services/metering.py. Docs: docs/methods/metering.md.

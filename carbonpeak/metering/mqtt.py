@@ -15,8 +15,9 @@ configure the broker (persistence, queue and in-flight limits).
 
 from __future__ import annotations
 
+import contextlib
 import json
-import queue
+import struct
 import sys
 import threading
 import time
@@ -24,12 +25,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 SESSION_EXPIRY = 7 * 86400  # s the broker keeps the session while the subscriber is away
-RECEIVE_MAXIMUM = 1000  # messages in flight to the subscriber (MQTT 5 Receive Maximum)
+# messages in flight to the subscriber (MQTT 5 Receive Maximum; 65,535 the most the protocol allows):
+# the broker sends no more than this many unacknowledged, and the subscriber acknowledges a batch only
+# once stored, so this bounds the batch and, below a few thousand, stalls the flow at every batch
+RECEIVE_MAXIMUM = 65535
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,89 @@ def refusal_payload(problems: Sequence[dict[str, str | None]]) -> bytes:
     return json.dumps({"accepted": False, "problems": list(problems)}, ensure_ascii=False).encode()
 
 
+class _ReadAhead(mqtt.Client):
+    """paho's client reading the socket 64 KiB at a time and handling every packet it holds before
+    the next select. paho 2 reads a packet in three or four `recv` calls and handles one packet per
+    select; at thousands of messages a second those system calls were most of the subscriber's
+    time. Only how bytes reach paho's packet reader changes (`_sock_recv`, `loop_read`); paho is
+    pinned in uv.lock and tests/metering/test_mqtt.py runs this client against a real broker."""
+
+    _buf = b""
+    _pos = 0
+
+    def _sock_recv(self, bufsize: int) -> bytes:
+        if self._pos >= len(self._buf):
+            data = super()._sock_recv(65536)  # BlockingIOError when nothing is there: paho waits
+            if not data:
+                return data  # the broker closed the connection
+            self._buf, self._pos = data, 0
+        out = self._buf[self._pos : self._pos + bufsize]
+        self._pos += len(out)
+        return out
+
+    def _sock_close(self) -> None:
+        self._buf, self._pos = b"", 0  # bytes of a closed connection mean nothing on the next
+        super()._sock_close()
+
+    def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
+        rc = super().loop_read(max_packets)
+        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and self._pos < len(self._buf) and self._sock:
+            rc = super().loop_read(max_packets)
+        return rc
+
+    # where a QoS 1 PUBLISH goes: (topic, payload, packet id); None: paho's own path
+    sink: Callable[[str, bytes, int], None] | None = None
+
+    def _handle_publish(self) -> MQTTErrorCode:
+        """A QoS 1 PUBLISH straight to `sink`: paho makes a Properties object, an MQTTMessage and a
+        callback dispatch for each, which the intake does not use (it reads no properties). Anything
+        else, or a packet this cannot read, goes paho's way."""
+        header, packet = self._in_packet["command"], self._in_packet["packet"]
+        if self.sink is None or (header & 0x06) >> 1 != 1 or self._protocol != mqtt.MQTTv5:
+            return super()._handle_publish()
+        try:
+            n = int.from_bytes(packet[0:2], "big")
+            topic = bytes(packet[2 : 2 + n]).decode()
+            pos = 2 + n
+            mid = int.from_bytes(packet[pos : pos + 2], "big")
+            pos += 2
+            size, shift = 0, 0  # the properties' length, a variable byte integer
+            while True:
+                b = packet[pos]
+                pos += 1
+                size |= (b & 0x7F) << shift
+                if not b & 0x80 or shift > 21:
+                    break
+                shift += 7
+        except (IndexError, UnicodeDecodeError):
+            return super()._handle_publish()
+        if not topic or pos + size > len(packet):  # a topic alias, or broken: paho's way
+            return super()._handle_publish()
+        self.sink(topic, bytes(packet[pos + size :]), mid)
+        return MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    def ack_all(self, mids: Sequence[int]) -> None:
+        """PUBACK each packet id, queued together with one wake-up of the network thread (paho's
+        ack() wakes it once a message)."""
+        puback = 0x40
+        for mid in mids:
+            self._out_packet.append(
+                {
+                    "command": puback,
+                    "mid": mid,
+                    "qos": 1,
+                    "pos": 0,
+                    "to_process": 4,
+                    "packet": struct.pack("!BBH", puback, 2, mid),
+                    "info": None,
+                }
+            )
+        if self._sockpairW is not None:
+            with contextlib.suppress(BlockingIOError):
+                self._sockpairW.send(b"0")
+        self._call_socket_register_write()
+
+
 class Subscriber:
     """Subscribe to `<prefix>/+/+/+` and feed `handle` in batches; see the module's docstring."""
 
@@ -67,17 +154,20 @@ class Subscriber:
         port: int = 1883,
         prefix: str = "cp",
         client_id: str = "carbonpeak-metering",
-        batch: int = 5000,
+        batch: int = 20000,
         linger: float = 0.05,
     ) -> None:
         self.handle = handle
         self.host, self.port, self.prefix = host, port, prefix
         self.batch, self.linger = batch, linger
-        self.inbox: queue.Queue[Message] = queue.Queue()
+        # the network thread appends, the worker takes all at once (a queue.Queue costs a lock
+        # round per message)
+        self.inbox: list[Message] = []
+        self.arrived = threading.Condition()
         self.handled = 0
         self.stopping = threading.Event()
         self.connected = threading.Event()
-        self.client = mqtt.Client(
+        self.client = _ReadAhead(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
             protocol=mqtt.MQTTv5,
@@ -87,6 +177,7 @@ class Subscriber:
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
+        self.client.sink = self._arrive
 
     def _on_connect(
         self, client: mqtt.Client, userdata: object, flags: object, rc: object, props: object
@@ -100,7 +191,28 @@ class Subscriber:
         self.connected.clear()
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
-        self.inbox.put(Message(msg.topic, bytes(msg.payload), msg.mid))
+        self._arrive(msg.topic, bytes(msg.payload), msg.mid)
+
+    def _arrive(self, topic: str, payload: bytes, mid: int) -> None:
+        with self.arrived:
+            self.inbox.append(Message(topic, payload, mid))
+            if len(self.inbox) == 1 or len(self.inbox) >= self.batch:
+                self.arrived.notify()
+
+    def _take(self) -> list[Message]:
+        """The next batch: what has arrived once `batch` messages are there or `linger` seconds
+        after the first; [] after 0.2 s of nothing."""
+        with self.arrived:
+            if not self.inbox and not self.arrived.wait_for(lambda: bool(self.inbox), timeout=0.2):
+                return []
+            deadline = time.monotonic() + self.linger
+            while len(self.inbox) < self.batch:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.arrived.wait(left)
+            msgs, self.inbox = self.inbox[: self.batch], self.inbox[self.batch :]
+            return msgs
 
     def start(self) -> None:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -114,20 +226,9 @@ class Subscriber:
 
     def _work(self) -> None:
         while not self.stopping.is_set():
-            try:
-                first = self.inbox.get(timeout=0.2)
-            except queue.Empty:
+            msgs = self._take()
+            if not msgs:
                 continue
-            msgs = [first]
-            deadline = time.monotonic() + self.linger
-            while len(msgs) < self.batch:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                try:
-                    msgs.append(self.inbox.get(timeout=left))
-                except queue.Empty:
-                    break
             while True:
                 try:
                     replies = self.handle(msgs)  # durable when it returns
@@ -140,8 +241,7 @@ class Subscriber:
                         return
             for topic, payload in replies:
                 self.client.publish(topic, payload, qos=1)
-            for m in msgs:
-                self.client.ack(m.mid, 1)
+            self.client.ack_all([m.mid for m in msgs])
             self.handled += len(msgs)
 
     def stop(self) -> None:

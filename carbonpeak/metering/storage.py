@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -33,6 +36,7 @@ import pyarrow.parquet as pq
 from carbonpeak.metering.senml import Reading
 
 LOCAL_OFFSET = 8 * 3600  # China standard time, s
+K = TypeVar("K", bound=Hashable)
 SCHEMA = pa.schema(
     [
         ("uscc", pa.string()),
@@ -65,6 +69,11 @@ class IngestResult:
 def month_of(t: np.ndarray) -> np.ndarray:
     """YYYY-MM (China standard time) of times in s since 1970 UTC."""
     return np.datetime_as_string((t + LOCAL_OFFSET).astype("datetime64[s]").astype("datetime64[M]"), unit="M")
+
+
+def _summary_of(part: Path) -> Path:
+    """<root>/days/month=…/unit=…/<name> for the part file <root>/readings/month=…/unit=…/<name>."""
+    return part.parents[3] / "days" / part.parent.parent.name / part.parent.name / part.name
 
 
 def _fsync_path(path: Path) -> None:
@@ -143,12 +152,15 @@ class ReadingStore:
         self, readings: Sequence[Reading], *, channel: str, received: int | None = None
     ) -> IngestResult:
         """Store what is new in `readings` durably; see the module's docstring."""
+        if not readings:
+            return IngestResult()
+        uscc, meter, t, value, skew, _ = zip(*readings, strict=True)  # Reading is a named tuple
         return self.ingest_columns(
-            [r.uscc for r in readings],
-            [r.meter for r in readings],
-            np.fromiter((r.t for r in readings), np.int64, len(readings)),
-            np.fromiter((r.value for r in readings), np.float64, len(readings)),
-            np.fromiter((r.skew for r in readings), np.int32, len(readings)),
+            uscc,
+            meter,
+            np.asarray(t, dtype=np.int64),
+            np.asarray(value, dtype=np.float64),
+            np.asarray(skew, dtype=np.int32),
             channel=channel,
             received=received,
         )
@@ -186,6 +198,19 @@ class ReadingStore:
                 keep: list[int] = []
                 versions: list[int] = []
                 pending: dict[tuple[str, int], tuple[float, int]] = {}
+                keys = list(zip([meter[i] for i in idx], [t_list[i] for i in idx], strict=True))
+                olds = list(map(cur.get, keys))
+                # the common batches without a loop per reading: all new, or all sent before
+                if olds.count(None) == len(olds) and len(set(keys)) == len(keys):
+                    keep, versions = idx, [1] * len(idx)
+                    pending = dict(
+                        zip(keys, zip([v_list[i] for i in idx], versions, strict=True), strict=True)
+                    )
+                    result.new += len(idx)
+                    idx = []
+                elif all(o is not None and o[0] == v_list[i] for o, i in zip(olds, idx, strict=True)):
+                    result.duplicate += len(idx)
+                    continue
                 for i in idx:
                     k = (meter[i], t_list[i])
                     old = pending.get(k) or cur.get(k)
@@ -255,8 +280,9 @@ class ReadingStore:
         return self._write_all([(d, table)])[0]
 
     def compact(self) -> int:
-        """Rewrite every partition of more than one file as one file (all versions kept); the number
-        of partitions rewritten."""
+        """Rewrite every partition of more than one file as one file (all versions kept), then
+        write the day summary of every partition of one file that has none (`summaries`); the
+        number of partitions rewritten."""
         done = 0
         with self._locked(True):
             for d in sorted(self.readings.glob("month=*/unit=*")):
@@ -271,7 +297,74 @@ class ReadingStore:
                     f.unlink()
                 done += 1
             self._parts.clear()
+            self._summarise()
         return done
+
+    def _summarise(self) -> None:
+        """The day summaries missing (metering.aggregate.day_summary of the current values), one
+        query a month, written beside the readings as `days/month=…/unit=…/<the part's name>`."""
+        import ibis
+
+        from carbonpeak.metering.aggregate import current, day_summary
+
+        todo: dict[str, list[Path]] = {}
+        for d in sorted(self.readings.glob("month=*/unit=*")):
+            files = sorted(d.glob("*.parquet"))
+            if len(files) == 1 and not _summary_of(files[0]).exists():
+                todo.setdefault(d.parent.name, []).append(files[0])
+        for parts in todo.values():
+            con = ibis.duckdb.connect()
+            try:
+                with warnings.catch_warnings():
+                    # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table(); the results are the same
+                    warnings.filterwarnings(
+                        "ignore", message=".*fetch_arrow_table", category=DeprecationWarning
+                    )
+                    readings = con.read_parquet([str(f) for f in parts]).select(
+                        "uscc", "meter", "t", "value", "version"
+                    )
+                    table = con.to_pyarrow(day_summary(current(readings))).sort_by(
+                        [("uscc", "ascending"), ("meter", "ascending"), ("day", "ascending")]
+                    )
+            finally:
+                con.disconnect()
+            uscc = table["uscc"].to_numpy(zero_copy_only=False)
+            bounds = np.flatnonzero(np.r_[True, uscc[1:] != uscc[:-1], True])
+            by_unit = {str(uscc[a]): table.slice(a, b - a) for a, b in itertools.pairwise(bounds)}
+            items = []
+            for f in parts:
+                unit = f.parent.name.removeprefix("unit=")
+                target = _summary_of(f)
+                for old in target.parent.glob("*.parquet"):  # of files compacted away
+                    old.unlink()
+                items.append((target, by_unit.get(unit, table.slice(0, 0))))
+            self._write_named(items)
+
+    def _write_named(self, items: Sequence[tuple[Path, pa.Table]]) -> None:
+        """Write each table at its path durably (written, fsynced, renamed, folders fsynced)."""
+        for path, table in items:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, path.parent / f".{path.name}.tmp", compression="zstd")
+            _fsync_path(path.parent / f".{path.name}.tmp")
+            os.replace(path.parent / f".{path.name}.tmp", path)
+        for folder in sorted({p.parent for p, _ in items}):
+            _fsync_path(folder)
+
+    @staticmethod
+    def summaries(files: Sequence[str]) -> dict[str, str]:
+        """part file → its day summary, for the partitions among `files` that are one file with a
+        summary written for that very file (a partition that got another file since is read from its
+        readings)."""
+        per_folder: dict[str, list[str]] = {}
+        for f in files:
+            per_folder.setdefault(str(Path(f).parent), []).append(f)
+        out = {}
+        for some in per_folder.values():
+            if len(some) == 1 and len(list(Path(some[0]).parent.glob("*.parquet"))) == 1:
+                summary = _summary_of(Path(some[0]))
+                if summary.exists():
+                    out[some[0]] = str(summary)
+        return out
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -279,6 +372,23 @@ class ReadingStore:
         """The Parquet files (of `months`, or all)."""
         pats = [f"month={m}/unit=*/*.parquet" for m in months] if months else ["month=*/unit=*/*.parquet"]
         return sorted(str(p) for pat in pats for p in self.readings.glob(pat))
+
+    @staticmethod
+    def corrected(files: Sequence[str]) -> set[str]:
+        """The folders (partitions) among `files` where some file holds a version above 1, from
+        the files' statistics (no data read)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def top(f: str) -> int:
+            md = pq.read_metadata(f)
+            i = md.schema.names.index("version")
+            tops = [md.row_group(g).column(i).statistics for g in range(md.num_row_groups)]
+            # a row group without statistics could hold anything
+            return max((s.max if s is not None and s.has_min_max else 2**31 for s in tops), default=0)
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            tops = list(pool.map(top, files))
+        return {str(Path(f).parent) for f, v in zip(files, tops, strict=True) if v > 1}
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
@@ -306,18 +416,27 @@ class ReadingStore:
             finally:
                 con.close()
 
-    def last_before(self, names: dict[str, tuple[str, str, int]]) -> dict[str, tuple[int, float]]:
+    def last_before(self, names: Mapping[K, tuple[str, str, int]]) -> dict[K, tuple[int, float]]:
         """name → (t, value) of the newest stored reading before the given time, for each name
         → (uscc, meter, t) (the month of t and the one before are looked at)."""
-        out: dict[str, tuple[int, float]] = {}
+        out: dict[K, tuple[int, float]] = {}
+        if not names:
+            return out
+        months = month_of(np.fromiter((t for _, _, t in names.values()), np.int64, len(names))).tolist()
+        parts: dict[tuple[str, str], _Partition] = {}  # each partition brought up to date once
+
+        def partition(month: str, uscc: str) -> _Partition:
+            if (month, uscc) not in parts:
+                parts[(month, uscc)] = self._partition(month, uscc)
+            return parts[(month, uscc)]
+
         with self._locked(False):
-            for name, (uscc, meter, t) in names.items():
+            for (name, (uscc, meter, t)), m in zip(names.items(), months, strict=True):
                 best: tuple[int, float] | None = None
-                m = str(month_of(np.asarray([t], dtype=np.int64))[0])
                 y, mo = int(m[:4]), int(m[5:])
                 prev_m = f"{y - (mo == 1)}-{(mo - 2) % 12 + 1:02d}"
                 for month in (m, prev_m):
-                    part = self._partition(month, uscc)
+                    part = partition(month, uscc)
                     last = part.last.get(meter)
                     if last is not None and last[0] < t:
                         best = last

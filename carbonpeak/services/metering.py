@@ -6,6 +6,8 @@ store, refusals, and the unit's view.
     ingest_packs(session, store, packs, …)         IntakeResult: each pack stored whole or refused
     bulk_intake(session, store, user, body, key)   the HTTPS route: the same, with Idempotency-Key
     rejections(session, uscc=…)                    the refusals, newest first
+    record_quality(session, store, month)          the month's quality index per unit, stored
+    quality_history(session, uscc=…, month=…)      the stored indices, newest first
 
 The register enters as a data record of kind `meter_register` (statistics/kinds.yaml): imported,
 reviewed and published like every other record (services/statistics.py, services/submissions.py).
@@ -30,7 +32,7 @@ from carbonpeak.metering.register import Meter, meter_of
 from carbonpeak.metering.senml import Reading, monotone_problems, parse_pack
 from carbonpeak.metering.storage import IngestResult, ReadingStore
 from carbonpeak.settings import Settings
-from carbonpeak.store.models import MeteringRejection, User, utcnow
+from carbonpeak.store.models import MeteringQuality, MeteringRejection, User, utcnow
 
 REGISTER_KIND = "meter_register"
 INTAKE_ROLES = ("office", "department", "enterprise")
@@ -135,17 +137,25 @@ def check_packs(
                     )
                 ]
                 got = []
-        if not bad:
-            firsts: dict[str, tuple[str, str, int]] = {}
-            for r in got:
-                if by_key[r.key].mode == "cumulative" and (r.key not in firsts or r.t < firsts[r.key][2]):
-                    firsts[r.key] = (r.uscc, r.meter, r.t)
-            previous = store.last_before(firsts) if firsts else {}
-            if previous:
-                bad = monotone_problems(got, by_key, previous, where=where)
-                got = [] if bad else got
         readings.append(got)
         problems.append(bad)
+    # the monotone check against the store: one look-up for the whole batch (each pack against
+    # what was stored before it came, as a pack alone would be)
+    firsts: dict[tuple[int, str], tuple[str, str, int]] = {}
+    for i, got in enumerate(readings):
+        for r in got:
+            if by_key[r.key].mode == "cumulative":
+                old = firsts.get((i, r.key))
+                if old is None or r.t < old[2]:
+                    firsts[(i, r.key)] = (r.uscc, r.meter, r.t)
+    by_pack: dict[int, dict[str, tuple[int, float]]] = {}
+    for (i, key), last in store.last_before(firsts).items():
+        by_pack.setdefault(i, {})[key] = last
+    for i, previous in by_pack.items():
+        where = f"packs[{i}]" if len(packs) > 1 else "pack"
+        bad = monotone_problems(readings[i], by_key, previous, where=where)
+        if bad:
+            readings[i], problems[i] = [], bad
     return readings, problems
 
 
@@ -448,6 +458,65 @@ def assess_month(
     )
 
 
+def record_quality(
+    session: Session,
+    store: ReadingStore,
+    month: str,
+    *,
+    reports: Mapping[tuple[str, str], float] | None = None,
+    now: float | None = None,
+) -> list[MeteringQuality]:
+    """Assess the month (`assess_month`) and store each unit's index as a new row (the older ones
+    stay as its history); the rows written."""
+    got = assess_month(session, store, month, reports=reports, now=now)
+    return store_quality(session, got, month, now=now)
+
+
+def store_quality(
+    session: Session, got: Any, month: str, *, now: float | None = None
+) -> list[MeteringQuality]:
+    """`record_quality` for an assessment already made (`assess_month` of `month` at `now`)."""
+    import datetime as dt
+
+    faults: dict[str, int] = {}
+    for f in got.findings:
+        if f.fault:
+            faults[f.uscc] = faults.get(f.uscc, 0) + 1
+    end = dt.datetime.fromtimestamp(month_window(month, now)[1], dt.UTC)
+    rows = [
+        MeteringQuality(
+            uscc=i.uscc,
+            month=i.month,
+            completeness=i.completeness,
+            time_labels=i.time_labels,
+            validity=i.validity,
+            timeliness=i.timeliness,
+            report_match=i.report_match,
+            calibration=i.calibration,
+            index=i.index,
+            faults=faults.get(i.uscc, 0),
+            window_end=end,
+            assessed_at=utcnow(),
+        )
+        for i in got.indices
+    ]
+    session.add_all(rows)
+    session.commit()
+    return rows
+
+
+def quality_history(
+    session: Session, *, uscc: str | None = None, month: str | None = None
+) -> list[MeteringQuality]:
+    """The stored quality indices, newest assessment first (of one unit and/or month)."""
+    q = select(MeteringQuality).order_by(MeteringQuality.assessed_at.desc(), MeteringQuality.id.desc())
+    if uscc is not None:
+        q = q.where(MeteringQuality.uscc == uscc)
+    if month is not None:
+        q = q.where(MeteringQuality.month == month)
+    return list(session.execute(q).scalars())
+
+
 def mqtt_handler(database: Any, store: ReadingStore, *, refresh: float = 30.0) -> Any:
     """The subscriber's handler (metering/mqtt.py): a batch of messages → one durable store call and
     the refusals' records; the replies to publish on `<topic>/rejected`. The register is read again
@@ -529,9 +598,13 @@ def run_aggregate(
     spark_master: str = "local[1]",
     spark: Any = None,
     only: Sequence[str] | None = None,
+    per_reading: bool = False,
+    use_summaries: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
     """The jobs of metering/aggregate.py for `month` on `engine` (duckdb | spark) over the Parquet
-    `files`; rows of each job (of `only` when given). `spark`: a session to reuse (tests)."""
+    `files`; rows of each job (of `only` when given). `spark`: a session to reuse (tests);
+    `per_reading`: the jobs as defined reading by reading (aggregate.periods; slow, for tests);
+    `use_summaries`: read compacted partitions as their day summaries (ReadingStore.compact)."""
     import warnings
 
     if engine not in ENGINES:
@@ -550,7 +623,17 @@ def run_aggregate(
     with warnings.catch_warnings():
         # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table(); the results are the same
         warnings.filterwarnings("ignore", message=".*fetch_arrow_table", category=DeprecationWarning)
-        return _run_jobs(engine, files, register, month, spark_master=spark_master, spark=spark, only=only)
+        return _run_jobs(
+            engine,
+            files,
+            register,
+            month,
+            spark_master=spark_master,
+            spark=spark,
+            only=only,
+            per_reading=per_reading,
+            use_summaries=use_summaries,
+        )
 
 
 def _run_jobs(
@@ -562,6 +645,8 @@ def _run_jobs(
     spark_master: str,
     spark: Any,
     only: Sequence[str] | None = None,
+    per_reading: bool = False,
+    use_summaries: bool = True,
 ) -> dict[str, list[dict[str, Any]]]:
     import ibis
     import pyarrow as pa
@@ -571,26 +656,51 @@ def _run_jobs(
 
     start, end = month_window(month, now=float("inf"))
     reg = ibis.memtable(register_table(register, start, end))
+    # compacted partitions are read as their day summaries; the readings of partitions never
+    # corrected skip the search for newer versions (aggregate.meter_days)
+    summaries = {} if per_reading or not use_summaries else ReadingStore.summaries(files)
+    rest = [f for f in files if f not in summaries]
+    fixed = ReadingStore.corrected(rest)
+    split = {
+        "corrected": [f for f in rest if str(Path(f).parent) in fixed],
+        "uncorrected": [f for f in rest if str(Path(f).parent) not in fixed],
+        "days": sorted(summaries.values()),
+    }
     owned = False
+    tables: dict[str, Any] = {name: None for name in split}
     if engine == "duckdb":
         con = ibis.duckdb.connect()
-        if files:
-            readings = con.read_parquet(list(files)).select(*READING_COLUMNS)
-        else:
-            readings = ibis.memtable(pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table())
+        for name, some in split.items():
+            if some:
+                tables[name] = con.read_parquet(list(some))
     else:
         session = spark or spark_session(spark_master)
         owned = spark is None
         con = ibis.pyspark.connect(session)
-        if files:
-            session.read.parquet(*files).select(*READING_COLUMNS).createOrReplaceTempView("cp_readings")
-            readings = con.table("cp_readings")
-        else:
-            readings = ibis.memtable(pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table())
+        for name, some in split.items():
+            if some:
+                session.read.parquet(*some).createOrReplaceTempView(f"cp_{name}")
+                tables[name] = con.table(f"cp_{name}")
+    for name in ("corrected", "uncorrected"):
+        if tables[name] is not None:
+            tables[name] = tables[name].select(*READING_COLUMNS)
+    if not files:
+        tables["corrected"] = ibis.memtable(
+            pa.schema([SCHEMA.field(c) for c in READING_COLUMNS]).empty_table()
+        )
+    built = jobs(
+        tables["corrected"],
+        reg,
+        start,
+        end,
+        uncorrected=tables["uncorrected"],
+        days=tables["days"],
+        per_reading=per_reading,
+    )
     try:
         return {
             name: con.to_pyarrow(expr).to_pylist()
-            for name, expr in jobs(readings, reg, start, end).items()
+            for name, expr in built.items()
             if only is None or name in only
         }
     finally:

@@ -316,6 +316,30 @@ class ReportSummary(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class MeteringQuality(Base):
+    """A unit's quality index for a month as the quality engine assessed it (metering/quality.py,
+    UnitIndex): parts as shares 0-1, `index` 0-100, `faults` the findings that are faults. Each
+    assessment adds rows (`assessed_at`, over the window up to `window_end`); the newest per unit
+    and month is the current one, the older ones its history."""
+
+    __tablename__ = "metering_quality"
+    __table_args__ = (Index("ix_metering_quality_unit_month", "uscc", "month", "assessed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(32))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, China standard time
+    completeness: Mapped[float] = mapped_column(Float)
+    time_labels: Mapped[float] = mapped_column(Float)
+    validity: Mapped[float] = mapped_column(Float)
+    timeliness: Mapped[float] = mapped_column(Float)
+    report_match: Mapped[float] = mapped_column(Float)
+    calibration: Mapped[float] = mapped_column(Float)
+    index: Mapped[float] = mapped_column(Float)
+    faults: Mapped[int] = mapped_column(Integer)
+    window_end: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    assessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class MeteringRejection(Base):
     """A refused SenML pack's problem (docs/methods/metering.md#intake): counted on the unit's
     quality page. `uscc` and `meter` as far as the pack named them ("" when it did not)."""

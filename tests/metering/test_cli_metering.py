@@ -99,6 +99,25 @@ def test_simulate_publish_ingest_and_find_the_faults(tmp_path, monkeypatch, caps
     code, text, _ = _run(["metering", "quality", "--month", "2025-06", "--format", "json"], capsys)
     idx = json.loads(text)
     assert len(idx) == 3 and all(0 < i["index"] < 100 for i in idx)
+    # the indices stored in the relational store, each assessment kept as history
+    from carbonpeak.services.metering import quality_history
+    from carbonpeak.settings import Settings
+    from carbonpeak.store.db import open_session
+
+    for _ in range(2):
+        code, text, err = _run(
+            ["metering", "quality", "--month", "2025-06", "--record", "--format", "json"], capsys
+        )
+        assert code == 0 and json.loads(text) == idx, err
+    with open_session(Settings()) as session:
+        stored = quality_history(session, month="2025-06")
+        assert len(stored) == 6 and stored[0].assessed_at >= stored[-1].assessed_at
+        newest = {r.uscc: r for r in stored[:3]}
+        assert {(u, round(r.index, 9), r.completeness) for u, r in newest.items()} == {
+            (i["uscc"], round(i["index"], 9), i["completeness"]) for i in idx
+        }
+        assert all(r.faults > 0 for r in newest.values())  # the simulator injects faults in every unit
+        assert len(quality_history(session, uscc=idx[0]["uscc"])) == 2
     code, text, err = _run(["metering", "aggregate", "--month", "2025-06", "--format", "json"], capsys)
     assert code == 0, err
     agg = json.loads(text)
@@ -151,3 +170,39 @@ def test_simulate_publish_ingest_and_find_the_faults(tmp_path, monkeypatch, caps
         assert len(unit["gaps"]) >= len(gaps)
         assert c.get(f"/metering/units/{uscc}").status_code == 200
         assert c.get("/metering/units/NOPE.json").status_code == 404
+        # the overview's coverage is the monitoring page's (the overview itself needs indicator data
+        # this store has not got)
+        from carbonpeak.services.pages.metering import coverage
+        from carbonpeak.store.db import Database
+
+        db = Database.from_settings(Settings())
+        try:
+            got = coverage(Settings(), db)
+        finally:
+            db.dispose()
+        assert got is not None and got.model_dump() == {
+            "month": "2025-06",
+            "units": 3,
+            "units_online": page["units_online"],
+            "meters": 12,
+            "completeness": page["completeness"],
+        }
+        assert 0 < page["completeness"] < 1
+
+
+def test_the_overview_shows_the_monitoring_coverage(tmp_path, monkeypatch):
+    """The overview card line and its JSON twin carry pages/metering.coverage (computed from the
+    store in the flow above; given here, since this store holds no register)."""
+    from fastapi.testclient import TestClient
+
+    from carbonpeak.app import create_app
+    from carbonpeak.services.pages import metering as metering_pages
+    from carbonpeak.settings import Settings
+
+    cov = metering_pages.Coverage(month="2025-06", units=3, units_online=2, meters=12, completeness=0.5)
+    monkeypatch.setattr(metering_pages, "coverage", lambda settings, db: cov)
+    with TestClient(create_app(Settings(data_dir=tmp_path))) as c:
+        assert c.get("/overview.json").json()["monitoring"] == cov.model_dump()
+        zh = c.get("/overview").text
+        assert "监测覆盖" in zh and "50.0%" in zh and 'href="/metering"' in zh
+        assert "Monitoring coverage" in c.get("/overview", params={"lang": "en"}).text

@@ -208,3 +208,51 @@ def test_bulk_intake_with_an_idempotency_key(published, tmp_path):
         ).status_code
         == 422
     )
+
+
+def test_one_record_packs_read_fast_as_the_full_reader_does(register, monkeypatch):
+    """The one-reading pack of MQTT takes a shortcut (senml._fast_one); on good and bad packs alike
+    it gives what the record-by-record reader gives."""
+    from carbonpeak.metering import senml
+
+    e, g = f"{U1}/E01/active_energy", f"{U1}/G01/volume"
+    packs = [
+        [{"bn": e, "bu": "kWh", "t": T0 + 900, "v": 120.5}],
+        [{"bn": e, "bu": "kWh", "bt": T0, "t": 1805, "v": 121}],  # 5 s late: skew 5
+        [{"bn": f"{U1}/", "n": "G01/volume", "u": "m3", "t": T0, "s": 3.0}],
+        [{"bn": g, "t": T0 + 450, "s": 1.0}],  # half way: rounded to the nearer period
+        [{"bn": e, "bu": "MWh", "t": T0, "v": 1.0}],  # unit
+        [{"bn": e, "t": T0, "s": 1.0}],  # a cumulative register sends v
+        [{"bn": e, "t": T0, "v": -1.0}],
+        [{"bn": e, "t": 100, "v": 1.0}],  # relative time
+        [{"bn": e, "t": NOW + 3600, "v": 1.0}],  # future
+        [{"bn": e, "t": T0, "v": 1.0, "s": 1.0}],
+        [{"bn": e, "t": T0, "v": True}],
+        [{"bn": f"{U2}/X/active_energy", "t": T0, "v": 1.0}],  # unknown meter
+        [{"bn": e, "t": T0, "v": 1.0, "bver": 99}],
+        [{"bn": e, "v": 1.0}],  # no time
+    ]
+    previous = {f"{U1}/E01": (T0, 999_990.0)}  # a 6-digit register: 999990 → 5 is a rollover
+    packs += [[{"bn": e, "t": T0 + 900, "v": 5.0}], [{"bn": e, "t": T0 + 900, "v": 500_000.0}]]
+    fast = [parse_pack(json.dumps(p), register, now=NOW, previous=previous) for p in packs]
+    assert all(senml._fast_one(p[0], register, NOW, previous) for p in packs[:4])  # the shortcut taken
+    monkeypatch.setattr(senml, "_fast_one", lambda *a: None)
+    slow = [parse_pack(json.dumps(p), register, now=NOW, previous=previous) for p in packs]
+    assert fast == slow
+    assert [bool(r) for r, _ in fast] == [True] * 4 + [False] * 10 + [True, False]
+    assert fast[1][0][0].skew == 5 and fast[1][0][0].t == T0 + 1800
+
+
+def test_wire_formats_by_name_and_gbt37947_refused_with_its_reason(register):
+    from carbonpeak.metering.formats import WIRE_FORMATS, pack_format
+
+    senml = pack_format("senml+json")
+    got, bad = senml.parse(json.dumps(e1([(900, 100.0)])).encode(), register, now=NOW, previous={})
+    assert bad == [] and [(r.t, r.value) for r in got] == [(T0 + 900, 100.0)]
+    assert "gbt37947" in WIRE_FORMATS
+    for name, says in (("gbt37947", "GB/T 37947"), ("modbus", "senml+json")):
+        with pytest.raises(InputError) as exc:
+            pack_format(name)
+        (p,) = exc.value.problems
+        assert (p.rule, p.location, p.value) == ("metering.format", "format", name)
+        assert says in p.message_en and says in p.message_zh

@@ -136,6 +136,55 @@ def metering_page(
     )
 
 
+class Coverage(BaseModel):
+    """Online monitoring on the overview: the newest month with readings, the registered units, those
+    with a reading in it, and uploaded ÷ due over all registered meters (the quality engine's)."""
+
+    month: str
+    units: int
+    units_online: int
+    meters: int
+    completeness: float | None = None
+
+
+COVERAGE_SECONDS = 300.0  # readings arrive all the time: the overview's coverage is this old at most
+_coverage: dict[str, tuple[float, Coverage | None]] = {}
+
+
+def coverage(settings: Settings, db: Database | None) -> Coverage | None:
+    """The monitoring page's coverage figures for the overview, computed at most every
+    COVERAGE_SECONDS (a month's quality assessment is not a per-request cost); None without a
+    register or readings."""
+    import time
+
+    if db is None:
+        return None
+    key = str(settings.data_dir)
+    hit = _coverage.get(key)
+    if hit is not None and time.monotonic() - hit[0] < COVERAGE_SECONDS:
+        return hit[1]
+    page = metering_page(settings, db=db)
+    found = None
+    if page.month is not None and "metering" not in page.missing:
+        units = len({m.uscc for m in _register(db).values()})
+        found = Coverage(
+            month=page.month,
+            units=units,
+            units_online=page.units_online,
+            meters=page.meters,
+            completeness=page.completeness,
+        )
+    _coverage[key] = (time.monotonic(), found)
+    return found
+
+
+def _register(db: Database) -> dict[str, Any]:
+    from carbonpeak.services import metering as svc
+
+    with db.session() as session:
+        return svc.meters(session)
+
+
 def metering_unit_page(
     settings: Settings, uscc: str, *, month: str | None = None, db: Database | None = None
 ) -> MeteringUnitPage:

@@ -8,7 +8,9 @@ Headline figures and where each comes from:
 - non-fossil share (%): the indicator engine's latest `non_fossil_share`;
 - probability of peaking by 2030 and the fan: the projection engine's seeded run of the `plan`
   scenario (pages/analysis.py: 5 000 draws, seed 1, as the target tracker), named as such; `odds`
-  gives it beside the `baseline` run ("if the plan is delivered in full: …; on current trends: …").
+  gives it beside the `baseline` run ("if the plan is delivered in full: …; on current trends: …");
+- online monitoring coverage (units online, completeness): the quality engine over the store's
+  readings (pages/metering.coverage, at most 5 minutes old; readings do not change the snapshot).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from carbonpeak.indicators.series import Observations
 from carbonpeak.services import dataset
 from carbonpeak.services.pages import analysis
 from carbonpeak.services.pages import inventory as inventory_pages
+from carbonpeak.services.pages import metering as metering_pages
 from carbonpeak.services.pages import targets as target_pages
 from carbonpeak.services.pages.common import FanPoint, Odds, PageBase, Point, load_plan_for, weakest
 from carbonpeak.settings import Settings
@@ -50,6 +53,7 @@ class OverviewPage(PageBase):
     history: list[Point] = Field(default_factory=list)
     fan: list[FanPoint] = Field(default_factory=list)
     odds: list[Odds] = Field(default_factory=list)
+    monitoring: metering_pages.Coverage | None = None
 
 
 def overview_page(settings: Settings, *, db: Database | None = None) -> OverviewPage:
@@ -63,10 +67,21 @@ def overview_page(settings: Settings, *, db: Database | None = None) -> Overview
         if len(_PAGES) >= 4:
             _PAGES.clear()
         _PAGES[key] = found
-    return found
+    monitoring = metering_pages.coverage(settings, db)
+    if monitoring is None:
+        return found
+    # the same object while neither changes: the rendered HTML is reused for the very model object
+    # (web/context.render)
+    base, seen, page = _MONITORED.get(key, (None, None, None))
+    if base is not found or seen is not monitoring or page is None:
+        page = found.model_copy(update={"monitoring": monitoring})
+        _MONITORED.clear()
+        _MONITORED[key] = (found, monitoring, page)
+    return page
 
 
 _PAGES: dict[tuple[str, str], OverviewPage] = {}
+_MONITORED: dict[tuple[str, str], tuple[OverviewPage, metering_pages.Coverage, OverviewPage]] = {}
 
 
 def _overview_page(settings: Settings, db: Database | None) -> OverviewPage:
