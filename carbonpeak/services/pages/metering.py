@@ -163,7 +163,16 @@ def coverage(settings: Settings, db: Database | None) -> Coverage | None:
     hit = _coverage.get(key)
     if hit is not None and time.monotonic() - hit[0] < COVERAGE_SECONDS:
         return hit[1]
-    page = metering_page(settings, db=db)
+    from sqlalchemy.exc import DBAPIError
+
+    from carbonpeak.store.db import is_missing_table
+
+    try:
+        page = metering_page(settings, db=db)
+    except DBAPIError as exc:  # before `carbonpeak init` the overview still shows the plan
+        if is_missing_table(exc):
+            return None
+        raise
     found = None
     if page.month is not None and "metering" not in page.missing:
         units = len({m.uscc for m in _register(db).values()})
