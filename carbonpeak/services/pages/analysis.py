@@ -325,7 +325,14 @@ class DecompositionPage(PageBase):
 def decomposition_page(
     settings: Settings, *, start: int | None = None, end: int | None = None, db: Database | None = None
 ) -> DecompositionPage:
-    """Additive LMDI effects of the chosen period (chained year by year), start → end emissions."""
+    """Additive LMDI effects of the chosen period (chained year by year), start → end emissions;
+    built once per snapshot and period (snapshot_cache)."""
+    return per_snapshot(
+        "decomposition", settings, db, (start, end), lambda: _decomposition_page(start, end, db)
+    )
+
+
+def _decomposition_page(start: int | None, end: int | None, db: Database | None) -> DecompositionPage:
     years = [int(y) for y in decomposition.kaya_series(database=db).years]
     try:
         d = decomposition.decompose_emissions(start=start, end=end, database=db)
