@@ -138,6 +138,50 @@ def test_a_write_inside_reading_is_refused(store):
         s.flush()
 
 
+def _write_soon(db: Database, name: str) -> bool:
+    """Whether a write transaction of another thread commits within 10 s (the busy timeout is 30 s)."""
+    from sqlalchemy import text
+
+    done: list[bool] = []
+
+    def write() -> None:
+        with db.session() as s:
+            s.execute(text("INSERT INTO notes (name) VALUES (:name)"), {"name": name})
+            s.commit()
+        done.append(True)
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    return bool(done)
+
+
+def test_writers_of_one_process_take_turns_and_an_abandoned_transaction_frees_its_turn(sqlite_url):
+    """SQLite writers of one process queue on a lock before BEGIN IMMEDIATE (store/db.py) instead of
+    sleeping in SQLite's busy handler. A transaction ended any way — commit, rollback, a session
+    closed with its write open, a connection invalidated — gives the turn to the next writer."""
+    from sqlalchemy import text
+
+    db = Database(sqlite_url)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE notes (name TEXT PRIMARY KEY)"))
+        with ThreadPoolExecutor(16) as pool:
+            assert all(pool.map(lambda i: _write_soon(db, f"u{i}"), range(16)))
+        abandoned = db.sessions()
+        abandoned.execute(text("UPDATE notes SET name = 'x' WHERE name = 'u0'"))  # a write, open
+        abandoned.close()  # rolled back, never committed
+        assert _write_soon(db, "after-close")
+        with db.engine.connect() as conn:
+            conn.execute(text("UPDATE notes SET name = 'y' WHERE name = 'u1'"))
+            conn.invalidate()  # the connection is dropped with its transaction
+        assert _write_soon(db, "after-invalidate")
+        with db.session() as s:
+            assert s.execute(text("SELECT count(*) FROM notes")).scalar_one() == 18
+    finally:
+        db.dispose()
+
+
 def test_reads_answer_while_another_connection_holds_the_write_lock(sqlite_url, tmp_path, tiny_plan):
     """Every transaction began IMMEDIATE: a page or API read waited for any writer (up to the 30 s
     busy timeout, then 500). Now a GET reads while the write lock is held."""
