@@ -22,12 +22,13 @@ import numpy as np
 from carbonpeak.accounting import factors
 from carbonpeak.decomposition.lmdi import FACTORS, KayaSeries, decompose
 from carbonpeak.decomposition.table import SAMPLE_FILE, UNITS, read_kaya_table
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.i18n import t
 from carbonpeak.indicators.derived import gdp_constant
 from carbonpeak.indicators.series import Observations
 from carbonpeak.services import dataset
 from carbonpeak.services.projection import inventory_history
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from carbonpeak.services.dataset import DataSet
@@ -128,31 +129,14 @@ def _between(series: KayaSeries, start: int | None, end: int | None) -> KayaSeri
     start = years[0] if start is None else start
     end = years[-1] if end is None else end
     problems = [
-        Problem(
-            name,
-            "decomposition.year",
-            f"数据中没有{y}年",
-            f"the table has no year {y} (has {years[0]}–{years[-1]})",
-            value=str(y),
-        )
+        problem(name, "decomposition.year", str(y), y=y, years=years[0], years2=years[-1])
         for name, y in (("from", start), ("to", end))
         if y not in years
     ]
     if not problems and end <= start:
-        problems.append(
-            Problem("to", "decomposition.order", "终止年须晚于起始年", "--to must be after --from")
-        )
+        problems.append(problem("to", "decomposition.order"))
     missing = [y for y in range(start, end + 1) if y not in years] if not problems else []
-    problems += [
-        Problem(
-            "years",
-            "decomposition.gap",
-            f"缺少{y}年数据，无法逐年链式分解",
-            f"year {y} is missing for the chain",
-            value=str(y),
-        )
-        for y in missing
-    ]
+    problems += [problem("years", "decomposition.gap", str(y), y=y) for y in missing]
     if problems:
         raise InputError("the decomposition period does not fit the data", problems)
     a, b = years.index(start), years.index(end) + 1

@@ -27,7 +27,8 @@ from carbonpeak.accounting import (
     read_balance,
 )
 from carbonpeak.accounting.energy import import_non_fossil_share, tce_coefficients, total_energy
-from carbonpeak.errors import BalanceError, Problem
+from carbonpeak.errors import BalanceError
+from carbonpeak.validation import problem
 
 CELL_COLUMNS = ("region", "year", "sector", "fuel", "scope", "co2_t")
 TOTAL_COLUMNS = (
@@ -75,7 +76,7 @@ def read_balance_file(path: Path) -> list[dict[str, str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise BalanceError(
             f"cannot read {path}: {exc}",
-            [Problem(str(path), "balance.file", f"无法读取文件：{exc}", f"cannot read the file: {exc}")],
+            [problem(str(path), "balance.file", exc=exc)],
         ) from exc
 
 
@@ -119,7 +120,7 @@ def compute_inventory(
         except ValueError as exc:
             raise BalanceError(
                 str(exc),
-                [Problem("import_share", "energy.import_share", f"外来电非化石比例无效：{exc}", str(exc))],
+                [problem("import_share", "energy.import_share", error=exc)],
             ) from exc
     mix = energy_mix(
         balance,
@@ -201,12 +202,14 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
         raise BalanceError(
             f"unknown {name} {value!r}",
             [
-                Problem(
+                problem(
                     name,
                     f"inventory.{name}",
-                    f"“{name}”取值无效：{value}",
-                    f"unknown {name} {value!r}; use {' or '.join(allowed)}",
-                    value=value,
+                    value,
+                    text_key="problem.inventory.choice",
+                    name=name,
+                    shown=value,
+                    allowed_list=" or ".join(allowed),
                 )
             ],
         )
@@ -260,14 +263,7 @@ def cell_lineage(
     except ValueError as exc:  # a region, year or sector not on the balance's axes
         raise BalanceError(
             f"no such cell: {region} {year} {sector} {fuel}",
-            [
-                Problem(
-                    "cell",
-                    "lineage.cell",
-                    f"清单中没有该单元：{exc}",
-                    f"the inventory has no such cell: {exc}",
-                )
-            ],
+            [problem("cell", "lineage.cell", exc=exc)],
         ) from exc
     return {
         "cell": found.cell,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from carbonpeak import units
 from carbonpeak.accounting import factors, inventory, read_balance, total_energy
 from carbonpeak.accounting.energy import consumption, tce_coefficients
-from carbonpeak.errors import InputError, NotFound, Problem
+from carbonpeak.errors import InputError, NotFound
 from carbonpeak.scenarios.history import InventoryHistory, InventoryYear
 from carbonpeak.scenarios.impact import project_impact
 from carbonpeak.scenarios.load import load_projects, load_scenario, resolve_scenario_path, shipped_scenarios
@@ -35,6 +35,7 @@ from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
 from carbonpeak.services.dataset import current
 from carbonpeak.services.inventory import read_balance_file
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from carbonpeak.indicators.config import StatusConfig
@@ -80,13 +81,7 @@ def run_projection(
     ):
         if not low <= value <= MAX_DRAWS:
             problems.append(
-                Problem(
-                    name,
-                    "projection.draws",
-                    f"{name} 应在 {low} 至 {MAX_DRAWS} 之间",
-                    f"{name} must lie between {low} and {MAX_DRAWS}",
-                    str(value),
-                )
+                problem(name, "projection.draws", str(value), name=name, low=low, max_draws=MAX_DRAWS)
             )
     if problems:
         raise InputError("invalid projection request", problems)
