@@ -18,6 +18,7 @@ at import.
 | CARBONPEAK_MQTT_HOST / _PORT | 127.0.0.1 / 1883 | the MQTT broker of the metering intake |
 | CARBONPEAK_MQTT_PREFIX | cp | topic prefix: `<prefix>/<uscc>/<meter>/<quantity>` |
 | CARBONPEAK_MQTT_CLIENT_ID | carbonpeak-metering | the subscriber's persistent session |
+| CARBONPEAK_THREADS | cores, at most 4 | threads of a projection run (results do not depend on it) |
 | CARBONPEAK_SPARK_MASTER | local[1] | Spark master of `metering aggregate --engine spark` (operations.md) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
@@ -68,6 +69,7 @@ class Settings(BaseSettings):
     mqtt_prefix: str = Field(default="cp", pattern=r"^[A-Za-z0-9_-]{1,32}$")
     mqtt_client_id: str = Field(default="carbonpeak-metering", min_length=1, max_length=64)
     spark_master: str = "local[1]"
+    threads: int | None = Field(default=None, ge=1, le=64)
 
     @property
     def api_token_lifetime(self) -> dt.timedelta:

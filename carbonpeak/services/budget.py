@@ -572,15 +572,15 @@ def assess_project(
     co2_t = checks.project_co2(
         fossil, {f: fuels[f].co2_factor for f in fossil}, el_mwh, grid_value, addition.process_emissions
     )
-    co2 = co2_t / 1e4
+    co2 = units.convert(co2_t, "tCO2", "万tCO2")
+    energy = units.convert(sum(addition.energy.values()), "tce", "万tce")
     a = spec.assessment
     tests: list[checks.Test] = [
         checks.Test(
             "energy_co2",
             "pass",
-            f"综合能耗{sum(addition.energy.values()) / 1e4:,.2f}万吨标准煤（当量值），"
-            f"年排放{co2:,.2f}万吨CO2",
-            f"energy {sum(addition.energy.values()) / 1e4:,.2f} 万tce (calorific), CO2 {co2:,.2f} 万t a year",
+            f"综合能耗{energy:,.2f}万吨标准煤（当量值），年排放{co2:,.2f}万吨CO2",
+            f"energy {energy:,.2f} 万tce (calorific), CO2 {co2:,.2f} 万t a year",
             f"fuel factors of scenario {sc.name} (scenarios/data/baseline.yaml); grid "
             f"{grid_value} tCO2/MWh: {grid.source if grid is not None else 'none'}",
             {"energy_tce": dict(addition.energy), "electricity_mwh": el_mwh, "co2_t": co2_t},

@@ -461,7 +461,7 @@ def _totals_series(
         src = inventory_source(year) if callable(inventory_source) else inventory_source
         energy = float(t[ENERGY_TOTAL])
         by["energy_total"][year] = (
-            energy / 1e4,
+            units.convert(energy, "tce", "万tce"),
             f"{src}: 能源消费总量, coal-equivalent method (等价值)",
             flag,
         )
@@ -472,9 +472,13 @@ def _totals_series(
                     if code == "non_fossil_energy"
                     else "gas share × 能源消费总量"
                 )
-                by[code][year] = (float(t[share]) * energy / 1e4, f"{src}: {what}", flag)
+                by[code][year] = (
+                    units.convert(float(t[share]) * energy, "tce", "万tce"),
+                    f"{src}: {what}",
+                    flag,
+                )
         by["co2_total"][year] = (
-            float(t["total_t"]) / 1e4,
+            units.convert(float(t["total_t"]), "tCO2", "万tCO2"),
             f"{src}: total CO2 = energy + processes + net imported electricity",
             flag,
         )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.decomposition.lmdi import FACTORS, KayaSeries, decompose
 from carbonpeak.decomposition.table import SAMPLE_FILE, UNITS, read_kaya_table
@@ -227,8 +228,8 @@ def _kaya_of(region: str, obs: Observations, data: DataSet | None) -> KayaSeries
         population=population,
         gdp=gdp_arr,
         sector_gdp=sector_gdp,
-        energy=energy[:, :, used] / 1e4,  # tce → 万tce
-        emissions=emissions[:, :, used] / 1e4,  # tCO2 → 万tCO2
+        energy=units.convert(energy[:, :, used], "tce", "万tce"),
+        emissions=units.convert(emissions[:, :, used], "tCO2", "万tCO2"),
     )
 
 

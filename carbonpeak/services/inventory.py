@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.accounting import (
     approach1,
     energy_mix,
@@ -223,14 +224,14 @@ def summary_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     for t in result["totals"]:
         row: dict[str, Any] = {"region": t["region"]} if several else {}
         row["year"] = t["year"]
-        for key, col in (
-            ("total_t", "total_10kt"),
-            ("energy_t", "energy_10kt"),
-            ("process_t", "process_10kt"),
-            ("indirect_electricity_t", "indirect_10kt"),
-            ("energy_tce_coal_equivalent", "energy_10ktce"),
+        for key, col, unit in (
+            ("total_t", "total_10kt", "tCO2"),
+            ("energy_t", "energy_10kt", "tCO2"),
+            ("process_t", "process_10kt", "tCO2"),
+            ("indirect_electricity_t", "indirect_10kt", "tCO2"),
+            ("energy_tce_coal_equivalent", "energy_10ktce", "tce"),
         ):
-            row[col] = f"{t[key] / 1e4:.1f}"
+            row[col] = f"{units.convert(t[key], unit, '万' + unit):.1f}"
         for kind in ("coal", "oil", "gas", "non_fossil"):
             v = t[f"share_{kind}"]
             row[f"{kind}_pct"] = "" if v is None else f"{100 * v:.1f}"

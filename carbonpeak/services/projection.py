@@ -71,8 +71,10 @@ def run_projection(
     progress: Callable[[int], None] | None = None,
     shipped_only: bool = False,
     data: DataSet | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Run a projection; see the module docstring. `analysis_draws` for tornado, wedges and impact."""
+    """Run a projection; see the module docstring. `analysis_draws` for tornado, wedges and impact;
+    `workers` the threads of the Monte Carlo chunks (Settings.threads; None: the cores, at most 4)."""
     problems = []
     for name, value, low in (
         ("draws", draws, 1),
@@ -95,21 +97,23 @@ def run_projection(
         )
     sc = load_with_inventory(path, data=data)
     additions = load_projects(add_project, sc) if add_project else ()
-    result = run_summary(sc, draws=draws, seed=seed, progress=progress)
+    result = run_summary(sc, draws=draws, seed=seed, progress=progress, workers=workers)
     result["scenario_file"] = str(path)
     result["sensitivity"] = (
         {
-            "tornado": tornado(sc, draws=analysis_draws, seed=seed),
-            "sobol": sobol(sc, base_draws=sobol_draws, seed=seed),
+            "tornado": tornado(sc, draws=analysis_draws, seed=seed, workers=workers),
+            "sobol": sobol(sc, base_draws=sobol_draws, seed=seed, workers=workers),
             "tornado_draws": analysis_draws,
             "sobol_base_draws": sobol_draws,
         }
         if sensitivity
         else None
     )
-    result["wedges"] = programme_wedges(sc, draws=analysis_draws, seed=seed) if wedges else []
+    result["wedges"] = (
+        programme_wedges(sc, draws=analysis_draws, seed=seed, workers=workers) if wedges else []
+    )
     if additions:
-        result["impact"] = project_impact(sc, additions, draws=draws, seed=seed)
+        result["impact"] = project_impact(sc, additions, draws=draws, seed=seed, workers=workers)
     if data_dir is not None:
         folder = Path(data_dir) / "projections"
         folder.mkdir(parents=True, exist_ok=True)
@@ -460,7 +464,6 @@ def _history_of(
     pop, idx, cur = dict(population), dict(gdp_index), dict(gdp_current)
     last = max(balance.years)
     price = cur.get(last, 0.0) / idx[last] if last in idx and last in cur else None
-    kwh_el = units.factor(fuel_table["electricity"].unit, "kWh")
     records = {}
     for y, year in enumerate(balance.years):
         q = balance.energy[r, y]  # sector x fuel, physical units
@@ -499,7 +502,7 @@ def _history_of(
             for group, v in heat_in.items():
                 energy[(code, group)] = energy.get((code, group), 0.0) + v * h / used
                 cells[(code, group)] = cells.get((code, group), 0.0) + heat_co2[group] * h / used
-        mwh = kwh_el / 1000.0
+        mwh = units.factor(fuel_table["electricity"].unit, "MWh")
         prim = balance.fuels.index("primary_electricity") if "primary_electricity" in balance.fuels else None
         records[year] = InventoryYear(
             year=year,
@@ -513,7 +516,7 @@ def _history_of(
             # when the balance closes; differs by its rounding otherwise)
             non_fossil_generation_mwh=float(cons[r, y, el]) * mwh
             + (
-                float(cons[r, y, prim]) * units.factor(fuel_table["primary_electricity"].unit, "kWh") / 1000.0
+                float(cons[r, y, prim]) * units.factor(fuel_table["primary_electricity"].unit, "MWh")
                 if prim is not None
                 else 0.0
             )
