@@ -6,6 +6,7 @@ at import.
 | CARBONPEAK_DATABASE_URL | sqlite:///<data_dir>/carbonpeak.db | database (SQLite or postgresql+psycopg://…) |
 | CARBONPEAK_DATA_DIR | DEFAULT_DATA_DIR | where the SQLite file, metering Parquet files and uploads live |
 | CARBONPEAK_PLAN_FILE | the packaged Jinan plan | the plan loaded by `carbonpeak init` |
+| CARBONPEAK_REGION | jinan | the region whose data set the engines read (services/dataset.py) |
 | CARBONPEAK_SECRET_KEY | generated per data dir | signs web sessions and CSRF tokens |
 | CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
 | CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
@@ -39,6 +40,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_PLAN_FILE = PACKAGE_DIR / "plan" / "data" / "jinan-2023.yaml"
+DEFAULT_REGION = "jinan"  # the region of the packaged plan and demo data set
 
 
 def default_data_dir() -> Path:
@@ -54,6 +56,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     plan_file: Path = DEFAULT_PLAN_FILE
+    region: str = Field(default=DEFAULT_REGION, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     secret_key: str | None = None
     audit_key: str | None = None
     audit_head_file: Path | None = None

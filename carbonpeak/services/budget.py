@@ -35,6 +35,7 @@ from carbonpeak.budget import rules as rulefiles
 from carbonpeak.errors import InputError, NotFound, PermissionDenied
 from carbonpeak.services.dataset import cache_key, current, dataset_observations
 from carbonpeak.services.decomposition import kaya_series
+from carbonpeak.settings import DEFAULT_REGION
 from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 KIND = "electricity_monthly"
 METERED_KIND = "metered_energy"  # published by `carbonpeak metering publish`
-CITY = "jinan"
+CITY = DEFAULT_REGION  # the region of the packaged demo monthly and enterprise files
 SECTORS = ("primary", "secondary", "tertiary", "residential")
 KAYA_SECTOR = {
     "primary": "primary",

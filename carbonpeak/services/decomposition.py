@@ -8,7 +8,7 @@ Input: a decomposition table (carbonpeak/decomposition/table.py; the packaged sa
 (`kaya_series`: the inventory of the data set's energy balance; `input` = "demo" or the snapshot,
 `flag` = "estimated"). `flag` is the weakest flag of the input when it is known, else None.
 
-    kaya_series(region="jinan", database=None)   KayaSeries of the data set (services/dataset.py) for
+    kaya_series(region=None, database=None)       KayaSeries of the data set (services/dataset.py) for
                                                  the decomposition and the nowcast's sector shares
 """
 
@@ -153,14 +153,16 @@ def _between(series: KayaSeries, start: int | None, end: int | None) -> KayaSeri
     )
 
 
-def kaya_series(region: str = dataset.DEFAULT_REGION, *, database: Database | None = None) -> KayaSeries:
+def kaya_series(region: str | None = None, *, database: Database | None = None) -> KayaSeries:
     """The decomposition input from the same inventory: population (万人), GDP at constant 2020
     prices (亿元), value added of primary / industry / services (assumed shares, see
     VALUE_ADDED_SHARES) and households (activity = GDP), final energy by sector × fuel group (万tce,
     electricity at calorific value, heating plants' fuel allocated to heat users) and energy CO2 by
     sector × fuel group (万tCO2, power plants' CO2 and the indirect CO2 of net imported electricity
     allocated to electricity use). Flag `estimated`. From the data set of `database`
-    (services/dataset.current), computed once per data set."""
+    (services/dataset.current), computed once per data set; `region` defaults to the store's
+    (Settings.region)."""
+    region = region or dataset.region_of(database)
     data = dataset.current(database)
     key = (region, data.id)
     if key not in _KAYA:

@@ -84,7 +84,7 @@ def track_targets(
         observations = read_observations(path)
         source = "sample" if path.resolve() == SAMPLE_FILE.resolve() else str(path)
     elif observations is None:
-        observations = dataset.dataset_observations(region or dataset.DEFAULT_REGION, database=database)
+        observations = dataset.dataset_observations(region, database=database)
         source = dataset.LABEL if database is None else dataset.STORE_LABEL
     region = _region(observations, region)
     observations = observations.with_series(

@@ -35,6 +35,7 @@ from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
 from carbonpeak.services.dataset import current
 from carbonpeak.services.inventory import read_balance_file
+from carbonpeak.settings import DEFAULT_REGION
 from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
@@ -373,7 +374,6 @@ def inventory_history(
 
 
 _STORE_HISTORY: dict[tuple[Any, ...], InventoryHistory] = {}
-DEFAULT_REGION = "jinan"
 
 
 def _store_observations(
