@@ -36,6 +36,7 @@ from carbonpeak.scenarios.montecarlo import (
 )
 from carbonpeak.scenarios.peak import peak_year
 from carbonpeak.services.projection import load_with_inventory
+from carbonpeak.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import Row, interleaved, record
@@ -208,11 +209,12 @@ def main() -> None:
     args = parser.parse_args()
     sc = load_with_inventory("plan")
     draws, seed = args.draws, args.seed
+    threads = Settings().threads or default_workers()  # CARBONPEAK_THREADS, as the services pass it
     print(
         f"scenario plan ({sc.source_hash[:12]}), {draws:,} draws, years {sc.all_years[0]}-{sc.horizon}, "
-        f"{default_workers()} threads, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+        f"{threads} threads, load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
     )
-    run_summary(sc, draws=1000, seed=seed)  # warm-up (imports, caches)
+    run_summary(sc, draws=1000, seed=seed, workers=threads)  # warm-up (imports, caches)
 
     # the model checked against a second implementation (a per-draw loop), then the summary against
     # plain NumPy's
@@ -220,12 +222,12 @@ def main() -> None:
     z = latent(sc, np.random.default_rng(seed), args.loop_draws, keys)
     past = [series_at(b).co2 for b in sc.history]
     loop = [_loop_co2(sc, z[i], keys) for i in range(args.loop_draws)]
-    vec = simulate(sc, z, keys)
+    vec = simulate(sc, z, keys, workers=threads)
     assert np.allclose(np.array(loop).T, vec.co2[len(past) :], rtol=1e-9), "the loop and the engine disagree"
     assert [_loop_peak(past + e, sc.tolerance) for e in loop] == [
         int(p) - int(sc.all_years[0]) for p in peak_year(vec.co2.T, sc.all_years, tolerance=sc.tolerance)
     ], "peak years disagree"
-    summary = run_summary(sc, draws=draws, seed=seed)
+    summary = run_summary(sc, draws=draws, seed=seed, workers=threads)
     plain = plain_numpy(sc, draws, seed)
     assert summary["p_peak_by_2030"] == plain["p_peak_by_2030"]
     for name in ("co2", "energy", "co2_intensity"):
@@ -235,7 +237,7 @@ def main() -> None:
 
     t = interleaved(
         {
-            "engine": lambda: run_summary(sc, draws=draws, seed=seed),
+            "engine": lambda: run_summary(sc, draws=draws, seed=seed, workers=threads),
             "plain NumPy": lambda: plain_numpy(sc, draws, seed),
         },
         args.repeat,

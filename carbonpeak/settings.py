@@ -6,6 +6,7 @@ at import.
 | CARBONPEAK_DATABASE_URL | sqlite:///<data_dir>/carbonpeak.db | database (SQLite or postgresql+psycopg://…) |
 | CARBONPEAK_DATA_DIR | DEFAULT_DATA_DIR | where the SQLite file, metering Parquet files and uploads live |
 | CARBONPEAK_PLAN_FILE | the packaged Jinan plan | the plan loaded by `carbonpeak init` |
+| CARBONPEAK_REGION | jinan | the region whose data set the engines read (services/dataset.py) |
 | CARBONPEAK_SECRET_KEY | generated per data dir | signs web sessions and CSRF tokens |
 | CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
 | CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
@@ -18,6 +19,7 @@ at import.
 | CARBONPEAK_MQTT_HOST / _PORT | 127.0.0.1 / 1883 | the MQTT broker of the metering intake |
 | CARBONPEAK_MQTT_PREFIX | cp | topic prefix: `<prefix>/<uscc>/<meter>/<quantity>` |
 | CARBONPEAK_MQTT_CLIENT_ID | carbonpeak-metering | the subscriber's persistent session |
+| CARBONPEAK_THREADS | cores, at most 4 | threads of a projection run (results do not depend on it) |
 | CARBONPEAK_SPARK_MASTER | local[1] | Spark master of `metering aggregate --engine spark` (operations.md) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
@@ -38,6 +40,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_PLAN_FILE = PACKAGE_DIR / "plan" / "data" / "jinan-2023.yaml"
+DEFAULT_REGION = "jinan"  # the region of the packaged plan and demo data set
 
 
 def default_data_dir() -> Path:
@@ -53,6 +56,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     plan_file: Path = DEFAULT_PLAN_FILE
+    region: str = Field(default=DEFAULT_REGION, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     secret_key: str | None = None
     audit_key: str | None = None
     audit_head_file: Path | None = None
@@ -68,6 +72,7 @@ class Settings(BaseSettings):
     mqtt_prefix: str = Field(default="cp", pattern=r"^[A-Za-z0-9_-]{1,32}$")
     mqtt_client_id: str = Field(default="carbonpeak-metering", min_length=1, max_length=64)
     spark_master: str = "local[1]"
+    threads: int | None = Field(default=None, ge=1, le=64)
 
     @property
     def api_token_lifetime(self) -> dt.timedelta:

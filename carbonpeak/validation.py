@@ -3,6 +3,8 @@ supervision bundle, forms): reading a file or YAML with the file's name in the e
 pydantic `ValidationError` into located `Problem`s — one location format, one rule form, texts
 from the catalogue (`validation.*` in carbonpeak/i18n/catalogue/validation.yaml).
 
+    problem(location, rule, value, …)  the Problem of `rule`, zh and en texts from the catalogue entry
+                                       `problem.<rule>` (or `text_key`) with `{placeholders}` filled
     read_text(path, area)              the file's text; InputError `<area>.read` naming the file
     read_yaml(path_or_text, area, …)   parsed YAML; InputError `<area>.yaml` with line and column
     schema_problems(exc, area, …)      Problem per fault: `<file>:<path>` (`targets[0].unit`), rule
@@ -32,6 +34,27 @@ from carbonpeak.i18n import catalogue, t
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[int | str, ...]
+
+
+def problem(
+    location: str,
+    rule: str,
+    value: object = None,
+    *,
+    text_key: str | None = None,
+    severity: str = "error",
+    **fields: object,
+) -> Problem:
+    """The Problem of `rule` at `location`: its zh and en messages are the catalogue entry `text_key`
+    (default `problem.<rule>`; a rule whose message differs by case names its own key), with
+    `{value}` and the other `{placeholders}` filled from `fields`. Every user-facing Problem is
+    built here, so no message text lives in the code."""
+    shown = None if value is None else str(value)
+    key = text_key or f"problem.{rule}"
+    values = {"value": shown if shown is not None else "", **fields}
+    labels = catalogue().get(key, {})
+    zh, en = (labels.get(lang) or labels.get("zh") or key for lang in ("zh", "en"))
+    return Problem(location, rule, zh.format(**values), en.format(**values), value=shown, severity=severity)
 
 
 def path_of(loc: Iterable[int | str]) -> str:

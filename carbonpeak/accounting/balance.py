@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -19,7 +20,7 @@ import numpy.typing as npt
 from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.errors import BalanceError, InputError, Problem
-from carbonpeak.validation import finite_number
+from carbonpeak.validation import finite_number, problem
 
 REQUIRED = ("region", "year", "sector", "fuel", "quantity", "unit")
 FLAGS = ("published", "estimated", "sample")
@@ -63,51 +64,19 @@ def parse_csv(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
 
 
-# rule → (column, zh, en) of the checks of one row; the texts are formatted with the row's cells
-# (`target`: the unit its fuel is counted in)
-RULES: dict[str, tuple[str, str, str]] = {
-    "balance.region": ("region", "地区为空", "region is empty"),
-    "balance.year": ("year", "年份“{year}”无效", "year {year!r} is not a year"),
-    "balance.sector.known": (
-        "sector",
-        "未知部门代码“{sector}”(见 sectors.csv)",
-        "unknown sector code {sector!r} (see sectors.csv)",
-    ),
-    "balance.fuel.known": (
-        "fuel",
-        "未知能源品种或产品代码“{fuel}”(见 fuels.csv、process_factors.csv)",
-        "unknown fuel or product code {fuel!r} (see fuels.csv, process_factors.csv)",
-    ),
-    "balance.quantity.number": (
-        "quantity",
-        "数量“{quantity}”不是数字",
-        "quantity {quantity!r} is not a number",
-    ),
-    "balance.unit.convertible": (
-        "unit",
-        "计量单位“{unit}”不能换算为“{target}”",
-        "unit {unit!r} cannot convert to {target!r} (the unit of {fuel})",
-    ),
-    "balance.quantity.range": (
-        "quantity",
-        "数量“{quantity}”{unit}超出合理范围",
-        "quantity {quantity} {unit} is beyond any city's balance (> 1e12 in the fuel's unit)",
-    ),
-    "balance.quantity.non_negative": (
-        "quantity",
-        "部门“{sector}”的数量不能为负",
-        "quantity cannot be negative for sector {sector!r}",
-    ),
-    "balance.process.sector": (
-        "sector",
-        "工业过程产品须记在 S01–S47 部门",
-        "process products belong to a sector S01–S47",
-    ),
-    "balance.flag": (
-        "flag",
-        "标记“{flag}”应为 published/estimated/sample",
-        "flag {flag!r} must be published, estimated or sample",
-    ),
+# rule → the column the checks of one row point at; the texts are the catalogue's `problem.<rule>`
+# (inventory.yaml), formatted with the row's cells (`target`: the unit its fuel is counted in)
+RULES: dict[str, str] = {
+    "balance.region": "region",
+    "balance.year": "year",
+    "balance.sector.known": "sector",
+    "balance.fuel.known": "fuel",
+    "balance.quantity.number": "quantity",
+    "balance.unit.convertible": "unit",
+    "balance.quantity.range": "quantity",
+    "balance.quantity.non_negative": "quantity",
+    "balance.process.sector": "sector",
+    "balance.flag": "flag",
 }
 
 
@@ -122,7 +91,7 @@ class _Codes:
 
 @dataclass
 class _Faults:
-    """The problems of one row, located `<location>:<line>:<column>`, texts from RULES."""
+    """The problems of one row, located `<location>:<line>:<column>`, texts from the catalogue."""
 
     location: str
     line: int
@@ -131,11 +100,9 @@ class _Faults:
     count: int = 0
 
     def __call__(self, rule: str, value: str | None = None) -> None:
-        column, zh, en = RULES[rule]
-        where = f"{self.location}:{self.line}:{column}"
-        self.problems.append(
-            Problem(where, rule, zh.format(**self.text), en.format(**self.text), value=value)
-        )
+        where = f"{self.location}:{self.line}:{RULES[rule]}"
+        cells: dict[str, Any] = dict(self.text)
+        self.problems.append(problem(where, rule, value, **cells))
         self.count += 1
 
 
@@ -170,7 +137,7 @@ def read_balance(
     if not parsed:
         raise BalanceError(
             "the energy balance has no rows",
-            [Problem(location, "balance.empty", "能源平衡表没有数据行", "the energy balance has no rows")],
+            [problem(location, "balance.empty")],
         )
     return _assembled(parsed, table, codes, first_line, location)
 
@@ -181,15 +148,7 @@ def _check_columns(rows: list[dict[str, str]], location: str) -> None:
     if missing:
         raise BalanceError(
             "the energy balance lacks required columns",
-            [
-                Problem(
-                    f"{location}:1:{c}",
-                    "balance.column",
-                    f"缺少必需列“{c}”",
-                    f"required column {c!r} is missing",
-                )
-                for c in missing
-            ],
+            [problem(f"{location}:1:{c}", "balance.column", c=c) for c in missing],
             message_zh="能源平衡表缺少必需列",
         )
 

@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.accounting.balance import Balance
 
@@ -47,7 +48,7 @@ def tce_coefficients(balance: Balance, method: Method = "calorific") -> tuple[Ar
                     f"generation coal rate for {year} not tabulated; used {rate.year} ({rate.rate} gce/kWh)"
                 )
             for f in ELECTRIC:
-                k[i, balance.fuels.index(f)] = rate.rate * 1e-6 * kwh_per_unit[f]
+                k[i, balance.fuels.index(f)] = rate.rate * units.factor("gce", "tce") * kwh_per_unit[f]
     return k, notes
 
 

@@ -76,7 +76,7 @@ class CombustionFactor:
     def ef_t_per_tj(self) -> float:
         """CO2 per unit of heat, t CO2/TJ, oxidation included."""
         if self.co2_ef is not None:
-            return self.co2_ef / 1000.0 * self.oxidation
+            return units.convert(self.co2_ef, "kgCO2", "tCO2") * self.oxidation
         assert self.carbon_content is not None
         return self.carbon_content * self.oxidation * C_TO_CO2
 

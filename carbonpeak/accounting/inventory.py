@@ -14,7 +14,7 @@ Formulas and sources: docs/methods/inventory.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,7 @@ from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.accounting.balance import Balance
 from carbonpeak.errors import BalanceError, Problem
+from carbonpeak.validation import problem
 
 Array = npt.NDArray[np.float64]
 GridFallback = Literal["strict", "nearest"]
@@ -83,10 +84,10 @@ def fossil_mask(fuel_codes: tuple[str, ...]) -> Array:
     return np.array([1.0 if table[f].kind in FOSSIL_KINDS else 0.0 for f in fuel_codes])
 
 
-def _problem(balance: Balance, k: int, column: str, rule: str, zh: str, en: str) -> Problem:
-    return Problem(
-        f"{balance.location}:{balance.lines[k]}:{column}", rule, zh, en, value=balance.rows[k].get(column)
-    )
+def _problem(balance: Balance, k: int, column: str, rule: str, **fields: Any) -> Problem:
+    """The Problem of `rule` at row `k`'s cell `column` (texts from the catalogue, with `fields`)."""
+    where = f"{balance.location}:{balance.lines[k]}:{column}"
+    return problem(where, rule, balance.rows[k].get(column), **fields)
 
 
 def inventory(
@@ -111,12 +112,12 @@ def inventory(
         raise BalanceError(
             f"unknown factor set {factor_set!r}",
             [
-                Problem(
+                problem(
                     "factors",
                     "factors.set",
-                    f"未知因子集“{factor_set}”",
-                    f"unknown factor set {factor_set!r}; use {', '.join(factors.FACTOR_SETS)}",
-                    value=factor_set,
+                    factor_set,
+                    factor_set=factor_set,
+                    factor_sets_list=", ".join(factors.FACTOR_SETS),
                 )
             ],
         )
@@ -168,8 +169,9 @@ def inventory(
                         k,
                         "fuel",
                         "factor.missing",
-                        f"因子集“{factor_set}”没有{year}年“{code}”的排放因子",
-                        f"factor set {factor_set!r} has no factor for {code!r} in {year}",
+                        factor_set=factor_set,
+                        year=year,
+                        code=code,
                     )
                 )
     e = fuel_codes.index("electricity")
@@ -201,8 +203,8 @@ def inventory(
                                 k,
                                 "year",
                                 "factor.grid.missing",
-                                f"没有{where}地区{year}年的电网排放因子",
-                                f"no grid emission factor for region {where!r} in {year}",
+                                region=where,
+                                year=year,
                             )
                             for k in ks
                         )

@@ -7,8 +7,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
-from carbonpeak.errors import CarbonpeakError, InputError, NotInitialised, Problem, TooManyRequests
+from carbonpeak.errors import CarbonpeakError, InputError, NotInitialised, TooManyRequests
 from carbonpeak.store.db import is_missing_table
+from carbonpeak.validation import problem
 
 
 def error_body(exc: CarbonpeakError) -> dict[str, object]:
@@ -33,15 +34,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _data_error(request: Request, exc: Exception) -> Response:
         err = InputError(
             "a value of the request cannot be stored or searched for",
-            [
-                Problem(
-                    "request",
-                    "input.data",
-                    "请求中的某个值无法存储或查询（例如含有 NUL 字符，或数值超出范围）",
-                    "a value of the request cannot be stored or searched for (a NUL character, a number "
-                    "out of range …)",
-                )
-            ],
+            [problem("request", "input.data")],
             message_zh="请求中的值无效",
         )
         return JSONResponse(status_code=err.status, content=error_body(err))

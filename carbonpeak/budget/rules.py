@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from carbonpeak import yaml_loader
 from carbonpeak.budget.budget import Thresholds
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.validation import problem
 
 DATA = Path(__file__).with_name("data")
 RULES_FILE = DATA / "rules.yaml"
@@ -85,12 +86,7 @@ class BudgetRules(_Strict):
 
 def _problems(exc: ValidationError, name: str) -> list[Problem]:
     return [
-        Problem(
-            f"{name}:" + ".".join(str(p) for p in e["loc"]),
-            "budget.schema",
-            f"不符合规则文件格式：{e['msg']}",
-            f"breaks the file's schema: {e['msg']}",
-        )
+        problem(f"{name}:" + ".".join(str(p) for p in e["loc"]), "budget.schema", e=e["msg"])
         for e in exc.errors()
     ]
 
@@ -101,7 +97,7 @@ def _load(text: str, name: str) -> Any:
     except Exception as exc:  # the YAML parser raises several types
         raise InputError(
             f"{name}: not YAML",
-            [Problem(name, "budget.yaml", "文件不是有效的YAML", f"not valid YAML: {type(exc).__name__}")],
+            [problem(name, "budget.yaml", error=type(exc).__name__)],
         ) from None
 
 
@@ -113,26 +109,14 @@ def parse_rules(text: str, name: str = "rules.yaml") -> BudgetRules:
     except ValidationError as exc:
         raise InputError(f"{name}: the budget rules break the schema", _problems(exc, name)) from None
     problems = [
-        Problem(
-            f"{name}:periods.{i}",
-            "budget.period",
-            "目标年须晚于基年",
-            "the target year must follow the base year",
-        )
+        problem(f"{name}:periods.{i}", "budget.period")
         for i, p in enumerate(rules.periods)
         if p.target_year <= p.base_year
     ]
     for level in ("districts", "sectors"):
         alloc: Allocation = getattr(rules.allocation, level)
         if not any(w > 0 for w in alloc.weights.values()) or set(alloc.weights) - {"emissions", "gdp"}:
-            problems.append(
-                Problem(
-                    f"{name}:allocation.{level}.weights",
-                    "budget.weights",
-                    "分配权重须为 emissions、gdp 中的正数",
-                    "allocation weights must be positive numbers for emissions and/or gdp",
-                )
-            )
+            problems.append(problem(f"{name}:allocation.{level}.weights", "budget.weights"))
     if problems:
         raise InputError(f"{name}: invalid budget rules", problems)
     return rules

@@ -88,10 +88,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The newest published version of a kind, in its import layout. 导出统计数据。"""
         from carbonpeak.cli.output import print_csv
-        from carbonpeak.errors import InputError, Problem
+        from carbonpeak.errors import InputError
         from carbonpeak.services.statistics import export_rows
         from carbonpeak.statistics.files import xlsx_bytes
         from carbonpeak.store.db import open_session
+        from carbonpeak.validation import problem
 
         with open_session(cli_settings()) as session:
             rows = export_rows(session, kind, year)
@@ -99,7 +100,7 @@ def register(app: typer.Typer) -> None:
             if out is None:
                 raise InputError(
                     "--format xlsx needs --out",
-                    [Problem("--out", "cli.out", "xlsx 格式须指定 --out 文件", "xlsx needs --out FILE")],
+                    [problem("--out", "cli.out")],
                 )
             out.write_bytes(xlsx_bytes(rows, sheet=kind))
             typer.echo(f"{len(rows)} rows written to {out}")

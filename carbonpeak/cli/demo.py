@@ -103,22 +103,15 @@ def register(app: typer.Typer) -> None:
         """Rebuild the estimated balance and 原料用能 and the sample progress files. 重建示例数据文件。"""
         from carbonpeak.demo import build as demo_build
         from carbonpeak.demo import samples
-        from carbonpeak.errors import InputError, Problem
+        from carbonpeak.errors import InputError
         from carbonpeak.plan.load import load_plan
+        from carbonpeak.validation import problem
 
         directory = out or demo_build.DATA_DIR
         if directory.exists() and not directory.is_dir():
             raise InputError(
                 f"{directory} is not a directory",
-                [
-                    Problem(
-                        "--out",
-                        "demo.out",
-                        "输出路径不是目录",
-                        "the output path is not a directory",
-                        str(directory),
-                    )
-                ],
+                [problem("--out", "demo.out", str(directory))],
             )
         directory.mkdir(parents=True, exist_ok=True)
         balance = demo_build.write_balance(directory / "energy-balance.csv")

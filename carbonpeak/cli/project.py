@@ -48,6 +48,7 @@ def register(app: typer.Typer) -> None:
             sobol_draws=sobol_draws,
             add_project=add_project,
             data_dir=settings().data_dir if save else None,
+            workers=settings().threads,
         )
         with store_database(store) as database:
             if database is not None:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.logs import Level, configure
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from carbonpeak.settings import Settings
@@ -85,12 +86,15 @@ def ensure_port_free(host: str, port: int, hint: str = DEFAULT_HINT) -> None:
     raise InputError(
         f"cannot listen on {host}:{port}: {error}",
         [
-            Problem(
+            problem(
                 "--port",
                 "serve.port",
-                f"无法监听 {host}:{port}（{error}）{try_zh}",
-                f"cannot listen on {host}:{port} ({error}){try_en}",
                 str(port),
+                host=host,
+                port=port,
+                error=error,
+                try_zh=try_zh,
+                try_en=try_en,
             )
         ],
         message_zh=f"无法监听 {host}:{port}：{error}",

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from carbonpeak import validation
 from carbonpeak.errors import Problem
 from carbonpeak.i18n import t
 
@@ -105,17 +106,8 @@ RULES: dict[str, Rule] = {
 
 def problem(code: str, location: str, value: object = None, **fields: object) -> Problem:
     """The Problem of rule `code` at `location`, messages filled from the catalogue with `fields`."""
-    rule = RULES[code]
-    shown = None if value is None else str(value)
-    values = {"value": shown if shown is not None else "", **fields}
-    return Problem(
-        location=location,
-        rule=code,
-        message_zh=t(f"collection.rule.{code}", "zh", **values),
-        message_en=t(f"collection.rule.{code}", "en", **values),
-        value=shown,
-        severity=rule.severity,
-    )
+    key = f"collection.rule.{code}"
+    return validation.problem(location, code, value, text_key=key, severity=RULES[code].severity, **fields)
 
 
 def rules_table() -> str:

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.validation import problem
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -162,53 +163,30 @@ class KayaSeries:
         for name, shape in shapes.items():
             arr = np.asarray(getattr(self, name))
             if arr.shape != shape:
-                out.append(
-                    Problem(
-                        name,
-                        "lmdi.shape",
-                        f"{name} 的形状应为 {shape}，实为 {arr.shape}",
-                        f"{name} must have shape {shape}, got {arr.shape}",
-                    )
-                )
+                out.append(problem(name, "lmdi.shape", name=name, shape=shape, actual=arr.shape))
             elif not np.all(np.isfinite(arr)) or np.any(arr < 0):
-                out.append(
-                    Problem(
-                        name,
-                        "lmdi.non_negative",
-                        f"{name} 须为有限的非负数",
-                        f"{name} must be finite and non-negative",
-                    )
-                )
+                out.append(problem(name, "lmdi.non_negative", name=name))
         if out:
             return out
         for name, arr in (("population", self.population), ("gdp", self.gdp)):
             for y in np.flatnonzero(arr <= 0):
-                out.append(
-                    Problem(
-                        f"{name}[{self.years[y]}]",
-                        "lmdi.positive",
-                        f"{name} 须为正数",
-                        f"{name} must be positive",
-                        value=str(arr[y]),
-                    )
-                )
+                out.append(problem(f"{name}[{self.years[y]}]", "lmdi.positive", str(arr[y]), name=name))
         e_sector = self.energy.sum(axis=2)
         for y, s in zip(*np.nonzero((self.sector_gdp == 0) & (e_sector > 0)), strict=True):
             out.append(
-                Problem(
+                problem(
                     f"sector_gdp[{self.years[y]}][{self.sectors[s]}]",
                     "lmdi.activity",
-                    f"部门“{self.sectors[s]}”有能源消费但增加值为零",
-                    f"sector {self.sectors[s]!r} uses energy but has no value added",
+                    sector=self.sectors[s],
                 )
             )
         for y, s, f in zip(*np.nonzero((self.energy == 0) & (self.emissions > 0)), strict=True):
             out.append(
-                Problem(
+                problem(
                     f"energy[{self.years[y]}][{self.sectors[s]}][{self.fuels[f]}]",
                     "lmdi.emissions_without_energy",
-                    "有排放而无能源消费",
-                    f"emissions without energy use for {self.sectors[s]} × {self.fuels[f]}",
+                    sector=self.sectors[s],
+                    fuel=self.fuels[f],
                 )
             )
         return out
@@ -265,14 +243,7 @@ def decompose(series: KayaSeries, *, chained: bool = True) -> Decomposition:
     if len(series.years) < 2:
         raise InputError(
             "a decomposition needs two years",
-            [
-                Problem(
-                    "years",
-                    "lmdi.two_years",
-                    "分解至少需要两个年份",
-                    "a decomposition needs at least two years",
-                )
-            ],
+            [problem("years", "lmdi.two_years")],
         )
     x = kaya_factors(series.population, series.gdp, series.sector_gdp, series.energy, series.emissions)
     c = series.emissions

@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from carbonpeak.decomposition.lmdi import KayaSeries
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.units import convert, lookup
-from carbonpeak.validation import read_text
+from carbonpeak.validation import problem, read_text
 
 SAMPLE_FILE = Path(__file__).with_name("data") / "sample-kaya.csv"
 COLUMNS = ("variable", "year", "sector", "fuel", "value", "unit")
@@ -55,11 +55,7 @@ def read_kaya_table(path: Path | str) -> KayaSeries:
 def parse_kaya_table(text: str, *, name: str = "kaya.csv") -> KayaSeries:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in reader.fieldnames or []]
-    problems = [
-        Problem(f"{name}:1:{c}", "kaya.column_missing", f"缺少列“{c}”", f"column {c!r} is missing")
-        for c in COLUMNS
-        if c not in header
-    ]
+    problems = [problem(f"{name}:1:{c}", "kaya.column_missing", c=c) for c in COLUMNS if c not in header]
     if problems:
         raise InputError(f"{name} does not follow the decomposition table", problems)
     cells: dict[tuple[str, int, str, str], float] = {}
@@ -69,12 +65,8 @@ def parse_kaya_table(text: str, *, name: str = "kaya.csv") -> KayaSeries:
         var = row["variable"]
         if var not in VARIABLES:
             problems.append(
-                Problem(
-                    f"{where}:variable",
-                    "kaya.variable",
-                    f"未知变量“{var}”",
-                    f"unknown variable {var!r} (use {', '.join(VARIABLES)})",
-                    value=var,
+                problem(
+                    f"{where}:variable", "kaya.variable", var, var=var, variables_list=", ".join(VARIABLES)
                 )
             )
             continue
@@ -82,43 +74,23 @@ def parse_kaya_table(text: str, *, name: str = "kaya.csv") -> KayaSeries:
         bad = len(problems)
         if needs_sector != bool(row["sector"]):
             problems.append(
-                Problem(
-                    f"{where}:sector",
-                    "kaya.sector",
-                    "部门列填写不当",
-                    f"{var} {'needs' if needs_sector else 'takes no'} sector",
+                problem(
+                    f"{where}:sector", "kaya.sector", var=var, needs="needs" if needs_sector else "takes no"
                 )
             )
         if needs_fuel != bool(row["fuel"]):
             problems.append(
-                Problem(
-                    f"{where}:fuel",
-                    "kaya.fuel",
-                    "品种列填写不当",
-                    f"{var} {'needs' if needs_fuel else 'takes no'} fuel",
-                )
+                problem(f"{where}:fuel", "kaya.fuel", var=var, needs="needs" if needs_fuel else "takes no")
             )
         year = int(row["year"]) if row["year"].isdigit() else None
         if year is None:
-            problems.append(
-                Problem(
-                    f"{where}:year", "kaya.year", "年份须为整数", "year must be an integer", value=row["year"]
-                )
-            )
+            problems.append(problem(f"{where}:year", "kaya.year", row["year"]))
         try:
             value = float(row["value"].replace(",", ""))
             if not math.isfinite(value) or value < 0:
                 raise ValueError
         except ValueError:
-            problems.append(
-                Problem(
-                    f"{where}:value",
-                    "kaya.value",
-                    "数值须为非负有限数",
-                    "value must be ≥ 0 and finite",
-                    value=row["value"],
-                )
-            )
+            problems.append(problem(f"{where}:value", "kaya.value", row["value"]))
             continue
         try:
             if lookup(row["unit"]).dimension != lookup(unit_to).dimension:
@@ -126,24 +98,15 @@ def parse_kaya_table(text: str, *, name: str = "kaya.csv") -> KayaSeries:
             value = convert(value, row["unit"], unit_to)
         except InputError:
             problems.append(
-                Problem(
-                    f"{where}:unit",
-                    "kaya.unit",
-                    f"计量单位“{row['unit']}”不适用于{var}",
-                    f"unit {row['unit']!r} does not fit {var} (like {unit_to})",
-                    value=row["unit"],
-                )
+                problem(f"{where}:unit", "kaya.unit", row["unit"], unit=row["unit"], var=var, unit_to=unit_to)
             )
         if len(problems) > bad or year is None:
             continue
         key = (var, year, row["sector"], row["fuel"])
         if key in cells:
             problems.append(
-                Problem(
-                    f"{where}",
-                    "kaya.duplicate",
-                    "重复的行",
-                    f"{var} {year} {row['sector']} {row['fuel']} appears twice",
+                problem(
+                    f"{where}", "kaya.duplicate", var=var, year=year, sector=row["sector"], fuel=row["fuel"]
                 )
             )
             continue
@@ -161,25 +124,18 @@ def _series(cells: dict[tuple[str, int, str, str], float], name: str) -> KayaSer
     for var in ("population", "gdp"):
         for y in years:
             if (var, y, "", "") not in cells:
-                problems.append(
-                    Problem(
-                        f"{name}",
-                        "kaya.missing",
-                        f"缺少{y}年的{var}",
-                        f"{var} is missing for {y}",
-                        value=str(y),
-                    )
-                )
+                problems.append(problem(f"{name}", "kaya.missing", str(y), year=y, var=var))
     for y in years:
         for s in sectors:
             if ("value_added", y, s, "") not in cells:
                 problems.append(
-                    Problem(
+                    problem(
                         f"{name}",
                         "kaya.missing",
-                        f"缺少{y}年部门{s}的增加值",
-                        f"value_added is missing for {s} in {y}",
-                        value=s,
+                        s,
+                        text_key="problem.kaya.missing.value_added",
+                        year=y,
+                        sector=s,
                     )
                 )
     if problems:

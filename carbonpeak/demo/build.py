@@ -260,11 +260,13 @@ def build_balance_rows() -> list[dict[str, str]]:
                 / (ys[-1] - gas_from + 1)
             )
         rate = (1 - w) * float(el["supply_coal_rate"]["first"]) + w * float(el["supply_coal_rate"]["last"])
-        coal_tce = thermal * (1 - gas_share) * rate / 1e6
+        coal_tce = units.convert(thermal * (1 - gas_share) * rate, "gce", "tce")
         q, unit = _fuel_amount(coal_tce, "raw_coal")
         add(y, "T_POWER", "raw_coal", q, unit)
         if gas_share > 0:
-            q, unit = _fuel_amount(thermal * gas_share * 230 / 1e6, "natural_gas")  # CCGT ≈ 230 gce/kWh
+            q, unit = _fuel_amount(
+                units.convert(thermal * gas_share * 230, "gce", "tce"), "natural_gas"
+            )  # CCGT ≈ 230 gce/kWh
             add(y, "T_POWER", "natural_gas", q, unit)
         add(y, "T_POWER", "electricity", -units.convert(thermal, "kWh", "亿kWh"), "亿kWh")
         pv = _interpolate_linear({int(k): float(v) for k, v in el["pv_capacity_gw"]["values"].items()}, y)

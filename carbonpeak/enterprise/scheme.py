@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from carbonpeak import yaml_loader
 from carbonpeak.errors import InputError, Problem
+from carbonpeak.validation import problem
 
 SCHEMES_DIR = Path(__file__).with_name("schemes")
 
@@ -94,14 +95,7 @@ def load_scheme(code: str = "huzhou-2021") -> GradingScheme:
         known = ", ".join(scheme_codes())
         raise InputError(
             f"unknown grading scheme {code!r} (known: {known})",
-            [
-                Problem(
-                    "scheme",
-                    "enterprise.scheme",
-                    f"未知评价方案“{code}”（可选：{known}）",
-                    f"unknown scheme {code!r}",
-                )
-            ],
+            [problem("scheme", "enterprise.scheme", code=code, known=known)],
             message_zh=f"未知评价方案“{code}”",
         )
     raw = yaml_loader.safe_load(path.read_text(encoding="utf-8"))

@@ -14,6 +14,8 @@ Only the 18th character is checked here; the organisation code's own check (GB 1
 
 from __future__ import annotations
 
+from carbonpeak.i18n import t
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28
@@ -26,24 +28,24 @@ def check_character(first17: str) -> str:
 
 
 def uscc_error(code: str) -> tuple[str, str] | None:
-    """(zh, en) saying why `code` is not a valid USCC, or None when it is."""
+    """(zh, en) saying why `code` is not a valid USCC (texts from the catalogue), or None when it is."""
     if len(code) != 18:
         return (
-            f"统一社会信用代码须为18位（现为{len(code)}位）",
-            f"a USCC has 18 characters, not {len(code)}",
+            t("problem.enterprise.uscc.length", "zh", length=len(code)),
+            t("problem.enterprise.uscc.length", "en", length=len(code)),
         )
     bad = sorted({c for c in code if c not in VALUE})
     if bad:
         chars = "".join(bad)
         return (
-            f"统一社会信用代码含无效字符“{chars}”（不得含I、O、Z、S、V及小写）",
-            f"invalid character(s) {chars!r} (I, O, Z, S, V and lower case are not used)",
+            t("problem.enterprise.uscc.characters", "zh", chars=chars),
+            t("problem.enterprise.uscc.characters", "en", chars=chars),
         )
     expected = check_character(code[:17])
     if code[17] != expected:
         return (
-            f"统一社会信用代码校验位错误：应为“{expected}”，实为“{code[17]}”（GB 32100-2015）",
-            f"check character is {code[17]!r}, GB 32100-2015 calls for {expected!r}",
+            t("problem.enterprise.uscc.check", "zh", expected=expected, actual=code[17]),
+            t("problem.enterprise.uscc.check", "en", expected=expected, actual=code[17]),
         )
     return None
 

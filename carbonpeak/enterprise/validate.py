@@ -34,6 +34,7 @@ from carbonpeak.enterprise.uscc import uscc_error
 from carbonpeak.errors import Problem
 from carbonpeak.statistics.kinds import LONG_COLUMNS
 from carbonpeak.statistics.rows import StatRow
+from carbonpeak.validation import problem
 
 # the register's values: the columns of its layout after uscc and year, and `reporters` (may be left out)
 REGISTER_FIELDS = (*(c for c in LONG_COLUMNS["register"] if c not in ("uscc", "year")), "reporters")
@@ -60,10 +61,6 @@ class Context:
     tolerance: float = 0.05
 
 
-def _p(where: str, rule: str, zh: str, en: str, value: object = None) -> Problem:
-    return Problem(where, rule, zh, en, value=None if value is None else str(value))
-
-
 def _year(v: Mapping[str, str], where: Mapping[str, str], problems: list[Problem]) -> int | None:
     try:
         y = float(v.get("year", ""))
@@ -71,15 +68,7 @@ def _year(v: Mapping[str, str], where: Mapping[str, str], problems: list[Problem
             raise ValueError
         return int(y)
     except ValueError:
-        problems.append(
-            _p(
-                where.get("year", "?"),
-                "data.year",
-                f"年份“{v.get('year')}”无效",
-                f"{v.get('year')!r} is not a year",
-                v.get("year"),
-            )
-        )
+        problems.append(problem(where.get("year", "?"), "data.year", v.get("year"), year=v.get("year")))
         return None
 
 
@@ -88,15 +77,7 @@ def _flag(
 ) -> str | None:
     flag = v.get("flag") or default
     if flag not in FLAGS:
-        problems.append(
-            _p(
-                where.get("flag", "?"),
-                "data.flag",
-                f"标记须为 {', '.join(FLAGS)} 之一",
-                f"flag must be one of {', '.join(FLAGS)}",
-                flag,
-            )
-        )
+        problems.append(problem(where.get("flag", "?"), "data.flag", flag, flags_list=", ".join(FLAGS)))
         return None
     return flag
 
@@ -105,7 +86,7 @@ def _uscc(v: Mapping[str, str], where: Mapping[str, str], problems: list[Problem
     code = v.get("uscc", "").strip()
     err = uscc_error(code)
     if err:
-        problems.append(_p(where.get("uscc", "?"), "enterprise.uscc", err[0], err[1], code))
+        problems.append(Problem(where.get("uscc", "?"), "enterprise.uscc", err[0], err[1], code))
         return None
     return code
 
@@ -127,53 +108,38 @@ def check_register(
         values = {f: (v.get(f) or "").strip() for f in REGISTER_FIELDS}
         for f in ("name_zh", "district", "industry"):
             if not values[f]:
-                problems.append(
-                    _p(where.get(f, "?"), "enterprise.required", f"“{f}”不能为空", f"{f!r} is empty")
-                )
+                problems.append(problem(where.get(f, "?"), "enterprise.required", f=f))
         if values["industry"] and division_of(values["industry"]) is None:
             problems.append(
-                _p(
-                    where["industry"],
-                    "enterprise.industry",
-                    f"行业代码“{values['industry']}”不是已知的国民经济行业分类（GB/T 4754-2017）大类或小类",
-                    f"industry code {values['industry']!r} is not a known GB/T 4754-2017 division or class",
-                    values["industry"],
+                problem(
+                    where["industry"], "enterprise.industry", values["industry"], values=values["industry"]
                 )
             )
         for f in ("key_energy_unit", "ets"):
             answer = YES_NO.get(values[f].lower())
             if answer is None:
-                problems.append(
-                    _p(
-                        where.get(f, "?"),
-                        "enterprise.yes_no",
-                        f"“{f}”须为 yes 或 no（是/否）",
-                        f"{f!r} must be yes or no",
-                        values[f],
-                    )
-                )
+                problems.append(problem(where.get(f, "?"), "enterprise.yes_no", values[f], f=f))
             else:
                 values[f] = answer
         if values["lianggao"] and values["lianggao"] not in levels():
             problems.append(
-                _p(
+                problem(
                     where["lianggao"],
                     "enterprise.lianggao",
-                    f"“{values['lianggao']}”不是能效标杆/基准水平表中的产品（{', '.join(levels())}）",
-                    f"{values['lianggao']!r} is not a product of the efficiency levels "
-                    f"({', '.join(levels())})",
                     values["lianggao"],
+                    values=values["lianggao"],
+                    x=", ".join(levels()),
                 )
             )
         if len(problems) > n or code is None or year is None or flag is None:
             continue
         if (code, year) in seen:
             problems.append(
-                _p(
+                problem(
                     where["uscc"],
                     "data.duplicate",
-                    f"与 {seen[(code, year)]} 重复",
-                    f"the enterprise is given already at {seen[(code, year)]}",
+                    text_key="problem.data.duplicate.enterprise",
+                    seen=seen[(code, year)],
                 )
             )
             continue
@@ -230,35 +196,15 @@ def check_reports(
                 month = int(m)
             except ValueError:
                 problems.append(
-                    _p(
-                        where.get("month", "?"),
-                        "enterprise.month",
-                        f"月份“{v.get('month')}”须为1–12",
-                        f"month {v.get('month')!r} must be 1-12",
-                        v.get("month"),
-                    )
+                    problem(where.get("month", "?"), "enterprise.month", v.get("month"), month=v.get("month"))
                 )
         if code is not None and ctx.register is not None and code not in ctx.register:
-            problems.append(
-                _p(
-                    where["uscc"],
-                    "enterprise.unregistered",
-                    f"企业{code}不在已发布的重点单位名录中",
-                    f"enterprise {code} is not in the published register",
-                    code,
-                )
-            )
+            problems.append(problem(where["uscc"], "enterprise.unregistered", code, code=code))
         item_code = (v.get("item") or "").strip()
         it = catalogue.get(item_code)
         if it is None:
             problems.append(
-                _p(
-                    where.get("item", "?"),
-                    "enterprise.item",
-                    f"未知填报项“{item_code}”",
-                    f"unknown item {item_code!r}",
-                    item_code,
-                )
+                problem(where.get("item", "?"), "enterprise.item", item_code, item_code=item_code)
             )
         unit = (v.get("unit") or "").strip()
         try:
@@ -267,12 +213,12 @@ def check_reports(
                 raise ValueError
         except ValueError:
             problems.append(
-                _p(
+                problem(
                     where.get("value", "?"),
                     "data.value",
-                    f"“{v.get('value')}”不是有限数值",
-                    f"{v.get('value')!r} is not a finite number",
                     v.get("value"),
+                    text_key="problem.data.value.finite",
+                    shown=v.get("value"),
                 )
             )
             value = math.nan
@@ -280,63 +226,40 @@ def check_reports(
         if it is not None:
             if it.role == "efficiency":
                 if unit != it.unit:
-                    problems.append(
-                        _p(
-                            where.get("unit", "?"),
-                            "data.unit",
-                            f"单位须为“{it.unit}”",
-                            f"the unit must be {it.unit!r}",
-                            unit,
-                        )
-                    )
+                    problems.append(problem(where.get("unit", "?"), "data.unit", unit, unit=it.unit))
                 canonical = value
             else:
                 try:
                     canonical = accounts.canonical_value(value, unit, item_code)
                 except Exception:  # unknown unit or another dimension: one problem, named
                     problems.append(
-                        _p(
+                        problem(
                             where.get("unit", "?"),
                             "data.unit",
-                            f"单位“{unit}”无法换算为“{it.unit}”",
-                            f"unit {unit!r} does not convert to {it.unit!r}",
                             unit,
+                            text_key="problem.data.unit.convertible",
+                            unit=unit,
+                            unit2=it.unit,
                         )
                     )
             if not math.isnan(value):
                 if it.role == "value_added" and value <= 0:
-                    problems.append(
-                        _p(
-                            where["value"],
-                            "enterprise.value_added",
-                            f"增加值须大于0（现为{value:g}）；无法计算碳效",
-                            f"value added must be above 0 (is {value:g}); "
-                            "no carbon efficiency can be computed",
-                            value,
-                        )
-                    )
+                    problems.append(problem(where["value"], "enterprise.value_added", value, shown=value))
                 elif it.role in NON_NEGATIVE and value < 0:
                     problems.append(
-                        _p(
+                        problem(
                             where["value"],
                             "enterprise.negative",
-                            f"{it.name_zh}不能为负数",
-                            f"{it.name_en} cannot be negative",
                             value,
+                            name_zh=it.name_zh,
+                            name_en=it.name_en,
                         )
                     )
         if len(problems) > n or code is None or year is None or flag is None or it is None:
             continue
         ident = (code, year, month, item_code)
         if ident in seen:
-            problems.append(
-                _p(
-                    where["value"],
-                    "data.duplicate",
-                    f"与 {seen[ident]} 重复",
-                    f"the same value is given at {seen[ident]}",
-                )
-            )
+            problems.append(problem(where["value"], "data.duplicate", seen=seen[ident]))
             continue
         seen[ident] = where["value"]
         key = f"{code}/{month:02d}" if monthly else code
@@ -389,14 +312,16 @@ def _metering(
         if abs(gap) > ctx.tolerance:
             when = f"{year}-{month:02d}" if monthly else str(year)
             problems.append(
-                _p(
+                problem(
                     cells[(code, year, month)],
                     "enterprise.metering",
-                    f"{code} {when}：填报能耗{reported:,.1f} tce与计量{metered:,.1f} tce"
-                    f"相差{gap:+.1%}，超过允许的±{ctx.tolerance:.0%}",
-                    f"{code} {when}: reported energy {reported:,.1f} tce and metered {metered:,.1f} tce "
-                    f"differ by {gap:+.1%}, beyond ±{ctx.tolerance:.0%}",
                     f"{gap:+.4f}",
+                    code=code,
+                    when=when,
+                    reported=reported,
+                    metered=metered,
+                    gap=gap,
+                    tolerance=ctx.tolerance,
                 )
             )
     return problems

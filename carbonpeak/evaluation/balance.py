@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from carbonpeak import units
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.plan.schema import Plan, Target
-from carbonpeak.validation import read_yaml, validated
+from carbonpeak.validation import problem, read_yaml, validated
 
 ADDITIVE_METRICS = frozenset({"level", "count"})
 
@@ -97,45 +97,45 @@ def district_plan_problems(plan: Plan, district: DistrictPlan, *, location: str 
     if district.district in known and known[district.district].kind != "district_government":
         unit = known[district.district]
         problems.append(
-            Problem(
+            problem(
                 f"{loc}:district",
                 "district.kind",
-                f"“{unit.name_zh}”不是区县政府",
-                f"{district.district} is a unit of the city plan but not a district government",
-                value=district.district,
+                district.district,
+                name_zh=unit.name_zh,
+                district=district.district,
             )
         )
     if district.city_plan != plan.code:
         problems.append(
-            Problem(
+            problem(
                 f"{loc}:city_plan",
                 "district.city_plan",
-                f"区县方案对应的城市方案应为{plan.code}",
-                f"city_plan is {district.city_plan!r}, expected {plan.code!r}",
-                value=district.city_plan,
+                district.city_plan,
+                code=plan.code,
+                city_plan=district.city_plan,
             )
         )
     for i, t in enumerate(district.targets):
         city = _city_target(plan, t.indicator, t.target_year)
         if city is None:
             problems.append(
-                Problem(
+                problem(
                     f"{loc}:targets[{i}].indicator",
                     "district.indicator_known",
-                    f"城市方案中没有{t.target_year}年的指标“{t.indicator}”",
-                    f"the city plan has no {t.indicator!r} target for {t.target_year}",
-                    value=t.indicator,
+                    t.indicator,
+                    target_year=t.target_year,
+                    indicator=t.indicator,
                 )
             )
             continue
         if not _same_dimension(t.unit, city.unit):
             problems.append(
-                Problem(
+                problem(
                     f"{loc}:targets[{i}].unit",
                     "district.unit_dimension",
-                    f"单位“{t.unit}”与城市指标单位“{city.unit}”不可换算",
-                    f"unit {t.unit!r} does not convert to the city's {city.unit!r}",
-                    value=t.unit,
+                    t.unit,
+                    unit=t.unit,
+                    city_unit=city.unit,
                 )
             )
     for i, p in enumerate(district.projections):
@@ -143,13 +143,7 @@ def district_plan_problems(plan: Plan, district: DistrictPlan, *, location: str 
             units.lookup(p.unit)
         except InputError:
             problems.append(
-                Problem(
-                    f"{loc}:projections[{i}].unit",
-                    "district.unit_known",
-                    f"未知计量单位“{p.unit}”",
-                    f"unknown unit {p.unit!r}",
-                    value=p.unit,
-                )
+                problem(f"{loc}:projections[{i}].unit", "district.unit_known", p.unit, unit=p.unit)
             )
     return problems
 

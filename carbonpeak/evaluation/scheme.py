@@ -35,7 +35,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from carbonpeak.errors import InputError, Problem
-from carbonpeak.validation import read_yaml, validated
+from carbonpeak.validation import problem, read_yaml, validated
 
 Measure = Literal[
     "indicator",
@@ -125,55 +125,30 @@ def scheme_problems(scheme: Scheme) -> list[Problem]:
     problems: list[Problem] = []
     mins = [g.min_score for g in scheme.grades]
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
-        problems.append(
-            Problem(
-                "grades",
-                "scheme.grades_order",
-                "等级须按最低分从高到低排列且互不相同",
-                "grades must be listed highest first with distinct min_score",
-            )
-        )
+        problems.append(problem("grades", "scheme.grades_order"))
     if scheme.grades[-1].min_score != 0:
-        problems.append(
-            Problem(
-                f"grades[{len(mins) - 1}].min_score",
-                "scheme.lowest_grade_zero",
-                "最低等级的最低分须为0",
-                "the lowest grade must start at 0",
-            )
-        )
+        problems.append(problem(f"grades[{len(mins) - 1}].min_score", "scheme.lowest_grade_zero"))
     kinds: dict[str, str] = {}
     for i, a in enumerate(scheme.audiences):
         if abs(a.total_points - 100.0) > 1e-9:
             problems.append(
-                Problem(
+                problem(
                     f"audiences[{i}].criteria",
                     "scheme.points_100",
-                    f"“{a.name_zh}”各项分值合计{a.total_points:g}分，应为100分",
-                    f"points of {a.code} sum to {a.total_points:g}, not 100",
-                    value=f"{a.total_points:g}",
+                    f"{a.total_points:g}",
+                    name_zh=a.name_zh,
+                    total_points=a.total_points,
+                    code=a.code,
                 )
             )
         codes = [c.code for c in a.criteria]
         for dup in sorted({c for c in codes if codes.count(c) > 1}):
-            problems.append(
-                Problem(
-                    f"audiences[{i}].criteria",
-                    "scheme.unique_code",
-                    f"指标代码“{dup}”重复",
-                    f"criterion code {dup!r} is repeated",
-                    value=dup,
-                )
-            )
+            problems.append(problem(f"audiences[{i}].criteria", "scheme.unique_code", dup, dup=dup))
         for k in a.unit_kinds:
             if k in kinds:
                 problems.append(
-                    Problem(
-                        f"audiences[{i}].unit_kinds",
-                        "scheme.kind_once",
-                        f"单位类型“{k}”同时属于{kinds[k]}与{a.code}",
-                        f"unit kind {k!r} is in both {kinds[k]} and {a.code}",
-                        value=k,
+                    problem(
+                        f"audiences[{i}].unit_kinds", "scheme.kind_once", k, k=k, kinds=kinds[k], code=a.code
                     )
                 )
             kinds[k] = a.code
@@ -183,14 +158,7 @@ def scheme_problems(scheme: Scheme) -> list[Problem]:
                 and (c.veto or c.measure != "indicator")
                 and c.indicator is None
             ):
-                problems.append(
-                    Problem(
-                        f"audiences[{i}].criteria[{j}].indicator",
-                        "scheme.veto_named",
-                        "否决性指标须指明具体指标",
-                        "a veto indicator criterion must name its indicator",
-                    )
-                )
+                problems.append(problem(f"audiences[{i}].criteria[{j}].indicator", "scheme.veto_named"))
     return problems
 
 

@@ -354,17 +354,19 @@ def rectification(scores: Iterable[UnitScore], scheme: Scheme) -> list[Rectifica
 def evaluate(scheme: Scheme, inputs: EvaluationInputs) -> EvaluationResult:
     """Score, grade and rank every unit whose kind the scheme evaluates; list what each must rectify."""
     if inputs.year not in scheme.years:
-        from carbonpeak.errors import InputError, Problem
+        from carbonpeak.errors import InputError
+        from carbonpeak.validation import problem
 
         raise InputError(
             f"scheme {scheme.code} v{scheme.version} does not cover {inputs.year}",
             [
-                Problem(
+                problem(
                     "year",
                     "evaluation.scheme_year",
-                    f"评价方案{scheme.code}不适用于{inputs.year}年",
-                    f"scheme {scheme.code} covers {scheme.years}, not {inputs.year}",
-                    value=str(inputs.year),
+                    str(inputs.year),
+                    code=scheme.code,
+                    year=inputs.year,
+                    years=scheme.years,
                 )
             ],
         )

@@ -23,7 +23,7 @@ import numpy as np
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.indicators.series import FLAGS, Observations, Series
 from carbonpeak.units import lookup
-from carbonpeak.validation import read_text
+from carbonpeak.validation import problem, read_text
 
 SAMPLE_FILE = Path(__file__).with_name("data") / "sample-observations.csv"
 REQUIRED = ("indicator", "region", "year", "value", "unit", "source")
@@ -42,12 +42,8 @@ def parse_observations(text: str, *, name: str = "observations.csv") -> Observat
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
-    problems = [
-        Problem(f"{name}:1:{c}", "observations.column_missing", f"缺少列“{c}”", f"column {c!r} is missing")
-        for c in missing
-    ] + [
-        Problem(f"{name}:1:{c}", "observations.column_unknown", f"未知列“{c}”", f"unknown column {c!r}")
-        for c in unknown
+    problems = [problem(f"{name}:1:{c}", "observations.column_missing", c=c) for c in missing] + [
+        problem(f"{name}:1:{c}", "observations.column_unknown", c=c) for c in unknown
     ]
     if problems:
         raise InputError(f"{name} does not follow the observations contract", problems)
@@ -63,24 +59,17 @@ def parse_observations(text: str, *, name: str = "observations.csv") -> Observat
         units = {u for _, u, _, _ in points.get(key, {}).values()}
         if units and unit not in units:
             other = next(iter(units))
-            problems.append(
-                Problem(
-                    f"{where}:unit",
-                    "observations.unit_consistent",
-                    f"同一指标同一地区须使用同一计量单位（已有“{other}”）",
-                    f"one indicator keeps one unit per region (already {other!r})",
-                    value=unit,
-                )
-            )
+            problems.append(problem(f"{where}:unit", "observations.unit_consistent", unit, other=other))
             continue
         if year in points.get(key, {}):
             problems.append(
-                Problem(
+                problem(
                     f"{where}:year",
                     "observations.duplicate",
-                    f"{indicator}/{region}/{year} 重复",
-                    f"{indicator}/{region}/{year} appears twice",
-                    value=str(year),
+                    str(year),
+                    indicator=indicator,
+                    region=region,
+                    year=year,
                 )
             )
             continue
@@ -108,56 +97,34 @@ def _row(
     before = len(problems)
     for col in REQUIRED:
         if not row.get(col):
-            problems.append(
-                Problem(f"{where}:{col}", "observations.required", f"“{col}”不能为空", f"{col} is empty")
-            )
+            problems.append(problem(f"{where}:{col}", "observations.required", col=col))
     if len(problems) > before:
         return None
     year_text, value_text = row["year"], row["value"].replace(",", "")
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
     if year is None:
-        problems.append(
-            Problem(
-                f"{where}:year",
-                "observations.year",
-                "年份须为四位整数",
-                "year must be a 4-digit integer",
-                value=year_text,
-            )
-        )
+        problems.append(problem(f"{where}:year", "observations.year", year_text))
     try:
         value: float | None = float(value_text)
         if value is not None and not math.isfinite(value):
             raise ValueError
     except ValueError:
         value = None
-        problems.append(
-            Problem(
-                f"{where}:value",
-                "observations.number",
-                "数值须为有限数字",
-                "value must be a finite number",
-                value=row["value"],
-            )
-        )
+        problems.append(problem(f"{where}:value", "observations.number", row["value"]))
     unit = row["unit"]
     try:
         unit = lookup(unit).name
     except InputError:
-        problems.append(
-            Problem(
-                f"{where}:unit", "unit.known", f"未知计量单位“{unit}”", f"unknown unit {unit!r}", value=unit
-            )
-        )
+        problems.append(problem(f"{where}:unit", "unit.known", unit, unit=unit))
     flag = row.get("flag") or "published"
     if flag not in FLAGS:
         problems.append(
-            Problem(
+            problem(
                 f"{where}:flag",
                 "observations.flag",
-                f"标记须为 {'/'.join(FLAGS)}",
-                f"flag must be one of {', '.join(FLAGS)}",
-                value=flag,
+                flag,
+                flags_zh="/".join(FLAGS),
+                flags_en=", ".join(FLAGS),
             )
         )
     if len(problems) > before or year is None or value is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from carbonpeak.errors import Problem
 from carbonpeak.metering.register import energy_unit_fault, valid_uscc
-from carbonpeak.validation import finite_number
+from carbonpeak.validation import finite_number, problem
 
 COLUMNS = ("uscc", "energy_kind", "month", "quantity", "unit", "completeness")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -42,60 +42,25 @@ def check_months(
     for v, where in rows:
         bad: list[Problem] = []
         if not valid_uscc(v["uscc"]):
-            bad.append(
-                Problem(
-                    where["uscc"],
-                    "metering.uscc",
-                    "统一社会信用代码无效",
-                    "not a valid unified social credit code",
-                    v["uscc"],
-                )
-            )
+            bad.append(problem(where["uscc"], "metering.uscc", v["uscc"]))
         kind = v["energy_kind"]
         if fault := energy_unit_fault(kind, v["unit"]):
-            column, rule, zh, en = fault
-            bad.append(Problem(where[column], rule, zh, en, v[column]))
+            column, rule, fields = fault
+            bad.append(problem(where[column], rule, v[column], **fields))
         m = MONTH.match(v["month"])
         if not m:
-            bad.append(
-                Problem(
-                    where["month"], "metering.month", "月份须为YYYY-MM", "month must be YYYY-MM", v["month"]
-                )
-            )
+            bad.append(problem(where["month"], "metering.month", v["month"]))
         q, c = finite_number(v["quantity"]), finite_number(v["completeness"])
         if q is None or q < 0:
-            bad.append(
-                Problem(
-                    where["quantity"],
-                    "data.value",
-                    "用量须为非负数",
-                    "quantity must be a number ≥ 0",
-                    v["quantity"],
-                )
-            )
+            bad.append(problem(where["quantity"], "data.value", v["quantity"]))
         if c is None or not 0 <= c <= 1:
-            bad.append(
-                Problem(
-                    where["completeness"],
-                    "metering.completeness",
-                    "完整率须在0到1之间",
-                    "completeness must be 0-1",
-                    v["completeness"],
-                )
-            )
+            bad.append(problem(where["completeness"], "metering.completeness", v["completeness"]))
         if bad:
             problems += bad
             continue
         ident = (v["uscc"], f"{kind}:{v['month']}")
         if ident in seen:
-            problems.append(
-                Problem(
-                    where["quantity"],
-                    "data.duplicate",
-                    f"与 {seen[ident]} 重复",
-                    f"the same value is given at {seen[ident]}",
-                )
-            )
+            problems.append(problem(where["quantity"], "data.duplicate", seen=seen[ident]))
             continue
         seen[ident] = where["quantity"]
         assert m is not None and q is not None and c is not None

@@ -19,9 +19,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from carbonpeak.errors import Problem
-from carbonpeak.validation import finite_number
+from carbonpeak.validation import finite_number, problem
 
 COLUMNS = (
     "uscc",
@@ -136,103 +137,53 @@ def check_register(
     for v, where in rows:
         bad: list[Problem] = []
 
-        def fail(col: str, rule: str, zh: str, en: str, *, _v: Mapping[str, str] = v) -> None:
-            bad.append(Problem(where.get(col, col), rule, zh, en, value=_v.get(col) or None))  # noqa: B023
+        def fail(col: str, rule: str, **fields: Any) -> None:
+            bad.append(problem(where.get(col, col), rule, v.get(col) or None, **fields))  # noqa: B023
 
         uscc = v["uscc"].upper()
         if not valid_uscc(uscc):
-            fail(
-                "uscc",
-                "metering.uscc",
-                "统一社会信用代码无效（18位，校验位按GB 32100-2015）",
-                "not a valid unified social credit code (18 characters, check digit of GB 32100-2015)",
-            )
+            fail("uscc", "metering.uscc", text_key="problem.metering.uscc.register")
         elif names.setdefault(uscc, v["unit_name"]) != v["unit_name"]:
             fail(
                 "unit_name",
                 "metering.unit_name",
-                f"同一单位名称不一致（此前为“{names[uscc]}”）",
-                f"the unit's name differs from {names[uscc]!r} given before",
+                text_key="problem.metering.unit_name.differs",
+                names=names[uscc],
             )
         if not v["unit_name"]:
-            fail("unit_name", "metering.unit_name", "单位名称为空", "the unit's name is empty")
+            fail("unit_name", "metering.unit_name")
         if not INDUSTRY.match(v["industry"]):
-            fail(
-                "industry",
-                "metering.industry",
-                "行业代码须为GB/T 4754-2017门类字母加2至4位数字",
-                "industry code must be a GB/T 4754-2017 section letter and 2-4 digits",
-            )
+            fail("industry", "metering.industry")
         if not v["district"]:
-            fail("district", "metering.district", "区县为空", "the district is empty")
+            fail("district", "metering.district")
         if not METER_ID.match(v["meter"]):
-            fail(
-                "meter",
-                "metering.meter",
-                "计量点编号须为1至40位字母、数字、_.-",
-                "a meter id is 1-40 letters, digits, _ . -",
-            )
+            fail("meter", "metering.meter")
         kind = v["energy_kind"]
         if fault := energy_unit_fault(kind, v["unit"]):
-            fail(*fault)
+            fail(fault[0], fault[1], **fault[2])
         if not METER_ID.match(v["quantity"]):
-            fail("quantity", "metering.quantity", "计量参数名无效", "not a valid quantity name")
+            fail("quantity", "metering.quantity")
         if v["mode"] not in MODES:
-            fail(
-                "mode",
-                "metering.mode",
-                "方式须为 cumulative（累计）或 interval（时段量）",
-                "mode must be cumulative or interval",
-            )
+            fail("mode", "metering.mode")
         capacity = finite_number(v["rated_capacity"])
         if capacity is None or capacity <= 0:
-            fail(
-                "rated_capacity",
-                "metering.capacity",
-                "额定能力须为正数（单位/小时）",
-                "rated capacity must be a positive number (unit per hour)",
-            )
+            fail("rated_capacity", "metering.capacity")
         width = finite_number(v["register_width"] or "0")
         if width is None or width != int(width) or not (0 <= width <= 15):
-            fail(
-                "register_width",
-                "metering.width",
-                "表码位数须为0至15的整数",
-                "register width must be an integer 0-15",
-            )
+            fail("register_width", "metering.width")
         elif v["mode"] == "cumulative" and width == 0:
-            fail(
-                "register_width",
-                "metering.width",
-                "累计表须给出表码位数",
-                "a cumulative register needs its width",
-            )
+            fail("register_width", "metering.width", text_key="problem.metering.width.cumulative")
         interval = finite_number(v["interval_minutes"] or "15")
         if interval not in INTERVALS:
-            fail(
-                "interval_minutes",
-                "metering.interval",
-                "采集周期须为15、30或60分钟",
-                "the interval must be 15, 30 or 60 minutes",
-            )
+            fail("interval_minutes", "metering.interval")
         try:
             due = dt.date.fromisoformat(v["calibration_due"])
         except ValueError:
-            fail(
-                "calibration_due",
-                "metering.calibration",
-                "检定有效期须为YYYY-MM-DD日期",
-                "calibration due date must be YYYY-MM-DD",
-            )
+            fail("calibration_due", "metering.calibration")
             due = dt.date.min
         key = f"{uscc}/{v['meter']}"
         if not bad and key in seen:
-            fail(
-                "meter",
-                "metering.duplicate",
-                f"与 {seen[key]} 重复",
-                f"the same meter is given at {seen[key]}",
-            )
+            fail("meter", "metering.duplicate", seen=seen[key])
         if bad:
             problems += bad
             continue
@@ -304,20 +255,11 @@ def register_rows(meters: Iterable[Meter], year: int) -> list[dict[str, str]]:
     ]
 
 
-def energy_unit_fault(kind: str, unit: str) -> tuple[str, str, str, str] | None:
-    """(column, rule, zh, en) of what is wrong with an energy kind and its unit, or None."""
+def energy_unit_fault(kind: str, unit: str) -> tuple[str, str, dict[str, str]] | None:
+    """(column, rule, fields of its catalogue text) of what is wrong with an energy kind and its
+    unit, or None."""
     if kind not in ENERGY_UNITS:
-        return (
-            "energy_kind",
-            "metering.energy_kind",
-            f"能源品种须为 {', '.join(ENERGY_UNITS)} 之一",
-            f"energy kind must be one of {', '.join(ENERGY_UNITS)}",
-        )
+        return "energy_kind", "metering.energy_kind", {"kinds": ", ".join(ENERGY_UNITS)}
     if unit != ENERGY_UNITS[kind]:
-        return (
-            "unit",
-            "metering.unit",
-            f"{kind}的计量单位须为{ENERGY_UNITS[kind]}",
-            f"{kind} is metered in {ENERGY_UNITS[kind]}",
-        )
+        return "unit", "metering.unit", {"kind": kind, "unit": ENERGY_UNITS[kind]}
     return None

@@ -44,7 +44,7 @@ from pydantic import ValidationError
 
 from carbonpeak.errors import PlanError, Problem
 from carbonpeak.plan.schema import Plan
-from carbonpeak.validation import read_text, schema_problems
+from carbonpeak.validation import problem, read_text, schema_problems
 from carbonpeak.yaml_loader import SafeLoader
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -67,11 +67,7 @@ def parse_plan(text: str, *, name: str = "<plan>") -> Plan:
     if data is None:
         raise _plan_error(name, problems)
     if not isinstance(data, Mapping):
-        problems.append(
-            Problem(
-                "(top)", "plan.mapping", "方案文件顶层应为映射（键: 值）", "the top level must be a mapping"
-            )
-        )
+        problems.append(problem("(top)", "plan.mapping"))
         raise _plan_error(name, problems)
     plan: Plan | None = None
     try:
@@ -150,12 +146,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         if key in seen:
             mark = key_node.start_mark
             loader.duplicates.append(
-                Problem(
-                    f"line {mark.line + 1}, column {mark.column + 1}",
-                    "yaml.duplicate_key",
-                    f"键“{key}”重复",
-                    f"key {key!r} appears twice in one mapping",
-                    value=str(key),
+                problem(
+                    f"line {mark.line + 1}, column {mark.column + 1}", "yaml.duplicate_key", str(key), key=key
                 )
             )
         seen.add(key)
@@ -175,9 +167,9 @@ def _read_yaml(text: str) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "(file)"
         what = f"{exc.context or ''} {exc.problem or ''}".strip()
-        return None, [Problem(where, "yaml.syntax", f"YAML 语法错误：{what}", f"YAML syntax error: {what}")]
+        return None, [problem(where, "yaml.syntax", what=what)]
     except yaml.YAMLError as exc:
-        return None, [Problem("(file)", "yaml.syntax", f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}")]
+        return None, [problem("(file)", "yaml.syntax", what=exc)]
     finally:
         loader.dispose()
     return data, list(loader.duplicates)
@@ -221,13 +213,7 @@ def _duplicates(records: list[tuple[str, Mapping[str, Any]]], what: str) -> list
             continue
         if code in first:
             problems.append(
-                Problem(
-                    f"{path}.code",
-                    "code.duplicate",
-                    f"{what}编码“{code}”重复（已用于 {first[code]}）",
-                    f'duplicate {what} code "{code}" (already used at {first[code]})',
-                    value=str(code),
-                )
+                problem(f"{path}.code", "code.duplicate", str(code), what=what, code=code, first=first[code])
             )
         else:
             first[code] = path
@@ -257,15 +243,7 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
             if not isinstance(name, str):
                 continue
             if name in by_name and by_name[name] != u.get("code"):
-                problems.append(
-                    Problem(
-                        path,
-                        "unit.duplicate_name",
-                        f"单位名称“{name}”已用于单位 {by_name[name]}",
-                        f'unit name "{name}" is already used by unit {by_name[name]}',
-                        value=name,
-                    )
-                )
+                problems.append(problem(path, "unit.duplicate_name", name, name=name, by_name=by_name[name]))
             by_name.setdefault(name, str(u.get("code")))
 
     def unit_refs(path: str, record: Mapping[str, Any], key: str) -> list[str]:
@@ -274,31 +252,16 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
             seen.append(ref)
             if ref in unit_codes:
                 continue
-            hint_en = f' (the unit named "{ref}" has code "{by_name[ref]}")' if ref in by_name else ""
-            hint_zh = f"（该名称对应的单位编码为“{by_name[ref]}”）" if ref in by_name else ""
-            problems.append(
-                Problem(
-                    f"{path}.{key}[{i}]",
-                    "reference.unit",
-                    f"未知单位“{ref}”{hint_zh}",
-                    f'unknown unit "{ref}"{hint_en}',
-                    value=ref,
-                )
+            named = (
+                {"text_key": "problem.reference.unit.named", "code": by_name[ref]} if ref in by_name else {}
             )
+            problems.append(problem(f"{path}.{key}[{i}]", "reference.unit", ref, ref=ref, **named))
         return seen
 
     for path, m in measures:
         listed = unit_refs(path, m, "lead_units") + unit_refs(path, m, "co_units")
         for ref in sorted({r for r in listed if listed.count(r) > 1}):
-            problems.append(
-                Problem(
-                    path,
-                    "measure.duplicate_unit",
-                    f"单位“{ref}”在责任单位中出现多次",
-                    f'unit "{ref}" is listed more than once',
-                    value=ref,
-                )
-            )
+            problems.append(problem(path, "measure.duplicate_unit", ref, ref=ref))
 
     programme_codes = {p["code"] for _, p in programmes if isinstance(p.get("code"), str)}
     task_programme = {}
@@ -310,15 +273,7 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
     for path, u in units:
         member_of = u.get("member_of")
         if member_of is not None and member_of not in unit_codes:
-            problems.append(
-                Problem(
-                    f"{path}.member_of",
-                    "reference.unit",
-                    f"未知单位“{member_of}”",
-                    f'unknown unit "{member_of}"',
-                    value=str(member_of),
-                )
-            )
+            problems.append(problem(f"{path}.member_of", "reference.unit", str(member_of), ref=member_of))
 
     for path, t in targets:
         responsible = unit_refs(path, t, "responsible_units")
@@ -328,8 +283,6 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
             "lead_units",
             set(responsible),
             "target.lead_not_responsible",
-            "牵头单位“{ref}”不在该目标的责任单位中",
-            'lead unit "{ref}" is not one of the target\'s responsible units',
         )
         problems += _target_rules(path, t, programme_codes, task_programme)
 
@@ -338,12 +291,8 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
         column_programme = c.get("programme")
         if isinstance(column_programme, str) and column_programme not in programme_codes:
             problems.append(
-                Problem(
-                    f"{path}.programme",
-                    "reference.programme",
-                    f"未知工程“{column_programme}”",
-                    f'unknown programme "{column_programme}"',
-                    value=column_programme,
+                problem(
+                    f"{path}.programme", "reference.programme", column_programme, programme=column_programme
                 )
             )
     column_numbers = {c.get("number") for _, c in columns}
@@ -351,13 +300,7 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
     for path, p in projects:
         if columns and p.get("column") not in column_numbers:
             problems.append(
-                Problem(
-                    f"{path}.column",
-                    "reference.column",
-                    f"专栏{p.get('column')}不在专栏列表中",
-                    f"column {p.get('column')} is not in `columns`",
-                    value=str(p.get("column")),
-                )
+                problem(f"{path}.column", "reference.column", str(p.get("column")), column=p.get("column"))
             )
         problems += _refs_outside(
             path,
@@ -365,19 +308,17 @@ def check_plan_data(data: Mapping[str, Any]) -> list[Problem]:
             "serves_targets",
             target_codes,
             "reference.target",
-            "未知目标“{ref}”",
-            'unknown target "{ref}"',
         )
     return problems
 
 
 def _refs_outside(
-    path: str, record: Mapping[str, Any], key: str, known: Collection[str], rule: str, zh: str, en: str
+    path: str, record: Mapping[str, Any], key: str, known: Collection[str], rule: str
 ) -> list[Problem]:
-    """A Problem for each entry `ref` of the list `record[key]` that is not in `known` (at
-    `path.key[i]`; `zh` and `en` formatted with the ref)."""
+    """A Problem of `rule` for each entry `ref` of the list `record[key]` that is not in `known` (at
+    `path.key[i]`; the rule's texts formatted with the ref)."""
     return [
-        Problem(f"{path}.{key}[{i}]", rule, zh.format(ref=ref), en.format(ref=ref), value=ref)
+        problem(f"{path}.{key}[{i}]", rule, ref, ref=ref)
         for i, ref in _strings(record, key)
         if ref not in known
     ]
@@ -389,75 +330,38 @@ def _target_rules(
     problems = []
     programme, task = t.get("programme"), t.get("task")
     if isinstance(programme, str) and programme not in programme_codes:
-        problems.append(
-            Problem(
-                f"{path}.programme",
-                "reference.programme",
-                f"未知工程“{programme}”",
-                f'unknown programme "{programme}"',
-                value=programme,
-            )
-        )
+        problems.append(problem(f"{path}.programme", "reference.programme", programme, programme=programme))
     if isinstance(task, str):
         if task not in task_programme:
-            problems.append(
-                Problem(
-                    f"{path}.task",
-                    "reference.task",
-                    f"未知任务“{task}”",
-                    f'unknown task "{task}"',
-                    value=task,
-                )
-            )
+            problems.append(problem(f"{path}.task", "reference.task", task, task=task))
         elif isinstance(programme, str) and task_programme[task] != programme:
             problems.append(
-                Problem(
+                problem(
                     f"{path}.task",
                     "reference.task",
-                    f"任务“{task}”不属于工程“{programme}”",
-                    f'task "{task}" is not a task of programme "{programme}"',
-                    value=task,
+                    task,
+                    text_key="problem.reference.task.programme",
+                    task=task,
+                    programme=programme,
                 )
             )
     base_year, target_year = t.get("base_year"), t.get("target_year")
     years_known = isinstance(base_year, int | float) and isinstance(target_year, int | float)
     if years_known and target_year <= base_year:  # type: ignore[operator]
         problems.append(
-            Problem(
+            problem(
                 f"{path}.target_year",
                 "target.year_order",
-                f"目标年（{target_year}）应晚于基准年（{base_year}）",
-                f"target_year {target_year} must be after base_year {base_year}",
-                value=str(target_year),
+                str(target_year),
+                target_year=target_year,
+                base_year=base_year,
             )
         )
     pending, value = t.get("value_pending") is True, t.get("target_value")
     if pending and value is not None:
-        problems.append(
-            Problem(
-                f"{path}.target_value",
-                "target.pending_with_value",
-                "目标值待省下达（value_pending）时不应填写数值",
-                "a target whose value is pending (value_pending: true) must not give a target_value",
-                value=str(value),
-            )
-        )
+        problems.append(problem(f"{path}.target_value", "target.pending_with_value", str(value)))
     if not pending and value is None and t.get("metric") not in _VALUELESS_METRICS:
-        problems.append(
-            Problem(
-                f"{path}.target_value",
-                "target.value_missing",
-                "缺少目标值：请填写数值，或在值由上级下达时设 value_pending: true",
-                "no target_value: give one, or set value_pending: true when a higher level sets it",
-            )
-        )
+        problems.append(problem(f"{path}.target_value", "target.value_missing"))
     if t.get("base_value") is not None and t.get("base_year") is None:
-        problems.append(
-            Problem(
-                f"{path}.base_value",
-                "target.base_value_without_year",
-                "给出了基准值但没有基准年",
-                "a base_value needs its base_year",
-            )
-        )
+        problems.append(problem(f"{path}.base_value", "target.base_value_without_year"))
     return problems

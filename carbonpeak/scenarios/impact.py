@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.scenarios.model import Addition, Scenario
 from carbonpeak.scenarios.montecarlo import Collected, latent, peak_stats, simulate, target_hits, uncertain
 
@@ -24,7 +25,7 @@ def _stats(scenario: Scenario, coll: Collected) -> dict[str, Any]:
     return {
         "peak_year_median": float(np.median(years)),
         "peak_year_mean": float(years.mean()),
-        "peak_value_median": float(np.median(value)) / 1e6,
+        "peak_value_median": units.convert(float(np.median(value)), "tCO2", "MtCO2"),
         "p_peak_by_2030": float((years <= 2030).mean()),
         "p_peak_by": float(by.mean()),
         "targets": {t.id: float(target_hits(t, coll).mean()) for t in scenario.targets},
@@ -32,14 +33,23 @@ def _stats(scenario: Scenario, coll: Collected) -> dict[str, Any]:
 
 
 def project_impact(
-    scenario: Scenario, additions: tuple[Addition, ...], *, draws: int, seed: int, chunk: int = 10_000
+    scenario: Scenario,
+    additions: tuple[Addition, ...],
+    *,
+    draws: int,
+    seed: int,
+    chunk: int = 10_000,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Before/after statistics and their differences (after - before) for `additions` on `scenario`."""
     keys = uncertain(scenario)
     z = latent(scenario, np.random.default_rng(seed), draws, keys)
-    before = _stats(scenario, simulate(scenario, z, keys, chunk=chunk))
+    before = _stats(scenario, simulate(scenario, z, keys, chunk=chunk, workers=workers))
     after = _stats(
-        scenario, simulate(scenario, z, keys, chunk=chunk, additions=(*scenario.additions, *additions))
+        scenario,
+        simulate(
+            scenario, z, keys, chunk=chunk, additions=(*scenario.additions, *additions), workers=workers
+        ),
     )
     delta = {k: round(after[k] - before[k], 6) for k in before if k != "targets"}
     delta["targets"] = {k: round(after["targets"][k] - before["targets"][k], 6) for k in before["targets"]}

@@ -55,6 +55,7 @@ from carbonpeak.scenarios.schema import (
     ScenarioFile,
     Spec,
 )
+from carbonpeak.validation import problem
 
 DATA_DIR = Path(__file__).with_name("data")
 InventoryRows = Callable[[int], Iterable[Mapping[str, object]]]
@@ -75,8 +76,12 @@ def _problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
         loc = f"{prefix}{loc}" if loc else prefix.rstrip(".") or "(file)"
         msg = err["msg"].removeprefix("Value error, ")
         out.append(
-            Problem(
-                loc, f"scenario.{err['type']}", f"情景文件错误：{msg}", msg, value=str(err.get("input"))[:80]
+            problem(
+                loc,
+                f"scenario.{err['type']}",
+                str(err.get("input"))[:80],
+                text_key="problem.scenario.schema",
+                msg=msg,
             )
         )
     return out
@@ -88,23 +93,19 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], bytes]:
     except OSError as exc:
         raise ScenarioError(
             f"cannot read {path}",
-            [Problem(str(path), "scenario.file", f"无法读取文件：{exc}", f"cannot read the file: {exc}")],
+            [problem(str(path), "scenario.file", exc=exc)],
         ) from None
     try:
         data = yaml_loader.safe_load(raw) or {}
     except yaml.YAMLError as exc:
         raise ScenarioError(
             f"{path.name} is not valid YAML",
-            [Problem(path.name, "scenario.yaml", f"YAML 格式错误：{exc}", f"not valid YAML: {exc}")],
+            [problem(path.name, "scenario.yaml", text_key="problem.scenario.yaml.syntax", exc=exc)],
         ) from None
     if not isinstance(data, dict):
         raise ScenarioError(
             f"{path.name} is not a mapping",
-            [
-                Problem(
-                    path.name, "scenario.yaml", "文件顶层应为映射", "the file's top level must be a mapping"
-                )
-            ],
+            [problem(path.name, "scenario.yaml")],
         )
     return data, raw
 
@@ -128,26 +129,18 @@ def _merged(path: Path, seen: tuple[Path, ...] = ()) -> tuple[dict[str, Any], li
     if parent_path.resolve() in seen:
         raise ScenarioError(
             "circular extends",
-            [
-                Problem(
-                    "scenario.extends",
-                    "scenario.extends",
-                    "情景继承循环",
-                    "scenario files extend each other in a circle",
-                    value=str(parent_name),
-                )
-            ],
+            [problem("scenario.extends", "scenario.extends", str(parent_name))],
         )
     if not parent_path.exists():
         raise ScenarioError(
             "missing parent",
             [
-                Problem(
+                problem(
                     "scenario.extends",
                     "scenario.extends",
-                    f"找不到被继承的情景文件 {parent_path.name}",
-                    f"the extended file {parent_path.name} does not exist",
-                    value=str(parent_name),
+                    str(parent_name),
+                    text_key="problem.scenario.extends.missing",
+                    name=parent_path.name,
                 )
             ],
         )
@@ -176,7 +169,7 @@ def load_scenario(name_or_path: str | Path, *, inventory: Inventory | None = Non
     spec = _validated(data, path)
     problems: list[Problem] = []
     if spec.base is None:
-        problems.append(Problem("base", "scenario.base", "缺少基准年数据块", "the `base` block is missing"))
+        problems.append(problem("base", "scenario.base"))
         raise ScenarioError(f"{path.name}: invalid scenario", problems)
     compiled = _compile_base(spec.base, problems, inventory)
     if compiled is None:
@@ -190,14 +183,7 @@ def load_scenario(name_or_path: str | Path, *, inventory: Inventory | None = Non
     targets = _targets(spec, base, (first_year, horizon), inventory, problems)
     programmes = _programmes(spec, set(expected_driver_keys(base)), problems)
     if programmes and counterfactual is None:
-        problems.append(
-            Problem(
-                "scenario.counterfactual",
-                "scenario.counterfactual",
-                "定义了工程但缺少对照情景",
-                "programmes need a `counterfactual` scenario to switch back to",
-            )
-        )
+        problems.append(problem("scenario.counterfactual", "scenario.counterfactual"))
     peak = spec.scenario.peak or PeakSpec(assumption="default")
     short = horizon_problem(horizon, peak.by, peak.plateau_years)
     if short is not None:
@@ -234,8 +220,7 @@ def _validated(data: dict[str, Any], path: Path) -> ScenarioFile:
         for key, d in (data.get("drivers") or {}).items():
             loc = f"drivers.{key}"
             if isinstance(d, dict) and not (d.get("source") or d.get("assumption")) and loc not in seen:
-                msg = "needs `source:` or `assumption:` (every parameter states where it comes from)"
-                found.append(Problem(loc, "scenario.value_error", f"情景文件错误：{msg}", msg))
+                found.append(problem(loc, "scenario.value_error", text_key="problem.scenario.provenance"))
         raise ScenarioError(f"{path.name}: the scenario file breaks the schema", found) from None
     return spec
 
@@ -249,11 +234,11 @@ def _counterfactual(
         cf_path = path.with_name(f"{spec.scenario.counterfactual}.yaml")
         if not cf_path.exists():
             problems.append(
-                Problem(
+                problem(
                     "scenario.counterfactual",
                     "scenario.counterfactual",
-                    f"找不到对照情景 {cf_path.name}",
-                    f"counterfactual {cf_path.name} does not exist",
+                    text_key="problem.scenario.counterfactual.missing",
+                    name=cf_path.name,
                 )
             )
         else:
@@ -270,12 +255,12 @@ def _correlations(
         for j, k in enumerate(c.between):
             if k not in drivers:
                 problems.append(
-                    Problem(
+                    problem(
                         f"correlations[{i}].between[{j}]",
                         "scenario.driver_known",
-                        f"相关系数引用了未设定的驱动因素 {k}",
-                        f"correlation names an unset driver {k!r}",
                         k,
+                        text_key="problem.scenario.driver_known.correlation",
+                        k=k,
                     )
                 )
         correlations.append((c.between[0], c.between[1], c.rho))
@@ -285,14 +270,7 @@ def _correlations(
         for a, b, rho in correlations:
             r[names.index(a), names.index(b)] = r[names.index(b), names.index(a)] = rho
         if np.linalg.eigvalsh(r).min() <= 0:
-            problems.append(
-                Problem(
-                    "correlations",
-                    "scenario.correlation_pd",
-                    "相关系数矩阵不是正定矩阵",
-                    "the correlation matrix is not positive definite",
-                )
-            )
+            problems.append(problem("correlations", "scenario.correlation_pd"))
     return correlations
 
 
@@ -313,15 +291,7 @@ def _targets(
         if t.indicator == "fuel_share" and t.fuel not in fuels:
             problems.append(_unknown_fuel(f"targets[{i}].fuel", t.fuel))
         if not first_year <= t.year <= horizon:
-            problems.append(
-                Problem(
-                    f"targets[{i}].year",
-                    "scenario.target_year",
-                    "目标年份不在预测期内",
-                    "the target year is outside the projection",
-                    str(t.year),
-                )
-            )
+            problems.append(problem(f"targets[{i}].year", "scenario.target_year", str(t.year)))
         reference = t.reference_value.value if t.reference_value else None
         if t.reference_year is not None and t.reference_year < first_year:
             reference = _reference(
@@ -353,19 +323,9 @@ def _programmes(spec: ScenarioFile, keys: set[str], problems: list[Problem]) -> 
         for j, k in enumerate(p.drivers):
             loc = f"programmes[{i}].drivers[{j}]"
             if k not in keys:
-                problems.append(
-                    Problem(loc, "scenario.driver_known", f"未知驱动因素 {k}", f"unknown driver {k!r}", k)
-                )
+                problems.append(problem(loc, "scenario.driver_known", k, key=k))
             elif k in owner:
-                problems.append(
-                    Problem(
-                        loc,
-                        "scenario.lever_once",
-                        f"驱动因素 {k} 已属于工程 {owner[k]}",
-                        f"driver {k!r} already belongs to programme {owner[k]!r}",
-                        k,
-                    )
-                )
+                problems.append(problem(loc, "scenario.lever_once", k, k=k, owner=owner[k]))
             owner.setdefault(k, p.id)
         programmes.append(Programme(p.id, p.name_zh, p.name_en, tuple(p.drivers), p.plan_ref))
     return programmes
@@ -387,16 +347,7 @@ def _reference(
     """A target's reference-year value from the inventory (intensity at the base year's prices)."""
     record = inventory.records.get(year) if isinstance(inventory, InventoryHistory) else None
     if record is None or record.gdp is None or b.inventory_sectors is None:
-        problems.append(
-            Problem(
-                f"{loc}.reference_year",
-                "scenario.reference_year",
-                "参考年份早于预测期，且数据集中没有该年的清单或地区生产总值",
-                f"the reference year {year} is before the trajectory and the data set has no "
-                "inventory or GDP for it",
-                str(year),
-            )
-        )
+        problems.append(problem(f"{loc}.reference_year", "scenario.reference_year", str(year), year=year))
         return None
     sector_map = {s: tuple(v.codes) for s, v in b.inventory_sectors.items()}
     rates = {f: lf.heat_rate.value for f, lf in b.electricity.local_fossil.items() if lf.heat_rate}
@@ -441,38 +392,25 @@ def _compile_base(
                 continue
             if qty < 0:
                 problems.append(
-                    Problem(
-                        f"base.energy.sectors.{s}.fuels.{fuel}",
-                        "scenario.non_negative",
-                        "能源消费量不能为负",
-                        "energy use cannot be negative",
-                        str(qty),
-                    )
+                    problem(f"base.energy.sectors.{s}.fuels.{fuel}", "scenario.non_negative", str(qty))
                 )
             assert b.energy is not None
             energy[i, fuel_names.index(fuel)] = _q(
                 Quantity(value=qty, unit=b.energy.unit, source="-"), "tce", "base.energy", problems
             )
     if len([f for f in fuels if f.kind == "electricity"]) != 1:
-        problems.append(
-            Problem(
-                "base.fuels",
-                "scenario.one_electricity",
-                "应恰有一种电力燃料",
-                "exactly one fuel must be of kind electricity",
-            )
-        )
+        problems.append(problem("base.fuels", "scenario.one_electricity"))
     el = b.electricity
     local = []
     for fuel, lf in el.local_fossil.items():
         if fuel not in fuel_names or b.fuels[fuel].kind != "fossil":
             problems.append(
-                Problem(
+                problem(
                     f"base.electricity.local_fossil.{fuel}",
                     "scenario.fuel_known",
-                    f"{fuel} 不是化石燃料",
-                    f"{fuel!r} is not a fossil fuel of the base",
                     fuel,
+                    text_key="problem.scenario.fuel_known.fossil",
+                    fuel=fuel,
                 )
             )
             continue
@@ -485,7 +423,7 @@ def _compile_base(
         )
     year = b.year if b.year is not None else b.from_inventory
     if year is None:
-        problems.append(Problem("base.year", "scenario.base_year", "缺少基准年", "the base year is missing"))
+        problems.append(problem("base.year", "scenario.base_year"))
         return None
     el_loc = "base.electricity"
     st = {
@@ -513,15 +451,7 @@ def _compile_base(
     if b.from_inventory is None:
         return base, ()
     if inventory is None:
-        problems.append(
-            Problem(
-                "base.from_inventory",
-                "scenario.inventory",
-                "未提供清单数据，无法从清单取基准年",
-                "no inventory was given to take the base year from",
-                str(b.from_inventory),
-            )
-        )
+        problems.append(problem("base.from_inventory", "scenario.inventory", str(b.from_inventory)))
         return None
     if not isinstance(inventory, InventoryHistory):  # a function of the year giving final-energy rows
         try:
@@ -530,7 +460,12 @@ def _compile_base(
             ), ()
         except KeyError as exc:
             problems.append(
-                Problem("base.from_inventory", "scenario.inventory", f"清单代码不符：{exc}", str(exc))
+                problem(
+                    "base.from_inventory",
+                    "scenario.inventory",
+                    text_key="problem.scenario.inventory.codes",
+                    error=exc,
+                )
             )
             return None
     return _from_history(b, base, inventory, problems)
@@ -544,12 +479,13 @@ def _from_history(
     missing = [y for y in range(first, b.from_inventory + 1) if y not in history.records]
     if missing or first > b.from_inventory:
         problems.append(
-            Problem(
+            problem(
                 "base.from_inventory",
                 "scenario.inventory_year",
-                f"清单中没有这些年份：{missing}",
-                f"the inventory has no year(s) {missing} (it has {history.years[:1]}…{history.years[-1:]})",
                 str(b.from_inventory),
+                missing=missing,
+                first=history.years[:1],
+                last=history.years[-1:],
             )
         )
         return None
@@ -562,19 +498,16 @@ def _from_history(
             base = base_year_from_record(record, template=template, sector_map=sector_map, heat_rates=rates)
         except KeyError as exc:
             problems.append(
-                Problem("base.inventory_sectors", "scenario.inventory", f"清单代码不符：{exc}", str(exc))
+                problem(
+                    "base.inventory_sectors",
+                    "scenario.inventory",
+                    text_key="problem.scenario.inventory.codes",
+                    error=exc,
+                )
             )
             return None
         if record.population is None or record.gdp is None:
-            problems.append(
-                Problem(
-                    "base.from_inventory",
-                    "scenario.inventory_observations",
-                    f"{y} 年缺少人口或地区生产总值观测值",
-                    f"the data set has no population or GDP for {y}",
-                    str(y),
-                )
-            )
+            problems.append(problem("base.from_inventory", "scenario.inventory_observations", str(y), y=y))
             return None
         out.append(base)
     return out[-1], tuple(out[:-1])
@@ -601,22 +534,12 @@ def _compile_drivers(
     for key, d in specs.items():
         loc = f"drivers.{key}"
         if key not in expected:
-            problems.append(
-                Problem(loc, "scenario.driver_known", f"未知驱动因素 {key}", f"unknown driver {key!r}", key)
-            )
+            problems.append(problem(loc, "scenario.driver_known", key, key=key))
             continue
         kind = "rate" if d.periods is not None else "level"
         if kind != expected[key]:
             want = "periods" if expected[key] == "rate" else "points"
-            problems.append(
-                Problem(
-                    loc,
-                    "scenario.driver_kind",
-                    f"该驱动因素应使用 {want}",
-                    f"this driver is a {expected[key]}: give `{want}`",
-                    key,
-                )
-            )
+            problems.append(problem(loc, "scenario.driver_kind", key, want=want, expected=expected[key]))
             continue
         source = d.source or f"assumption: {d.assumption}"
         if d.periods is not None:
@@ -624,15 +547,7 @@ def _compile_drivers(
             for label, spec in d.periods.items():
                 span = _period(label)
                 if span is None:
-                    problems.append(
-                        Problem(
-                            f"{loc}.periods.{label}",
-                            "scenario.period",
-                            "期间应写作 2021-2025",
-                            "a period is written 2021-2025",
-                            label,
-                        )
-                    )
+                    problems.append(problem(f"{loc}.periods.{label}", "scenario.period", label))
                     continue
                 lo, hi = max(span[0], base.year + 1), min(span[1], horizon)
                 if lo <= hi:
@@ -642,12 +557,12 @@ def _compile_drivers(
             gaps = [base.year + 1 + i for i, c in enumerate(covered) if c != 1]
             if gaps:
                 problems.append(
-                    Problem(
+                    problem(
                         f"{loc}.periods",
                         "scenario.period_cover",
-                        f"期间须不重叠地覆盖 {base.year + 1}–{horizon}，问题年份：{gaps[:5]}",
-                        f"periods must cover {base.year + 1}-{horizon} once each; "
-                        f"years not covered exactly once: {gaps[:5]}",
+                        start=base.year + 1,
+                        horizon=horizon,
+                        gaps=gaps[:5],
                     )
                 )
             out[key] = Driver(key, "rate", tuple(cols), tuple(dists), d.unit, source)
@@ -690,25 +605,9 @@ def projects_of(data: object, scenario: Scenario, name: str) -> tuple[Addition, 
             else:
                 energy[fuel] = _q(q, "tce", f"{loc}.energy.{fuel}", problems)
         if pr.sector and pr.sector not in base.sectors:
-            problems.append(
-                Problem(
-                    f"{loc}.sector",
-                    "scenario.sector_known",
-                    f"未知部门 {pr.sector}",
-                    f"unknown sector {pr.sector!r}",
-                    pr.sector,
-                )
-            )
+            problems.append(problem(f"{loc}.sector", "scenario.sector_known", pr.sector, sector=pr.sector))
         if not base.year < pr.start_year <= scenario.horizon:
-            problems.append(
-                Problem(
-                    f"{loc}.start_year",
-                    "scenario.start_year",
-                    "投产年份不在预测期内",
-                    "the start year is outside the projection",
-                    str(pr.start_year),
-                )
-            )
+            problems.append(problem(f"{loc}.start_year", "scenario.start_year", str(pr.start_year)))
         out.append(
             Addition(
                 pr.name,
@@ -729,7 +628,7 @@ def shipped_scenarios() -> list[str]:
 
 
 def _unknown_fuel(location: str, fuel: str) -> Problem:
-    return Problem(location, "scenario.fuel_known", f"未知燃料 {fuel}", f"unknown fuel {fuel!r}", fuel)
+    return problem(location, "scenario.fuel_known", fuel, fuel=fuel)
 
 
 __all__ = [

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.scenarios.drivers import (
     Array,
     Driver,
@@ -81,9 +82,9 @@ def latent(scenario: Scenario, rng: np.random.Generator, n: int, keys: list[str]
 
 
 def default_workers() -> int:
-    """Threads for the chunks of a run: CARBONPEAK_THREADS, else the cores (at most 4)."""
-    env = os.environ.get("CARBONPEAK_THREADS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else min(os.cpu_count() or 1, 4)
+    """Threads for the chunks of a run when the caller names none (Settings.threads,
+    CARBONPEAK_THREADS, is passed down by the services): the cores, at most 4."""
+    return min(os.cpu_count() or 1, 4)
 
 
 def _history_rows(scenario: Scenario) -> list[Any]:
@@ -183,7 +184,7 @@ def simulate(
     workers: int | None = None,
 ) -> Collected:
     """Run the model for every row of `z`, `chunk` draws at a time on `workers` threads (default:
-    CARBONPEAK_THREADS, else the number of cores, at most 4), keeping every draw's series (years x
+    the number of cores, at most 4; the services pass Settings.threads), keeping every draw's series (years x
     draws: memory grows with the draws; `run_summary` keeps only what the summary needs);
     `progress(done)` after each chunk."""
     n = z.shape[0]
@@ -470,8 +471,8 @@ def _band_series(coll: Collected) -> dict[str, Array]:
 
 
 BAND_UNITS = {
-    "co2": ("MtCO2", 1e-6),
-    "energy": ("Mtce", 1e-6),
+    "co2": ("MtCO2", units.factor("tCO2", "MtCO2")),
+    "energy": ("Mtce", units.factor("tce", "Mtce")),
     "non_fossil_share": ("1", 1.0),
     "co2_intensity": ("tCO2/万元", 1.0),
     "energy_intensity": ("tce/万元", 1.0),
@@ -537,7 +538,7 @@ class Summary:
         uniq, counts = np.unique(years, return_counts=True)
         horizon = int(all_years[-1])
         pq = np.percentile(years, QUANTILES)
-        vq = np.percentile(values / 1e6, QUANTILES)
+        vq = np.percentile(units.convert(values, "tCO2", "MtCO2"), QUANTILES)
         bands: dict[str, Any] = {"years": [int(y) for y in all_years]}
         for name, acc in self.bands.items():
             unit, scale = BAND_UNITS.get(name, ("1", 1.0))
@@ -562,21 +563,21 @@ class Summary:
             },
             "peak_value": {
                 "unit": "MtCO2",
-                "mean": round(float(values.mean() / 1e6), 4),
+                "mean": round(float(units.convert(values.mean(), "tCO2", "MtCO2")), 4),
                 "quantiles": {f"p{p}": round(float(v), 4) for p, v in zip(QUANTILES, vq, strict=True)},
             },
             "bands": bands,
             "co2_by_sector_mean": {
                 "unit": "MtCO2",
                 "sectors": {
-                    s: [round(float(v) / 1e6, 4) for v in co2_by_sector_mean[:, i]]
+                    s: [round(float(v), 4) for v in units.convert(co2_by_sector_mean[:, i], "tCO2", "MtCO2")]
                     for i, s in enumerate(sector_names)
                 },
             },
             "energy_by_sector_mean": {
                 "unit": "Mtce",
                 "sectors": {
-                    s: [round(float(v) / 1e6, 4) for v in energy_by_sector_mean[:, i]]
+                    s: [round(float(v), 4) for v in units.convert(energy_by_sector_mean[:, i], "tce", "Mtce")]
                     for i, s in enumerate(scenario.base.sectors)
                 },
             },
@@ -628,6 +629,7 @@ def run(
     seed: int,
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> tuple[Collected, dict[str, Any]]:
     """A seeded run keeping every draw's series (for analyses that need them: memory grows with the
     draws) and their summary, with the seed and scenario hash recorded. The summary is
@@ -635,7 +637,7 @@ def run(
     rng = np.random.default_rng(seed)
     keys = uncertain(scenario)
     z = latent(scenario, rng, draws, keys)
-    coll = simulate(scenario, z, keys, chunk=chunk, progress=progress)
+    coll = simulate(scenario, z, keys, chunk=chunk, progress=progress, workers=workers)
     return coll, {**_header(scenario, draws, seed, keys), **summarise(scenario, coll)}
 
 

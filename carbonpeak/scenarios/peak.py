@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from carbonpeak.i18n import t
 from carbonpeak.scenarios.drivers import Array
 
 
@@ -44,16 +45,15 @@ def peaked_by(emissions: Array, years: np.ndarray, year: int, *, tolerance: floa
 
 
 def horizon_problem(horizon: int, by: int, plateau_years: int) -> tuple[str, str] | None:
-    """(zh, en) message when a projection to `horizon` cannot show a peak by `by` followed by
-    `plateau_years` years that stay below it (horizon < by + plateau_years); None when it can."""
+    """(zh, en) message (from the catalogue) when a projection to `horizon` cannot show a peak by
+    `by` followed by `plateau_years` years that stay below it (horizon < by + plateau_years); None
+    when it can."""
     need = by + plateau_years
     if horizon >= need:
         return None
-    return (
-        f"预测期止于 {horizon} 年，不足以判断是否在 {by} 年前达峰：须延至至少 {need} 年"
-        f"（{by} 年后再看 {plateau_years} 年平台期）",
-        f"the horizon {horizon} cannot show a peak by {by}: it must reach at least {need} "
-        f"({plateau_years} plateau years after {by})",
+    fields = {"horizon": horizon, "by": by, "need": need, "plateau_years": plateau_years}
+    return t("problem.scenario.peak_horizon", "zh", **fields), t(
+        "problem.scenario.peak_horizon", "en", **fields
     )
 
 

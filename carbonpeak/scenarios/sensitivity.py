@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.scenarios.drivers import Array
 from carbonpeak.scenarios.model import Scenario
 from carbonpeak.scenarios.montecarlo import cholesky, latent, peak_stats, simulate, uncertain
@@ -29,13 +30,17 @@ from carbonpeak.scenarios.montecarlo import cholesky, latent, peak_stats, simula
 LOW_Q, HIGH_Q = 0.05, 0.95
 
 
-def _outputs(scenario: Scenario, z: Array, keys: list[str], chunk: int) -> tuple[np.ndarray, Array]:
-    coll = simulate(scenario, z, keys, chunk=chunk)
+def _outputs(
+    scenario: Scenario, z: Array, keys: list[str], chunk: int, workers: int | None
+) -> tuple[np.ndarray, Array]:
+    coll = simulate(scenario, z, keys, chunk=chunk, workers=workers)
     _, value, by = peak_stats(scenario, coll)
-    return by.astype(np.float64), value / 1e6
+    return by.astype(np.float64), units.convert(value, "tCO2", "MtCO2")
 
 
-def tornado(scenario: Scenario, *, draws: int, seed: int, chunk: int = 10_000) -> list[dict[str, Any]]:
+def tornado(
+    scenario: Scenario, *, draws: int, seed: int, chunk: int = 10_000, workers: int | None = None
+) -> list[dict[str, Any]]:
     """One row per uncertain driver: p_peak and median peak value (Mt) with the driver low and high."""
     from scipy.special import ndtri  # here: scipy costs ~0.3 s of start-up
 
@@ -49,7 +54,7 @@ def tornado(scenario: Scenario, *, draws: int, seed: int, chunk: int = 10_000) -
         for name, q in (("low", LOW_Q), ("high", HIGH_Q)):
             zk = z.copy()
             zk[:, i] = float(ndtri(q))
-            by, value = _outputs(scenario, zk, keys, chunk)
+            by, value = _outputs(scenario, zk, keys, chunk, workers)
             first = scenario.drivers[key].dists[0]
             ends[name] = {
                 "quantile": q,
@@ -84,7 +89,9 @@ def sobol_indices(f_a: Array, f_b: Array, f_ab: Array) -> tuple[Array, Array]:
     return first, total
 
 
-def sobol(scenario: Scenario, *, base_draws: int, seed: int, chunk: int = 10_000) -> list[dict[str, Any]]:
+def sobol(
+    scenario: Scenario, *, base_draws: int, seed: int, chunk: int = 10_000, workers: int | None = None
+) -> list[dict[str, Any]]:
     """First-order and total Sobol indices of each uncertain driver for p_peak and the peak value."""
     keys = uncertain(scenario)
     k = len(keys)
@@ -100,7 +107,7 @@ def sobol(scenario: Scenario, *, base_draws: int, seed: int, chunk: int = 10_000
         blocks.append(ab)
     chol = cholesky(scenario, keys)
     z = np.concatenate(blocks) @ chol.T
-    by, value = _outputs(scenario, z, keys, chunk)
+    by, value = _outputs(scenario, z, keys, chunk, workers)
     n = base_draws
     rows: list[dict[str, Any]] = []
     results = {}

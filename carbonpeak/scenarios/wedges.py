@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.scenarios.drivers import Driver, latent_normals, uncertain_keys
 from carbonpeak.scenarios.model import Programme, Scenario
 from carbonpeak.scenarios.montecarlo import Collected, cholesky, peak_stats, simulate
@@ -43,10 +44,12 @@ def _sig(x: float) -> float:
 
 def _stats(scenario: Scenario, coll: Collected) -> tuple[float, float]:
     _, value, by = peak_stats(scenario, coll)
-    return float(by.mean()), float(np.median(value)) / 1e6
+    return float(by.mean()), units.convert(float(np.median(value)), "tCO2", "MtCO2")
 
 
-def wedges(scenario: Scenario, *, draws: int, seed: int, chunk: int = 10_000) -> list[dict[str, Any]]:
+def wedges(
+    scenario: Scenario, *, draws: int, seed: int, chunk: int = 10_000, workers: int | None = None
+) -> list[dict[str, Any]]:
     """One row per programme and an `all` row: yearly mean wedge (Mt CO2/yr), Δp_peak, Δ median peak value."""
     if not scenario.programmes:
         return []
@@ -59,13 +62,13 @@ def wedges(scenario: Scenario, *, draws: int, seed: int, chunk: int = 10_000) ->
     keys = sorted(set(uncertain_keys(scenario.drivers)).union(*(uncertain_keys(d) for _, d in variants)))
     chol = cholesky(scenario, keys)
     z = latent_normals(np.random.default_rng(seed), draws, chol)
-    ref = simulate(scenario, z, keys, chunk=chunk)
+    ref = simulate(scenario, z, keys, chunk=chunk, workers=workers)
     p_ref, v_ref = _stats(scenario, ref)
     rows = []
     for programme, drivers in variants:
-        off = simulate(scenario, z, keys, chunk=chunk, drivers=drivers)
+        off = simulate(scenario, z, keys, chunk=chunk, drivers=drivers, workers=workers)
         p_off, v_off = _stats(scenario, off)
-        wedge = (off.co2 - ref.co2).mean(axis=1) / 1e6
+        wedge = units.convert((off.co2 - ref.co2).mean(axis=1), "tCO2", "MtCO2")
         rows.append(
             {
                 "programme": programme.id,

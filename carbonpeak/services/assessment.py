@@ -1,11 +1,11 @@
 """The figures an office signs beside the statistical ones: the non-fossil share with its crediting
 convention named (and the sensitivity to it), energy intensity under the 十四五 assessment rules.
 
-    non_fossil_view(database=None, region="jinan")        NonFossilView: the convention the indicator
+    non_fossil_view(database=None, region=None)           NonFossilView: the convention the indicator
                                                           uses, the import share of every year with
                                                           its source, and the lines no_credit /
                                                           provincial / national (% by year)
-    energy_intensity_view(database=None, region="jinan")  IntensityView: statistical and assessment-
+    energy_intensity_view(plan, target, …)                IntensityView: statistical and assessment-
                                                           rule intensity, the deducted 万tce, both
                                                           judged against the plan's target, or why
                                                           the assessment cannot be made
@@ -70,13 +70,14 @@ class NonFossilView(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def non_fossil_view(database: Database | None = None, region: str = "jinan") -> NonFossilView | None:
+def non_fossil_view(database: Database | None = None, region: str | None = None) -> NonFossilView | None:
     """The non-fossil share (%) by year under each crediting convention, from the inventory of the
     data set; `convention` names the one the indicator engine counts (the inventory's default: the
     most specific grid level tabulated for the region, by accounting.energy.import_non_fossil_share).
     None without a balance for `region`."""
-    from carbonpeak.services.dataset import current_inventory
+    from carbonpeak.services.dataset import current_inventory, region_of
 
+    region = region or region_of(database)
     found = current_inventory(database)
     totals = [t for t in found.result["totals"] if t["region"] == region] if found else []
     if not totals:

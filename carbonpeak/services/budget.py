@@ -32,9 +32,11 @@ from carbonpeak.budget import assessment as checks
 from carbonpeak.budget import budget as engine
 from carbonpeak.budget import nowcast as nc
 from carbonpeak.budget import rules as rulefiles
-from carbonpeak.errors import InputError, NotFound, PermissionDenied, Problem
+from carbonpeak.errors import InputError, NotFound, PermissionDenied
 from carbonpeak.services.dataset import cache_key, current, dataset_observations
 from carbonpeak.services.decomposition import kaya_series
+from carbonpeak.settings import DEFAULT_REGION
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 
 KIND = "electricity_monthly"
 METERED_KIND = "metered_energy"  # published by `carbonpeak metering publish`
-CITY = "jinan"
+CITY = DEFAULT_REGION  # the region of the packaged demo monthly and enterprise files
 SECTORS = ("primary", "secondary", "tertiary", "residential")
 KAYA_SECTOR = {
     "primary": "primary",
@@ -341,43 +343,19 @@ def budget_report(
     if year not in years or n["published_months"].get(year, 0) == 0:
         raise InputError(
             f"no monthly electricity published for {year}",
-            [
-                Problem(
-                    "--year",
-                    "budget.year",
-                    f"{year}年没有已发布的月度用电量数据",
-                    f"no monthly electricity is published for {year}",
-                    str(year),
-                )
-            ],
+            [problem("--year", "budget.year", str(year), year=year)],
         )
     period = rules.period_of(year)
     if period is None:
         raise InputError(
             f"no intensity target covers {year}",
-            [
-                Problem(
-                    "--year",
-                    "budget.period",
-                    f"碳预算规则中没有覆盖{year}年的强度目标",
-                    f"the budget rules have no intensity target covering {year}",
-                    str(year),
-                )
-            ],
+            [problem("--year", "budget.period", str(year), text_key="problem.budget.period.2", year=year)],
         )
     gdp, price_year, gdp_source = _gdp(database, rules)
     if year not in gdp or period.base_year not in gdp:
         raise InputError(
             f"no GDP for {year}",
-            [
-                Problem(
-                    "--year",
-                    "budget.gdp",
-                    f"{year}年没有地区生产总值（已发布或预测）",
-                    f"no GDP (published or forecast) for {year}",
-                    str(year),
-                )
-            ],
+            [problem("--year", "budget.gdp", str(year), year=year)],
         )
     inv_total = {y: sum(n["inventory"][s].get(y, math.nan) for s in SECTORS) for y in years}
     base_co2 = inv_total.get(period.base_year)
@@ -595,15 +573,15 @@ def assess_project(
     co2_t = checks.project_co2(
         fossil, {f: fuels[f].co2_factor for f in fossil}, el_mwh, grid_value, addition.process_emissions
     )
-    co2 = co2_t / 1e4
+    co2 = units.convert(co2_t, "tCO2", "万tCO2")
+    energy = units.convert(sum(addition.energy.values()), "tce", "万tce")
     a = spec.assessment
     tests: list[checks.Test] = [
         checks.Test(
             "energy_co2",
             "pass",
-            f"综合能耗{sum(addition.energy.values()) / 1e4:,.2f}万吨标准煤（当量值），"
-            f"年排放{co2:,.2f}万吨CO2",
-            f"energy {sum(addition.energy.values()) / 1e4:,.2f} 万tce (calorific), CO2 {co2:,.2f} 万t a year",
+            f"综合能耗{energy:,.2f}万吨标准煤（当量值），年排放{co2:,.2f}万吨CO2",
+            f"energy {energy:,.2f} 万tce (calorific), CO2 {co2:,.2f} 万t a year",
             f"fuel factors of scenario {sc.name} (scenarios/data/baseline.yaml); grid "
             f"{grid_value} tCO2/MWh: {grid.source if grid is not None else 'none'}",
             {"energy_tce": dict(addition.energy), "electricity_mwh": el_mwh, "co2_t": co2_t},
@@ -713,28 +691,13 @@ def record_decision(
         raise PermissionDenied("only the office records decisions", message_zh="仅双碳办可记录审查结论")
     problems = []
     if decision not in DECISIONS:
-        problems.append(
-            Problem(
-                "decision",
-                "budget.decision",
-                f"结论须为 {', '.join(DECISIONS)} 之一",
-                f"decision must be one of {', '.join(DECISIONS)}",
-                decision,
-            )
-        )
+        problems.append(problem("decision", "budget.decision", decision, decisions_list=", ".join(DECISIONS)))
     if not reason.strip():
-        problems.append(Problem("reason", "budget.reason", "须写明理由", "a reason is required"))
+        problems.append(problem("reason", "budget.reason"))
     taken = used_offsets(session)
     clash = [o for o in offsets if taken.get(o, project) != project]
     if clash and decision != "reject":
-        problems.append(
-            Problem(
-                "offsets",
-                "budget.offset_used",
-                f"替代量已被使用：{', '.join(clash)}",
-                f"offsets already used: {', '.join(clash)}",
-            )
-        )
+        problems.append(problem("offsets", "budget.offset_used", clash_list=", ".join(clash)))
     if problems:
         raise InputError("invalid decision", problems)
     entry = audit.record(

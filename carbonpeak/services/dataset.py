@@ -5,7 +5,9 @@
                                                        demo files (tests; a store with nothing published)
     current_inventory(database=None)                   CurrentInventory of its energy balance: the one
                                                        computation the pages and the reports show
-    dataset_observations(region="jinan", database=None)  Observations in the indicators contract
+    dataset_observations(region=None, database=None)   Observations in the indicators contract, of
+                                                       `region` or the store's (Settings.region)
+    region_of(database)                                the region of `database` (Settings.region)
     overlay(observations, rows)                          approved report values over the data set
     snapshot_id(database)                                the id every output carries
     LABEL = "demo" (STORE_LABEL = "demo+store"), FLAG    what the services report as input and flag
@@ -34,6 +36,7 @@ from carbonpeak.accounting import Inventory, factors, inventory, read_balance
 from carbonpeak.indicators.series import Observations, Series, weakest_flag
 from carbonpeak.services.inventory import compute_inventory, read_balance_file
 from carbonpeak.services.published import PublishedRow
+from carbonpeak.settings import DEFAULT_REGION
 from carbonpeak.statistics.rows import balance_row
 
 if TYPE_CHECKING:
@@ -42,7 +45,6 @@ if TYPE_CHECKING:
 LABEL = "demo"
 STORE_LABEL = "demo+store"  # the data set overlaid by the store's approved values
 FLAG = "estimated"  # the weakest flag of the inventory-derived figures
-DEFAULT_REGION = "jinan"
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
 BALANCE = DEMO_DIR / "energy-balance.csv"
 FILES = (
@@ -203,11 +205,17 @@ def current_inventory(database: Database | None = None) -> CurrentInventory | No
 _CURRENT: dict[str, CurrentInventory] = {}
 
 
-def dataset_observations(region: str = DEFAULT_REGION, *, database: Database | None = None) -> Observations:
-    """The current observations of `region`: those of the data set (`current(database)`), computed
-    once per data set, with the approved indicator values of progress reports put over them when
-    `database` is given (an approved value wins for the same indicator, region and year); cached per
-    snapshot."""
+def region_of(database: Database | None) -> str:
+    """The region whose data set the engines read: the store's (Settings.region), else the default."""
+    return database.region if database is not None else DEFAULT_REGION
+
+
+def dataset_observations(region: str | None = None, *, database: Database | None = None) -> Observations:
+    """The current observations of `region` (default: `region_of(database)`): those of the data set
+    (`current(database)`), computed once per data set, with the approved indicator values of
+    progress reports put over them when `database` is given (an approved value wins for the same
+    indicator, region and year); cached per snapshot."""
+    region = region or region_of(database)
     data = current(database)
     key = (region, data.id)
     base = _OBSERVATIONS.get(key)
@@ -461,7 +469,7 @@ def _totals_series(
         src = inventory_source(year) if callable(inventory_source) else inventory_source
         energy = float(t[ENERGY_TOTAL])
         by["energy_total"][year] = (
-            energy / 1e4,
+            units.convert(energy, "tce", "万tce"),
             f"{src}: 能源消费总量, coal-equivalent method (等价值)",
             flag,
         )
@@ -472,9 +480,13 @@ def _totals_series(
                     if code == "non_fossil_energy"
                     else "gas share × 能源消费总量"
                 )
-                by[code][year] = (float(t[share]) * energy / 1e4, f"{src}: {what}", flag)
+                by[code][year] = (
+                    units.convert(float(t[share]) * energy, "tce", "万tce"),
+                    f"{src}: {what}",
+                    flag,
+                )
         by["co2_total"][year] = (
-            float(t["total_t"]) / 1e4,
+            units.convert(float(t["total_t"]), "tCO2", "万tCO2"),
             f"{src}: total CO2 = energy + processes + net imported electricity",
             flag,
         )

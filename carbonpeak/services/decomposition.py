@@ -8,7 +8,7 @@ Input: a decomposition table (carbonpeak/decomposition/table.py; the packaged sa
 (`kaya_series`: the inventory of the data set's energy balance; `input` = "demo" or the snapshot,
 `flag` = "estimated"). `flag` is the weakest flag of the input when it is known, else None.
 
-    kaya_series(region="jinan", database=None)   KayaSeries of the data set (services/dataset.py) for
+    kaya_series(region=None, database=None)       KayaSeries of the data set (services/dataset.py) for
                                                  the decomposition and the nowcast's sector shares
 """
 
@@ -19,15 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.decomposition.lmdi import FACTORS, KayaSeries, decompose
 from carbonpeak.decomposition.table import SAMPLE_FILE, UNITS, read_kaya_table
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.i18n import t
 from carbonpeak.indicators.derived import gdp_constant
 from carbonpeak.indicators.series import Observations
 from carbonpeak.services import dataset
 from carbonpeak.services.projection import inventory_history
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from carbonpeak.services.dataset import DataSet
@@ -128,31 +130,14 @@ def _between(series: KayaSeries, start: int | None, end: int | None) -> KayaSeri
     start = years[0] if start is None else start
     end = years[-1] if end is None else end
     problems = [
-        Problem(
-            name,
-            "decomposition.year",
-            f"数据中没有{y}年",
-            f"the table has no year {y} (has {years[0]}–{years[-1]})",
-            value=str(y),
-        )
+        problem(name, "decomposition.year", str(y), y=y, years=years[0], years2=years[-1])
         for name, y in (("from", start), ("to", end))
         if y not in years
     ]
     if not problems and end <= start:
-        problems.append(
-            Problem("to", "decomposition.order", "终止年须晚于起始年", "--to must be after --from")
-        )
+        problems.append(problem("to", "decomposition.order"))
     missing = [y for y in range(start, end + 1) if y not in years] if not problems else []
-    problems += [
-        Problem(
-            "years",
-            "decomposition.gap",
-            f"缺少{y}年数据，无法逐年链式分解",
-            f"year {y} is missing for the chain",
-            value=str(y),
-        )
-        for y in missing
-    ]
+    problems += [problem("years", "decomposition.gap", str(y), y=y) for y in missing]
     if problems:
         raise InputError("the decomposition period does not fit the data", problems)
     a, b = years.index(start), years.index(end) + 1
@@ -168,14 +153,16 @@ def _between(series: KayaSeries, start: int | None, end: int | None) -> KayaSeri
     )
 
 
-def kaya_series(region: str = dataset.DEFAULT_REGION, *, database: Database | None = None) -> KayaSeries:
+def kaya_series(region: str | None = None, *, database: Database | None = None) -> KayaSeries:
     """The decomposition input from the same inventory: population (万人), GDP at constant 2020
     prices (亿元), value added of primary / industry / services (assumed shares, see
     VALUE_ADDED_SHARES) and households (activity = GDP), final energy by sector × fuel group (万tce,
     electricity at calorific value, heating plants' fuel allocated to heat users) and energy CO2 by
     sector × fuel group (万tCO2, power plants' CO2 and the indirect CO2 of net imported electricity
     allocated to electricity use). Flag `estimated`. From the data set of `database`
-    (services/dataset.current), computed once per data set."""
+    (services/dataset.current), computed once per data set; `region` defaults to the store's
+    (Settings.region)."""
+    region = region or dataset.region_of(database)
     data = dataset.current(database)
     key = (region, data.id)
     if key not in _KAYA:
@@ -243,8 +230,8 @@ def _kaya_of(region: str, obs: Observations, data: DataSet | None) -> KayaSeries
         population=population,
         gdp=gdp_arr,
         sector_gdp=sector_gdp,
-        energy=energy[:, :, used] / 1e4,  # tce → 万tce
-        emissions=emissions[:, :, used] / 1e4,  # tCO2 → 万tCO2
+        energy=units.convert(energy[:, :, used], "tce", "万tce"),
+        emissions=units.convert(emissions[:, :, used], "tCO2", "万tCO2"),
     )
 
 

@@ -47,11 +47,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carbonpeak.errors import Conflict, InputError, Problem
+from carbonpeak.errors import Conflict, InputError
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services import audit
 from carbonpeak.store.db import Database
 from carbonpeak.store.models import Round, Submission, User
+from carbonpeak.validation import problem
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "demo" / "data"
 DEMO_MARK = "示例数据 / demo sample"
@@ -141,15 +142,7 @@ def _load(
     if pv.plan_code != plan.code:
         raise InputError(
             f"the database holds plan {pv.plan_code}, not {plan.code}",
-            [
-                Problem(
-                    "plan",
-                    "demo.plan",
-                    f"数据库中的方案为 {pv.plan_code}，示例数据属于 {plan.code}",
-                    f"the database holds plan {pv.plan_code}; the demo data is for {plan.code}",
-                    pv.plan_code,
-                )
-            ],
+            [problem("plan", "demo.plan", pv.plan_code, plan_code=pv.plan_code, code=plan.code)],
             message_zh="方案不一致，无法加载示例数据",
         )
     users, users_existed = _users(session, reset_passwords)
@@ -199,12 +192,8 @@ def _load(
             progress(done, len(work))
 
     missing = [
-        Problem(
-            f"task-progress.csv:{r['task']}/{r['unit']}/{r['year']}",
-            "demo.task_not_in_template",
-            "该任务不在该单位的填报模板中",
-            "the task is not in the template of that unit",
-            r["task"],
+        problem(
+            f"task-progress.csv:{r['task']}/{r['unit']}/{r['year']}", "demo.task_not_in_template", r["task"]
         )
         for r in tasks
         if r["unit"] in plan_units and (r["task"], r["unit"], int(r["year"])) not in placed_tasks
@@ -520,10 +509,6 @@ def _filled_template(
 def _no_sample(location: str, code: str) -> InputError:
     return InputError(
         f"no sample row for {location}",
-        [
-            Problem(
-                location, "demo.sample_missing", "示例数据中缺少该行", "the sample data has no such row", code
-            )
-        ],
+        [problem(location, "demo.sample_missing", code)],
         message_zh="示例数据不完整",
     )

@@ -37,6 +37,7 @@ from carbonpeak.enterprise.validate import Context
 from carbonpeak.errors import NotFound, PermissionDenied
 from carbonpeak.indicators.series import weakest_flag
 from carbonpeak.services.published import PublishedRow  # a demo file's rows take its shape
+from carbonpeak.settings import DEFAULT_REGION
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -166,7 +167,7 @@ def _demo_rows() -> list[PublishedRow]:
     for kind, name, data in demo_files():
         spec = kind_of(kind)
         ctx = Context(register=register, tolerance=spec.tolerance) if spec.layout == "enterprise" else None
-        parsed = parse_records(spec, name, data, region="jinan", context=ctx)
+        parsed = parse_records(spec, name, data, region=DEFAULT_REGION, context=ctx)
         for rows in parsed.by_year.values():
             out += [
                 PublishedRow(**asdict(r), kind=kind, submission_id=0, version=0, filename=name) for r in rows

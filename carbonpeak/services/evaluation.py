@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from carbonpeak.errors import InputError, NotFound, Problem
+from carbonpeak.errors import InputError, NotFound
 from carbonpeak.evaluation.archive import reproduce, run_record
 from carbonpeak.evaluation.balance import DISTRICTS_DIR, BalanceRow, balance_check, load_district_plans
 from carbonpeak.evaluation.inputs import IndicatorResult, evaluation_inputs
@@ -27,6 +27,7 @@ from carbonpeak.indicators.annual import TargetCheck
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services.supervision import Bundle, collectives
 from carbonpeak.store.db import Database
+from carbonpeak.validation import problem
 
 DEFAULT_SCHEME = SCHEMES_DIR / "jinan-2024.yaml"
 
@@ -63,15 +64,7 @@ def evaluate_year(
     if bundle.year is not None and bundle.year != year:
         raise InputError(
             f"the data is for {bundle.year}, not {year}",
-            [
-                Problem(
-                    "year",
-                    "evaluation.bundle_year",
-                    f"数据年份为{bundle.year}年，不是{year}年",
-                    f"the input bundle is for {bundle.year}",
-                    value=str(year),
-                )
-            ],
+            [problem("year", "evaluation.bundle_year", str(year), year=bundle.year, year2=year)],
         )
     inputs = evaluation_inputs(
         plan,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.i18n import t
 from carbonpeak.indicators.config import StatusConfig, load_status_config
 from carbonpeak.indicators.derived import derive
@@ -28,6 +28,7 @@ from carbonpeak.indicators.progress import Explanation, TargetProgress, assess_p
 from carbonpeak.indicators.series import Observations
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services import dataset
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from carbonpeak.store.db import Database
@@ -83,7 +84,7 @@ def track_targets(
         observations = read_observations(path)
         source = "sample" if path.resolve() == SAMPLE_FILE.resolve() else str(path)
     elif observations is None:
-        observations = dataset.dataset_observations(region or dataset.DEFAULT_REGION, database=database)
+        observations = dataset.dataset_observations(region, database=database)
         source = dataset.LABEL if database is None else dataset.STORE_LABEL
     region = _region(observations, region)
     observations = observations.with_series(
@@ -139,12 +140,8 @@ def _region(observations: Observations, region: str | None) -> str:
             raise InputError(
                 f"no observations for region {region!r}",
                 [
-                    Problem(
-                        "region",
-                        "indicators.region",
-                        f"观测数据中没有地区“{region}”",
-                        f"no observations for region {region!r} (have: {', '.join(regions) or 'none'})",
-                        value=region,
+                    problem(
+                        "region", "indicators.region", region, region=region, x=", ".join(regions) or "none"
                     )
                 ],
             )
@@ -153,11 +150,12 @@ def _region(observations: Observations, region: str | None) -> str:
         raise InputError(
             "choose a region",
             [
-                Problem(
+                problem(
                     "region",
                     "indicators.region_required",
-                    f"观测数据含多个地区（{'、'.join(regions)}），请指定地区",
-                    f"the observations hold {len(regions)} regions ({', '.join(regions)}); choose one",
+                    regions_list="、".join(regions),
+                    regions=len(regions),
+                    regions_list2=", ".join(regions),
                 )
             ],
         )
@@ -173,15 +171,7 @@ def _checked_year(observations: Observations, region: str, year: int) -> int:
         return year
     raise InputError(
         f"no observations for {region} in {year}",
-        [
-            Problem(
-                "year",
-                "indicators.year",
-                f"{year} 年没有观测数据（{region} 有 {first}–{last} 年的数据）",
-                f"no observations in {year}: {region} has data for {first}–{last}",
-                value=str(year),
-            )
-        ],
+        [problem("year", "indicators.year", str(year), year=year, region=region, first=first, last=last)],
         message_zh=f"{region} 在 {year} 年没有观测数据",
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from carbonpeak import units
 from carbonpeak.accounting import (
     approach1,
     energy_mix,
@@ -27,7 +28,8 @@ from carbonpeak.accounting import (
     read_balance,
 )
 from carbonpeak.accounting.energy import import_non_fossil_share, tce_coefficients, total_energy
-from carbonpeak.errors import BalanceError, Problem
+from carbonpeak.errors import BalanceError
+from carbonpeak.validation import problem
 
 CELL_COLUMNS = ("region", "year", "sector", "fuel", "scope", "co2_t")
 TOTAL_COLUMNS = (
@@ -75,7 +77,7 @@ def read_balance_file(path: Path) -> list[dict[str, str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise BalanceError(
             f"cannot read {path}: {exc}",
-            [Problem(str(path), "balance.file", f"无法读取文件：{exc}", f"cannot read the file: {exc}")],
+            [problem(str(path), "balance.file", exc=exc)],
         ) from exc
 
 
@@ -119,7 +121,7 @@ def compute_inventory(
         except ValueError as exc:
             raise BalanceError(
                 str(exc),
-                [Problem("import_share", "energy.import_share", f"外来电非化石比例无效：{exc}", str(exc))],
+                [problem("import_share", "energy.import_share", error=exc)],
             ) from exc
     mix = energy_mix(
         balance,
@@ -201,12 +203,14 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
         raise BalanceError(
             f"unknown {name} {value!r}",
             [
-                Problem(
+                problem(
                     name,
                     f"inventory.{name}",
-                    f"“{name}”取值无效：{value}",
-                    f"unknown {name} {value!r}; use {' or '.join(allowed)}",
-                    value=value,
+                    value,
+                    text_key="problem.inventory.choice",
+                    name=name,
+                    shown=value,
+                    allowed_list=" or ".join(allowed),
                 )
             ],
         )
@@ -220,14 +224,14 @@ def summary_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
     for t in result["totals"]:
         row: dict[str, Any] = {"region": t["region"]} if several else {}
         row["year"] = t["year"]
-        for key, col in (
-            ("total_t", "total_10kt"),
-            ("energy_t", "energy_10kt"),
-            ("process_t", "process_10kt"),
-            ("indirect_electricity_t", "indirect_10kt"),
-            ("energy_tce_coal_equivalent", "energy_10ktce"),
+        for key, col, unit in (
+            ("total_t", "total_10kt", "tCO2"),
+            ("energy_t", "energy_10kt", "tCO2"),
+            ("process_t", "process_10kt", "tCO2"),
+            ("indirect_electricity_t", "indirect_10kt", "tCO2"),
+            ("energy_tce_coal_equivalent", "energy_10ktce", "tce"),
         ):
-            row[col] = f"{t[key] / 1e4:.1f}"
+            row[col] = f"{units.convert(t[key], unit, '万' + unit):.1f}"
         for kind in ("coal", "oil", "gas", "non_fossil"):
             v = t[f"share_{kind}"]
             row[f"{kind}_pct"] = "" if v is None else f"{100 * v:.1f}"
@@ -260,14 +264,7 @@ def cell_lineage(
     except ValueError as exc:  # a region, year or sector not on the balance's axes
         raise BalanceError(
             f"no such cell: {region} {year} {sector} {fuel}",
-            [
-                Problem(
-                    "cell",
-                    "lineage.cell",
-                    f"清单中没有该单元：{exc}",
-                    f"the inventory has no such cell: {exc}",
-                )
-            ],
+            [problem("cell", "lineage.cell", exc=exc)],
         ) from exc
     return {
         "cell": found.cell,

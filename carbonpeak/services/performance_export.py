@@ -19,8 +19,9 @@ import csv
 import io
 from typing import Any
 
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.evaluation.scoring import EvaluationResult
+from carbonpeak.validation import problem
 
 COLUMNS = (
     "year",
@@ -126,15 +127,7 @@ def export_bytes(result: EvaluationResult, fmt: str) -> bytes:
         return out.getvalue()
     raise InputError(
         f"unknown export format {fmt!r}",
-        [
-            Problem(
-                "export",
-                "evaluation.export_format",
-                f"导出文件须为 .csv 或 .xlsx，而不是“{fmt}”",
-                f"the export file must end in .csv or .xlsx, not {fmt!r}",
-                value=fmt,
-            )
-        ],
+        [problem("export", "evaluation.export_format", fmt, fmt=fmt)],
     )
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from carbonpeak import units
 from carbonpeak.accounting import factors, inventory, read_balance, total_energy
 from carbonpeak.accounting.energy import consumption, tce_coefficients
-from carbonpeak.errors import InputError, NotFound, Problem
+from carbonpeak.errors import InputError, NotFound
 from carbonpeak.scenarios.history import InventoryHistory, InventoryYear
 from carbonpeak.scenarios.impact import project_impact
 from carbonpeak.scenarios.load import load_projects, load_scenario, resolve_scenario_path, shipped_scenarios
@@ -35,6 +35,8 @@ from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
 from carbonpeak.services.dataset import current
 from carbonpeak.services.inventory import read_balance_file
+from carbonpeak.settings import DEFAULT_REGION
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from carbonpeak.indicators.config import StatusConfig
@@ -70,8 +72,10 @@ def run_projection(
     progress: Callable[[int], None] | None = None,
     shipped_only: bool = False,
     data: DataSet | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Run a projection; see the module docstring. `analysis_draws` for tornado, wedges and impact."""
+    """Run a projection; see the module docstring. `analysis_draws` for tornado, wedges and impact;
+    `workers` the threads of the Monte Carlo chunks (Settings.threads; None: the cores, at most 4)."""
     problems = []
     for name, value, low in (
         ("draws", draws, 1),
@@ -80,13 +84,7 @@ def run_projection(
     ):
         if not low <= value <= MAX_DRAWS:
             problems.append(
-                Problem(
-                    name,
-                    "projection.draws",
-                    f"{name} 应在 {low} 至 {MAX_DRAWS} 之间",
-                    f"{name} must lie between {low} and {MAX_DRAWS}",
-                    str(value),
-                )
+                problem(name, "projection.draws", str(value), name=name, low=low, max_draws=MAX_DRAWS)
             )
     if problems:
         raise InputError("invalid projection request", problems)
@@ -100,21 +98,23 @@ def run_projection(
         )
     sc = load_with_inventory(path, data=data)
     additions = load_projects(add_project, sc) if add_project else ()
-    result = run_summary(sc, draws=draws, seed=seed, progress=progress)
+    result = run_summary(sc, draws=draws, seed=seed, progress=progress, workers=workers)
     result["scenario_file"] = str(path)
     result["sensitivity"] = (
         {
-            "tornado": tornado(sc, draws=analysis_draws, seed=seed),
-            "sobol": sobol(sc, base_draws=sobol_draws, seed=seed),
+            "tornado": tornado(sc, draws=analysis_draws, seed=seed, workers=workers),
+            "sobol": sobol(sc, base_draws=sobol_draws, seed=seed, workers=workers),
             "tornado_draws": analysis_draws,
             "sobol_base_draws": sobol_draws,
         }
         if sensitivity
         else None
     )
-    result["wedges"] = programme_wedges(sc, draws=analysis_draws, seed=seed) if wedges else []
+    result["wedges"] = (
+        programme_wedges(sc, draws=analysis_draws, seed=seed, workers=workers) if wedges else []
+    )
     if additions:
-        result["impact"] = project_impact(sc, additions, draws=draws, seed=seed)
+        result["impact"] = project_impact(sc, additions, draws=draws, seed=seed, workers=workers)
     if data_dir is not None:
         folder = Path(data_dir) / "projections"
         folder.mkdir(parents=True, exist_ok=True)
@@ -374,7 +374,6 @@ def inventory_history(
 
 
 _STORE_HISTORY: dict[tuple[Any, ...], InventoryHistory] = {}
-DEFAULT_REGION = "jinan"
 
 
 def _store_observations(
@@ -465,7 +464,6 @@ def _history_of(
     pop, idx, cur = dict(population), dict(gdp_index), dict(gdp_current)
     last = max(balance.years)
     price = cur.get(last, 0.0) / idx[last] if last in idx and last in cur else None
-    kwh_el = units.factor(fuel_table["electricity"].unit, "kWh")
     records = {}
     for y, year in enumerate(balance.years):
         q = balance.energy[r, y]  # sector x fuel, physical units
@@ -504,7 +502,7 @@ def _history_of(
             for group, v in heat_in.items():
                 energy[(code, group)] = energy.get((code, group), 0.0) + v * h / used
                 cells[(code, group)] = cells.get((code, group), 0.0) + heat_co2[group] * h / used
-        mwh = kwh_el / 1000.0
+        mwh = units.factor(fuel_table["electricity"].unit, "MWh")
         prim = balance.fuels.index("primary_electricity") if "primary_electricity" in balance.fuels else None
         records[year] = InventoryYear(
             year=year,
@@ -518,7 +516,7 @@ def _history_of(
             # when the balance closes; differs by its rounding otherwise)
             non_fossil_generation_mwh=float(cons[r, y, el]) * mwh
             + (
-                float(cons[r, y, prim]) * units.factor(fuel_table["primary_electricity"].unit, "kWh") / 1000.0
+                float(cons[r, y, prim]) * units.factor(fuel_table["primary_electricity"].unit, "MWh")
                 if prim is not None
                 else 0.0
             )

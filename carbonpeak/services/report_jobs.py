@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from carbonpeak.errors import InputError, NotFound, Problem, TooManyRequests
+from carbonpeak.errors import InputError, NotFound, TooManyRequests
 from carbonpeak.store.db import Database
+from carbonpeak.validation import problem
 
 KINDS = ("annual", "dispatch", "assessment")
 FORMATS = ("pdf", "docx", "xlsx", "html")
@@ -37,25 +38,13 @@ _jobs: dict[int, dict[str, Any]] = {}
 def _check(kind: str, fmt: str, year: int, lang: str) -> None:
     problems = []
     if kind not in KINDS:
-        problems.append(
-            Problem("kind", "report.kind", f"报告类型须为 {KINDS} 之一", f"kind must be one of {KINDS}", kind)
-        )
+        problems.append(problem("kind", "report.kind", kind, kinds=KINDS))
     if fmt not in FORMATS:
-        problems.append(
-            Problem(
-                "format", "report.format", f"格式须为 {FORMATS} 之一", f"format must be one of {FORMATS}", fmt
-            )
-        )
+        problems.append(problem("format", "report.format", fmt, formats=FORMATS))
     if not 2000 <= year <= 2100:
-        problems.append(
-            Problem(
-                "year", "report.year", "年份须在2000–2100之间", "year must be within 2000–2100", str(year)
-            )
-        )
+        problems.append(problem("year", "report.year", str(year)))
     if lang not in ("zh", "en"):
-        problems.append(
-            Problem("lang", "report.lang", "语言须为 zh 或 en", "language must be zh or en", lang)
-        )
+        problems.append(problem("lang", "report.lang", lang))
     if problems:
         raise InputError("invalid report request", problems, message_zh="报告请求有误")
 

@@ -22,6 +22,7 @@ from carbonpeak.services import audit
 from carbonpeak.store.db import Database
 from carbonpeak.store.models import ReportSummary, User
 from carbonpeak.supervision.narrative import NarrativeSection
+from carbonpeak.validation import problem
 
 SUMMARY_KINDS = ("annual", "assessment")
 SECTIONS: tuple[str, ...] = get_args(NarrativeSection)
@@ -38,38 +39,31 @@ def set_summary(
     problems: list[Problem] = []
     if kind not in SUMMARY_KINDS:
         problems.append(
-            Problem(
+            problem(
                 "kind",
                 "reports.summary.kind",
-                f"报告类型“{kind}”没有可编辑的综述；可用：{'、'.join(SUMMARY_KINDS)}",
-                f"report {kind!r} has no editable summary; one of {', '.join(SUMMARY_KINDS)}",
-                value=kind,
+                kind,
+                kind=kind,
+                summary_kinds_list="、".join(SUMMARY_KINDS),
+                summary_kinds_list2=", ".join(SUMMARY_KINDS),
             )
         )
     if section not in SECTIONS:
         problems.append(
-            Problem(
+            problem(
                 "section",
                 "reports.summary.section",
-                f"未知章节“{section}”；可用：{'、'.join(SECTIONS)}",
-                f"unknown section {section!r}; one of {', '.join(SECTIONS)}",
-                value=section,
+                section,
+                section=section,
+                sections_list="、".join(SECTIONS),
+                sections_list2=", ".join(SECTIONS),
             )
         )
     for field, text, lang in (("text_zh", text_zh, "中文"), ("text_en", text_en, "English")):
         if not text.strip():
-            problems.append(
-                Problem(field, "reports.summary.required", f"{lang}综述不能为空", f"the {lang} text is empty")
-            )
+            problems.append(problem(field, "reports.summary.required", lang=lang))
         elif len(text) > MAX_CHARS:
-            problems.append(
-                Problem(
-                    field,
-                    "reports.summary.length",
-                    f"综述超过{MAX_CHARS}字（{len(text)}字）",
-                    f"the text is longer than {MAX_CHARS} characters ({len(text)})",
-                )
-            )
+            problems.append(problem(field, "reports.summary.length", max_chars=MAX_CHARS, length=len(text)))
     if problems:
         raise InputError("the report summary is not valid", problems, message_zh="报告综述不符合要求")
     row = ReportSummary(

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.evaluation.balance import BalanceRow
 from carbonpeak.evaluation.scheme import Scheme
 from carbonpeak.evaluation.scoring import EvaluationResult
@@ -43,6 +43,7 @@ from carbonpeak.store.db import Database
 from carbonpeak.supervision.dispatch import DispatchList, state_counts
 from carbonpeak.supervision.model import PROJECT_STATES, TASK_STATUSES
 from carbonpeak.units import table_quantity
+from carbonpeak.validation import problem
 
 ReportKind = Literal["annual", "assessment", "midterm", "dispatch"]
 KINDS: tuple[str, ...] = ("annual", "assessment", "midterm", "dispatch")
@@ -579,26 +580,19 @@ def build_report(
     if kind not in KINDS:
         raise InputError(
             f"unknown report {kind!r}",
-            [
-                Problem(
-                    "kind",
-                    "reports.kind",
-                    f"未知报告类型“{kind}”",
-                    f"unknown report {kind!r}; one of {', '.join(KINDS)}",
-                )
-            ],
+            [problem("kind", "reports.kind", kind=kind, kinds_list=", ".join(KINDS))],
         )
     if kind != "dispatch" and (results is None or results.year != year):
         raise InputError(
             f"the {kind} report of {year} needs the engines' results of {year}",
             [
-                Problem(
+                problem(
                     "results",
                     "reports.results_year",
-                    f"{year}年报告需要{year}年的计算结果（指标、清单、预测）",
-                    f"the {kind} report of {year} needs the indicator, inventory and projection "
-                    f"results of {year}" + (f", not of {results.year}" if results else ""),
-                    value=str(results.year) if results else None,
+                    results.year if results else None,
+                    text_key="problem.reports.results_year.other" if results else None,
+                    kind=kind,
+                    year=year,
                 )
             ],
         )
@@ -698,14 +692,7 @@ def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise InputError(
             f"unknown format {fmt!r}",
-            [
-                Problem(
-                    "format",
-                    "reports.format",
-                    f"未知格式“{fmt}”",
-                    f"unknown format {fmt!r}; one of {', '.join(FORMATS)}",
-                )
-            ],
+            [problem("format", "reports.format", fmt=fmt, formats_list=", ".join(FORMATS))],
         )
 
 

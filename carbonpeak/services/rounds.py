@@ -22,6 +22,7 @@ from carbonpeak.services import audit
 from carbonpeak.services.init import current_plan_version, stored_plan
 from carbonpeak.services.users import REPORTING_ROLES, require_office, require_unit_access
 from carbonpeak.store.models import Round, RoundUnit, Unit, User
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from carbonpeak.collection.spec import TemplateSpec
@@ -51,35 +52,15 @@ def open_round(
     problems: list[Problem] = []
     match = PERIOD_PATTERN.match(period or "")
     if match is None:
-        problems.append(
-            Problem(
-                "period",
-                "round.period",
-                "期间格式应为 2024、2025H1、2025Q3 或 2025M07",
-                "period must look like 2024, 2025H1, 2025Q3 or 2025M07",
-                period,
-            )
-        )
+        problems.append(problem("period", "round.period", period))
     if not title.strip():
-        problems.append(Problem("title", "round.title", "标题不能为空", "title is empty"))
+        problems.append(problem("title", "round.title"))
     for kind in kinds:
         if kind not in TEMPLATE_KINDS:
-            problems.append(
-                Problem(
-                    "templates",
-                    "round.templates",
-                    f"模板类型须为 {TEMPLATE_KINDS} 之一",
-                    f"template kind must be one of {TEMPLATE_KINDS}",
-                    kind,
-                )
-            )
+            problems.append(problem("templates", "round.templates", kind, template_kinds=TEMPLATE_KINDS))
     for code in codes:
         if code not in active:
-            problems.append(
-                Problem(
-                    "unit_codes", "round.unit", "单位不在现行方案中", "unit is not in the current plan", code
-                )
-            )
+            problems.append(problem("unit_codes", "round.unit", code))
     if problems:
         raise InputError("invalid round", problems, message_zh="填报轮次信息有误")
     assert match is not None
@@ -133,7 +114,7 @@ def units_of_group(session: Session, group: str) -> list[str] | None:
     if kinds is None:
         raise InputError(
             f"unknown unit group {group!r}",
-            [Problem("units", "round.units", "参加单位范围无效", "unknown group of units", group)],
+            [problem("units", "round.units", group)],
             message_zh="参加单位范围无效",
         )
     return sorted(code for code, kind in units if kind in kinds)
@@ -252,15 +233,7 @@ def extend_round(session: Session, actor: User, round_id: int, due_date: dt.date
     if due_date < rnd.due_date:
         raise InputError(
             "a due date can only move later",
-            [
-                Problem(
-                    "due_date",
-                    "round.extend",
-                    f"新的截止日期须不早于 {rnd.due_date.isoformat()}",
-                    f"the new due date must not be before {rnd.due_date.isoformat()}",
-                    due_date.isoformat(),
-                )
-            ],
+            [problem("due_date", "round.extend", due_date.isoformat(), isoformat=rnd.due_date.isoformat())],
             message_zh="截止日期只能延后",
         )
     old = rnd.due_date

@@ -42,6 +42,7 @@ from carbonpeak.store.models import (
     User,
     utcnow,
 )
+from carbonpeak.validation import problem
 
 KIND_OF_SECTION = {"indicators": "indicator", "tasks": "task", "projects": "project"}
 
@@ -110,14 +111,7 @@ def upload_submission(
     if not rows:
         raise InputError(
             f"{filename}: every row is as pre-filled (the last approved values); nothing to report",
-            [
-                Problem(
-                    filename,
-                    "upload.unchanged",
-                    "文件中每一行都与预填的（最近一次审核通过的）数值相同，没有需要报送的变化",
-                    "every row of the file is as pre-filled (the last approved values): nothing changed",
-                )
-            ],
+            [problem(filename, "upload.unchanged")],
             message_zh=f"{filename}：没有任何变化，未保存",
         )
     uncommented = {(w.location, w.rule) for w in parsed.uncommented_warnings}
@@ -400,7 +394,7 @@ def return_submission(session: Session, actor: User, submission_id: int, *, comm
     if not (comment or "").strip():
         raise InputError(
             "a returned submission needs a comment",
-            [Problem("comment", "review.comment", "退回须填写意见", "returning needs a comment")],
+            [problem("comment", "review.comment")],
         )
     _move(session, sub, "returned", "submitted")
     sub.reviewed_by, sub.reviewed_at, sub.review_comment = actor.id, utcnow(), comment
@@ -425,7 +419,7 @@ def unpublish_submission(session: Session, actor: User, submission_id: int, *, c
     if not (comment or "").strip():
         raise InputError(
             "unpublishing needs a reason",
-            [Problem("comment", "review.comment", "撤回发布须填写原因", "unpublishing needs a reason")],
+            [problem("comment", "review.comment", text_key="problem.review.comment.2")],
             message_zh="撤回发布须填写原因",
         )
     _move(session, sub, "approved", "published")

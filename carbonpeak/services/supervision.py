@@ -31,7 +31,7 @@ from carbonpeak.plan.schema import Plan
 from carbonpeak.supervision.dispatch import DispatchList, dispatch_list, latest_progress
 from carbonpeak.supervision.model import ProjectStatus, ReportingRecord, SupervisionInputs, TaskProgress
 from carbonpeak.supervision.projects import CapacityRollup, capacity_rollup, status_counts
-from carbonpeak.validation import invalid, read_yaml, schema_problems
+from carbonpeak.validation import invalid, problem, read_yaml, schema_problems
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "supervision" / "samples"
 DEFAULT_BUNDLE = SAMPLES_DIR / "jinan-2024.yaml"
@@ -66,19 +66,9 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
 def parse_bundle(data: Any, *, name: str = "<bundle>") -> Bundle:
     """A Bundle from parsed YAML/JSON; InputError listing every faulty row of every section."""
     if not isinstance(data, dict):
-        raise InputError(
-            f"{name}: not a mapping", [Problem(name, "bundle.mapping", "文件顶层应为映射", "not a mapping")]
-        )
+        raise InputError(f"{name}: not a mapping", [problem(name, "bundle.mapping")])
     problems: list[Problem] = [
-        Problem(
-            f"{name}:{key}",
-            "bundle.result",
-            f"输入数据不得包含“{key}”：指标结果、排放清单和达峰预测由平台根据数据库中的数据计算",
-            f"an input bundle may not carry `{key}`: indicator results, the inventory and the "
-            "projection are computed by the platform from the data in the store",
-        )
-        for key in RESULT_KEYS
-        if key in data
+        problem(f"{name}:{key}", "bundle.result", key=key) for key in RESULT_KEYS if key in data
     ]
     parsed: dict[str, list[Any]] = {}
     for key, adapter in _ADAPTERS.items():

@@ -20,6 +20,7 @@ from carbonpeak.services import audit
 from carbonpeak.services.limits import LoginThrottle
 from carbonpeak.store.db import reading
 from carbonpeak.store.models import ApiToken, Unit, User, utcnow
+from carbonpeak.validation import problem
 
 ROLES = ("office", "department", "district", "enterprise", "viewer")
 REPORTING_ROLES = frozenset({"department", "district", "enterprise"})
@@ -47,38 +48,13 @@ def create_user(
         or len(username) > 64
         or not username.replace("_", "").replace(".", "").replace("-", "").isalnum()
     ):
-        problems.append(
-            Problem(
-                "username",
-                "user.username",
-                "用户名须为1–64位字母、数字、._-",
-                "username must be 1–64 letters, digits or ._-",
-                username,
-            )
-        )
+        problems.append(problem("username", "user.username", username))
     if role not in ROLES:
-        problems.append(
-            Problem(
-                "role",
-                "user.role",
-                f"角色须为 {', '.join(ROLES)} 之一",
-                f"role must be one of {', '.join(ROLES)}",
-                role,
-            )
-        )
+        problems.append(problem("role", "user.role", role, roles_list=", ".join(ROLES)))
     if len(password) < MIN_PASSWORD:
-        problems.append(
-            Problem(
-                "password",
-                "user.password",
-                f"密码至少{MIN_PASSWORD}位",
-                f"password needs at least {MIN_PASSWORD} characters",
-            )
-        )
+        problems.append(problem("password", "user.password", min_password=MIN_PASSWORD))
     if session.get(Unit, unit_code) is None:
-        problems.append(
-            Problem("unit_code", "user.unit", "单位不在方案中", "unit is not in the plan", unit_code)
-        )
+        problems.append(problem("unit_code", "user.unit", unit_code))
     if problems:
         raise InputError("invalid user", problems, message_zh="用户信息有误")
     if session.execute(select(User.id).where(User.username == username)).first() is not None:

@@ -9,9 +9,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from carbonpeak import yaml_loader
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.metering.monthly import COLUMNS as MONTH_COLUMNS
 from carbonpeak.metering.register import COLUMNS as METER_COLUMNS
+from carbonpeak.validation import problem
 
 KINDS_FILE = Path(__file__).with_name("kinds.yaml")
 
@@ -65,14 +66,7 @@ def kind_of(code: str) -> DataKind:
         known = ", ".join(kinds)
         raise InputError(
             f"unknown data kind {code!r} (known: {known})",
-            [
-                Problem(
-                    "KIND",
-                    "data.kind",
-                    f"未知数据类型“{code}”（可选：{known}）",
-                    f"unknown data kind {code!r}",
-                )
-            ],
+            [problem("KIND", "data.kind", code=code, known=known)],
             message_zh=f"未知数据类型“{code}”",
         )
     return kinds[code]

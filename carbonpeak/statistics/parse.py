@@ -33,7 +33,7 @@ from carbonpeak.accounting import factors
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.statistics.kinds import LONG_COLUMNS, DataKind
 from carbonpeak.statistics.rows import StatRow, balance_row
-from carbonpeak.validation import column_letter
+from carbonpeak.validation import column_letter, problem
 
 FLAGS = ("published", "estimated", "sample")
 BALANCE_SHEET = "能源平衡表"
@@ -50,10 +50,6 @@ class ParsedRecords:
     by_year: dict[int, tuple[StatRow, ...]]
 
 
-def _problem(location: str, rule: str, zh: str, en: str, value: object = None) -> Problem:
-    return Problem(location, rule, zh, en, value=None if value is None else str(value))
-
-
 def _fail(filename: str, problems: list[Problem]) -> InputError:
     return InputError(
         f"{filename}: {len(problems)} problem(s); nothing was stored",
@@ -68,7 +64,7 @@ def _records(
     """The file's rows grouped by year; InputError listing every problem (`data.empty` when the file
     holds no row) instead, so nothing of a file with a fault is stored."""
     if not rows and not problems:
-        problems.append(_problem(filename, "data.empty", "文件没有数据", "the file holds no data"))
+        problems.append(problem(filename, "data.empty"))
     if problems:
         raise _fail(filename, problems)
     by_year: dict[int, list[StatRow]] = {}
@@ -99,7 +95,7 @@ def _table(data: bytes, filename: str, max_bytes: int) -> tuple[str, list[list[o
         except UnicodeDecodeError as exc:
             raise _fail(
                 filename,
-                [_problem(filename, "data.encoding", "CSV须为UTF-8编码", "a CSV must be UTF-8", exc.start)],
+                [problem(filename, "data.encoding", exc.start)],
             ) from None
         return filename, [list(r) for r in csv.reader(io.StringIO(text))]
     problems = safety.container_problems(data, filename, limits) or safety.part_problems(
@@ -128,20 +124,11 @@ def _xlsx_table(data: bytes, filename: str) -> tuple[str, list[list[object]]]:
     except Exception as exc:  # openpyxl raises many types on a damaged file
         raise _fail(
             filename,
-            [
-                _problem(
-                    filename,
-                    "file.unreadable",
-                    "无法读取该Excel文件",
-                    f"cannot read the workbook: {type(exc).__name__}",
-                )
-            ],
+            [problem(filename, "file.unreadable", __name__=type(exc).__name__)],
         ) from None
     try:
         if not wb.sheetnames:
-            raise _fail(
-                filename, [_problem(filename, "data.sheet", "工作簿没有数据表", "the workbook has no sheet")]
-            )
+            raise _fail(filename, [problem(filename, "data.sheet")])
         name = BALANCE_SHEET if BALANCE_SHEET in wb.sheetnames else wb.sheetnames[0]
         ws = wb[name]
         rows: list[list[object]] = []
@@ -150,14 +137,7 @@ def _xlsx_table(data: bytes, filename: str) -> tuple[str, list[list[object]]]:
             values: list[object] = []
             for c, cell in enumerate(row):
                 if getattr(cell, "data_type", None) == "f":
-                    formulas.append(
-                        _problem(
-                            _loc(name, r, c, filename),
-                            "data.formula",
-                            "单元格含公式，请填写数值",
-                            "the cell holds a formula; enter the value",
-                        )
-                    )
+                    formulas.append(problem(_loc(name, r, c, filename), "data.formula"))
                 values.append(getattr(cell, "value", None))
             while values and values[-1] is None:
                 values.pop()
@@ -190,18 +170,18 @@ def _long_rows(
 ) -> Iterable[tuple[int, dict[str, str], dict[str, str]]]:
     """(line, values by column, location by column) of a long-layout table; InputError on headers."""
     if not grid:
-        raise _fail(filename, [_problem(filename, "data.empty", "文件没有数据", "the file holds no data")])
+        raise _fail(filename, [problem(filename, "data.empty")])
     header = [_text(c) for c in grid[0]]
     missing = [c for c in LONG_COLUMNS[layout] if c not in header]
     if missing:
         raise _fail(
             filename,
             [
-                _problem(
+                problem(
                     _loc(sheet, 1, len(header), filename),
                     "data.column",
-                    f"缺少必需列“{c}”（须有：{', '.join(LONG_COLUMNS[layout])}）",
-                    f"required column {c!r} is missing (needed: {', '.join(LONG_COLUMNS[layout])})",
+                    c=c,
+                    long_columns_list=", ".join(LONG_COLUMNS[layout]),
                 )
                 for c in missing
             ],
@@ -209,15 +189,7 @@ def _long_rows(
     if len(grid) - 1 > MAX_ROWS:
         raise _fail(
             filename,
-            [
-                _problem(
-                    filename,
-                    "data.rows",
-                    f"行数超过上限{MAX_ROWS}",
-                    f"more than {MAX_ROWS} rows",
-                    len(grid) - 1,
-                )
-            ],
+            [problem(filename, "data.rows", len(grid) - 1, max_rows=MAX_ROWS)],
         )
     cols = {name: j for j, name in enumerate(header) if name}
     for i, raw in enumerate(grid[1:], start=2):
@@ -235,26 +207,12 @@ def _wide_balance(
     if year is None:
         raise _fail(
             filename,
-            [
-                _problem(
-                    "--year",
-                    "data.year_required",
-                    "能源平衡表模板须用 --year 指明年份",
-                    "the energy-balance template needs --year",
-                )
-            ],
+            [problem("--year", "data.year_required")],
         )
     if len(grid) < 2 or _text(grid[0][0] if grid[0] else None) != "sector":
         raise _fail(
             filename,
-            [
-                _problem(
-                    f"{sheet}!A1",
-                    "data.template",
-                    "A1须为“sector”，第1行为能源品种代码，第2行为单位",
-                    "A1 must be 'sector', row 1 the fuel codes, row 2 their units",
-                )
-            ],
+            [problem(f"{sheet}!A1", "data.template")],
         )
     fuels = [_text(c) for c in grid[0]]
     unit_row = [_text(c) for c in grid[1]]
@@ -310,15 +268,7 @@ def parse_records(
     if default_flag not in FLAGS:
         raise _fail(
             filename,
-            [
-                _problem(
-                    "--flag",
-                    "data.flag",
-                    f"标记须为 {', '.join(FLAGS)} 之一",
-                    f"flag must be one of {', '.join(FLAGS)}",
-                    default_flag,
-                )
-            ],
+            [problem("--flag", "data.flag", default_flag, flags_list=", ".join(FLAGS))],
         )
     sheet, grid = _table(data, filename, max_bytes)
     layout = kind.layout
@@ -349,41 +299,17 @@ def parse_records(
         if layout == "monthly":
             field = month_field(v["month"])
             if not field:
-                problems.append(
-                    _problem(
-                        where["month"],
-                        "data.month",
-                        f"月份“{v['month']}”无效（须为1–12的整数）",
-                        f"{v['month']!r} is not a month (an integer 1–12)",
-                        v["month"],
-                    )
-                )
+                problems.append(problem(where["month"], "data.month", v["month"], v=v["month"]))
                 ok = False
         try:
             yr = int(float(v["year"]))
             if yr != float(v["year"]) or not 1900 <= yr <= 2100:
                 raise ValueError
         except ValueError:
-            problems.append(
-                _problem(
-                    where["year"],
-                    "data.year",
-                    f"年份“{v['year']}”无效",
-                    f"{v['year']!r} is not a year",
-                    v["year"],
-                )
-            )
+            problems.append(problem(where["year"], "data.year", v["year"], year=v["year"]))
             ok, yr = False, 0
         if ok and year is not None and yr != year:
-            problems.append(
-                _problem(
-                    where["year"],
-                    "data.year_match",
-                    f"年份{yr}与 --year {year} 不一致",
-                    f"year {yr} differs from --year {year}",
-                    yr,
-                )
-            )
+            problems.append(problem(where["year"], "data.year_match", yr, year=yr, year2=year))
             ok = False
         try:
             value = float(v[value_col])
@@ -391,66 +317,55 @@ def parse_records(
                 raise ValueError
         except ValueError:
             problems.append(
-                _problem(
+                problem(
                     where[value_col],
                     "data.value",
-                    f"“{v[value_col]}”不是有限数值",
-                    f"{v[value_col]!r} is not a finite number",
                     v[value_col],
+                    text_key="problem.data.value.finite",
+                    shown=v[value_col],
                 )
             )
             ok, value = False, 0.0
         flag = v.get("flag") or default_flag
         if flag not in FLAGS:
             problems.append(
-                _problem(
-                    where.get("flag", filename),
-                    "data.flag",
-                    f"标记须为 {', '.join(FLAGS)} 之一",
-                    f"flag must be one of {', '.join(FLAGS)}",
-                    flag,
-                )
+                problem(where.get("flag", filename), "data.flag", flag, flags_list=", ".join(FLAGS))
             )
             ok = False
         if not v["region"]:
-            problems.append(_problem(where["region"], "data.region", "地区为空", "region is empty"))
+            problems.append(problem(where["region"], "data.region"))
             ok = False
         unit = v["unit"]
         if layout in ("series", "monthly"):
             if key not in allowed:
                 problems.append(
-                    _problem(
+                    problem(
                         where["indicator"],
                         "data.indicator",
-                        f"“{key}”不属于数据类型“{kind.name_zh}”（可选：{', '.join(sorted(allowed))}）",
-                        f"{key!r} is not a series of kind {kind.code!r} "
-                        f"(known: {', '.join(sorted(allowed))})",
                         key,
+                        key=key,
+                        name_zh=kind.name_zh,
+                        allowed_list=", ".join(sorted(allowed)),
+                        code=kind.code,
                     )
                 )
                 ok = False
             elif not _converts(unit, allowed[key]):
                 problems.append(
-                    _problem(
+                    problem(
                         where["unit"],
                         "data.unit",
-                        f"单位“{unit}”无法换算为“{allowed[key]}”",
-                        f"unit {unit!r} does not convert to {allowed[key]!r}",
                         unit,
+                        text_key="problem.data.unit.convertible",
+                        unit=unit,
+                        unit2=allowed[key],
                     )
                 )
                 ok = False
         if ok:
             ident = (key, field, v["region"], yr)
             if ident in seen:
-                problems.append(
-                    _problem(
-                        where[value_col],
-                        "data.duplicate",
-                        f"与 {seen[ident]} 重复",
-                        f"the same value is given at {seen[ident]}",
-                    )
-                )
+                problems.append(problem(where[value_col], "data.duplicate", seen=seen[ident]))
                 continue
             seen[ident] = where[value_col]
             rows.append(
@@ -494,11 +409,10 @@ def _enterprise_records(
             raise _fail(
                 filename,
                 [
-                    _problem(
+                    problem(
                         _loc(sheet, 1, len(header), filename),
                         "data.column",
-                        "缺少必需列“month”",
-                        "required column 'month' is missing",
+                        text_key="problem.data.column.month",
                     )
                 ],
             )
@@ -519,13 +433,7 @@ def _enterprise_records(
         )
     if year is not None:
         problems += [
-            _problem(
-                r.location,
-                "data.year_match",
-                f"年份{r.year}与 --year {year} 不一致",
-                f"year {r.year} differs from --year {year}",
-                r.year,
-            )
+            problem(r.location, "data.year_match", r.year, year=r.year, year2=year)
             for r in rows
             if r.year != year
         ]
@@ -610,14 +518,16 @@ def _supply_use_gap(rows: list[StatRow], tolerance: float) -> list[Problem]:
         if abs(gap) > tolerance:
             unit = fuels[group].unit
             problems.append(
-                _problem(
+                problem(
                     f"{region} {year} {group}",
                     "data.balance",
-                    f"{group}：供应{acc['supply']:,.2f} {unit}与消费加损失{acc['use']:,.2f} {unit}"
-                    f"相差{gap:+.1%}，超过允许的±{tolerance:.0%}",
-                    f"{group}: supply {acc['supply']:,.2f} {unit} and use plus losses "
-                    f"{acc['use']:,.2f} {unit} differ by {gap:+.1%}, beyond the ±{tolerance:.0%} tolerance",
                     f"{gap:+.4f}",
+                    group=group,
+                    acc=acc["supply"],
+                    unit=unit,
+                    acc2=acc["use"],
+                    gap=gap,
+                    tolerance=tolerance,
                 )
             )
     return problems
@@ -649,9 +559,7 @@ def _meter_records(
             if not 1900 <= yr <= 2100 or (year is not None and yr != year):
                 raise ValueError
         except ValueError:
-            problems.append(
-                _problem(where["year"], "data.year", f"年份“{v['year']}”无效", f"{v['year']!r} is not a year")
-            )
+            problems.append(problem(where["year"], "data.year", year=v["year"]))
             yr = 0
         years.append(yr)
     checked, more = check_register((v, where) for _line, v, where in listed)
@@ -695,7 +603,13 @@ def _month_records(
         f = extra[r.location].get("flag") or flag
         if f not in FLAGS:
             problems.append(
-                _problem(r.location, "data.flag", f"标记须为 {', '.join(FLAGS)} 之一", "unknown flag", f)
+                problem(
+                    r.location,
+                    "data.flag",
+                    f,
+                    text_key="problem.data.flag.unknown",
+                    flags_list=", ".join(FLAGS),
+                )
             )
     rows = [
         StatRow(

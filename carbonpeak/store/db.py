@@ -27,7 +27,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from carbonpeak.settings import Settings
+from carbonpeak.settings import DEFAULT_REGION, Settings
 
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the write lock before "database is locked"
 _read_only: ContextVar[bool] = ContextVar("carbonpeak_read_only", default=False)
@@ -123,10 +123,14 @@ def _serialise_sqlite(engine: Engine, *, wal: bool) -> None:
 class Database:
     """One engine and its session factory. `Database.from_settings(settings)` is the usual way in."""
 
-    def __init__(self, url: str, *, echo: bool = False, audit_key: str = "") -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, audit_key: str = "", region: str = DEFAULT_REGION
+    ) -> None:
         """`audit_key` keys the audit chain (services/audit.py); without one (tests, scripts) the
-        chain is plain SHA-256 and a keyed log refuses new entries."""
+        chain is plain SHA-256 and a keyed log refuses new entries. `region` (Settings.region) is
+        the region whose data set the services read from this store."""
         self.url = url
+        self.region = region
         self.engine = make_engine(url, echo=echo)
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"audit_key": audit_key.encode()}
@@ -140,7 +144,7 @@ class Database:
             from pathlib import Path
 
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        return cls(url, audit_key=settings.resolved_audit_key())
+        return cls(url, audit_key=settings.resolved_audit_key(), region=settings.region)
 
     @classmethod
     def initialised(cls, settings: Settings) -> Database:

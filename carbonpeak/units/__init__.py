@@ -17,7 +17,8 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
+from carbonpeak.validation import problem
 
 UNITS_FILE = Path(__file__).with_name("units.csv")
 
@@ -66,7 +67,7 @@ def lookup(name: str) -> Unit:
     except KeyError:
         raise InputError(
             f"unknown unit {name!r}",
-            [Problem("unit", "unit.known", f"未知计量单位“{name}”", f"unknown unit {name!r}", value=name)],
+            [problem("unit", "unit.known", name, unit=name)],
         ) from None
 
 
@@ -82,12 +83,14 @@ def factor(from_unit: str, to_unit: str) -> float:
         raise InputError(
             f"cannot convert {from_unit} to {to_unit}",
             [
-                Problem(
+                problem(
                     "unit",
                     "unit.convertible",
-                    f"计量单位“{from_unit}”({a.dimension})不能换算为“{to_unit}”({b.dimension})",
-                    f"unit {from_unit!r} ({a.dimension}) cannot convert to {to_unit!r} ({b.dimension})",
-                    value=from_unit,
+                    from_unit,
+                    from_unit=from_unit,
+                    from_dimension=a.dimension,
+                    to_unit=to_unit,
+                    to_dimension=b.dimension,
                 )
             ],
         )

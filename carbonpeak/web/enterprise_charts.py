@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbonpeak import units
 from carbonpeak.i18n import t
 from carbonpeak.web.charts import PALETTE, _base, _value_axis
 
@@ -49,7 +50,7 @@ def enterprise_charts(page: Any, lang: str) -> dict[str, Any]:
                 {
                     "name": t("web.enterprises.co2", lang),
                     "type": "bar",
-                    "data": [round(p.co2_t / 1e4, 4) for p in page.trend],
+                    "data": [round(units.convert(p.co2_t, "tCO2", "万tCO2"), 4) for p in page.trend],
                     "itemStyle": {"color": PALETTE[0]},
                 },
                 {
@@ -66,7 +67,12 @@ def enterprise_charts(page: Any, lang: str) -> dict[str, Any]:
             **_base(lang),
             "xAxis": {"type": "category", "data": [str(p.month) for p in page.monthly]},
             "yAxis": _value_axis("万tCO2", lang),
-            "series": [{"type": "bar", "data": [round(p.co2_t / 1e4, 4) for p in page.monthly]}],
+            "series": [
+                {
+                    "type": "bar",
+                    "data": [round(units.convert(p.co2_t, "tCO2", "万tCO2"), 4) for p in page.monthly],
+                }
+            ],
         }
     if page.peers_k:
         out["enterprise-peers"] = {

@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from carbonpeak.errors import CarbonpeakError, InputError
 from carbonpeak.i18n import t
 from carbonpeak.services.pages.reporting import reporting_page
+from carbonpeak.validation import problem
 from carbonpeak.web import session
 from carbonpeak.web.context import WebContext, render
 from carbonpeak.web.routes import Ctx, _error, templates
@@ -232,14 +233,12 @@ def submission_file(ctx: Ctx, submission_id: int) -> Response:
 def _date(text: str, field: str) -> Any:
     import datetime as dt
 
-    from carbonpeak.errors import Problem
-
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InputError(
             f"{field}: not a date",
-            [Problem(field, "form.date", "请填写日期（年-月-日）", "enter a date (year-month-day)", text)],
+            [problem(field, "form.date", text)],
             message_zh="日期格式有误",
         ) from None
 

@@ -85,7 +85,11 @@ def run(body: ProjectionRequest, request: Request, user: OptionalUser, db: Datab
         )
     limit.take(f"user:{user.id}")
     result = run_projection(
-        body.scenario, shipped_only=True, data=data, **body.model_dump(exclude={"scenario"})
+        body.scenario,
+        shipped_only=True,
+        data=data,
+        workers=request.app.state.settings.threads,
+        **body.model_dump(exclude={"scenario"}),
     )
     result.pop("scenario_file", None)
     cache.put(key, result)
