@@ -28,7 +28,8 @@ from anyio import to_thread
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from carbonpeak.errors import CarbonpeakError, InputError, Problem
+from carbonpeak.errors import CarbonpeakError, InputError
+from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -169,15 +170,7 @@ def _valid_key(raw: bytes) -> str:
     if not (1 <= len(key) <= MAX_KEY and all("!" <= c <= "~" for c in key)):
         raise InputError(
             "invalid Idempotency-Key",
-            [
-                Problem(
-                    HEADER,
-                    "idempotency.key",
-                    f"幂等键须为 1–{MAX_KEY} 个可见 ASCII 字符（不含空格）",
-                    f"an Idempotency-Key is 1–{MAX_KEY} visible ASCII characters (no spaces)",
-                    raw[:40].decode("ascii", "replace"),
-                )
-            ],
+            [problem(HEADER, "idempotency.key", raw[:40].decode("ascii", "replace"), most=MAX_KEY)],
             message_zh="幂等键无效",
         )
     return key
@@ -195,14 +188,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         if size > limit:
             raise InputError(
                 "request too large for an Idempotency-Key",
-                [
-                    Problem(
-                        "request",
-                        "idempotency.body_size",
-                        f"带幂等键的请求体最多 {limit} 字节",
-                        f"a request with an Idempotency-Key has at most {limit} bytes",
-                    )
-                ],
+                [problem("request", "idempotency.body_size", most=limit)],
                 message_zh="请求过大",
             )
         chunks.append(chunk)

@@ -12,6 +12,7 @@ import typer
 from carbonpeak.cli.options import Actor, Format, ListFormat, acting, command_group
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit
+from carbonpeak.validation import problem
 
 
 def register(app: typer.Typer) -> None:
@@ -38,7 +39,7 @@ def register(app: typer.Typer) -> None:
 
         import numpy as np
 
-        from carbonpeak.errors import InputError, Problem
+        from carbonpeak.errors import InputError
         from carbonpeak.metering.simulate import population
         from carbonpeak.metering.simulate import simulate as run
         from carbonpeak.services.metering import write_simulation
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise InputError(
                 "--start is not a date",
-                [Problem("--start", "cli.date", "须为YYYY-MM-DD", "must be YYYY-MM-DD", start)],
+                [problem("--start", "cli.date", start)],
             ) from None
         rng = np.random.default_rng(seed)
         ms = population(rng, units, meters, first.year)
@@ -167,18 +168,14 @@ def register(app: typer.Typer) -> None:
         fmt: ListFormat = Format.table,
     ) -> None:
         """Energy by unit, day and district and completeness, the same jobs on DuckDB or Spark. 汇总。"""
-        from carbonpeak.errors import InputError, Problem
+        from carbonpeak.errors import InputError
         from carbonpeak.services.metering import meters, reading_store, run_aggregate
         from carbonpeak.store.db import open_session
 
         if job not in ("unit", "daily", "district"):
             raise InputError(
                 "unknown job",
-                [
-                    Problem(
-                        "--job", "cli.choice", "须为 unit、daily 或 district", "unit, daily or district", job
-                    )
-                ],
+                [problem("--job", "cli.choice", job, text_key="problem.cli.choice.job")],
             )
         settings = cli_settings()
         with open_session(settings) as session:

@@ -28,6 +28,7 @@ import numpy as np
 
 from carbonpeak.errors import Problem
 from carbonpeak.metering.register import Meter
+from carbonpeak.validation import problem
 
 RELATIVE_LIMIT = 2**28  # RFC 8428 §4.5.3: smaller times are relative to now
 FUTURE_SLACK = 60  # s: a clock this far ahead is tolerated (the label check flags it)
@@ -67,8 +68,10 @@ class PackFormat(Protocol):
     ) -> tuple[list[Reading], list[Problem]]: ...
 
 
-def _p(where: str, rule: str, zh: str, en: str, value: object = None) -> Problem:
-    return Problem(where, rule, zh, en, value=None if value is None else str(value)[:200])
+def _p(where: str, rule: str, value: object = None, *, key: str | None = None, **fields: Any) -> Problem:
+    """The Problem of `rule` (texts: the catalogue's `problem.<rule>`, or `key`), its value cut to 200
+    characters (a hostile pack's name may be long)."""
+    return problem(where, rule, None if value is None else str(value)[:200], text_key=key, **fields)
 
 
 def _num(x: object) -> bool:
@@ -90,22 +93,13 @@ def parse_pack(
         try:
             pack = json.loads(data)
         except (ValueError, RecursionError) as exc:
-            return [], [_p(where, "senml.json", "不是有效的JSON", f"not valid JSON: {str(exc)[:80]}")]
+            return [], [_p(where, "senml.json", why=str(exc)[:80])]
     else:
         pack = data
     if not isinstance(pack, list) or not pack:
-        return [], [
-            _p(where, "senml.pack", "SenML包须为非空JSON数组", "a SenML pack is a non-empty JSON array")
-        ]
+        return [], [_p(where, "senml.pack")]
     if len(pack) > MAX_RECORDS:
-        return [], [
-            _p(
-                where,
-                "senml.pack",
-                f"一个包最多{MAX_RECORDS}条记录",
-                f"at most {MAX_RECORDS} records in a pack",
-            )
-        ]
+        return [], [_p(where, "senml.pack", key="problem.senml.pack.records", most=MAX_RECORDS)]
     fast = _fast_pack(pack, meters, now, previous or {})
     if fast is not None:
         return fast, []
@@ -115,25 +109,21 @@ def parse_pack(
     for i, rec in enumerate(pack):
         at = f"{where}[{i}]"
         if not isinstance(rec, dict):
-            problems.append(_p(at, "senml.record", "记录须为JSON对象", "a record is a JSON object"))
+            problems.append(_p(at, "senml.record"))
             continue
         bad = len(problems)
         for k in rec:
             if not isinstance(k, str) or k not in KNOWN:
                 rule = "senml.must_understand" if isinstance(k, str) and k.endswith("_") else "senml.field"
-                problems.append(_p(f"{at}.{k}", rule, f"不支持的字段“{k}”", f"unsupported field {k!r}"))
+                problems.append(_p(f"{at}.{k}", rule, key="problem.senml.field.unsupported", field=k))
         if "bver" in rec and (not isinstance(rec["bver"], int) or not 1 <= rec["bver"] <= 10):
-            problems.append(
-                _p(f"{at}.bver", "senml.version", "不支持的SenML版本", "unsupported SenML version")
-            )
+            problems.append(_p(f"{at}.bver", "senml.version"))
         for k, kind in (("bn", str), ("bu", str), ("n", str), ("u", str)):
             if k in rec and not isinstance(rec[k], kind):
-                problems.append(_p(f"{at}.{k}", "senml.field", f"“{k}”须为字符串", f"{k!r} must be a string"))
+                problems.append(_p(f"{at}.{k}", "senml.field", key="problem.senml.field.string", field=k))
         for k in ("bt", "bv", "bs", "t", "v", "s"):
             if k in rec and not _num(rec[k]):
-                problems.append(
-                    _p(f"{at}.{k}", "senml.field", f"“{k}”须为有限数值", f"{k!r} must be a finite number")
-                )
+                problems.append(_p(f"{at}.{k}", "senml.field", key="problem.senml.field.number", field=k))
         if len(problems) > bad:
             if any(isinstance(k, str) and k.startswith("b") for k in rec):
                 break  # the records after a broken base record have no meaning
@@ -147,36 +137,17 @@ def parse_pack(
             continue  # a record of base fields only
         for k in ("vs", "vb", "vd"):
             if k in rec:
-                problems.append(
-                    _p(
-                        f"{at}.{k}",
-                        "senml.value",
-                        "能耗读数须为数值（v或s）",
-                        "an energy reading is a number (v or s)",
-                    )
-                )
+                problems.append(_p(f"{at}.{k}", "senml.value", key="problem.senml.value.number"))
         if ("v" in rec) == ("s" in rec):
-            problems.append(
-                _p(at, "senml.value", "每条记录须有且只有v或s之一", "a record has exactly one of v and s")
-            )
+            problems.append(_p(at, "senml.value"))
             continue
         name = bn + rec.get("n", "")
         if not NAME.match(name):
-            problems.append(
-                _p(f"{at}.n", "senml.name", "名称不符合RFC 8428", "the name breaks RFC 8428", name)
-            )
+            problems.append(_p(f"{at}.n", "senml.name", name))
             continue
         meter = meters.get(name)
         if meter is None:
-            problems.append(
-                _p(
-                    f"{at}.n",
-                    "metering.unknown_meter",
-                    f"计量点“{name}”不在已发布的台账中",
-                    f"meter {name!r} is not in the published register",
-                    name,
-                )
-            )
+            problems.append(_p(f"{at}.n", "metering.unknown_meter", name, name=name))
             continue
         unit = rec.get("u", bu)
         if unit and unit != meter.unit:
@@ -184,48 +155,26 @@ def parse_pack(
                 _p(
                     f"{at}.u",
                     "metering.unit",
-                    f"单位“{unit}”与台账的“{meter.unit}”不符",
-                    f"unit {unit!r} differs from the register's {meter.unit!r}",
                     unit,
+                    key="problem.metering.unit.pack",
+                    unit=unit,
+                    register=meter.unit,
                 )
             )
             continue
         if "s" in rec and meter.mode == "cumulative":
-            problems.append(
-                _p(
-                    f"{at}.s",
-                    "metering.value_kind",
-                    "累计表须报表码（v），不是时段量（s）",
-                    "a cumulative register reports its reading (v), not a sum (s)",
-                )
-            )
+            problems.append(_p(f"{at}.s", "metering.value_kind"))
             continue
         value = float(rec["v"]) + bv if "v" in rec else float(rec["s"]) + bs
         if value < 0:
-            problems.append(_p(f"{at}.v", "metering.negative", "读数为负", "a negative reading", value))
+            problems.append(_p(f"{at}.v", "metering.negative", value))
             continue
         label = bt + float(rec.get("t", 0.0))
         if ("t" not in rec and "bt" not in rec) or abs(label) < RELATIVE_LIMIT:
-            problems.append(
-                _p(
-                    f"{at}.t",
-                    "senml.relative_time",
-                    "须给出绝对时间（1970年以来的秒数），不接受相对时间",
-                    "an absolute time (s since 1970) is needed; relative times are refused",
-                    label,
-                )
-            )
+            problems.append(_p(f"{at}.t", "senml.relative_time", label))
             continue
         if label > now + FUTURE_SLACK:
-            problems.append(
-                _p(
-                    f"{at}.t",
-                    "metering.future",
-                    f"时间比当前晚{label - now:.0f}秒",
-                    f"the time is {label - now:.0f} s in the future",
-                    label,
-                )
-            )
+            problems.append(_p(f"{at}.t", "metering.future", label, seconds=label - now))
             continue
         step = meter.interval_seconds
         start = round(label / step) * step
@@ -237,8 +186,8 @@ def parse_pack(
                     _p(
                         f"{at}.v",
                         "metering.duplicate",
-                        f"与 {out[key][1]} 同一时段但数值不同",
-                        f"the same period as {out[key][1]} with another value",
+                        key="problem.metering.duplicate.pack",
+                        seen=out[key][1],
                     )
                 )
             continue
@@ -396,15 +345,7 @@ def monotone_problems(
             if prev is not None and prev[0] < t:
                 d = increment(prev[1], v, m.rollover)
                 if (d < 0 or d > m.rated_capacity * (t - prev[0]) / 3600) and v < prev[1]:
-                    problems.append(
-                        _p(
-                            at,
-                            "metering.non_monotone",
-                            f"累计表码由{prev[1]:g}降至{v:g}，且不能解释为表码翻转",
-                            f"the register falls from {prev[1]:g} to {v:g}, which is no rollover",
-                            v,
-                        )
-                    )
+                    problems.append(_p(at, "metering.non_monotone", v, before=prev[1], after=v))
             prev = (t, v)
     return problems
 

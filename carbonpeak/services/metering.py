@@ -33,6 +33,7 @@ from carbonpeak.metering.senml import Reading, monotone_problems, parse_pack
 from carbonpeak.metering.storage import IngestResult, ReadingStore
 from carbonpeak.settings import Settings
 from carbonpeak.store.models import MeteringQuality, MeteringRejection, User, utcnow
+from carbonpeak.validation import problem
 
 REGISTER_KIND = "meter_register"
 INTAKE_ROLES = ("office", "department", "enterprise")
@@ -128,14 +129,7 @@ def check_packs(
             name = topics[i].split("/", 1)[-1]
             meter = register.get(name)
             if meter is None or any(r.key != meter.key for r in got):
-                bad = [
-                    Problem(
-                        topics[i],
-                        "metering.topic",
-                        "主题须为 <前缀>/<统一社会信用代码>/<计量点>/<参数>，且与包内名称一致",
-                        "the topic must be <prefix>/<uscc>/<meter>/<quantity> and name the pack's meter",
-                    )
-                ]
+                bad = [problem(topics[i], "metering.topic")]
                 got = []
         readings.append(got)
         problems.append(bad)
@@ -266,21 +260,14 @@ def bulk_intake(
     except (ValueError, RecursionError) as exc:
         raise InputError(
             "the body is not JSON",
-            [Problem("body", "senml.json", "请求体不是有效的JSON", f"not valid JSON: {str(exc)[:80]}")],
+            [problem("body", "senml.json", text_key="problem.senml.json.body", why=str(exc)[:80])],
             message_zh="请求体不是有效的JSON",
         ) from None
     packs = data.get("packs") if isinstance(data, dict) else [data]
     if not isinstance(packs, list) or not packs or len(packs) > MAX_PACKS:
         raise InputError(
             "the body is a SenML pack or {'packs': [...]}",
-            [
-                Problem(
-                    "body",
-                    "senml.pack",
-                    f'请求体须为一个SenML包或{{"packs": [...]}}（至多{MAX_PACKS}个包）',
-                    f"the body is one SenML pack or {{'packs': [...]}} (at most {MAX_PACKS} packs)",
-                )
-            ],
+            [problem("body", "senml.pack", text_key="problem.senml.pack.body", most=MAX_PACKS)],
             message_zh="请求体格式不对",
         )
     session.commit()  # end the reads before the file work
@@ -610,15 +597,7 @@ def run_aggregate(
     if engine not in ENGINES:
         raise InputError(
             f"unknown engine {engine!r}",
-            [
-                Problem(
-                    "--engine",
-                    "metering.engine",
-                    "引擎须为 duckdb 或 spark",
-                    "engine must be duckdb or spark",
-                    engine,
-                )
-            ],
+            [problem("--engine", "metering.engine", engine)],
         )
     with warnings.catch_warnings():
         # Ibis 12 calls DuckDB 2's deprecated fetch_arrow_table(); the results are the same
@@ -754,14 +733,7 @@ def publish_monthly(session: Session, store: ReadingStore, actor: User, month: s
     if not register:
         raise InputError(
             "no published meter register",
-            [
-                Problem(
-                    "meter_register",
-                    "metering.register",
-                    "尚无已发布的计量器具台账",
-                    "no meter register is published",
-                )
-            ],
+            [problem("meter_register", "metering.register")],
         )
     year = month[:4]
     months = [f"{year}-{m:02d}" for m in range(1, int(month[5:7]) + 1)]
@@ -771,11 +743,12 @@ def publish_monthly(session: Session, store: ReadingStore, actor: User, month: s
         raise InputError(
             f"no readings up to {month}",
             [
-                Problem(
+                problem(
                     "--month",
                     "metering.month",
-                    f"{year}年截至{month}没有监测数据",
-                    f"no readings in {year} up to {month}",
+                    text_key="problem.metering.month.no_readings",
+                    year=year,
+                    month=month,
                 )
             ],
         )

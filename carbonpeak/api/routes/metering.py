@@ -13,8 +13,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from carbonpeak.api.deps import CurrentUser, SessionDep, SettingsDep
-from carbonpeak.errors import InputError, Problem
+from carbonpeak.errors import InputError
 from carbonpeak.services import metering as svc
+from carbonpeak.validation import problem
 
 router = APIRouter(tags=["metering"])
 MAX_BODY = 64 * 1024 * 1024
@@ -35,14 +36,7 @@ async def intake(
         if len(buf) > MAX_BODY:
             raise InputError(
                 "the body is too large",
-                [
-                    Problem(
-                        "body",
-                        "senml.size",
-                        f"请求体超过{MAX_BODY}字节",
-                        f"the body exceeds {MAX_BODY} bytes",
-                    )
-                ],
+                [problem("body", "senml.size", most=MAX_BODY)],
             )
     store = svc.reading_store(settings)
     return await run_in_threadpool(svc.bulk_intake, session, store, user, bytes(buf))
