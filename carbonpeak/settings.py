@@ -7,6 +7,7 @@ at import.
 | CARBONPEAK_DATA_DIR | DEFAULT_DATA_DIR | where the SQLite file, metering Parquet files and uploads live |
 | CARBONPEAK_PLAN_FILE | the packaged Jinan plan | the plan loaded by `carbonpeak init` |
 | CARBONPEAK_REGION | jinan | the region whose data set the engines read (services/dataset.py) |
+| CARBONPEAK_DATASET | DEFAULT_DATASET_DIR | the data set's files, read while the store publishes none |
 | CARBONPEAK_SECRET_KEY | generated per data dir | signs web sessions and CSRF tokens |
 | CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
 | CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
@@ -24,7 +25,9 @@ at import.
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
-elsewhere, `$XDG_DATA_HOME/carbonpeak` (default `~/.local/share/carbonpeak`).
+elsewhere, `$XDG_DATA_HOME/carbonpeak` (default `~/.local/share/carbonpeak`). DEFAULT_DATASET_DIR is
+the packaged demo data set, carbonpeak/demo/data (its files: services/dataset.DataSetFiles); a
+CARBONPEAK_DATASET that is not a folder stops the settings with an error naming the variable.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_PLAN_FILE = PACKAGE_DIR / "plan" / "data" / "jinan-2023.yaml"
 DEFAULT_REGION = "jinan"  # the region of the packaged plan and demo data set
+DEFAULT_DATASET_DIR = PACKAGE_DIR / "demo" / "data"  # the packaged demo data set (of DEFAULT_REGION)
 
 
 def default_data_dir() -> Path:
@@ -57,6 +61,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     plan_file: Path = DEFAULT_PLAN_FILE
     region: str = Field(default=DEFAULT_REGION, pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    dataset: Path = DEFAULT_DATASET_DIR
     secret_key: str | None = None
     audit_key: str | None = None
     audit_head_file: Path | None = None
@@ -73,6 +78,13 @@ class Settings(BaseSettings):
     mqtt_client_id: str = Field(default="carbonpeak-metering", min_length=1, max_length=64)
     spark_master: str = "local[1]"
     threads: int | None = Field(default=None, ge=1, le=64)
+
+    @field_validator("dataset")
+    @classmethod
+    def _dataset_is_a_folder(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(f"CARBONPEAK_DATASET: {value} is not a folder (the data set's files)")
+        return value
 
     @property
     def api_token_lifetime(self) -> dt.timedelta:

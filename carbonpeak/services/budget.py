@@ -2,8 +2,9 @@
 docs/methods/budget.md).
 
     fast_data(database)                  the published monthly electricity (data kind electricity_monthly)
-                                         by region, sector and year — or the packaged demo file read through
-                                         the same parser when nothing is published
+                                         by region, sector and year — or the data set folder's file
+                                         (DataSetFiles.electricity_monthly) read through the same parser
+                                         when nothing is published
     nowcast(database)                    monthly CO2 of the city (by sector) and of every district, the
                                          coefficients, the backtest and its summary
     budget_report(year, database, rules) budget, allocation, profile, execution, probability and warning of
@@ -11,6 +12,9 @@ docs/methods/budget.md).
     assess_project(text, name, …)        every test of a project file with its result and source
     current_rules(data_dir) / set_rules(session, actor, text, data_dir)   the office's rule file (audited)
     record_decision(session, actor, …)   a decision on an assessed project and its reason (audited)
+
+The city is the region of `database` (Settings.region: services/dataset.region_of); the districts are
+the other regions of the monthly rows.
 
 Seam: a published `metered_energy` kind (the key units' metered energy, another area) is
 listed in `inputs` when the registry has it; the nowcast does not depend on it.
@@ -33,9 +37,8 @@ from carbonpeak.budget import budget as engine
 from carbonpeak.budget import nowcast as nc
 from carbonpeak.budget import rules as rulefiles
 from carbonpeak.errors import InputError, NotFound, PermissionDenied
-from carbonpeak.services.dataset import cache_key, current, dataset_observations
+from carbonpeak.services.dataset import cache_key, current, dataset_observations, files_of, region_of
 from carbonpeak.services.decomposition import kaya_series
-from carbonpeak.settings import DEFAULT_REGION
 from carbonpeak.validation import problem
 
 if TYPE_CHECKING:
@@ -46,7 +49,6 @@ if TYPE_CHECKING:
 
 KIND = "electricity_monthly"
 METERED_KIND = "metered_energy"  # published by `carbonpeak metering publish`
-CITY = DEFAULT_REGION  # the region of the packaged demo monthly and enterprise files
 SECTORS = ("primary", "secondary", "tertiary", "residential")
 KAYA_SECTOR = {
     "primary": "primary",
@@ -54,7 +56,6 @@ KAYA_SECTOR = {
     "services": "tertiary",
     "households": "residential",
 }
-DEMO_FILE = Path(__file__).resolve().parent.parent / "demo" / "data" / "electricity-monthly.csv"
 RULES_NAME = "budget-rules.yaml"
 DECISIONS = ("approve", "approve_with_conditions", "reject")
 
@@ -63,20 +64,22 @@ DECISIONS = ("approve", "approve_with_conditions", "reject")
 
 
 def _rows(database: Database | None) -> tuple[str, tuple[Any, ...]]:
-    """(origin, rows of the electricity_monthly kind): the store's published rows, or the demo file
-    parsed by statistics.parse_records (the check every import passes) when none is published."""
+    """(origin, rows of the electricity_monthly kind): the store's published rows, or the data set
+    folder's file parsed by statistics.parse_records (the check every import passes) when none is
+    published."""
     data = current(database)
     rows = tuple(r for r in data.monthly if r.kind == KIND)
     if rows:
         return "store", rows
-    return "files", _demo_rows(DEMO_FILE.stat().st_mtime_ns)
+    path = files_of(database).electricity_monthly
+    return "files", _demo_rows(path, path.stat().st_mtime_ns, region_of(database))
 
 
 @lru_cache(maxsize=2)
-def _demo_rows(_mtime: int) -> tuple[Any, ...]:
+def _demo_rows(path: Path, _mtime: int, region: str) -> tuple[Any, ...]:
     from carbonpeak.statistics import kind_of, parse_records
 
-    parsed = parse_records(kind_of(KIND), DEMO_FILE.name, DEMO_FILE.read_bytes(), region=CITY)
+    parsed = parse_records(kind_of(KIND), path.name, path.read_bytes(), region=region)
     return tuple(r for rows in parsed.by_year.values() for r in rows)
 
 
@@ -117,8 +120,9 @@ def inventory_by_sector(database: Database | None = None) -> dict[str, dict[int,
     decomposition's sector emissions (services/decomposition.kaya_series: power plants' CO2 and
     imported electricity allocated by electricity use) and process CO2 (co2_total − their sum) in
     the secondary sector."""
-    k = kaya_series(CITY, database=database)
-    total = dataset_observations(CITY, database=database).get("co2_total", CITY)
+    city = region_of(database)
+    k = kaya_series(city, database=database)
+    total = dataset_observations(city, database=database).get("co2_total", city)
     out: dict[str, dict[int, float]] = {s: {} for s in SECTORS}
     by_sector = k.emissions.sum(axis=2)
     for t, year in enumerate(k.years):
@@ -161,7 +165,8 @@ def _complete(
 def _nowcast(database: Database | None) -> dict[str, Any]:
     fast = fast_data(database)
     co2 = inventory_by_sector(database)
-    el_city = fast["electricity"].get(CITY, {})
+    city_code = region_of(database)
+    el_city = fast["electricity"].get(city_code, {})
     if not el_city:
         raise NotFound("no monthly electricity is published", message_zh="尚未发布月度用电量数据")
     years = sorted({y for by in el_city.values() for y in by})
@@ -176,7 +181,7 @@ def _nowcast(database: Database | None) -> dict[str, Any]:
     ratio = {s: np.divide(series[s], np.concatenate([completed[s][y] for y in years])) for s in series}
     districts: dict[str, dict[str, np.ndarray]] = {}
     for region, by_sector in sorted(fast["electricity"].items()):
-        if region == CITY:
+        if region == city_code:
             continue
         filled = _complete(by_sector, years)
         districts[region] = {
@@ -184,7 +189,7 @@ def _nowcast(database: Database | None) -> dict[str, Any]:
             for s in filled
             if s in ratio
         }
-    months = fast["published_months"].get(CITY, {})
+    months = fast["published_months"].get(city_code, {})
     return {
         "years": years,
         "published_months": {y: months.get(y, 0) for y in years},
@@ -311,8 +316,9 @@ def _gdp(
     the rules' growth forecast; the price year; the source of each year."""
     from carbonpeak.indicators.derived import gdp_constant
 
-    obs = dataset_observations(CITY, database=database)
-    cur, idx = obs.get("gdp_current", CITY), obs.get("gdp_index", CITY)
+    city = region_of(database)
+    obs = dataset_observations(city, database=database)
+    cur, idx = obs.get("gdp_current", city), obs.get("gdp_index", city)
     if cur is None or idx is None:
         raise NotFound("the data set has no GDP", message_zh="数据集中没有地区生产总值")
     price = int(cur.years[-1])
@@ -410,7 +416,7 @@ def budget_report(
             ],
         }
 
-    city = unit_view(CITY, n["city"], budget, gdp[year])
+    city = unit_view(region_of(database), n["city"], budget, gdp[year])
     prev = year - 1
     sec_rule = rules.allocation.sectors
     sector_share = {s: annual(n["sectors"][s], years, prev) for s in n["sectors"]} if prev in years else {}

@@ -1,12 +1,15 @@
 """The platform's data set: what every engine computes from, one snapshot of the store.
 
     current(database=None)                             DataSet: the published records of the store's
-                                                       snapshot (id = snapshot id), or the packaged
-                                                       demo files (tests; a store with nothing published)
+                                                       snapshot (id = snapshot id), or the files of
+                                                       the settings' data set folder (a store with
+                                                       nothing published; None: the packaged demo files)
+    files_of(database) -> DataSetFiles                 that folder's files (Settings.dataset)
     current_inventory(database=None)                   CurrentInventory of its energy balance: the one
                                                        computation the pages and the reports show
     dataset_observations(region=None, database=None)   Observations in the indicators contract, of
                                                        `region` or the store's (Settings.region)
+    data_observations(region, data)                    those of a DataSet alone (no approved reports)
     region_of(database)                                the region of `database` (Settings.region)
     overlay(observations, rows)                          approved report values over the data set
     snapshot_id(database)                                the id every output carries
@@ -36,7 +39,7 @@ from carbonpeak.accounting import Inventory, factors, inventory, read_balance
 from carbonpeak.indicators.series import Observations, Series, weakest_flag
 from carbonpeak.services.inventory import compute_inventory, read_balance_file
 from carbonpeak.services.published import PublishedRow
-from carbonpeak.settings import DEFAULT_REGION
+from carbonpeak.settings import DEFAULT_DATASET_DIR, DEFAULT_REGION
 from carbonpeak.statistics.rows import balance_row
 
 if TYPE_CHECKING:
@@ -45,15 +48,6 @@ if TYPE_CHECKING:
 LABEL = "demo"
 STORE_LABEL = "demo+store"  # the data set overlaid by the store's approved values
 FLAG = "estimated"  # the weakest flag of the inventory-derived figures
-DEMO_DIR = Path(__file__).resolve().parent.parent / "demo" / "data"
-BALANCE = DEMO_DIR / "energy-balance.csv"
-FILES = (
-    DEMO_DIR / "published.csv",
-    DEMO_DIR / "assumptions.yaml",
-    BALANCE,
-    DEMO_DIR / "indicators.csv",
-    DEMO_DIR / "assessment.csv",
-)
 
 INVENTORY_SOURCE = (
     "derived: inventory (guideline factors) of the demo energy balance "
@@ -63,18 +57,47 @@ INVENTORY_SOURCE = (
 ENERGY_TOTAL = "energy_tce_coal_equivalent"  # 能源消费总量, 等价值 (coal-equivalent method)
 
 
-def stamp() -> tuple[int, ...]:
-    """The modification times of the data set's files (a changed file invalidates every cache)."""
-    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in FILES)
+@dataclass(frozen=True)
+class DataSetFiles:
+    """The files of a data set folder (Settings.dataset, CARBONPEAK_DATASET; default the packaged demo
+    data set, carbonpeak/demo/data), read while the store has published nothing: `DataSetFiles.of(folder)`
+    names every one of them. `read`: those the data set's figures depend on (their modification times
+    are its cache key; the monthly file has its own cache)."""
+
+    folder: Path
+    balance: Path
+    indicators: Path
+    assessment: Path
+    electricity_monthly: Path
+    read: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, folder: Path = DEFAULT_DATASET_DIR) -> DataSetFiles:
+        balance = folder / "energy-balance.csv"
+        indicators = folder / "indicators.csv"
+        assessment = folder / "assessment.csv"
+        model = (folder / "published.csv", folder / "assumptions.yaml")  # the demo model's inputs
+        read = (*model, balance, indicators, assessment)
+        return cls(folder, balance, indicators, assessment, folder / "electricity-monthly.csv", read)
+
+    def stamp(self) -> tuple[int, ...]:
+        """The modification times of the files (a changed file invalidates every cache)."""
+        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in self.read)
+
+
+def files_of(database: Database | None) -> DataSetFiles:
+    """The data set files of `database` (its Settings.dataset), else the packaged demo files."""
+    return DataSetFiles.of(database.dataset) if database is not None else DataSetFiles.of()
 
 
 @dataclass(frozen=True, eq=False)
 class DataSet:
     """What every engine computes from: the newest published version of each data record of one
-    snapshot of the store (`origin` "store", `id` the snapshot id), or the packaged demo files
-    (`origin` "files", `id` "files:<mtimes>"). `balance`: energy-balance rows in the accounting
-    layout, each row's `source` ending in its record (`[submission N vV, file cell]`); `records`: the
-    published rows of the series kinds (services/published.PublishedRow)."""
+    snapshot of the store (`origin` "store", `id` the snapshot id), or the files of a data set folder
+    (`origin` "files", `id` "files:<mtimes>", `files` the folder's DataSetFiles). `balance`:
+    energy-balance rows in the accounting layout, each row's `source` ending in its record
+    (`[submission N vV, file cell]`); `records`: the published rows of the series kinds
+    (services/published.PublishedRow)."""
 
     id: str
     origin: str
@@ -82,16 +105,18 @@ class DataSet:
     records: tuple[Any, ...] = ()
     enterprise: tuple[Any, ...] = ()  # the published rows of the enterprise kinds (services/enterprise.py)
     monthly: tuple[Any, ...] = ()  # the published rows of the monthly kinds (services/budget.py)
+    files: DataSetFiles | None = None  # the folder of origin "files"
 
 
 def current(database: Database | None = None) -> DataSet:
     """The data set of `database`'s current snapshot (cached per snapshot id).
 
-    TRANSITION (issue #12): `database` None, a store not initialised, and a store where no data record
-    is published yet give the packaged demo files, read as before; once any record is published only
-    the store counts."""
+    TRANSITION (issue #12): a store not initialised and a store where no data record is published
+    yet give the files of its data set folder (`files_of(database)`; `database` None: the packaged
+    demo files); once any record is published only the store counts."""
+    files = files_of(database)
     if database is None:
-        return _files(stamp())
+        return _files(files, files.stamp())
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from carbonpeak.services.published import current_snapshot, published_rows
@@ -108,9 +133,9 @@ def current(database: Database | None = None) -> DataSet:
     except (OperationalError, ProgrammingError) as exc:
         if not is_missing_table(exc):
             raise
-        return _files(stamp())
+        return _files(files, files.stamp())
     if not rows:
-        return _files(stamp())
+        return _files(files, files.stamp())
     from carbonpeak.statistics import data_kinds
 
     layout = {code: k.layout for code, k in data_kinds().items()}
@@ -164,9 +189,9 @@ def _balance_row(r: PublishedRow) -> dict[str, str]:
 
 
 @lru_cache(maxsize=2)
-def _files(_stamp: tuple[int, ...]) -> DataSet:
-    rows = tuple(read_balance_file(BALANCE)) if BALANCE.exists() else ()
-    return DataSet("files:" + "-".join(str(t) for t in _stamp), "files", rows)
+def _files(files: DataSetFiles, _stamp: tuple[int, ...]) -> DataSet:
+    rows = tuple(read_balance_file(files.balance)) if files.balance.exists() else ()
+    return DataSet("files:" + "-".join(str(t) for t in _stamp), "files", rows, files=files)
 
 
 @dataclass(frozen=True)
@@ -184,7 +209,8 @@ class CurrentInventory:
 
 def current_inventory(database: Database | None = None) -> CurrentInventory | None:
     """The inventory of the data set of `database` (services/dataset.current: the published energy
-    balance of the store's snapshot, or the packaged demo balance), computed once per data set;
+    balance of the store's snapshot, or the balance file of the data set folder), computed once per
+    data set;
     None without a balance."""
     data = current(database)
     if not data.balance:
@@ -194,7 +220,7 @@ def current_inventory(database: Database | None = None) -> CurrentInventory | No
         rows = [dict(r) for r in data.balance]
         result = compute_inventory(rows)
         inv = inventory(read_balance(rows), "guideline", grid_fallback="nearest")
-        source = f"snapshot {data.id}" if data.origin == "store" else str(BALANCE.name)
+        source = f"snapshot {data.id}" if data.files is None else data.files.balance.name
         found = CurrentInventory(result, inv, rows, source, data.id)
         if len(_CURRENT) >= 4:
             _CURRENT.clear()
@@ -217,16 +243,7 @@ def dataset_observations(region: str | None = None, *, database: Database | None
     indicator, region and year); cached per snapshot."""
     region = region or region_of(database)
     data = current(database)
-    key = (region, data.id)
-    base = _OBSERVATIONS.get(key)
-    if base is None:
-        if data.origin == "files":
-            base = _observations(region, stamp())
-        else:
-            base = _from_records(region, data.records, data.balance)
-        if len(_OBSERVATIONS) >= 16:
-            _OBSERVATIONS.clear()
-        _OBSERVATIONS[key] = base
+    base = data_observations(region, data)
     if database is None:
         return base
     from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -253,6 +270,22 @@ def dataset_observations(region: str | None = None, *, database: Database | None
 
 
 _OVERLAID: dict[tuple[str, str, str], Observations] = {}
+
+
+def data_observations(region: str, data: DataSet) -> Observations:
+    """The observations of `region` in the data set `data` alone (no approved reports over them),
+    computed once per data set."""
+    key = (region, data.id)
+    base = _OBSERVATIONS.get(key)
+    if base is None:
+        if data.files is not None:
+            base = _observations(region, data.files, data.files.stamp())
+        else:
+            base = _from_records(region, data.records, data.balance)
+        if len(_OBSERVATIONS) >= 16:
+            _OBSERVATIONS.clear()
+        _OBSERVATIONS[key] = base
+    return base
 
 
 def cache_key(database: Database | None) -> str:
@@ -351,11 +384,11 @@ def overlay(observations: Observations, rows: Iterable[Mapping[str, Any]]) -> Ob
 
 
 @lru_cache(maxsize=4)
-def _observations(region: str, _stamp: tuple[int, ...]) -> Observations:
+def _observations(region: str, files: DataSetFiles, _stamp: tuple[int, ...]) -> Observations:
     series: list[Series] = []
     series += _comparable(region)
-    series += _inventory_series(region)
-    series += _plan_indicators(region)
+    series += _inventory_series(region, files.balance)
+    series += _plan_indicators(region, files)
     return Observations({(s.indicator, s.region): s for s in series if len(s)})
 
 
@@ -411,13 +444,16 @@ def _inventory(path: str, _mtime: int) -> tuple[dict[str, Any], dict[tuple[str, 
     return compute_inventory(rows), {k: weakest_flag(v) for k, v in flags.items()}
 
 
-def _inventory_series(region: str) -> list[Series]:
+def _inventory_series(region: str, balance: Path) -> list[Series]:
     """energy_total, non_fossil_energy, gas_energy (万tce, coal-equivalent method) and co2_total
-    (万tCO2: energy + processes + indirect CO2 of net imported electricity) by year."""
-    if not BALANCE.exists():
+    (万tCO2: energy + processes + indirect CO2 of net imported electricity) by year, of the balance
+    file `balance`."""
+    if not balance.exists():
         return []
-    result, flags = _inventory(str(BALANCE), BALANCE.stat().st_mtime_ns)
-    return _totals_series(region, result, flags, INVENTORY_SOURCE)
+    result, flags = _inventory(str(balance), balance.stat().st_mtime_ns)
+    packaged = balance == DataSetFiles.of().balance
+    source = INVENTORY_SOURCE if packaged else f"derived: inventory (guideline factors) of {balance}"
+    return _totals_series(region, result, flags, source)
 
 
 def _inventory_series_of(region: str, rows: list[dict[str, str]]) -> list[Series]:
@@ -494,12 +530,12 @@ def _totals_series(
     return [_series(code, region, units_.get(code, "万tce"), points) for code, points in by.items() if points]
 
 
-def _plan_indicators(region: str) -> list[Series]:
-    """The plan indicators observed directly (demo/data/indicators.csv; flagged sample there) and the
-    assessment inputs (demo/data/assessment.csv, sample)."""
+def _plan_indicators(region: str, files: DataSetFiles) -> list[Series]:
+    """The plan indicators observed directly (indicators.csv; flagged sample in the demo's) and the
+    assessment inputs (assessment.csv, sample) of the data set folder."""
     by: dict[tuple[str, str], dict[int, tuple[float, str, str]]] = {}
     unit_of: dict[tuple[str, str], str] = {}
-    for r in _csv_rows(DEMO_DIR / "indicators.csv", DEMO_DIR / "assessment.csv"):
+    for r in _csv_rows(files.indicators, files.assessment):
         if r["region"] != region:
             continue
         key = (r["indicator"], r["region"])
@@ -524,12 +560,14 @@ __all__ = [
     "STORE_LABEL",
     "CurrentInventory",
     "DataSet",
+    "DataSetFiles",
     "cache_key",
     "current",
     "current_inventory",
+    "data_observations",
     "dataset_observations",
+    "files_of",
     "overlay",
     "snapshot_id",
-    "stamp",
     "versions",
 ]

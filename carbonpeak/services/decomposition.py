@@ -168,8 +168,8 @@ def kaya_series(region: str | None = None, *, database: Database | None = None) 
     if key not in _KAYA:
         if len(_KAYA) >= 4:
             _KAYA.clear()
-        if data.origin == "files":  # the packaged files: their observations, no approved reports over them
-            _KAYA[key] = _kaya_of(region, dataset.dataset_observations(region), None)
+        if data.files is not None:  # the folder's files: their observations, no approved reports over them
+            _KAYA[key] = _kaya_of(region, dataset.data_observations(region, data), data)
         else:
             _KAYA[key] = _kaya_of(region, dataset.dataset_observations(region, database=database), data)
     return _KAYA[key]
@@ -190,16 +190,12 @@ def value_added_shares(year: int) -> dict[str, float]:
     return {s: v / total for s, v in raw.items()}
 
 
-def _kaya_of(region: str, obs: Observations, data: DataSet | None) -> KayaSeries:
+def _kaya_of(region: str, obs: Observations, data: DataSet) -> KayaSeries:
     pop, cur, idx = (obs.get(c, region) for c in ("population", "gdp_current", "gdp_index"))
     if pop is None or cur is None or idx is None:
         raise ValueError(f"the data set has no population or GDP for {region!r}")
     gdp = gdp_constant(cur, idx, PRICE_YEAR)
-    history = (
-        inventory_history(dataset.BALANCE, region=region)
-        if data is None
-        else inventory_history(region=region, data=data)
-    )
+    history = inventory_history(region=region, data=data)
     years = tuple(y for y in sorted(history.records) if gdp.value(y) is not None and pop.value(y) is not None)
     group = {code: s.group for code, s in factors.sectors().items()}
     t, i, j = len(years), len(KAYA_SECTORS), len(KAYA_FUELS)

@@ -33,7 +33,7 @@ from carbonpeak.scenarios.model import Scenario
 from carbonpeak.scenarios.montecarlo import run, run_summary
 from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
-from carbonpeak.services.dataset import current
+from carbonpeak.services.dataset import DataSetFiles, current
 from carbonpeak.services.inventory import read_balance_file
 from carbonpeak.settings import DEFAULT_REGION
 from carbonpeak.validation import problem
@@ -184,7 +184,7 @@ def load_with_inventory(
         return load_scenario(name_or_path, inventory=inventory_history(data=data))
     # a scenario may extend others in its folder: any change there reloads it
     stamp = hash((*(p.stat().st_mtime_ns for p in sorted(path.parent.glob("*.y*ml"))), stamp))
-    key = (str(path.resolve()), stamp, data.id if data is not None else dataset_stamp())
+    key = (str(path.resolve()), stamp, (data or current()).id)
     found = _SCENARIOS.get(key)
     if found is None:
         found = load_scenario(name_or_path, inventory=inventory_history(data=data))
@@ -195,12 +195,6 @@ def load_with_inventory(
 
 
 _SCENARIOS: dict[tuple[str, int, str], Scenario] = {}
-
-
-def dataset_stamp() -> str:
-    from carbonpeak.services.dataset import stamp
-
-    return "files:" + "-".join(map(str, stamp()))
 
 
 def _stored(data_dir: Path | None, sc: Scenario, seed: int, draws: int) -> dict[str, Any] | None:
@@ -326,10 +320,10 @@ _SPREADS: dict[tuple[str, int, int, int], tuple[Any, dict[str, Any]]] = {}
 
 
 # --- the inventory the shipped scenarios start from ---------------------------------------------
-# The demo balance and the demo observations are read here directly (carbonpeak/demo/);
-# services/dataset.py builds the indicators' current data set from the same files.
+# The balance file of a data set folder (DataSetFiles, services/dataset.py) and the demo
+# observations (carbonpeak/demo/build.py) are read here directly; services/dataset.py builds the
+# indicators' current data set from the same files.
 
-DEMO_BALANCE = Path(__file__).resolve().parent.parent / "demo" / "data" / "energy-balance.csv"
 _POWER, _HEAT = "T_POWER", "T_HEAT"
 
 
@@ -345,8 +339,9 @@ def inventory_history(
     """The inventory of a balance, year by year, as the projection reads it (see scenarios/history.py).
 
     Default: the data set `data` (services/dataset.current; None: the packaged demo files) — its
-    energy balance with its population (persons) and GDP (万元 at constant prices of the latest year:
-    current-price GDP of that year x the chained real index). `balance_file`: that file instead.
+    energy balance (of the store, or the balance file of its folder) with its population (persons)
+    and GDP (万元 at constant prices of the latest year: current-price GDP of that year x the chained
+    real index). `balance_file`: that file instead.
     """
     if balance_file is None and data is not None and data.origin == "store":
         if population is None and gdp_index is None and gdp_current is None:
@@ -360,7 +355,7 @@ def inventory_history(
                 _STORE_HISTORY.clear()
             _STORE_HISTORY[key] = found
         return found
-    path = Path(balance_file) if balance_file else DEMO_BALANCE
+    path = Path(balance_file) if balance_file else ((data and data.files) or DataSetFiles.of()).balance
     if population is None and gdp_index is None and gdp_current is None:
         population, gdp_index, gdp_current = _demo_observations()
     return _history(

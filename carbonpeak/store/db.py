@@ -21,13 +21,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from carbonpeak.settings import DEFAULT_REGION, Settings
+from carbonpeak.settings import DEFAULT_DATASET_DIR, DEFAULT_REGION, Settings
 
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the write lock before "database is locked"
 _read_only: ContextVar[bool] = ContextVar("carbonpeak_read_only", default=False)
@@ -124,13 +125,21 @@ class Database:
     """One engine and its session factory. `Database.from_settings(settings)` is the usual way in."""
 
     def __init__(
-        self, url: str, *, echo: bool = False, audit_key: str = "", region: str = DEFAULT_REGION
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        audit_key: str = "",
+        region: str = DEFAULT_REGION,
+        dataset: Path = DEFAULT_DATASET_DIR,
     ) -> None:
         """`audit_key` keys the audit chain (services/audit.py); without one (tests, scripts) the
         chain is plain SHA-256 and a keyed log refuses new entries. `region` (Settings.region) is
-        the region whose data set the services read from this store."""
+        the region whose data set the services read from this store; `dataset` (Settings.dataset)
+        the folder of the data set files they read while the store has published nothing."""
         self.url = url
         self.region = region
+        self.dataset = dataset
         self.engine = make_engine(url, echo=echo)
         self.sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={"audit_key": audit_key.encode()}
@@ -141,10 +150,8 @@ class Database:
     def from_settings(cls, settings: Settings) -> Database:
         url = settings.resolved_database_url()
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            from pathlib import Path
-
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        return cls(url, audit_key=settings.resolved_audit_key(), region=settings.region)
+        return cls(url, **_options(settings))
 
     @classmethod
     def initialised(cls, settings: Settings) -> Database:
@@ -157,12 +164,14 @@ class Database:
 
         url = settings.resolved_database_url()
         parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            from pathlib import Path
-
-            if "mode=memory" not in url and not Path(parsed.database).is_file():
-                raise NotInitialised()
-        db = cls(url, audit_key=settings.resolved_audit_key())
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and parsed.database not in (None, "", ":memory:")
+            and "mode=memory" not in url
+            and not Path(parsed.database).is_file()
+        ):
+            raise NotInitialised()
+        db = cls(url, **_options(settings))
         try:
             from carbonpeak.store.migrate import current_revision, head_revision
 
@@ -196,6 +205,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _options(settings: Settings) -> dict[str, Any]:
+    """What a Database takes from the settings besides its URL."""
+    return {
+        "audit_key": settings.resolved_audit_key(),
+        "region": settings.region,
+        "dataset": settings.dataset,
+    }
 
 
 def _refuse_writes_while_reading(session: Session, _context: Any, _instances: Any) -> None:

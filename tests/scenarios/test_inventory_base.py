@@ -1,7 +1,6 @@
 """The shipped scenarios start from the data set's inventory: base year, history and references."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,8 +11,9 @@ from carbonpeak.scenarios.history import series_at
 from carbonpeak.scenarios.load import DATA_DIR, shipped_scenarios
 from carbonpeak.scenarios.model import project
 from carbonpeak.scenarios.montecarlo import run
+from carbonpeak.services.dataset import DataSetFiles
 from carbonpeak.services.inventory import inventory_from_file
-from carbonpeak.services.projection import _PEAK_RUNS, DEMO_BALANCE, peak_probabilities
+from carbonpeak.services.projection import _PEAK_RUNS, peak_probabilities
 
 from .shipped import shipped
 
@@ -21,7 +21,7 @@ from .shipped import shipped
 @pytest.fixture(scope="module")
 def totals() -> dict[int, dict]:
     # computed through the inventory service, independently of the projection's adapter
-    return {t["year"]: t for t in inventory_from_file(Path(DEMO_BALANCE))["totals"]}
+    return {t["year"]: t for t in inventory_from_file(DataSetFiles.of().balance)["totals"]}
 
 
 @pytest.mark.parametrize("name", ["baseline", "plan", "enhanced"])

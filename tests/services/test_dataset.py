@@ -28,7 +28,7 @@ def obs() -> Observations:
 
 @pytest.fixture(scope="module")
 def inventory() -> dict[int, dict[str, float]]:
-    result = compute_inventory(read_balance_file(dataset.BALANCE))
+    result = compute_inventory(read_balance_file(dataset.DataSetFiles.of().balance))
     return {int(t["year"]): t for t in result["totals"] if t["region"] == REGION}
 
 
@@ -86,7 +86,7 @@ def test_energy_total_2020_is_the_demo_assumption_on_the_coal_equivalent_method(
     sectors = factors.sectors()
     coal = factors.standard_coal()
     final = el_final_kwh = heat_final = plants = el_net_kwh = 0.0
-    with dataset.BALANCE.open(encoding="utf-8") as f:
+    with dataset.DataSetFiles.of().balance.open(encoding="utf-8") as f:
         for r in csv.DictReader(f):
             if int(r["year"]) != 2020 or r["fuel"] not in coal:
                 continue
@@ -132,7 +132,9 @@ def test_inventory_series_equal_the_inventory(obs, inventory):
 
 
 def test_non_fossil_energy_counts_imported_non_fossil_electricity(obs):
-    separate = compute_inventory(read_balance_file(dataset.BALANCE), import_convention="separate")
+    separate = compute_inventory(
+        read_balance_file(dataset.DataSetFiles.of().balance), import_convention="separate"
+    )
     local = {int(t["year"]): t["share_non_fossil"] for t in separate["totals"]}
     nf, energy = _series(obs, "non_fossil_energy"), _series(obs, "energy_total")
     for year in (2005, 2020, 2024):
@@ -292,7 +294,9 @@ def test_database_overlay_reads_the_published_submissions(db_url, tiny_plan, fil
 
 def test_cached_until_a_file_changes(obs, monkeypatch):
     assert dataset.dataset_observations(REGION) is obs
-    assert len(dataset.stamp()) == len(dataset.FILES) and all(dataset.stamp())
-    monkeypatch.setattr(dataset, "stamp", lambda: (0, 0, 0, 0))  # as if a file had been replaced
+    files = dataset.DataSetFiles.of()
+    assert len(files.stamp()) == len(files.read) and all(files.stamp())
+    # as if a file had been replaced
+    monkeypatch.setattr(dataset.DataSetFiles, "stamp", lambda self: (0, 0, 0, 0))
     again = dataset.dataset_observations(REGION)
     assert again is not obs and again.get("co2_total", REGION) is not None
