@@ -138,7 +138,7 @@ def inventory_by_sector(database: Database | None = None) -> dict[str, dict[int,
 
 def nowcast(database: Database | None = None) -> dict[str, Any]:
     """The monthly nowcast (cached per data set); see the module docstring."""
-    key = cache_key(database)
+    key = f"{region_of(database)}|{cache_key(database)}"
     found = _NOWCASTS.get(key)
     if found is None:
         found = _nowcast(database)
@@ -164,11 +164,11 @@ def _complete(
 
 def _nowcast(database: Database | None) -> dict[str, Any]:
     fast = fast_data(database)
-    co2 = inventory_by_sector(database)
     city_code = region_of(database)
     el_city = fast["electricity"].get(city_code, {})
     if not el_city:
         raise NotFound("no monthly electricity is published", message_zh="尚未发布月度用电量数据")
+    co2 = inventory_by_sector(database)
     years = sorted({y for by in el_city.values() for y in by})
     completed = _complete(el_city, years)
     series, used = nc.nowcast_monthly(co2, completed, years)

@@ -62,7 +62,7 @@ class DataSetFiles:
     """The files of a data set folder (Settings.dataset, CARBONPEAK_DATASET; default the packaged demo
     data set, carbonpeak/demo/data), read while the store has published nothing: `DataSetFiles.of(folder)`
     names every one of them. `read`: those the data set's figures depend on (their modification times
-    are its cache key; the monthly file has its own cache)."""
+    are its id, the key of every cache)."""
 
     folder: Path
     balance: Path
@@ -76,9 +76,10 @@ class DataSetFiles:
         balance = folder / "energy-balance.csv"
         indicators = folder / "indicators.csv"
         assessment = folder / "assessment.csv"
+        monthly = folder / "electricity-monthly.csv"
         model = (folder / "published.csv", folder / "assumptions.yaml")  # the demo model's inputs
-        read = (*model, balance, indicators, assessment)
-        return cls(folder, balance, indicators, assessment, folder / "electricity-monthly.csv", read)
+        read = (*model, balance, indicators, assessment, monthly)
+        return cls(folder, balance, indicators, assessment, monthly, read)
 
     def stamp(self) -> tuple[int, ...]:
         """The modification times of the files (a changed file invalidates every cache)."""

@@ -23,7 +23,7 @@ from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.decomposition.lmdi import FACTORS, KayaSeries, decompose
 from carbonpeak.decomposition.table import SAMPLE_FILE, UNITS, read_kaya_table
-from carbonpeak.errors import InputError
+from carbonpeak.errors import InputError, NotFound
 from carbonpeak.i18n import t
 from carbonpeak.indicators.derived import gdp_constant
 from carbonpeak.indicators.series import Observations
@@ -193,7 +193,10 @@ def value_added_shares(year: int) -> dict[str, float]:
 def _kaya_of(region: str, obs: Observations, data: DataSet) -> KayaSeries:
     pop, cur, idx = (obs.get(c, region) for c in ("population", "gdp_current", "gdp_index"))
     if pop is None or cur is None or idx is None:
-        raise ValueError(f"the data set has no population or GDP for {region!r}")
+        raise NotFound(
+            f"the data set has no population or GDP for {region!r}",
+            message_zh=f"数据集中没有 {region} 的常住人口或地区生产总值",
+        )
     gdp = gdp_constant(cur, idx, PRICE_YEAR)
     history = inventory_history(region=region, data=data)
     years = tuple(y for y in sorted(history.records) if gdp.value(y) is not None and pop.value(y) is not None)

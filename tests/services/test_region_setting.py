@@ -1,12 +1,14 @@
 """The region whose data set the engines read is a setting (CARBONPEAK_REGION → Settings.region,
-carried by the Database built from the settings), `jinan` by default."""
+carried by the Database built from the settings), `jinan` by default; the budget's city is that
+region."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from carbonpeak.services import dataset
+from carbonpeak.errors import NotFound
+from carbonpeak.services import budget, dataset, decomposition
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 
@@ -31,3 +33,13 @@ def test_the_data_set_is_read_for_the_store_s_region() -> None:
     assert len(dataset.dataset_observations(database=jinan).series) > 10
     assert len(dataset.dataset_observations(database=other).series) == 0
     assert len(dataset.dataset_observations("jinan", database=other).series) > 10
+
+
+def test_the_budget_s_city_is_the_store_s_region() -> None:
+    jinan = Database("sqlite:///:memory:")
+    other = Database("sqlite:///:memory:", region="qingdao")
+    assert budget.nowcast(jinan)["years"]
+    with pytest.raises(NotFound, match="no monthly electricity"):
+        budget.nowcast(other)  # the packaged monthly file has Jinan and its districts only
+    with pytest.raises(NotFound, match="qingdao"):
+        decomposition.kaya_series(database=other)
