@@ -211,8 +211,7 @@ class CurrentInventory:
 def current_inventory(database: Database | None = None) -> CurrentInventory | None:
     """The inventory of the data set of `database` (services/dataset.current: the published energy
     balance of the store's snapshot, or the balance file of the data set folder), computed once per
-    data set;
-    None without a balance."""
+    data set; None without a balance."""
     data = current(database)
     if not data.balance:
         return None
