@@ -27,6 +27,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from carbonpeak.errors import ReadOnlySession
 from carbonpeak.settings import DEFAULT_REGION, Settings
 
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the write lock before "database is locked"
@@ -42,10 +43,6 @@ def reading() -> Iterator[None]:
         yield
     finally:
         _read_only.reset(token)
-
-
-class ReadOnlySession(RuntimeError):
-    """A change flushed inside `reading()`: a bug (a GET that writes), not a user error."""
 
 
 def is_missing_table(exc: BaseException) -> bool:
@@ -200,7 +197,10 @@ class Database:
 
 def _refuse_writes_while_reading(session: Session, _context: Any, _instances: Any) -> None:
     if _read_only.get() and (session.new or session.dirty or session.deleted):
-        raise ReadOnlySession("a change was flushed inside reading() (a GET request or a read-only session)")
+        raise ReadOnlySession(
+            "a change was flushed inside reading() (a GET request or a read-only session)",
+            message_zh="只读会话中写入了数据（GET 请求或只读会话）：程序错误",
+        )
 
 
 _shared_lock = threading.Lock()
