@@ -9,7 +9,6 @@ service called as that user; `from_store`, a service called on the `--store` dat
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
@@ -91,13 +90,12 @@ Inputs = Annotated[
 ]
 
 
-@functools.cache
 def settings() -> Settings:
-    """The settings of this process, read from the environment once (tests call
-    `settings.cache_clear()` after changing it)."""
-    from carbonpeak.settings import Settings
+    """The settings of this process (`carbonpeak.settings.current`: read from the environment on first
+    use, so `--help` never reads it; cleared before each command run)."""
+    from carbonpeak.settings import current
 
-    return Settings()
+    return current()
 
 
 @contextmanager

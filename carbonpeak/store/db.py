@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from carbonpeak.errors import ReadOnlySession
-from carbonpeak.settings import DEFAULT_REGION, Settings
+from carbonpeak.settings import DEFAULT_REGION, Settings, current
 
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the write lock before "database is locked"
 _read_only: ContextVar[bool] = ContextVar("carbonpeak_read_only", default=False)
@@ -219,9 +219,9 @@ def shared_database(state: Any) -> Database:
 
 @contextmanager
 def open_session(settings: Settings | None = None) -> Iterator[Session]:
-    """A session on the database of `settings` (default: from the environment), for CLI commands:
+    """A session on the database of `settings` (default: the process's, settings.current), for CLI commands:
     NotInitialised, before any file is created, when `carbonpeak init` has not run against it."""
-    db = Database.initialised(settings or Settings())
+    db = Database.initialised(settings or current())
     try:
         with db.session() as session:
             yield session
