@@ -13,6 +13,7 @@
     ├── TooManyRequests     (429)      a limit on tries (log-ins, projection runs); `retry_after` seconds
     ├── IntegrityError      (500)      stored data fails a check it must pass (e.g. a broken audit chain)
     │   └── ReproductionError          an archived evaluation run no longer gives its recorded scores
+    ├── ReadOnlySession     (500)      a bug: a change flushed inside a read-only session (store/db.reading)
     └── NotInitialised      (503)      the database has not been created (`carbonpeak init`)
 
 Services raise these; they never raise HTTP exceptions. The CLI prints `problems` and exits 2 for
@@ -135,6 +136,12 @@ class ReproductionError(IntegrityError):
     """An archived evaluation run that, re-run on its recorded inputs, gives other scores."""
 
 
+class ReadOnlySession(CarbonpeakError):
+    """A change flushed inside `store.db.reading()`: a bug (a GET that writes), not a user error."""
+
+    status = 500
+
+
 class NotInitialised(CarbonpeakError):
     """The database has no tables yet (`carbonpeak init` has not run against it), or, `outdated`,
     an older schema than the code's (`carbonpeak init` migrates it)."""
@@ -166,6 +173,7 @@ __all__ = [
     "PermissionDenied",
     "PlanError",
     "Problem",
+    "ReadOnlySession",
     "ReproductionError",
     "ScenarioError",
     "TooManyRequests",

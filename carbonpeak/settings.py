@@ -12,6 +12,7 @@ at import.
 | CARBONPEAK_AUDIT_KEY | generated (`.audit_key`) | keys the audit chain (HMAC); kept out of the database |
 | CARBONPEAK_AUDIT_HEAD_FILE | <data_dir>/audit-head.json | the exported chain head `audit verify` checks |
 | CARBONPEAK_LANGUAGE | zh | default page language (zh or en) |
+| CARBONPEAK_MAX_UPLOAD_BYTES | 10485760 (10 MiB) | largest uploaded file (web and API); larger: refused |
 | CARBONPEAK_SECURE_COOKIES | auto | session cookie `Secure`: auto = over HTTPS (docs/operations.md) |
 | CARBONPEAK_API_TOKEN_DAYS | 90 | lifetime of a new API token (rotate before: POST /api/auth/token/rotate) |
 | CARBONPEAK_ALLOW_SELF_APPROVAL | false | one-person office: approve one's own upload (audited) |
@@ -22,6 +23,7 @@ at import.
 | CARBONPEAK_MQTT_CLIENT_ID | carbonpeak-metering | the subscriber's persistent session |
 | CARBONPEAK_THREADS | cores, at most 4 | threads of a projection run (results do not depend on it) |
 | CARBONPEAK_SPARK_MASTER | local[1] | Spark master of `metering aggregate --engine spark` (operations.md) |
+| CARBONPEAK_NEW_PASSWORD | (none) | `user add` without `--password`: its password (else asked for) |
 
 DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project's checkout (the
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
@@ -33,6 +35,7 @@ CARBONPEAK_DATASET that is not a folder stops the settings with an error naming 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import secrets
 from pathlib import Path
@@ -78,6 +81,7 @@ class Settings(BaseSettings):
     mqtt_client_id: str = Field(default="carbonpeak-metering", min_length=1, max_length=64)
     spark_master: str = "local[1]"
     threads: int | None = Field(default=None, ge=1, le=64)
+    new_password: str | None = Field(default=None, repr=False)  # `user add` only; never logged
 
     @field_validator("dataset")
     @classmethod
@@ -105,6 +109,15 @@ class Settings(BaseSettings):
 
     def resolved_audit_head_file(self) -> Path:
         return self.audit_head_file or self.data_dir / "audit-head.json"
+
+
+@functools.cache
+def current() -> Settings:
+    """The settings of this process, read from the environment once, on first use. The entry points
+    build or take them (the CLI through `cli.options.settings`, which is this function, cleared before
+    each command; `create_app(settings)`) and pass them down; a service given no database or plan
+    file falls back to these, never to a second reading of the environment."""
+    return Settings()
 
 
 def _key_file(path: Path) -> str:

@@ -179,9 +179,9 @@ def _app_for(argv: list[str]) -> typer.Typer:
 def _no_options() -> None:
     """No options of its own. Runs before every command: one Settings per command run, read from
     the environment as it is now (tests change it between runs in one process)."""
-    from carbonpeak.cli.options import settings
+    from carbonpeak.settings import current
 
-    settings.cache_clear()
+    current.cache_clear()
 
 
 def _stand_in() -> None:  # pragma: no cover - never run: a named command loads its real module

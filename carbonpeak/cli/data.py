@@ -16,10 +16,10 @@ from carbonpeak.cli.options import (
     Actor,
     Format,
     ListFormat,
-    acting,
     command_group,
     emit_listing,
     format_option,
+    run_as,
 )
 from carbonpeak.cli.options import settings as cli_settings
 
@@ -51,19 +51,18 @@ def register(app: typer.Typer) -> None:
         """Check a file and store a draft record per year (nothing stored on any error). 导入统计数据。"""
         from carbonpeak.services.statistics import import_records
 
-        with acting(actor) as (session, user):
-            subs = import_records(
-                session,
-                user,
-                kind=kind,
-                filename=file.name,
-                data=file.read_bytes(),
-                year=year,
-                flag=flag,
-                source=source,
-            )
-            for s in subs:
-                typer.echo(f"submission {s.id}: {kind} {s.year} version {s.version} ({s.flag}), draft")
+        subs = run_as(
+            actor,
+            import_records,
+            kind=kind,
+            filename=file.name,
+            data=file.read_bytes(),
+            year=year,
+            flag=flag,
+            source=source,
+        )
+        for s in subs:
+            typer.echo(f"submission {s.id}: {kind} {s.year} version {s.version} ({s.flag}), draft")
 
     @group.command("list")
     def list_(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.options import Format, Lang, Language, ListFormat, store_database
-from carbonpeak.cli.output import emit, print_json
+from carbonpeak.cli.options import Format, Lang, Language, ListFormat, from_store, store_option
+from carbonpeak.cli.output import emit, print_as
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.services.decomposition import decompose_emissions
 
@@ -25,7 +25,6 @@ def decompose(
     balance: Annotated[
         Path | None,
         typer.Option(
-            "--balance",
             help="decomposition table CSV: energy and CO2 by sector × fuel, value added, "
             "GDP, population (default: the current data set from the inventory; the sample: "
             "carbonpeak/decomposition/data/sample-kaya.csv)",
@@ -36,19 +35,16 @@ def decompose(
     ] = False,
     fmt: ListFormat = Format.table,
     lang: Lang = Language.zh,
-    store: Annotated[
-        bool, typer.Option("--store", help="the data set of the database's current snapshot")
-    ] = False,
+    store: Annotated[bool, store_option("the data set of the database's current snapshot")] = False,
 ) -> None:
     """碳排放变化因素分解 / LMDI-I decomposition of the change in CO2 emissions."""
-    with store_database(store) as database:
-        result = decompose_emissions(
-            start=start, end=end, input_file=balance, chained=not single, database=database
-        )
-    if fmt == "json":
-        print_json(result)
-        return
-    language = normalise_language(lang)
+    result = from_store(
+        store, decompose_emissions, start=start, end=end, input_file=balance, chained=not single
+    )
+    print_as(fmt, result, lambda: _print_effects(result, fmt, normalise_language(lang)))
+
+
+def _print_effects(result: dict[str, Any], fmt: str, language: str) -> None:
     change = result["change"]
     rows = [
         {

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from carbonpeak.cli.options import AsOf, Format, Inputs, ListFormat, PlanFile
-from carbonpeak.cli.output import emit, parse_date, print_json
+from carbonpeak.cli.output import emit, parse_date, print_as
 
 PARTS = ("tasks", "units", "overdue", "projects")
 
@@ -26,13 +26,15 @@ def register(app: typer.Typer) -> None:
         from carbonpeak.services.supervision import dispatch_for
 
         d = dispatch_for(plan_file=plan, inputs=inputs, as_of=parse_date(as_of, "--as-of") if as_of else None)
-        if fmt == "json":
-            print_json(asdict(d))
-            return
-        rows: tuple[Any, ...] = {
-            "tasks": d.lagging_tasks,
-            "units": d.lagging_units,
-            "overdue": d.overdue_reports,
-            "projects": d.stale_projects,
-        }[part if part in PARTS else "tasks"]
-        emit([asdict(r) for r in rows], fmt, title=f"{part} — {d.as_of}")
+        print_as(fmt, asdict(d), lambda: _print_part(d, part, fmt))
+
+
+def _print_part(d: Any, part: str, fmt: str) -> None:
+    """One part of the dispatch list `d` (an unknown `part`: the tasks) as a table or CSV."""
+    rows: tuple[Any, ...] = {
+        "tasks": d.lagging_tasks,
+        "units": d.lagging_units,
+        "overdue": d.overdue_reports,
+        "projects": d.stale_projects,
+    }[part if part in PARTS else "tasks"]
+    emit([asdict(r) for r in rows], fmt, title=f"{part} — {d.as_of}")

@@ -12,15 +12,15 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat, store_database
+from carbonpeak.cli.options import Format, ListFormat, store_database, store_option
 from carbonpeak.cli.options import settings as cli_settings
 from carbonpeak.cli.output import emit, print_json
 
 app = typer.Typer(help="企业碳账户与碳效评价 / enterprise carbon accounts and grades.", no_args_is_help=True)
 OPERATOR = type("Operator", (), {"role": "office", "username": "cli"})()
 
-Year = Annotated[int | None, typer.Option("--year", help="year (default: the latest reported)")]
-Store = Annotated[bool, typer.Option("--store", help="the data set of the configured database")]
+Year = Annotated[int | None, typer.Option(help="year (default: the latest reported)")]
+Store = Annotated[bool, store_option("the data set of the configured database")]
 
 
 def register(root: typer.Typer) -> None:

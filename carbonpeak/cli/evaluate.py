@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from carbonpeak.cli.options import Format, Inputs, ListFormat, PlanFile
-from carbonpeak.cli.output import emit, print_json
+from carbonpeak.cli.output import emit, print_as
 
 
 def register(app: typer.Typer) -> None:
@@ -57,12 +57,9 @@ def register(app: typer.Typer) -> None:
             data = export_bytes(result, export.suffix.lstrip(".").lower())
             export.write_bytes(data)
             typer.echo(f"{export} ({len(data):,} bytes)", err=True)
-        if fmt == "json":  # the whole evaluation: every unit, graded or not evaluated with the reason
-            print_json(svc.evaluation_document(result))
-            return
-        emit(
-            svc.score_rows(result), fmt, title=f"{result.year} {result.scheme_code} v{result.scheme_version}"
-        )
+        title = f"{result.year} {result.scheme_code} v{result.scheme_version}"
+        # JSON: the whole evaluation, every unit, graded or not evaluated with the reason
+        print_as(fmt, svc.evaluation_document(result), lambda: emit(svc.score_rows(result), fmt, title=title))
 
     @app.command("balance")
     def balance(

@@ -29,9 +29,7 @@ def register(app: typer.Typer) -> None:
 
 
 def inventory_command(
-    balance: Annotated[
-        Path, typer.Option("--balance", help="energy balance CSV (docs/methods/inventory.md)")
-    ],
+    balance: Annotated[Path, typer.Option(help="energy balance CSV (docs/methods/inventory.md)")],
     factor_set: Annotated[
         str, typer.Option("--factors", help="guideline, ipcc2006 or ceads (process only)")
     ] = "guideline",
@@ -40,7 +38,7 @@ def inventory_command(
         bool, typer.Option("--cells", help="csv/table: list CO2 by sector × fuel, not totals")
     ] = False,
     grid: Annotated[
-        str, typer.Option("--grid", help="national, or regional (provincial/regional grid factors)")
+        str, typer.Option(help="national, or regional (provincial/regional grid factors)")
     ] = "national",
     imports: Annotated[
         str,

@@ -1,18 +1,19 @@
 """The options commands share, defined once: `--format` (one `Format` enum; each command names the
-values it accepts and an unknown value is a usage error, exit 2), `--lang`, `--as`, `--plan`,
-`--out`, `--as-of`; `settings()`, the process's one `Settings` (built on first use, so `--help`
-never reads the environment); `store_database(store)`, the database a `--store` command reads;
-`acting(username)`, a session of the store with the `--as` user; `emit_listing`, a listing service's
-rows printed as `--format` asks."""
+values it accepts and an unknown value is a usage error, exit 2; `ListFormat`, `JsonOrTable` and
+`DocumentFormat` the usual sets), `--store` (`store_option`, its help saying what the command reads),
+`--lang`, `--as`, `--plan`, `--seed`, `--out`, `--as-of`; `settings()`, the process's one `Settings`
+(built on first use, so `--help` never reads the environment); `store_database(store)`, the database a
+`--store` command reads; `acting(username)`, a session of the store with the `--as` user; `run_as`, a
+service called as that user; `from_store`, a service called on the `--store` database;
+`emit_listing`, a listing service's rows printed as `--format` asks."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -35,6 +36,9 @@ class Format(StrEnum):
 
 
 LISTING = (Format.json, Format.csv, Format.table)
+DOCUMENT = (Format.html, Format.pdf, Format.docx, Format.xlsx)
+
+T = TypeVar("T")
 
 
 class Language(StrEnum):
@@ -62,10 +66,19 @@ def format_option(*choices: Format, help: str | None = None) -> Any:
     return typer.Option("--format", callback=only, show_choices=False, help=help or names)
 
 
+def store_option(reads: str) -> Any:
+    """`--store`: the command reads the configured database instead of the packaged files; `reads`
+    (the option's help) says what it takes from it."""
+    return typer.Option("--store", help=reads)
+
+
 ListFormat = Annotated[Format, format_option(*LISTING)]
+JsonOrTable = Annotated[Format, format_option(Format.json, Format.table)]
+DocumentFormat = Annotated[Format, format_option(*DOCUMENT)]
 Lang = Annotated[Language, typer.Option("--lang", help="zh or en")]
 Actor = Annotated[str, typer.Option("--as", help="username of the acting user")]
 PlanFile = Annotated[Path | None, typer.Option("--plan", help="plan file; default: CARBONPEAK_PLAN_FILE")]
+Seed = Annotated[int, typer.Option(help="random seed (recorded with the result)")]
 Out = Annotated[Path | None, typer.Option("--out", help="file to write (default: standard output)")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the bundle's date")]
 Inputs = Annotated[
@@ -77,13 +90,12 @@ Inputs = Annotated[
 ]
 
 
-@functools.cache
 def settings() -> Settings:
-    """The settings of this process, read from the environment once (tests call
-    `settings.cache_clear()` after changing it)."""
-    from carbonpeak.settings import Settings
+    """The settings of this process (`carbonpeak.settings.current`: read from the environment on first
+    use, so `--help` never reads it; cleared before each command run)."""
+    from carbonpeak.settings import current
 
-    return Settings()
+    return current()
 
 
 @contextmanager
@@ -110,6 +122,20 @@ def acting(username: str) -> Iterator[tuple[Session, User]]:
 
     with open_session(settings()) as session:
         yield session, user_named(session, username)
+
+
+def run_as(username: str, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`service(session, user, *args, **kwargs)` in a session of the store, `user` the one named
+    `username` (`--as`)."""
+    with acting(username) as (session, user):
+        return service(session, user, *args, **kwargs)
+
+
+def from_store(store: bool, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`service(*args, database=…, **kwargs)`: the database of `store_database(store)` (None
+    without `--store`)."""
+    with store_database(store) as database:
+        return service(*args, database=database, **kwargs)
 
 
 def emit_listing(

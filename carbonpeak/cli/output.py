@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,14 @@ def emit(
         print_csv(rows, cols)
     else:
         print_table(rows, cols, title)
+
+
+def print_as(fmt: str, data: Any, otherwise: Callable[[], None]) -> None:
+    """`data` as JSON with `--format json`; any other format is printed by `otherwise()`."""
+    if fmt == "json":
+        print_json(data)
+    else:
+        otherwise()
 
 
 def write_output(data: bytes, out: Path | None) -> None:

@@ -9,7 +9,7 @@ import typer
 from rich.tree import Tree
 
 from carbonpeak.cli.options import Format, Lang, Language, format_option
-from carbonpeak.cli.output import console, print_csv, print_json
+from carbonpeak.cli.output import console, print_as, print_csv
 from carbonpeak.i18n import normalise_language, t
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services.plan import CSV_COLUMNS, current_plan, plan_export, plan_rows, validate_plan_file
@@ -53,10 +53,7 @@ def export(
 ) -> None:
     """Write the plan to stdout as JSON (records by kind, each with its source) or CSV (one table)."""
     plan = current_plan(file)
-    if fmt == "json":
-        print_json(plan_export(plan))
-    else:
-        print_csv(plan_rows(plan), CSV_COLUMNS)
+    print_as(fmt, plan_export(plan), lambda: print_csv(plan_rows(plan), CSV_COLUMNS))
 
 
 def plan_tree(plan: Plan, lang: str) -> Tree:

@@ -7,34 +7,33 @@ from typing import Annotated, Any
 
 import typer
 
-from carbonpeak.cli.options import Format, format_option, settings, store_database
-from carbonpeak.cli.output import console, print_json, print_table, progress_bar
+from carbonpeak.cli.options import Format, JsonOrTable, Seed, settings, store_database, store_option
+from carbonpeak.cli.output import console, print_as, print_table, progress_bar
 
 
 def register(app: typer.Typer) -> None:
     @app.command("project")
     def project(
-        scenario: str = typer.Option(
-            "plan", help="shipped scenario (baseline, plan, enhanced) or a YAML file"
-        ),
-        draws: int = typer.Option(10_000, help="Monte Carlo draws"),
-        seed: int = typer.Option(1, help="random seed (recorded with the result)"),
-        fmt: Annotated[Format, format_option(Format.json, Format.table)] = Format.table,
-        sensitivity: bool = typer.Option(
-            False, help="tornado and Sobol indices (only when asked: they cost more than the run)"
-        ),
-        wedges: bool = typer.Option(
-            False, help="programme wedges against the counterfactual (only when asked)"
-        ),
-        analysis_draws: int = typer.Option(2_000, help="draws for tornado, wedges"),
-        sobol_draws: int = typer.Option(1_024, help="base sample N for Sobol (N x (k+2) runs)"),
-        add_project: Annotated[
-            Path | None, typer.Option("--add-project", help="YAML file of projects to add")
-        ] = None,
-        save: bool = typer.Option(True, help="store the result under <data dir>/projections/"),
-        store: bool = typer.Option(
-            False, "--store", help="start from the data set of the database's current snapshot"
-        ),
+        scenario: Annotated[
+            str, typer.Option(help="shipped scenario (baseline, plan, enhanced) or a YAML file")
+        ] = "plan",
+        draws: Annotated[int, typer.Option(help="Monte Carlo draws")] = 10_000,
+        seed: Seed = 1,
+        fmt: JsonOrTable = Format.table,
+        sensitivity: Annotated[
+            bool,
+            typer.Option(help="tornado and Sobol indices (only when asked: they cost more than the run)"),
+        ] = False,
+        wedges: Annotated[
+            bool, typer.Option(help="programme wedges against the counterfactual (only when asked)")
+        ] = False,
+        analysis_draws: Annotated[int, typer.Option(help="draws for tornado, wedges")] = 2_000,
+        sobol_draws: Annotated[int, typer.Option(help="base sample N for Sobol (N x (k+2) runs)")] = 1_024,
+        add_project: Annotated[Path | None, typer.Option(help="YAML file of projects to add")] = None,
+        save: Annotated[bool, typer.Option(help="store the result under <data dir>/projections/")] = True,
+        store: Annotated[
+            bool, store_option("start from the data set of the database's current snapshot")
+        ] = False,
     ) -> None:
         """项目碳达峰预测 / Project a scenario: probability of peaking by 2030, bands, targets, wedges."""
         from carbonpeak.services.projection import run_projection
@@ -65,10 +64,7 @@ def register(app: typer.Typer) -> None:
                 result = run_projection(scenario, **kwargs)
         if database is not None:
             result["dataset"] = kwargs["data"].id
-        if fmt == "json":
-            print_json(result)
-        else:
-            _print_tables(result)
+        print_as(fmt, result, lambda: _print_tables(result))
 
 
 def _print_tables(r: dict[str, Any]) -> None:

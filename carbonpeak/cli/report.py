@@ -13,24 +13,21 @@ import typer
 from carbonpeak.cli.options import (
     Actor,
     AsOf,
+    DocumentFormat,
     Format,
     Inputs,
     Lang,
     Language,
     Out,
-    acting,
     command_group,
-    format_option,
+    run_as,
 )
 from carbonpeak.cli.options import PlanFile as Plan
 from carbonpeak.cli.output import parse_date, write_output
 
-Fmt = Annotated[Format, format_option(Format.html, Format.pdf, Format.docx, Format.xlsx)]
-
-
 # the options every report takes, after its `--year`: (parameter, type and option, default)
 REPORT_OPTIONS = (
-    ("fmt", Fmt, Format.html),
+    ("fmt", DocumentFormat, Format.html),
     ("lang", Lang, Language.zh),
     ("out", Out, None),
     ("inputs", Inputs, None),
@@ -102,24 +99,15 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[str, typer.Option(help="annual or assessment")],
         year: Annotated[int, typer.Option(help="the report's year")],
         section: Annotated[str, typer.Option(help="achievements, problems or next_steps")],
-        zh: Annotated[str, typer.Option("--zh", help="the text in Chinese")],
-        en: Annotated[str, typer.Option("--en", help="the text in English")],
+        zh: Annotated[str, typer.Option(help="the text in Chinese")],
+        en: Annotated[str, typer.Option(help="the text in English")],
         actor: Actor,
     ) -> None:
         """Store the office's summary of a report section (audited). 编写报告综述（成效、问题、下步工作）。"""
         from carbonpeak.services.report_summaries import set_summary
 
-        with acting(actor) as (session, user):
-            row = set_summary(
-                session,
-                user,
-                kind=kind,
-                year=year,
-                section=section,
-                text_zh=zh,
-                text_en=en,
-            )
-            typer.echo(f"summary {row.id}: {kind} {year} {section}")
+        row = run_as(actor, set_summary, kind=kind, year=year, section=section, text_zh=zh, text_en=en)
+        typer.echo(f"summary {row.id}: {kind} {year} {section}")
 
     dispatch = report_command(
         "dispatch",

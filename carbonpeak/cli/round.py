@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from carbonpeak.cli.options import Format, ListFormat, acting, command_group, emit_listing
+from carbonpeak.cli.options import Actor, Format, ListFormat, command_group, emit_listing, run_as
 from carbonpeak.cli.output import parse_date
 
 
@@ -17,22 +17,21 @@ def register(app: typer.Typer) -> None:
     def open_(
         period: Annotated[str, typer.Argument(help="2024, 2025H1, 2025Q3 or 2025M07")],
         due: Annotated[str, typer.Option(help="due date, YYYY-MM-DD")],
-        actor: Annotated[str, typer.Option("--as", help="username of the office user opening it")],
+        actor: Actor,
         title: Annotated[str | None, typer.Option(help="title (default: the period)")] = None,
         unit: Annotated[list[str] | None, typer.Option(help="unit code; repeat; default every unit")] = None,
     ) -> None:
         """Open a reporting round. 开启填报轮次。"""
         from carbonpeak.services.rounds import open_round
 
-        with acting(actor) as (session, user):
-            rnd = open_round(
-                session,
-                user,
-                period=period,
-                title=title or f"{period} 填报",
-                due_date=parse_date(due, "--due"),
-                unit_codes=unit or None,
-            )
+        rnd = run_as(
+            actor,
+            open_round,
+            period=period,
+            title=title or f"{period} 填报",
+            due_date=parse_date(due, "--due"),
+            unit_codes=unit or None,
+        )
         typer.echo(f"round {rnd.id} ({rnd.period}) open until {rnd.due_date}")
 
     @group.command("list")

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
         ] = DEFAULT_HINT,
         log_level: Annotated[
             Level | None,
-            typer.Option("--log-level", help="info logs one line per request; default CARBONPEAK_LOG_LEVEL"),
+            typer.Option(help="info logs one line per request; default CARBONPEAK_LOG_LEVEL"),
         ] = None,
     ) -> None:
         """Serve the pages and the API on the configured database. 启动网页平台。"""

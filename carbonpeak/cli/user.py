@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -28,12 +27,11 @@ def register(app: typer.Typer) -> None:
         """Add a user with a role and a unit. 新增用户。"""
         from carbonpeak.services.users import create_user
 
-        with open_session(
-            cli_settings()
-        ) as session:  # first: no password asked for a database that is not there
+        settings = cli_settings()
+        with open_session(settings) as session:  # first: no password asked for a database that is not there
             secret = (
                 password
-                or os.environ.get("CARBONPEAK_NEW_PASSWORD")
+                or settings.new_password
                 or typer.prompt("password", hide_input=True, confirmation_prompt=True)
             )
             user = create_user(

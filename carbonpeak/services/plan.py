@@ -60,10 +60,10 @@ def _cached_plan(path: str, stamp: int) -> Plan:
 
 
 def _settings_plan_file() -> Path:
-    from carbonpeak.settings import Settings
+    from carbonpeak.settings import current
 
     try:
-        return Settings().plan_file
+        return current().plan_file
     except Exception:  # a broken environment setting must not hide the packaged plan
         return DEFAULT_PLAN_FILE
 

@@ -29,7 +29,7 @@ from carbonpeak.services import projection
 from carbonpeak.services.assessment import NonFossilView, non_fossil_view
 from carbonpeak.services.dataset import current_inventory
 from carbonpeak.services.indicators import Tracking, track_targets
-from carbonpeak.settings import Settings
+from carbonpeak.settings import current
 from carbonpeak.store.db import Database
 
 UNIT = "万tCO2"
@@ -94,7 +94,7 @@ def database_or_settings(database: Database | None) -> Iterator[Database]:
     if database is not None:
         yield database
         return
-    db = Database.initialised(Settings())  # NotInitialised before any file is created
+    db = Database.initialised(current())  # NotInitialised before any file is created
     try:
         yield db
     finally:

@@ -28,7 +28,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from carbonpeak.settings import DEFAULT_DATASET_DIR, DEFAULT_REGION, Settings
+from carbonpeak.errors import ReadOnlySession
+from carbonpeak.settings import DEFAULT_DATASET_DIR, DEFAULT_REGION, Settings, current
 
 BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for the write lock before "database is locked"
 _read_only: ContextVar[bool] = ContextVar("carbonpeak_read_only", default=False)
@@ -43,10 +44,6 @@ def reading() -> Iterator[None]:
         yield
     finally:
         _read_only.reset(token)
-
-
-class ReadOnlySession(RuntimeError):
-    """A change flushed inside `reading()`: a bug (a GET that writes), not a user error."""
 
 
 def is_missing_table(exc: BaseException) -> bool:
@@ -218,7 +215,10 @@ def _options(settings: Settings) -> dict[str, Any]:
 
 def _refuse_writes_while_reading(session: Session, _context: Any, _instances: Any) -> None:
     if _read_only.get() and (session.new or session.dirty or session.deleted):
-        raise ReadOnlySession("a change was flushed inside reading() (a GET request or a read-only session)")
+        raise ReadOnlySession(
+            "a change was flushed inside reading() (a GET request or a read-only session)",
+            message_zh="只读会话中写入了数据（GET 请求或只读会话）：程序错误",
+        )
 
 
 _shared_lock = threading.Lock()
@@ -237,9 +237,9 @@ def shared_database(state: Any) -> Database:
 
 @contextmanager
 def open_session(settings: Settings | None = None) -> Iterator[Session]:
-    """A session on the database of `settings` (default: from the environment), for CLI commands:
+    """A session on the database of `settings` (default: the process's, settings.current), for CLI commands:
     NotInitialised, before any file is created, when `carbonpeak init` has not run against it."""
-    db = Database.initialised(settings or Settings())
+    db = Database.initialised(settings or current())
     try:
         with db.session() as session:
             yield session

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import inspect
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from carbonpeak.errors import IntegrityError
+from carbonpeak.errors import IntegrityError, NotInitialised
 from carbonpeak.plan.schema import Plan, Target
 from carbonpeak.services.plan import current_plan
 from carbonpeak.settings import Settings
@@ -90,17 +90,13 @@ def load_plan_for(settings: Settings) -> Plan | None:
     return current_plan(path)
 
 
-class StoreNotInitialised(Exception):
-    """Raised inside `reading_store` when the database was never initialised (no migration ran)."""
-
-
 VERSION_TABLE = "alembic_version"  # written by the first migration (`carbonpeak init`)
 
 
 @contextmanager
 def reading_store(db: Database) -> Iterator[None]:
     """Around a read of the store: a missing table in a database that was never initialised becomes
-    StoreNotInitialised (the caller shows what it shows without a store); a missing table in an
+    NotInitialised (the caller shows what it shows without a store); a missing table in an
     initialised database is an IntegrityError; every other database error propagates as it is."""
     try:
         yield
@@ -112,7 +108,7 @@ def reading_store(db: Database) -> Iterator[None]:
                 f"the database is initialised but lacks a table: {exc.orig or exc}",
                 message_zh=f"数据库已初始化但缺少数据表：{exc.orig or exc}",
             ) from exc
-        raise StoreNotInitialised(str(exc)) from exc
+        raise NotInitialised() from exc
 
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the checkout holding the carbonpeak package

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from carbonpeak.errors import NotFound
+from carbonpeak.errors import NotFound, NotInitialised
 from carbonpeak.i18n import t
 from carbonpeak.plan.schema import KeyProject, Measure, Plan, Target
 from carbonpeak.services import approved
@@ -28,7 +28,6 @@ from carbonpeak.services.pages.common import (
     Named,
     PageBase,
     SourceRef,
-    StoreNotInitialised,
     load_plan_for,
     reading_store,
     unit_ref,
@@ -169,7 +168,7 @@ def _stored(db: Database | None) -> approved.ApprovedReports | None:
     try:
         with reading_store(db):
             reports = approved.cached_approved_reports(db)
-    except StoreNotInitialised:
+    except NotInitialised:
         return None
     return reports if reports.tasks or reports.projects else None
 

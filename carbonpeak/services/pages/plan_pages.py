@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from carbonpeak.errors import NotInitialised
 from carbonpeak.i18n import t
 from carbonpeak.plan.schema import Plan
 from carbonpeak.services import approved, demo
@@ -26,7 +27,6 @@ from carbonpeak.services.pages.common import (
     Named,
     PageBase,
     SourceRef,
-    StoreNotInitialised,
     load_plan_for,
     reading_store,
     target_or_none,
@@ -129,7 +129,7 @@ def _stored_rows(db: Database) -> Supervision | None:
     try:
         with reading_store(db):
             records = approved.cached_supervision_records(db)
-    except StoreNotInitialised:  # nothing stored yet; a broken store is not this case and propagates
+    except NotInitialised:  # nothing stored yet; a broken store is not this case and propagates
         return None
     if not records.progress and not records.projects:
         return None
