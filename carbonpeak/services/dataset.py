@@ -3,7 +3,7 @@
     current(database=None)                             DataSet: the published records of the store's
                                                        snapshot (id = snapshot id), or the files of
                                                        the settings' data set folder (a store with
-                                                       nothing published; None: the packaged demo files)
+                                                       nothing published; None: the process's settings)
     files_of(database) -> DataSetFiles                 that folder's files (Settings.dataset)
     current_inventory(database=None)                   CurrentInventory of its energy balance: the one
                                                        computation the pages and the reports show
@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from carbonpeak import units
+from carbonpeak import settings, units
 from carbonpeak.accounting import Inventory, factors, inventory, read_balance
 from carbonpeak.indicators.series import Observations, Series, weakest_flag
 from carbonpeak.services.inventory import compute_inventory, read_balance_file
 from carbonpeak.services.published import PublishedRow
-from carbonpeak.settings import DEFAULT_DATASET_DIR, DEFAULT_REGION
+from carbonpeak.settings import DEFAULT_DATASET_DIR
 from carbonpeak.statistics.rows import balance_row
 
 if TYPE_CHECKING:
@@ -87,8 +87,9 @@ class DataSetFiles:
 
 
 def files_of(database: Database | None) -> DataSetFiles:
-    """The data set files of `database` (its Settings.dataset), else the packaged demo files."""
-    return DataSetFiles.of(database.dataset) if database is not None else DataSetFiles.of()
+    """The data set files of `database` (its Settings.dataset), else of the process's settings
+    (settings.current; default the packaged demo files)."""
+    return DataSetFiles.of(database.dataset if database is not None else settings.current().dataset)
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,8 +114,9 @@ def current(database: Database | None = None) -> DataSet:
     """The data set of `database`'s current snapshot (cached per snapshot id).
 
     TRANSITION (issue #12): a store not initialised and a store where no data record is published
-    yet give the files of its data set folder (`files_of(database)`; `database` None: the packaged
-    demo files); once any record is published only the store counts."""
+    yet give the files of its data set folder (`files_of(database)`; `database` None: that of the
+    process's settings, by default the packaged demo files); once any record is published only the
+    store counts."""
     files = files_of(database)
     if database is None:
         return _files(files, files.stamp())
@@ -232,8 +234,9 @@ _CURRENT: dict[str, CurrentInventory] = {}
 
 
 def region_of(database: Database | None) -> str:
-    """The region whose data set the engines read: the store's (Settings.region), else the default."""
-    return database.region if database is not None else DEFAULT_REGION
+    """The region whose data set the engines read: the store's (Settings.region), else the process's
+    (settings.current; default jinan)."""
+    return database.region if database is not None else settings.current().region
 
 
 def dataset_observations(region: str | None = None, *, database: Database | None = None) -> Observations:

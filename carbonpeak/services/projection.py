@@ -33,7 +33,7 @@ from carbonpeak.scenarios.model import Scenario
 from carbonpeak.scenarios.montecarlo import run, run_summary
 from carbonpeak.scenarios.sensitivity import sobol, tornado
 from carbonpeak.scenarios.wedges import wedges as programme_wedges
-from carbonpeak.services.dataset import DataSetFiles, current
+from carbonpeak.services.dataset import current, files_of
 from carbonpeak.services.inventory import read_balance_file
 from carbonpeak.settings import DEFAULT_REGION
 from carbonpeak.validation import problem
@@ -173,8 +173,8 @@ def load_with_inventory(
     name_or_path: str | Path, history: InventoryHistory | None = None, *, data: DataSet | None = None
 ) -> Scenario:
     """A scenario file loaded on the inventory of the data set `data` (`inventory_history(data=…)`
-    unless `history` is given; None: the packaged demo files). Cached per scenario file (path and
-    modification time) and data set when `history` is not given."""
+    unless `history` is given; None: `current()`, the files of the settings' data set folder). Cached
+    per scenario file (path and modification time) and data set when `history` is not given."""
     if history is not None:
         return load_scenario(name_or_path, inventory=history)
     path = resolve_scenario_path(name_or_path)
@@ -338,10 +338,10 @@ def inventory_history(
 ) -> InventoryHistory:
     """The inventory of a balance, year by year, as the projection reads it (see scenarios/history.py).
 
-    Default: the data set `data` (services/dataset.current; None: the packaged demo files) — its
-    energy balance (of the store, or the balance file of its folder) with its population (persons)
-    and GDP (万元 at constant prices of the latest year: current-price GDP of that year x the chained
-    real index). `balance_file`: that file instead.
+    Default: the data set `data` (services/dataset.current; None: the files of the settings' data set
+    folder) — its energy balance (of the store, or the balance file of its folder) with its
+    population (persons) and GDP (万元 at constant prices of the latest year: current-price GDP of
+    that year x the chained real index). `balance_file`: that file instead.
     """
     if balance_file is None and data is not None and data.origin == "store":
         if population is None and gdp_index is None and gdp_current is None:
@@ -355,7 +355,7 @@ def inventory_history(
                 _STORE_HISTORY.clear()
             _STORE_HISTORY[key] = found
         return found
-    path = Path(balance_file) if balance_file else ((data and data.files) or DataSetFiles.of()).balance
+    path = Path(balance_file) if balance_file else ((data and data.files) or files_of(None)).balance
     if population is None and gdp_index is None and gdp_current is None:
         population, gdp_index, gdp_current = _demo_observations()
     return _history(

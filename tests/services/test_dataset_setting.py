@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from carbonpeak.services import budget, dataset
-from carbonpeak.settings import DEFAULT_DATASET_DIR, Settings
+from carbonpeak.settings import DEFAULT_DATASET_DIR, Settings, current
 from carbonpeak.store.db import Database
 
 REGION = "jinan"
@@ -95,3 +95,21 @@ def test_a_folder_that_does_not_exist_is_named_with_the_setting(
     monkeypatch.setenv("CARBONPEAK_DATASET", str(tmp_path / "file.csv"))
     with pytest.raises(ValidationError, match="CARBONPEAK_DATASET"):
         Settings()
+
+
+def test_without_a_database_the_process_settings_choose(
+    monkeypatch: pytest.MonkeyPatch, changed: Path
+) -> None:
+    """A service given no database reads the folder and region of the process's settings
+    (settings.current), by default the packaged demo files and jinan."""
+    current.cache_clear()
+    try:
+        assert dataset.files_of(None) == dataset.DataSetFiles.of(DEFAULT_DATASET_DIR)
+        monkeypatch.setenv("CARBONPEAK_DATASET", str(changed))
+        monkeypatch.setenv("CARBONPEAK_REGION", "qingdao")
+        current.cache_clear()
+        assert dataset.current().files == dataset.DataSetFiles.of(changed)
+        assert dataset.region_of(None) == "qingdao"
+        assert dataset.dataset_observations("jinan").get("pv_capacity", "jinan").value(2024) == 9999
+    finally:
+        current.cache_clear()
