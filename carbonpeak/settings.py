@@ -29,7 +29,8 @@ DEFAULT_DATA_DIR does not depend on the current directory: `var/` of the project
 folder holding pyproject.toml beside the package, where `make run` runs), or, for a package installed
 elsewhere, `$XDG_DATA_HOME/carbonpeak` (default `~/.local/share/carbonpeak`). DEFAULT_DATASET_DIR is
 the packaged demo data set, carbonpeak/demo/data (its files: services/dataset.DataSetFiles); a
-CARBONPEAK_DATASET that is not a folder stops the settings with an error naming the variable.
+CARBONPEAK_DATASET that is not a folder stops the settings with an error naming the variable
+(`current()`: an InputError, as for every setting that breaks its rule).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -87,7 +89,9 @@ class Settings(BaseSettings):
     @classmethod
     def _dataset_is_a_folder(cls, value: Path) -> Path:
         if not value.is_dir():
-            raise ValueError(f"CARBONPEAK_DATASET: {value} is not a folder (the data set's files)")
+            raise PydanticCustomError(
+                "not_a_folder", "CARBONPEAK_DATASET: {path} is not a folder", {"path": str(value)}
+            )
         return value
 
     @property
@@ -116,8 +120,19 @@ def current() -> Settings:
     """The settings of this process, read from the environment once, on first use. The entry points
     build or take them (the CLI through `cli.options.settings`, which is this function, cleared before
     each command; `create_app(settings)`) and pass them down; a service given no database or plan
-    file falls back to these, never to a second reading of the environment."""
-    return Settings()
+    file falls back to these, never to a second reading of the environment. A value that breaks its
+    rule is an InputError naming its variable (zh/en; the CLI prints it, exit 2), not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        from dataclasses import replace
+
+        from carbonpeak.validation import invalid, schema_problems
+
+        problems = [
+            replace(p, location=f"CARBONPEAK_{p.location.upper()}") for p in schema_problems(exc, "settings")
+        ]
+        raise invalid("settings", problems) from None
 
 
 def _key_file(path: Path) -> str:

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from carbonpeak.cli import main
+from carbonpeak.errors import InputError
+from carbonpeak.i18n import t
 from carbonpeak.services import budget, dataset
 from carbonpeak.settings import DEFAULT_DATASET_DIR, Settings, current
 from carbonpeak.store.db import Database
@@ -95,6 +98,31 @@ def test_a_folder_that_does_not_exist_is_named_with_the_setting(
     monkeypatch.setenv("CARBONPEAK_DATASET", str(tmp_path / "file.csv"))
     with pytest.raises(ValidationError, match="CARBONPEAK_DATASET"):
         Settings()
+
+
+def test_the_process_settings_name_a_bad_variable_in_zh_and_en(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """settings.current (the CLI's and the services' settings) turns a broken rule into an InputError
+    located at the variable, texts from the catalogue; the CLI prints it and exits 2."""
+    monkeypatch.setenv("CARBONPEAK_DATASET", str(tmp_path / "missing"))
+    current.cache_clear()
+    try:
+        with pytest.raises(InputError) as raised:
+            current()
+        (found,) = raised.value.problems
+        assert (found.location, found.rule) == ("CARBONPEAK_DATASET", "settings.not_a_folder")
+        assert found.message_zh == t("validation.not_a_folder", "zh") and found.value == str(
+            tmp_path / "missing"
+        )
+        assert "运行设置" in raised.value.message_zh
+        with pytest.raises(SystemExit) as stop:
+            main(["indicators", "--format", "json"])
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert "CARBONPEAK_DATASET" in err and "不是一个文件夹" in err and "Traceback" not in err
+    finally:
+        current.cache_clear()
 
 
 def test_without_a_database_the_process_settings_choose(
