@@ -7,6 +7,7 @@
 | `db_url` | test | parametrised: `sqlite_url`, then `pg_url` (marked `postgres`) — run a test on both |
 | `database` | test | a migrated `carbonpeak.store.db.Database` on `db_url` (no plan loaded yet) |
 | (autouse) | session | argon2id at minimal cost (1 pass, 8 MiB): creating users is fast |
+| (autouse) | test | the process's settings (`settings.current`) read afresh: a test's environment counts |
 | `fill` | session | `fill(xlsx, {indicator: value})`: a collection template filled as a unit would |
 | `tiny_plan` | session | a `Plan`: units office, dept_a, dept_b, district_x; 1 target, 2 tasks, 1 project |
 
@@ -52,6 +53,17 @@ def _cheap_argon2() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(carbonpeak.auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """`settings.current` reads the environment once per process; each test reads it as it sets it
+    (a service without a database falls back to these settings)."""
+    from carbonpeak.settings import current
+
+    current.cache_clear()
+    yield
+    current.cache_clear()
 
 
 @pytest.fixture
