@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from carbonpeak.scenarios.drivers import Dist
+from carbonpeak.scenarios.model import Indicator
 
 
 class _Strict(BaseModel):
@@ -198,9 +199,7 @@ class CorrelationSpec(_Sourced):
 
 class TargetSpec(_Sourced):
     id: str
-    indicator: Literal[
-        "non_fossil_share", "fuel_share", "energy_intensity_change", "co2_intensity_change", "co2_change"
-    ]
+    indicator: Indicator
     year: int
     threshold: float
     direction: Literal["at_least", "at_most"]
