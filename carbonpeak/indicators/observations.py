@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
-
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.indicators.series import FLAGS, Observations, Series
 from carbonpeak.units import lookup
@@ -74,16 +72,9 @@ def parse_observations(text: str, *, name: str = "observations.csv") -> Observat
         raise InputError(f"{name} has {len(problems)} problem(s)", problems, message_zh=f"{name} 存在错误")
     series = {}
     for (indicator, region), by_year in points.items():
-        years = sorted(by_year)
-        series[(indicator, region)] = Series(
-            indicator=indicator,
-            region=region,
-            unit=by_year[years[0]][1],
-            years=np.asarray(years, dtype=np.int64),
-            values=np.asarray([by_year[y][0] for y in years], dtype=np.float64),
-            sources=tuple(by_year[y][2] for y in years),
-            flags=tuple(by_year[y][3] for y in years),
-        )
+        unit = by_year[min(by_year)][1]
+        cells = {y: (v, s, f) for y, (v, _, s, f) in by_year.items()}
+        series[(indicator, region)] = Series.of_points(indicator, region, unit, cells)
     return Observations(series)
 
 
