@@ -32,7 +32,7 @@ from carbonpeak import units
 from carbonpeak.accounting import factors
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.statistics.kinds import LONG_COLUMNS, DataKind
-from carbonpeak.statistics.rows import StatRow, balance_row
+from carbonpeak.statistics.rows import StatRow, balance_row, line_row
 from carbonpeak.validation import column_letter, problem
 
 FLAGS = ("published", "estimated", "sample")
@@ -369,18 +369,7 @@ def parse_records(
                 continue
             seen[ident] = where[value_col]
             rows.append(
-                StatRow(
-                    key=key,
-                    field=field,
-                    region=v["region"],
-                    year=yr,
-                    value=value,
-                    unit=unit,
-                    flag=flag,
-                    source=v.get("source") or default_source,
-                    method=v.get("method") or "",
-                    location=where[value_col],
-                )
+                line_row(v, default_source, where[value_col], key, field, v["region"], yr, value, unit, flag)
             )
             cells.append(where)
     if layout == "balance" and rows:
@@ -611,20 +600,11 @@ def _month_records(
                     flags_list=", ".join(FLAGS),
                 )
             )
-    rows = [
-        StatRow(
-            key=r.key,
-            field=r.field,
-            region="",
-            year=r.year,
-            value=r.value,
-            unit=r.unit,
-            flag=extra[r.location].get("flag") or flag,
-            source=extra[r.location].get("source") or source,
-            method=extra[r.location].get("method") or "",
-            location=r.location,
-            text=f"{r.completeness:.6f}",
+    rows = []
+    for r in checked:
+        line = extra[r.location]
+        row_flag, share = line.get("flag") or flag, f"{r.completeness:.6f}"
+        rows.append(
+            line_row(line, source, r.location, r.key, r.field, "", r.year, r.value, r.unit, row_flag, share)
         )
-        for r in checked
-    ]
     return _records(kind, filename, data, rows, problems)
