@@ -12,7 +12,7 @@ services/published.py; one value of a record is a `StatRow` (statistics/rows.py)
 """
 
 from carbonpeak.statistics.kinds import DataKind, data_kinds, kind_of
-from carbonpeak.statistics.parse import FLAGS, ParsedRecords, parse_records
-from carbonpeak.statistics.rows import StatRow
+from carbonpeak.statistics.parse import ParsedRecords, parse_records
+from carbonpeak.statistics.rows import FLAGS, StatRow
 
 __all__ = ["FLAGS", "DataKind", "ParsedRecords", "StatRow", "data_kinds", "kind_of", "parse_records"]

@@ -35,7 +35,7 @@ from carbonpeak import units
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.statistics.balance_checks import balance_problems
 from carbonpeak.statistics.kinds import DataKind
-from carbonpeak.statistics.rows import StatRow, line_row
+from carbonpeak.statistics.rows import FLAGS, StatRow, line_row
 from carbonpeak.statistics.tables import (
     BALANCE_SHEET,
     cell_location,
@@ -47,12 +47,11 @@ from carbonpeak.statistics.tables import (
 )
 from carbonpeak.validation import problem
 
-FLAGS = ("published", "estimated", "sample")
-OPTIONAL = ("flag", "method", "source")
-
 
 @dataclass(frozen=True)
 class ParsedRecords:
+    """A file of `kind` that passed every check: its rows by year, the file named and its bytes hashed."""
+
     kind: str
     filename: str
     sha256: str

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+FLAGS = ("published", "estimated", "sample")  # what a value is: StatRow.flag
+
 
 @dataclass(frozen=True)
 class StatRow:
