@@ -10,8 +10,10 @@
     grid_regions()        data/grid_regions.csv     balance region → province → regional grid
     import_non_fossil_shares() data/import_non_fossil_share.csv  non-fossil share of a grid's generation
 
-Every loader returns frozen dataclasses; `row` is the 2-based line number in its CSV (header = 1),
-so a lineage can point at the exact factor row. Column lists are in docs/methods/inventory.md.
+Every loader returns frozen dataclasses, read once per process by one reader (`_records`): each
+field is the column of its name, read by the field's type (a blank `checked_against` is ""); `row`
+is the 2-based line number in its CSV (header = 1), so a lineage can point at the exact factor row.
+Column lists are in docs/methods/inventory.md.
 """
 
 from __future__ import annotations
