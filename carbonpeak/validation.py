@@ -6,6 +6,7 @@ from the catalogue (`validation.*` in carbonpeak/i18n/catalogue/validation.yaml)
     problem(location, rule, value, …)  the Problem of `rule`, zh and en texts from the catalogue entry
                                        `problem.<rule>` (or `text_key`) with `{placeholders}` filled
     read_text(path, area)              the file's text; InputError `<area>.read` naming the file
+    csv_rows(text)                     a CSV text's header and its rows (line number, cells), stripped
     read_yaml(path_or_text, area, …)   parsed YAML; InputError `<area>.yaml` with line and column
     schema_problems(exc, area, …)      Problem per fault: `<file>:<path>` (`targets[0].unit`), rule
                                        `<area>.<pydantic type>`, zh text by type, en pydantic's
@@ -20,8 +21,10 @@ names them.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -161,6 +164,18 @@ def read_text(path: Path, area: str, *, rule: str | None = None, error: type[Inp
             ],
             message_zh=f"无法读取 {path.name}",
         ) from None
+
+
+def csv_rows(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header of a CSV text (names stripped) and its rows, each as (line, cells): the header is
+    line 1, and names and cells are stripped (a missing cell is "")."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    rows = (
+        (line, {(k or "").strip(): (v or "").strip() for k, v in raw.items()})
+        for line, raw in enumerate(reader, start=2)
+    )
+    return header, rows
 
 
 def read_yaml(source: Path | str, area: str, *, location: str | None = None) -> Any:

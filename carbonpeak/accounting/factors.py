@@ -10,21 +10,28 @@
     grid_regions()        data/grid_regions.csv     balance region → province → regional grid
     import_non_fossil_shares() data/import_non_fossil_share.csv  non-fossil share of a grid's generation
 
-Every loader returns frozen dataclasses; `row` is the 2-based line number in its CSV (header = 1),
-so a lineage can point at the exact factor row. Column lists are in docs/methods/inventory.md.
+Every loader returns frozen dataclasses, read once per process by one reader (`_records`): each
+field is the column of its name, read by the field's type (a blank `checked_against` is ""); `row`
+is the 2-based line number in its CSV (header = 1), so a lineage can point at the exact factor row.
+Column lists are in docs/methods/inventory.md.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import MISSING, asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from carbonpeak import units
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 DATA_DIR = Path(__file__).with_name("data")
+T = TypeVar("T", bound="DataclassInstance")
 FactorSet = Literal["guideline", "ipcc2006", "ceads"]
 # ceads: the factors CEADs states for its inventories; for now only the cement process factor (a
 # balance with fuel rows gets factor.missing errors under it until CEADs' combustion factors are added)
@@ -156,6 +163,27 @@ class ProcessFactor:
         return self.active_from <= year and (self.active_to is None or year <= self.active_to)
 
 
+@dataclass(frozen=True)
+class GridRegion:
+    row: int
+    region: str  # as written in a balance's region column (name, code or alias)
+    province: str
+    grid: str  # regional grid of the MEE/NBS electricity CO2 factors (华北, 华东 …)
+    source: str
+    check_status: str
+
+
+@dataclass(frozen=True)
+class ImportShare:
+    row: int
+    grid: str
+    year: int
+    share: float  # non-fossil fraction of the grid's generation
+    source: str
+    check_status: str
+    checked_against: str = ""
+
+
 def _split(compound: str) -> tuple[str, str]:
     top, _, bottom = compound.partition("/")
     return top, bottom
@@ -174,64 +202,46 @@ def _int(text: str) -> int | None:
     return int(text) if text.strip() else None
 
 
-@cache
-def fuels() -> dict[str, Fuel]:
-    return {
-        r["code"]: Fuel(r["code"], r["name_zh"], r["name_en"], r["kind"], r["unit"], r["ipcc_fuel"])
-        for _, r in _rows("fuels.csv")
-    }
+# how a column is read into a field, by the field's annotation
+_READ: dict[str, Callable[[str], object]] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "float | None": _num,
+    "int | None": _int,
+}
 
 
-@cache
-def sectors() -> dict[str, Sector]:
-    return {
-        r["code"]: Sector(
-            r["code"], r["name_zh"], r["name_en"], r["ipcc_category"], r["group"], r["role"], r["ceads_no"]
-        )
-        for _, r in _rows("sectors.csv")
-    }
+def _records(cls: type[T], name: str, **computed: Callable[[dict[str, str]], object]) -> list[T]:
+    """Each row of data/`name` as a `cls`: `row` its line number, every other field the column of its
+    name read by the field's type (an empty or missing column leaves a field with a default at it);
+    `computed` reads a field from the whole row."""
+    out = []
+    for i, r in _rows(name):
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name == "row":
+                values[f.name] = i
+            elif f.name in computed:
+                values[f.name] = computed[f.name](r)
+            elif f.default is not MISSING and not r.get(f.name):
+                values[f.name] = f.default
+            else:
+                values[f.name] = _READ[str(f.type)](r[f.name])
+        out.append(cls(**values))
+    return out
 
 
-@cache
-def combustion_factors() -> tuple[CombustionFactor, ...]:
-    return tuple(
-        CombustionFactor(
-            row=i,
-            factor_set=r["factor_set"],
-            fuel=r["fuel"],
-            ncv=float(r["ncv"]),
-            ncv_unit=r["ncv_unit"],
-            carbon_content=_num(r["carbon_content"]),
-            co2_ef=_num(r["co2_ef"]),
-            oxidation=float(r["oxidation"]),
-            ef_low=_num(r["ef_low"]),
-            ef_high=_num(r["ef_high"]),
-            uncertainty_pct=_num(r["uncertainty_pct"]),
-            active_from=int(r["active_from"]),
-            active_to=_int(r["active_to"]),
-            source=r["source"],
-            check_status=r["check_status"],
-            checked_against=r.get("checked_against") or "",
-        )
-        for i, r in _rows("combustion_factors.csv")
-    )
+def _table(
+    cls: type[T], name: str, **computed: Callable[[dict[str, str]], object]
+) -> Callable[[], tuple[T, ...]]:
+    """The loader of data/`name`: its records in file order, read once."""
+    return cache(lambda: tuple(_records(cls, name, **computed)))
 
 
-@cache
-def standard_coal() -> dict[str, StandardCoal]:
-    return {
-        r["fuel"]: StandardCoal(
-            i,
-            r["fuel"],
-            float(r["coefficient"]),
-            r["coefficient_unit"],
-            int(r["active_from"]),
-            _int(r["active_to"]),
-            r["source"],
-            r["check_status"],
-        )
-        for i, r in _rows("standard_coal.csv")
-    }
+def _keyed(cls: type[T], name: str, key: str) -> Callable[[], dict[str, T]]:
+    """The loader of data/`name`: its records by their field `key` (a later row wins), read once."""
+    return cache(lambda: {getattr(r, key): r for r in _records(cls, name)})
 
 
 def _grid_ef(value: float, unit: str) -> float:
@@ -241,53 +251,15 @@ def _grid_ef(value: float, unit: str) -> float:
     return value
 
 
-@cache
-def grid_factors() -> tuple[GridFactor, ...]:
-    return tuple(
-        GridFactor(
-            i,
-            r["region"],
-            int(r["year"]),
-            _grid_ef(float(r["ef"]), r["ef_unit"]),
-            r["kind"],
-            float(r["uncertainty_pct"]),
-            r["published"],
-            r["source"],
-            r["check_status"],
-            r.get("checked_against") or "",
-        )
-        for i, r in _rows("grid_factors.csv")
-    )
-
-
-@cache
-def generation_coal_rate() -> tuple[CoalRate, ...]:
-    return tuple(
-        CoalRate(i, int(r["year"]), float(r["rate"]), r["source"], r["check_status"])
-        for i, r in _rows("generation_coal_rate.csv")
-    )
-
-
-@cache
-def process_factors() -> tuple[ProcessFactor, ...]:
-    return tuple(
-        ProcessFactor(
-            i,
-            r["factor_set"],
-            r["product"],
-            r["name_zh"],
-            r["name_en"],
-            float(r["ef"]),
-            r["ipcc_category"],
-            float(r["uncertainty_pct"]),
-            int(r["active_from"]),
-            _int(r["active_to"]),
-            r["source"],
-            r["check_status"],
-            r.get("checked_against") or "",
-        )
-        for i, r in _rows("process_factors.csv")
-    )
+fuels = _keyed(Fuel, "fuels.csv", "code")
+sectors = _keyed(Sector, "sectors.csv", "code")
+combustion_factors = _table(CombustionFactor, "combustion_factors.csv")
+standard_coal = _keyed(StandardCoal, "standard_coal.csv", "fuel")
+grid_factors = _table(GridFactor, "grid_factors.csv", ef=lambda r: _grid_ef(float(r["ef"]), r["ef_unit"]))
+generation_coal_rate = _table(CoalRate, "generation_coal_rate.csv")
+process_factors = _table(ProcessFactor, "process_factors.csv")
+grid_regions = _keyed(GridRegion, "grid_regions.csv", "region")
+import_non_fossil_shares = _table(ImportShare, "import_non_fossil_share.csv")
 
 
 def process_products() -> set[str]:
@@ -334,53 +306,6 @@ def coal_rate(year: int) -> CoalRate | None:
     if exact:
         return exact[0]
     return min(rates, key=lambda r: (abs(r.year - year), r.year)) if rates else None
-
-
-@dataclass(frozen=True)
-class GridRegion:
-    row: int
-    region: str  # as written in a balance's region column (name, code or alias)
-    province: str
-    grid: str  # regional grid of the MEE/NBS electricity CO2 factors (华北, 华东 …)
-    source: str
-    check_status: str
-
-
-@dataclass(frozen=True)
-class ImportShare:
-    row: int
-    grid: str
-    year: int
-    share: float  # non-fossil fraction of the grid's generation
-    source: str
-    check_status: str
-    checked_against: str = ""
-
-
-@cache
-def grid_regions() -> dict[str, GridRegion]:
-    """data/grid_regions.csv: balance region → province → regional grid."""
-    return {
-        r["region"]: GridRegion(i, r["region"], r["province"], r["grid"], r["source"], r["check_status"])
-        for i, r in _rows("grid_regions.csv")
-    }
-
-
-@cache
-def import_non_fossil_shares() -> tuple[ImportShare, ...]:
-    """data/import_non_fossil_share.csv: non-fossil share of generation of the grid electricity comes from."""
-    return tuple(
-        ImportShare(
-            i,
-            r["grid"],
-            int(r["year"]),
-            float(r["share"]),
-            r["source"],
-            r["check_status"],
-            r.get("checked_against") or "",
-        )
-        for i, r in _rows("import_non_fossil_share.csv")
-    )
 
 
 GRID_CHAIN_KINDS = ("provincial_electricity_average", "regional_electricity_average")

@@ -1,7 +1,8 @@
 """Data collection: reporting templates and upload validation (issue 7, items 4 and 5).
 
     spec.py         TemplateSpec (unit, period, indicator/task/project rows) and spec_for_unit(plan, …)
-    layout.py       the frame every sheet shares (identity row, zh/en headers, columns) and the sheet names
+    layout.py       the frame every sheet shares (identity row, zh/en headers, columns of data/columns.csv)
+                    and the sheet names
     templates.py    build_template(spec) -> .xlsx bytes: 说明, 指标, 任务进展, 重点项目, hidden _meta
     xlsx_safety.py  checks on the bytes before any parser: size, type, zip bomb, XML entities
     reading.py      bytes -> grids (xlsx via openpyxl, CSV in UTF-8 or GBK)
@@ -9,7 +10,8 @@
     parse.py        parse_upload(data, filename, spec) -> ParsedUpload, or UploadError with every problem
     results.py      ParsedUpload and its typed rows
 
-Pure: nothing here touches a database or a file; the store keeps what `parse_upload` returns.
+Pure: nothing here touches a database or a file but its packaged data/columns.csv; the store keeps
+what `parse_upload` returns.
 Every rule is listed with its code and messages in docs/methods/collection.md.
 """
 

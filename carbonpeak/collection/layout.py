@@ -10,19 +10,23 @@ Every data sheet has the same frame:
 
 Row 1 travels with a sheet saved as CSV, so a CSV upload names its sheet and its unit and period.
 The workbook also holds a very hidden sheet `_meta` with the same identity as key/value rows.
+The columns of each data sheet (key, filled in by the user or not, width) are data: data/columns.csv.
 Labels come from the i18n catalogue (keys `collection.col.<sheet>.<column>`).
 """
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from carbonpeak.i18n import t
 from carbonpeak.validation import column_letter as column_letter  # L.column_letter for the readers
 
 TEMPLATE_VERSION = "1"
 TEMPLATE_MARK = "carbonpeak.collection"
+COLUMNS_FILE = Path(__file__).with_name("data") / "columns.csv"
 
 INSTRUCTIONS = "说明"
 INDICATORS = "指标"
@@ -61,40 +65,20 @@ class Column:
 
 SHEET_KEYS = {INDICATORS: "indicators", TASKS: "tasks", PROJECTS: "projects"}
 
-COLUMNS: dict[str, tuple[Column, ...]] = {
-    INDICATORS: (
-        Column("indicators", "code", False, 22),
-        Column("indicators", "name", False, 36),
-        Column("indicators", "unit", True, 12),
-        Column("indicators", "value", True, 14),
-        Column("indicators", "previous", False, 14),
-        Column("indicators", "range", False, 16),
-        Column("indicators", "required", False, 8),
-        Column("indicators", "comment", True, 40),
-    ),
-    TASKS: (
-        Column("tasks", "code", False, 10),
-        Column("tasks", "title", False, 36),
-        Column("tasks", "role", False, 8),
-        Column("tasks", "status", True, 10),
-        Column("tasks", "percent", True, 10),
-        Column("tasks", "narrative", True, 48),
-        Column("tasks", "next_steps", True, 36),
-        Column("tasks", "evidence", True, 24),
-        Column("tasks", "comment", True, 30),
-    ),
-    PROJECTS: (
-        Column("projects", "code", False, 10),
-        Column("projects", "name", False, 40),
-        Column("projects", "planned", False, 14),
-        Column("projects", "status", True, 10),
-        Column("projects", "capacity", True, 12),
-        Column("projects", "capacity_unit", True, 10),
-        Column("projects", "start_date", True, 12),
-        Column("projects", "operation_date", True, 12),
-        Column("projects", "comment", True, 30),
-    ),
-}
+
+def _columns() -> dict[str, tuple[Column, ...]]:
+    """The columns of each data sheet from data/columns.csv (sheet key, column key, input yes/no, width)."""
+    with COLUMNS_FILE.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return {
+        sheet: tuple(
+            Column(key, r["key"], r["input"] == "yes", int(r["width"])) for r in rows if r["sheet"] == key
+        )
+        for sheet, key in SHEET_KEYS.items()
+    }
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = _columns()
 
 
 def column_index(sheet: str, key: str) -> int:

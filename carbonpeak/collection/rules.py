@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from carbonpeak import validation
@@ -216,7 +217,7 @@ def read_date(raw: object) -> dt.date | None:
     raise CellFault("cell.date")
 
 
-def read_status(raw: object, labels: dict[str, str]) -> str | None:
+def read_status(raw: object, labels: Mapping[str, str]) -> str | None:
     """A status cell as its code (`labels` maps code → Chinese label); None when blank.
     The Chinese label, the code, and the code with spaces for underscores are accepted."""
     if is_blank(raw):

@@ -10,29 +10,39 @@ keep it beside a round.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from carbonpeak import units
+from carbonpeak import i18n, units
 from carbonpeak.errors import InputError, NotFound, Problem
 from carbonpeak.plan.schema import Capacity, Plan
 
-# Progress status of a task: stored code ↔ the Chinese label users pick in the template.
-TASK_STATUSES: dict[str, str] = {
-    "not_started": "未开始",
-    "in_progress": "进行中",
-    "completed": "已完成",
-    "delayed": "滞后",
-}
-# Status of a key project: stored code ↔ Chinese label.
-PROJECT_STATUSES: dict[str, str] = {
-    "planned": "计划中",
-    "approved": "已审批",
-    "under_construction": "在建",
-    "in_operation": "已投运",
-    "cancelled": "已取消",
-}
+
+class StatusLabels(Mapping[str, str]):
+    """Stored code → the Chinese label users pick in the template: the catalogue's
+    `collection.status.<what>.<code>`, looked up when read (importing this module reads no catalogue)."""
+
+    def __init__(self, what: str, codes: tuple[str, ...]) -> None:
+        self.what, self.codes = what, codes
+
+    def __getitem__(self, code: str) -> str:
+        if code not in self.codes:
+            raise KeyError(code)
+        return i18n.t(f"collection.status.{self.what}.{code}", "zh")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+# Progress status of a task, and status of a key project
+TASK_STATUSES = StatusLabels("task", ("not_started", "in_progress", "completed", "delayed"))
+PROJECT_STATUSES = StatusLabels(
+    "project", ("planned", "approved", "under_construction", "in_operation", "cancelled")
+)
 
 DEFAULT_YOY_THRESHOLD = 0.30  # a change of more than 30 % against the previous year needs a comment
 DEFAULT_SUM_TOLERANCE = 0.005  # parts may differ from their total by 0.5 % (rounding in reported figures)

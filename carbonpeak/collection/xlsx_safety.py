@@ -229,7 +229,7 @@ class _Part:
                 self.parser.EndElementHandler = self._sheet_end
                 self.parser.CharacterDataHandler = self._sheet_text
         if self.root == "worksheet":
-            self._sheet_start(local, attrs)
+            self._sheet_element(tag, attrs)
         elif self.root == "sst" and local == "si":
             self.string_index += 1
             self.in_si, self.text_len = True, 0
@@ -241,7 +241,7 @@ class _Part:
 
     def _sheet_element(self, tag: str, attrs: dict[str, str]) -> None:
         local = tag if ":" not in tag else tag.rsplit(":", 1)[-1]
-        if local == "c":  # the commonest element, inline (the same as _sheet_start's)
+        if local == "c":  # the commonest element, read here; every other one in _sheet_start
             m = _REF.match(attrs.get("r", ""))
             if m:
                 letters = m[1]
@@ -269,19 +269,7 @@ class _Part:
 
     def _sheet_start(self, local: str, attrs: dict[str, str]) -> None:
         lim = self.limits
-        if local == "c":
-            ref = attrs.get("r", "")
-            m = _REF.match(ref)
-            if m:
-                letters = m[1]
-                col = _COLUMNS.get(letters)
-                self.col, self.row = (_column_number(letters) if col is None else col), int(m[2])
-            else:
-                self.col += 1
-            if self.row > lim.max_rows or self.col > lim.max_columns:
-                self.stop("sheet.extent", self.row, self.col, **self._extent_fields())
-            self.cell_type = attrs.get("t", "n")
-        elif local == "v" or local == "t":
+        if local == "v" or local == "t":
             if self.row:
                 self.in_value, self.text_len, self.value_head = True, 0, []
         elif local == "row":

@@ -21,8 +21,6 @@ to 万人, 亿元, 万tce and 万tCO2. Every fault is reported at once (InputErr
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from pathlib import Path
 
@@ -31,7 +29,7 @@ import numpy as np
 from carbonpeak.decomposition.lmdi import KayaSeries
 from carbonpeak.errors import InputError
 from carbonpeak.units import convert, lookup
-from carbonpeak.validation import problem, read_text
+from carbonpeak.validation import csv_rows, problem, read_text
 
 SAMPLE_FILE = Path(__file__).with_name("data") / "sample-kaya.csv"
 COLUMNS = ("variable", "year", "sector", "fuel", "value", "unit")
@@ -53,14 +51,12 @@ def read_kaya_table(path: Path | str) -> KayaSeries:
 
 
 def parse_kaya_table(text: str, *, name: str = "kaya.csv") -> KayaSeries:
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
+    header, rows = csv_rows(text)
     problems = [problem(f"{name}:1:{c}", "kaya.column_missing", c=c) for c in COLUMNS if c not in header]
     if problems:
         raise InputError(f"{name} does not follow the decomposition table", problems)
     cells: dict[tuple[str, int, str, str], float] = {}
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+    for line, row in rows:
         where = f"{name}:{line}"
         var = row["variable"]
         if var not in VARIABLES:

@@ -33,7 +33,7 @@ from carbonpeak.enterprise.industries import division_of
 from carbonpeak.enterprise.uscc import uscc_error
 from carbonpeak.errors import Problem
 from carbonpeak.statistics.kinds import LONG_COLUMNS
-from carbonpeak.statistics.rows import StatRow
+from carbonpeak.statistics.rows import StatRow, line_row
 from carbonpeak.validation import problem
 
 # the register's values: the columns of its layout after uscc and year, and `reporters` (may be left out)
@@ -145,21 +145,8 @@ def check_register(
             continue
         seen[(code, year)] = where["uscc"]
         for f in REGISTER_FIELDS:
-            out.append(
-                StatRow(
-                    key=code,
-                    field=f,
-                    region=region,
-                    year=year,
-                    value=0.0,
-                    unit="",
-                    text=values[f],
-                    flag=flag,
-                    source=v.get("source") or default_source,
-                    method=v.get("method") or "",
-                    location=where.get(f, where["uscc"]),
-                )
-            )
+            location = where.get(f, where["uscc"])
+            out.append(line_row(v, default_source, location, code, f, region, year, 0.0, "", flag, values[f]))
     return out, problems
 
 
@@ -264,18 +251,7 @@ def check_reports(
         seen[ident] = where["value"]
         key = f"{code}/{month:02d}" if monthly else code
         out.append(
-            StatRow(
-                key=key,
-                field=item_code,
-                region=region,
-                year=year,
-                value=value,
-                unit=unit,
-                flag=flag,
-                source=v.get("source") or default_source,
-                method=v.get("method") or "",
-                location=where["value"],
-            )
+            line_row(v, default_source, where["value"], key, item_code, region, year, value, unit, flag)
         )
         if it.role in ("fuel", "electricity", "heat"):
             energy.setdefault((code, year, month), []).append((item_code, canonical))

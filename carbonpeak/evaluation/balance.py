@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -93,58 +93,30 @@ def district_plan_problems(plan: Plan, district: DistrictPlan, *, location: str 
     """Cross-references of a district plan against the city plan; empty when all resolve."""
     loc = location or district.code
     problems: list[Problem] = []
+
+    def fault(path: str, rule: str, value: str, **fields: Any) -> None:
+        problems.append(problem(f"{loc}:{path}", rule, value, **fields))
+
     known = {u.code: u for u in plan.units}
     if district.district in known and known[district.district].kind != "district_government":
-        unit = known[district.district]
-        problems.append(
-            problem(
-                f"{loc}:district",
-                "district.kind",
-                district.district,
-                name_zh=unit.name_zh,
-                district=district.district,
-            )
-        )
+        name_zh = known[district.district].name_zh
+        fault("district", "district.kind", district.district, name_zh=name_zh, district=district.district)
     if district.city_plan != plan.code:
-        problems.append(
-            problem(
-                f"{loc}:city_plan",
-                "district.city_plan",
-                district.city_plan,
-                code=plan.code,
-                city_plan=district.city_plan,
-            )
-        )
+        city_plan = district.city_plan
+        fault("city_plan", "district.city_plan", city_plan, code=plan.code, city_plan=city_plan)
     for i, t in enumerate(district.targets):
-        city = _city_target(plan, t.indicator, t.target_year)
+        city, at, name = _city_target(plan, t.indicator, t.target_year), f"targets[{i}]", t.indicator
         if city is None:
-            problems.append(
-                problem(
-                    f"{loc}:targets[{i}].indicator",
-                    "district.indicator_known",
-                    t.indicator,
-                    target_year=t.target_year,
-                    indicator=t.indicator,
-                )
+            fault(
+                f"{at}.indicator", "district.indicator_known", name, target_year=t.target_year, indicator=name
             )
-            continue
-        if not _same_dimension(t.unit, city.unit):
-            problems.append(
-                problem(
-                    f"{loc}:targets[{i}].unit",
-                    "district.unit_dimension",
-                    t.unit,
-                    unit=t.unit,
-                    city_unit=city.unit,
-                )
-            )
+        elif not _same_dimension(t.unit, city.unit):
+            fault(f"{at}.unit", "district.unit_dimension", t.unit, unit=t.unit, city_unit=city.unit)
     for i, p in enumerate(district.projections):
         try:
             units.lookup(p.unit)
         except InputError:
-            problems.append(
-                problem(f"{loc}:projections[{i}].unit", "district.unit_known", p.unit, unit=p.unit)
-            )
+            fault(f"projections[{i}].unit", "district.unit_known", p.unit, unit=p.unit)
     return problems
 
 

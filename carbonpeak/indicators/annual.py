@@ -115,62 +115,39 @@ def target_checks(
     out: list[TargetCheck] = []
     for kind in CHECK_KINDS:
         given = assigned.get(kind)
+        required: float | None = None
+        achieved: float | None = None
         if given is None and (reduction is None or base_year is None):
-            out.append(
-                _not_assessable(
-                    target,
-                    unit,
-                    year,
-                    kind,
-                    "目标值待省下达，不评价完成率",
-                    "no target value (left to the province)",
-                )
+            why = ("目标值待省下达，不评价完成率", "no target value (left to the province)")
+        elif given is None and base_year is not None and not base_year < year <= target_year:
+            why = (
+                f"{year}年不在目标期{base_year}—{target_year}年内",
+                f"{year} is outside the target period {base_year}–{target_year}",
             )
-            continue
-        if given is None and base_year is not None and not base_year < year <= target_year:
-            out.append(
-                _not_assessable(
-                    target,
-                    unit,
-                    year,
-                    kind,
-                    f"{year}年不在目标期{base_year}—{target_year}年内",
-                    f"{year} is outside the target period {base_year}–{target_year}",
-                )
-            )
-            continue
-        if given is not None:
-            required, basis = given.value, f"assigned: {given.source}"
         else:
-            assert reduction is not None and base_year is not None
-            years = target_year - base_year
-            required = (
-                annual_pace(reduction, years)
-                if kind == "annual"
-                else cumulative_due(reduction, base_year, target_year, year)
-            )
-            basis = "plan_pace"
-        now, before = cumulative.get(year), cumulative.get(year - 1)
-        if year - 1 == base_year:
-            before = 0.0
-        achieved: float | None
-        if kind == "annual":
-            achieved = year_reduction(now, before) if now is not None and before is not None else None
-        else:
-            achieved = now
-        if achieved is None:
-            missing = year if now is None else year - 1
-            out.append(
-                _not_assessable(
-                    target,
-                    unit,
-                    year,
-                    kind,
-                    f"缺少{missing}年观测数据",
-                    f"no observation for {missing}",
-                    required,
+            if given is not None:
+                required, basis = given.value, f"assigned: {given.source}"
+            else:
+                assert reduction is not None and base_year is not None
+                years = target_year - base_year
+                required = (
+                    annual_pace(reduction, years)
+                    if kind == "annual"
+                    else cumulative_due(reduction, base_year, target_year, year)
                 )
-            )
+                basis = "plan_pace"
+            now, before = cumulative.get(year), cumulative.get(year - 1)
+            if year - 1 == base_year:
+                before = 0.0
+            if kind == "annual":
+                achieved = year_reduction(now, before) if now is not None and before is not None else None
+            else:
+                achieved = now
+            if achieved is None:
+                missing = year if now is None else year - 1
+                why = (f"缺少{missing}年观测数据", f"no observation for {missing}")
+        if required is None or achieved is None:
+            out.append(_not_assessable(target, unit, year, kind, *why, required))
             continue
         state: CheckState = "met" if achieved >= required - 1e-9 else "missed"
         out.append(TargetCheck(target, unit, year, kind, state, required, achieved, basis))

@@ -13,17 +13,13 @@ problems name the file, row and column (`observations.csv:12:value`); nothing is
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from pathlib import Path
-
-import numpy as np
 
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.indicators.series import FLAGS, Observations, Series
 from carbonpeak.units import lookup
-from carbonpeak.validation import problem, read_text
+from carbonpeak.validation import csv_rows, problem, read_text
 
 SAMPLE_FILE = Path(__file__).with_name("data") / "sample-observations.csv"
 REQUIRED = ("indicator", "region", "year", "value", "unit", "source")
@@ -38,8 +34,7 @@ def read_observations(path: Path | str) -> Observations:
 
 def parse_observations(text: str, *, name: str = "observations.csv") -> Observations:
     """Observations from CSV text; InputError listing every problem."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
+    header, rows = csv_rows(text)
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in REQUIRED + OPTIONAL]
     problems = [problem(f"{name}:1:{c}", "observations.column_missing", c=c) for c in missing] + [
@@ -48,8 +43,7 @@ def parse_observations(text: str, *, name: str = "observations.csv") -> Observat
     if problems:
         raise InputError(f"{name} does not follow the observations contract", problems)
     points: dict[tuple[str, str], dict[int, tuple[float, str, str, str]]] = {}
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+    for line, row in rows:
         where = f"{name}:{line}"
         parsed = _row(row, where, problems)
         if parsed is None:
@@ -78,16 +72,9 @@ def parse_observations(text: str, *, name: str = "observations.csv") -> Observat
         raise InputError(f"{name} has {len(problems)} problem(s)", problems, message_zh=f"{name} 存在错误")
     series = {}
     for (indicator, region), by_year in points.items():
-        years = sorted(by_year)
-        series[(indicator, region)] = Series(
-            indicator=indicator,
-            region=region,
-            unit=by_year[years[0]][1],
-            years=np.asarray(years, dtype=np.int64),
-            values=np.asarray([by_year[y][0] for y in years], dtype=np.float64),
-            sources=tuple(by_year[y][2] for y in years),
-            flags=tuple(by_year[y][3] for y in years),
-        )
+        unit = by_year[min(by_year)][1]
+        cells = {y: (v, s, f) for y, (v, _, s, f) in by_year.items()}
+        series[(indicator, region)] = Series.of_points(indicator, region, unit, cells)
     return Observations(series)
 
 

@@ -317,21 +317,9 @@ def _assess_reduction(
             latest_year=latest_year,
             explanation=(Explanation("indicators.explain.no_base", {"base_year": base_year}),),
         )
-    assert reduction is not None
     goal = base * (1.0 - target.target_value / 100.0)
-    kind = config.trajectory_of("reduction")
     return _finish(
-        head,
-        config,
-        kind,
-        years,
-        values,
-        base,
-        goal,
-        base_year,
-        target,
-        to_target=lambda v: (1.0 - v / base) * 100.0,
-        latest_out=reduction,
+        head, config, target, years, values, base, goal, base_year, lambda v: (1.0 - v / base) * 100.0
     )
 
 
@@ -366,7 +354,6 @@ def _assess_level(
         elif target.base_year is None and years.size and int(years[0]) < latest_year:
             # the plan states no base: the first observation serves (documented)
             base_year, base = int(years[0]), float(values[0])
-    kind = config.trajectory_of(target.metric)
     if base is None:
         met = _meets(latest_value, goal, target.direction)
         return replace(
@@ -383,19 +370,7 @@ def _assess_level(
                 else Explanation("indicators.explain.no_base", {"base_year": base_year}),
             ),
         )
-    return _finish(
-        head,
-        config,
-        kind,
-        years,
-        values,
-        base,
-        goal,
-        base_year,
-        target,
-        to_target=lambda v: v,
-        latest_out=latest_value,
-    )
+    return _finish(head, config, target, years, values, base, goal, base_year, lambda v: v)
 
 
 def _meets(value: float, goal: float, direction: str) -> bool:
@@ -407,19 +382,19 @@ def _meets(value: float, goal: float, direction: str) -> bool:
 def _finish(
     head: TargetProgress,
     config: StatusConfig,
-    kind: Trajectory,
+    target: Target,
     years: np.ndarray,
     values: np.ndarray,
     base: float,
     goal: float,
     base_year: int,
-    target: Target,
-    *,
     to_target: Callable[[float], float],
-    latest_out: float,
 ) -> TargetProgress:
-    """Progress, rates, expected value and status once base and goal are known (series space)."""
+    """Progress, rates, expected value and status once base and goal are known (series space);
+    `to_target` turns a value of the series into the target's unit (the latest one shown)."""
+    kind = config.trajectory_of(target.metric)
     latest_year, latest = int(years[-1]), float(values[-1])
+    latest_out = float(to_target(latest))
     t_year = target.target_year
     expected = trajectory_value(base, goal, base_year, t_year, latest_year, kind)
     progress = progress_percent(base, goal, latest)

@@ -49,15 +49,22 @@ class Series:
         flag: str = "sample",
     ) -> Series:
         """A series from {year: value} with one source and flag for every point (handy in tests)."""
+        return cls.of_points(indicator, region, unit, {y: (v, source, flag) for y, v in points.items()})
+
+    @classmethod
+    def of_points(
+        cls, indicator: str, region: str, unit: str, points: Mapping[int, tuple[float, str, str]]
+    ) -> Series:
+        """A series from {year: (value, source, flag)}, in the order of the years."""
         years = sorted(points)
         return cls(
             indicator=indicator,
             region=region,
             unit=unit,
             years=np.asarray(years, dtype=np.int64),
-            values=np.asarray([points[y] for y in years], dtype=np.float64),
-            sources=tuple(source for _ in years),
-            flags=tuple(flag for _ in years),
+            values=np.asarray([points[y][0] for y in years], dtype=np.float64),
+            sources=tuple(points[y][1] for y in years),
+            flags=tuple(points[y][2] for y in years),
         )
 
     def value(self, year: int) -> float | None:

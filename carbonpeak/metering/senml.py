@@ -354,13 +354,4 @@ class SenMLFormat:
     """RFC 8428 JSON packs (the default wire format)."""
 
     name = "senml+json"
-
-    def parse(
-        self,
-        data: bytes,
-        meters: Mapping[str, Meter],
-        *,
-        now: float,
-        previous: Mapping[str, tuple[int, float]],
-    ) -> tuple[list[Reading], list[Problem]]:
-        return parse_pack(data, meters, now=now, previous=previous)
+    parse = staticmethod(parse_pack)  # a pack's bytes (or text, or its decoded list) → (readings, problems)

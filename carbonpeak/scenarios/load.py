@@ -297,21 +297,7 @@ def _targets(
             reference = _reference(
                 t.indicator, t.reference_year, spec.base, base, inventory, f"targets[{i}]", problems
             )
-        targets.append(
-            Target(
-                t.id,
-                t.indicator,
-                t.year,
-                t.threshold,
-                t.direction,
-                t.fuel,
-                t.reference_year,
-                reference,
-                t.label_zh,
-                t.label_en,
-                t.source or t.assumption or "",
-            )
-        )
+        targets.append(t.target(reference))
     return targets
 
 

@@ -5,7 +5,8 @@ Map:
     Target, Programme   what a scenario is judged against, and which drivers each programme moves
     Addition            a project added to a scenario (energy by fuel from a start year)
     Scenario            everything a run needs, compiled from a scenario file (scenarios/load.py)
-    Trajectories        the yearly outputs, draws x years
+    DrawSeries          yearly series, years x draws (CO2, energy, GDP, shares)
+    Trajectories        the model's yearly outputs: DrawSeries plus sector means
     project(...)        the model itself: latent normals -> Trajectories (pure NumPy, vectorised)
     base_year_from_inventory(...)   the hook from the inventory engine to a BaseYear
 
@@ -173,8 +174,8 @@ class Scenario:
 
 
 @dataclass
-class Trajectories:
-    """Yearly outputs; every array is years x draws unless noted. CO2 in tCO2, energy in tce, GDP in 万元."""
+class DrawSeries:
+    """Yearly series, years x draws: CO2 in tCO2, energy in tce, GDP in 万元, shares of energy."""
 
     years: np.ndarray
     co2: Array
@@ -182,8 +183,6 @@ class Trajectories:
     gdp: Array
     non_fossil_share: Array
     fuel_share: dict[str, Array]
-    co2_by_sector: Array  # mean over draws, (sectors + process) x years; electricity CO2 allocated by use
-    energy_by_sector: Array  # mean over draws, sectors x years, final energy (tce)
 
     @property
     def co2_intensity(self) -> Array:
@@ -192,6 +191,14 @@ class Trajectories:
     @property
     def energy_intensity(self) -> Array:
         return self.energy / self.gdp
+
+
+@dataclass
+class Trajectories(DrawSeries):
+    """The model's yearly outputs: the series of the projected years and the sector means."""
+
+    co2_by_sector: Array  # mean over draws, (sectors + process) x years; electricity CO2 allocated by use
+    energy_by_sector: Array  # mean over draws, sectors x years, final energy (tce)
 
 
 def expected_driver_keys(base: BaseYear) -> dict[str, Literal["rate", "level"]]:
@@ -421,6 +428,7 @@ def base_year_from_inventory(
 __all__ = [
     "Addition",
     "BaseYear",
+    "DrawSeries",
     "Fuel",
     "LocalFossil",
     "NonFossilTech",

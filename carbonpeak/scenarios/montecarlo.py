@@ -37,7 +37,7 @@ from carbonpeak.scenarios.drivers import (
     uncertain_keys,
 )
 from carbonpeak.scenarios.history import series_at
-from carbonpeak.scenarios.model import Addition, Scenario, Target, Trajectories, project
+from carbonpeak.scenarios.model import Addition, DrawSeries, Scenario, Target, Trajectories, project
 from carbonpeak.scenarios.peak import peak_index
 
 QUANTILES = (5, 25, 50, 75, 95)
@@ -50,18 +50,9 @@ MARGIN = 6.0  # bracket half-width, in standard deviations of a sample quantile'
 
 
 @dataclass
-class Collected:
-    """Per-draw series (years x draws): CO2 (t), energy (tce), GDP (万元), shares.
+class Collected(DrawSeries):
+    """Per-draw series over every year (inventory years first) and sector means (years x sectors)."""
 
-    Sector means are years x sectors.
-    """
-
-    years: np.ndarray
-    co2: Array
-    energy: Array
-    gdp: Array
-    non_fossil_share: Array
-    fuel_share: dict[str, Array]
     co2_by_sector_mean: Array
     energy_by_sector_mean: Array
 
@@ -462,8 +453,8 @@ def _band_series(coll: Collected) -> dict[str, Array]:
         "co2": coll.co2,
         "energy": coll.energy,
         "non_fossil_share": coll.non_fossil_share,
-        "co2_intensity": coll.co2 / coll.gdp,
-        "energy_intensity": coll.energy / coll.gdp,
+        "co2_intensity": coll.co2_intensity,
+        "energy_intensity": coll.energy_intensity,
     }
     for fuel, share in coll.fuel_share.items():
         out[f"{fuel}_share"] = share

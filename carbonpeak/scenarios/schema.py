@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from carbonpeak.scenarios.drivers import Dist
+from carbonpeak.scenarios.model import Indicator, Target
 
 
 class _Strict(BaseModel):
@@ -198,9 +199,7 @@ class CorrelationSpec(_Sourced):
 
 class TargetSpec(_Sourced):
     id: str
-    indicator: Literal[
-        "non_fossil_share", "fuel_share", "energy_intensity_change", "co2_intensity_change", "co2_change"
-    ]
+    indicator: Indicator
     year: int
     threshold: float
     direction: Literal["at_least", "at_most"]
@@ -209,6 +208,11 @@ class TargetSpec(_Sourced):
     reference_value: Quantity | None = None
     label_zh: str = ""
     label_en: str = ""
+
+    def target(self, reference_value: float | None) -> Target:
+        """The model's Target: the same fields, the reference value resolved, provenance in one text."""
+        terms = self.model_dump(exclude={"source", "assumption", "reference_value"})
+        return Target(**terms, reference_value=reference_value, source=self.source or self.assumption or "")
 
 
 class ProgrammeSpec(_Strict):

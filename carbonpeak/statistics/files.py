@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from carbonpeak.accounting import factors
-from carbonpeak.statistics.parse import BALANCE_SHEET
+from carbonpeak.statistics.tables import BALANCE_SHEET
 
 
 def _neutral(v: Any) -> Any:

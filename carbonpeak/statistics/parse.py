@@ -16,46 +16,46 @@ finite number; unit known and convertible to the series' unit (balance: to the f
 accounting.balance.read_balance, which also checks sector and fuel codes); flag one of FLAGS; a row
 given twice; a balance whose supply rows do not match consumption and losses beyond the kind's
 tolerance.
+
+Where the parts live: the file read into rows of text in statistics/tables.py; the energy balance
+checked as a whole in statistics/balance_checks.py; the rows of the enterprise kinds checked by
+enterprise/validate.py, a meter register by metering/register.py, monthly metered energy by
+metering/monthly.py.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from carbonpeak import units
-from carbonpeak.accounting import factors
 from carbonpeak.errors import InputError, Problem
-from carbonpeak.statistics.kinds import LONG_COLUMNS, DataKind
-from carbonpeak.statistics.rows import StatRow, balance_row
-from carbonpeak.validation import column_letter, problem
-
-FLAGS = ("published", "estimated", "sample")
-BALANCE_SHEET = "能源平衡表"
-OPTIONAL = ("flag", "method", "source")
-MAX_ROWS = 200_000
-SUPPLY, LOSS = "supply", "loss"
+from carbonpeak.statistics.balance_checks import balance_problems
+from carbonpeak.statistics.kinds import DataKind
+from carbonpeak.statistics.rows import FLAGS, StatRow, line_row
+from carbonpeak.statistics.tables import (
+    BALANCE_SHEET,
+    cell_location,
+    cell_text,
+    fail,
+    long_rows,
+    read_table,
+    wide_balance,
+)
+from carbonpeak.validation import problem
 
 
 @dataclass(frozen=True)
 class ParsedRecords:
+    """A file of `kind` that passed every check: its rows by year, the file named and its bytes hashed."""
+
     kind: str
     filename: str
     sha256: str
     by_year: dict[int, tuple[StatRow, ...]]
-
-
-def _fail(filename: str, problems: list[Problem]) -> InputError:
-    return InputError(
-        f"{filename}: {len(problems)} problem(s); nothing was stored",
-        problems,
-        message_zh=f"{filename}：发现{len(problems)}个问题，未保存任何数据",
-    )
 
 
 def _records(
@@ -66,7 +66,7 @@ def _records(
     if not rows and not problems:
         problems.append(problem(filename, "data.empty"))
     if problems:
-        raise _fail(filename, problems)
+        raise fail(filename, problems)
     by_year: dict[int, list[StatRow]] = {}
     for r in rows:
         by_year.setdefault(r.year, []).append(r)
@@ -76,175 +76,6 @@ def _records(
         sha256=hashlib.sha256(data).hexdigest(),
         by_year={y: tuple(rs) for y, rs in sorted(by_year.items())},
     )
-
-
-# -- reading bytes into rows of text ----------------------------------------------------------------
-
-
-def _table(data: bytes, filename: str, max_bytes: int) -> tuple[str, list[list[object]]]:
-    """(sheet name, rows of cell values) of a CSV or the first sheet of an XLSX."""
-    from carbonpeak.collection import xlsx_safety as safety
-
-    limits = safety.UploadLimits(max_bytes=max_bytes)
-    problems = safety.bytes_problems(data, filename, limits)
-    if problems:
-        raise _fail(filename, problems)
-    if safety.file_kind(filename) == "csv":
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _fail(
-                filename,
-                [problem(filename, "data.encoding", exc.start)],
-            ) from None
-        return filename, [list(r) for r in csv.reader(io.StringIO(text))]
-    problems = safety.container_problems(data, filename, limits) or safety.part_problems(
-        data, filename, limits
-    )
-    if problems:
-        raise _fail(filename, problems)
-    return _xlsx_table(data, filename)
-
-
-MAX_COLUMNS = 200  # the template has ~40 fuel columns; nothing beyond is read
-
-
-def _xlsx_table(data: bytes, filename: str) -> tuple[str, list[list[object]]]:
-    """The sheet `能源平衡表` if there is one, else the first sheet, streamed (read-only mode) and cut
-    at MAX_ROWS + 2 rows and MAX_COLUMNS columns, so a sheet whose dimension claims a million rows
-    costs no more than its real cells; a formula cell is refused (its value is not what was typed)."""
-    import warnings
-
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many types on a damaged file
-        raise _fail(
-            filename,
-            [problem(filename, "file.unreadable", __name__=type(exc).__name__)],
-        ) from None
-    try:
-        if not wb.sheetnames:
-            raise _fail(filename, [problem(filename, "data.sheet")])
-        name = BALANCE_SHEET if BALANCE_SHEET in wb.sheetnames else wb.sheetnames[0]
-        ws = wb[name]
-        rows: list[list[object]] = []
-        formulas: list[Problem] = []
-        for r, row in enumerate(ws.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS), start=1):
-            values: list[object] = []
-            for c, cell in enumerate(row):
-                if getattr(cell, "data_type", None) == "f":
-                    formulas.append(problem(_loc(name, r, c, filename), "data.formula"))
-                values.append(getattr(cell, "value", None))
-            while values and values[-1] is None:
-                values.pop()
-            rows.append(values)
-        if formulas:
-            raise _fail(filename, formulas)
-        while rows and not rows[-1]:
-            rows.pop()
-        return name, rows
-    finally:
-        wb.close()
-
-
-def _text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def _loc(sheet: str, row: int, col: int, filename: str) -> str:
-    if sheet == filename:  # CSV: file:line:column
-        return f"{filename}:{row}:{col + 1}"
-    return f"{sheet}!{column_letter(col)}{row}"
-
-
-def _long_rows(
-    grid: Sequence[Sequence[object]], sheet: str, filename: str, layout: str
-) -> Iterable[tuple[int, dict[str, str], dict[str, str]]]:
-    """(line, values by column, location by column) of a long-layout table; InputError on headers."""
-    if not grid:
-        raise _fail(filename, [problem(filename, "data.empty")])
-    header = [_text(c) for c in grid[0]]
-    missing = [c for c in LONG_COLUMNS[layout] if c not in header]
-    if missing:
-        raise _fail(
-            filename,
-            [
-                problem(
-                    _loc(sheet, 1, len(header), filename),
-                    "data.column",
-                    c=c,
-                    long_columns_list=", ".join(LONG_COLUMNS[layout]),
-                )
-                for c in missing
-            ],
-        )
-    if len(grid) - 1 > MAX_ROWS:
-        raise _fail(
-            filename,
-            [problem(filename, "data.rows", len(grid) - 1, max_rows=MAX_ROWS)],
-        )
-    cols = {name: j for j, name in enumerate(header) if name}
-    for i, raw in enumerate(grid[1:], start=2):
-        values = {name: _text(raw[j]) if j < len(raw) else "" for name, j in cols.items()}
-        if not any(values.values()):
-            continue
-        yield i, values, {name: _loc(sheet, i, j, filename) for name, j in cols.items()}
-
-
-def _wide_balance(
-    grid: Sequence[Sequence[object]], filename: str, year: int | None, region: str
-) -> Iterable[tuple[int, dict[str, str], dict[str, str]]]:
-    """The template layout as long rows (one per non-blank cell)."""
-    sheet = BALANCE_SHEET
-    if year is None:
-        raise _fail(
-            filename,
-            [problem("--year", "data.year_required")],
-        )
-    if len(grid) < 2 or _text(grid[0][0] if grid[0] else None) != "sector":
-        raise _fail(
-            filename,
-            [problem(f"{sheet}!A1", "data.template")],
-        )
-    fuels = [_text(c) for c in grid[0]]
-    unit_row = [_text(c) for c in grid[1]]
-    for i, raw in enumerate(grid[2:], start=3):
-        sector = _text(raw[0] if raw else None)
-        for j in range(1, len(fuels)):
-            cell = _text(raw[j]) if j < len(raw) else ""
-            if not cell or not fuels[j]:
-                continue
-            where = _loc(sheet, i, j, filename)
-            yield (
-                i,
-                {
-                    "region": region,
-                    "year": str(year),
-                    "sector": sector,
-                    "fuel": fuels[j],
-                    "quantity": cell,
-                    "unit": unit_row[j] if j < len(unit_row) else "",
-                },
-                {
-                    "region": where,
-                    "year": "--year",
-                    "sector": _loc(sheet, i, 0, filename),
-                    "fuel": _loc(sheet, 1, j, filename),
-                    "quantity": where,
-                    "unit": _loc(sheet, 2, j, filename),
-                },
-            )
-
-
-# -- checking ---------------------------------------------------------------------------------------
 
 
 def parse_records(
@@ -266,11 +97,11 @@ def parse_records(
     code → unit of the series the plan's targets read (kinds with `any_target_indicator`).
     `context`: what an enterprise report is checked against (enterprise.validate.Context)."""
     if default_flag not in FLAGS:
-        raise _fail(
+        raise fail(
             filename,
             [problem("--flag", "data.flag", default_flag, flags_list=", ".join(FLAGS))],
         )
-    sheet, grid = _table(data, filename, max_bytes)
+    sheet, grid = read_table(data, filename, max_bytes)
     layout = kind.layout
     if layout in ("register", "enterprise"):
         return _enterprise_records(
@@ -281,9 +112,9 @@ def parse_records(
     if layout == "unit_month":
         return _month_records(kind, filename, data, grid, sheet, default_flag, default_source)
     if layout == "balance" and sheet == BALANCE_SHEET:
-        source_rows = list(_wide_balance(grid, filename, year, region))
+        source_rows = list(wide_balance(grid, filename, year, region))
     else:
-        source_rows = list(_long_rows(grid, sheet, filename, layout))
+        source_rows = list(long_rows(grid, sheet, filename, layout))
     allowed = dict(kind.indicators)
     if kind.any_target_indicator:
         allowed.update(target_indicators or {})
@@ -369,22 +200,11 @@ def parse_records(
                 continue
             seen[ident] = where[value_col]
             rows.append(
-                StatRow(
-                    key=key,
-                    field=field,
-                    region=v["region"],
-                    year=yr,
-                    value=value,
-                    unit=unit,
-                    flag=flag,
-                    source=v.get("source") or default_source,
-                    method=v.get("method") or "",
-                    location=where[value_col],
-                )
+                line_row(v, default_source, where[value_col], key, field, v["region"], yr, value, unit, flag)
             )
             cells.append(where)
     if layout == "balance" and rows:
-        problems += _balance_problems(rows, cells, kind.tolerance)
+        problems += balance_problems(rows, cells, kind.tolerance)
     return _records(kind, filename, data, rows, problems)
 
 
@@ -404,19 +224,19 @@ def _enterprise_records(
     from carbonpeak.enterprise import validate
 
     if kind.layout == "enterprise" and kind.monthly:
-        header = [_text(c) for c in grid[0]] if grid else []
+        header = [cell_text(c) for c in grid[0]] if grid else []
         if grid and "month" not in header:
-            raise _fail(
+            raise fail(
                 filename,
                 [
                     problem(
-                        _loc(sheet, 1, len(header), filename),
+                        cell_location(sheet, 1, len(header), filename),
                         "data.column",
                         text_key="problem.data.column.month",
                     )
                 ],
             )
-    source_rows = list(_long_rows(grid, sheet, filename, kind.layout))
+    source_rows = list(long_rows(grid, sheet, filename, kind.layout))
     if kind.layout == "register":
         rows, problems = validate.check_register(
             source_rows, region, default_flag=default_flag, default_source=default_source
@@ -461,78 +281,6 @@ def _converts(unit: str, target: str) -> bool:
         return False
 
 
-def _balance_problems(rows: list[StatRow], cells: list[Mapping[str, str]], tolerance: float) -> list[Problem]:
-    """Codes and units through accounting.balance.read_balance (its problems re-located to the
-    file's cells); then, for each region-year with supply rows, supply (production + inflow −
-    outflow) against final and transformation use plus losses, in tce, within `tolerance`."""
-    from carbonpeak.accounting.balance import read_balance
-
-    problems: list[Problem] = []
-    try:
-        read_balance(balance_row(r) for r in rows)
-    except InputError as exc:
-        for p in exc.problems:
-            # read_balance names `balance.csv:<line>:<column>`, line 2 = rows[0]
-            try:
-                _, line, column = p.location.rsplit(":", 2)
-                where = cells[int(line) - 2]
-                location = where.get(column) or where.get("quantity") or p.location
-            except (ValueError, IndexError):
-                location = p.location
-            problems.append(Problem(location, p.rule, p.message_zh, p.message_en, p.value, p.severity))
-    if problems:
-        return problems
-    return _supply_use_gap(rows, tolerance)
-
-
-# fuels whose supply is accounted together (primary electricity is delivered as electricity)
-SUPPLY_GROUP = {"primary_electricity": "electricity"}
-
-
-def _supply_use_gap(rows: list[StatRow], tolerance: float) -> list[Problem]:
-    """Per region, year and fuel that has supply rows (PRODUCTION, IMPORT, EXPORT), in the fuel's
-    unit: production + inflow − outflow + transformation output = final use + transformation input
-    + losses, within `tolerance` of the use side. Fuels without supply rows are not checked (a
-    city balance often gives supply for electricity only)."""
-    sectors, fuels = factors.sectors(), factors.fuels()
-    by: dict[tuple[str, int, str], dict[str, float]] = {}
-    for r in rows:
-        sector, fuel = sectors[r.key], fuels.get(r.field)
-        if fuel is None:  # a process product: no energy
-            continue
-        q = float(units.convert(r.value, units.lookup(r.unit).name, fuel.unit))
-        group = SUPPLY_GROUP.get(r.field, r.field)
-        acc = by.setdefault((r.region, r.year, group), {"supply": 0.0, "use": 0.0, "checked": 0.0})
-        if sector.role == SUPPLY:
-            acc["supply"] += -q if r.key == "EXPORT" else q
-            acc["checked"] = 1.0
-        elif q < 0 and sector.role in ("transformation", "transformation_combustion"):
-            acc["supply"] -= q  # a process's output
-        elif sector.role in ("final", "transformation", "transformation_combustion", LOSS):
-            acc["use"] += q
-    problems = []
-    for (region, year, group), acc in sorted(by.items()):
-        if not acc["checked"] or acc["use"] <= 0:
-            continue
-        gap = (acc["supply"] - acc["use"]) / acc["use"]
-        if abs(gap) > tolerance:
-            unit = fuels[group].unit
-            problems.append(
-                problem(
-                    f"{region} {year} {group}",
-                    "data.balance",
-                    f"{gap:+.4f}",
-                    group=group,
-                    acc=acc["supply"],
-                    unit=unit,
-                    acc2=acc["use"],
-                    gap=gap,
-                    tolerance=tolerance,
-                )
-            )
-    return problems
-
-
 def _meter_records(
     kind: DataKind,
     filename: str,
@@ -547,10 +295,10 @@ def _meter_records(
     metering.register.check_register; the year from the `year` column (or --year when blank)."""
     from carbonpeak.metering.register import check_register
 
-    header = [_text(c) for c in grid[0]] if grid else []
+    header = [cell_text(c) for c in grid[0]] if grid else []
     if year is not None and grid and "year" not in header:
         grid = [[*grid[0], "year"], *([*r, str(year)] for r in grid[1:])]
-    listed = list(_long_rows(grid, sheet, filename, "meters"))
+    listed = list(long_rows(grid, sheet, filename, "meters"))
     problems: list[Problem] = []
     years: list[int] = []
     for _line, v, where in listed:
@@ -596,7 +344,7 @@ def _month_records(
     """Monthly energy by unit (layout `unit_month`, metering/monthly.py), one record per year."""
     from carbonpeak.metering.monthly import check_months
 
-    listed = list(_long_rows(grid, sheet, filename, "unit_month"))
+    listed = list(long_rows(grid, sheet, filename, "unit_month"))
     checked, problems = check_months((v, where) for _line, v, where in listed)
     extra = {where["quantity"]: v for _line, v, where in listed}
     for r in checked:
@@ -611,20 +359,11 @@ def _month_records(
                     flags_list=", ".join(FLAGS),
                 )
             )
-    rows = [
-        StatRow(
-            key=r.key,
-            field=r.field,
-            region="",
-            year=r.year,
-            value=r.value,
-            unit=r.unit,
-            flag=extra[r.location].get("flag") or flag,
-            source=extra[r.location].get("source") or source,
-            method=extra[r.location].get("method") or "",
-            location=r.location,
-            text=f"{r.completeness:.6f}",
+    rows = []
+    for r in checked:
+        line = extra[r.location]
+        row_flag, share = line.get("flag") or flag, f"{r.completeness:.6f}"
+        rows.append(
+            line_row(line, source, r.location, r.key, r.field, "", r.year, r.value, r.unit, row_flag, share)
         )
-        for r in checked
-    ]
     return _records(kind, filename, data, rows, problems)

@@ -4,7 +4,10 @@ the checks of the enterprise kinds (enterprise/validate.py) give, and what a pub
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+FLAGS = ("published", "estimated", "sample")  # what a value is: StatRow.flag
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,25 @@ class StatRow:
     method: str
     location: str
     text: str = ""  # a text value (an enterprise register's name, industry …; a meter's attributes)
+
+
+def line_row(
+    line: Mapping[str, str],
+    default_source: str,
+    location: str,
+    key: str,
+    field: str,
+    region: str,
+    year: int,
+    value: float,
+    unit: str,
+    flag: str,
+    text: str = "",
+) -> StatRow:
+    """The StatRow of a value read from one `line` of an import at `location`: its source and method are
+    the line's own if it gives them, else the file's `default_source` and no method."""
+    source, method = line.get("source") or default_source, line.get("method") or ""
+    return StatRow(key, field, region, year, value, unit, flag, source, method, location, text)
 
 
 def balance_row(r: StatRow) -> dict[str, str]:
