@@ -32,8 +32,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from carbonpeak import settings, units
 from carbonpeak.accounting import Inventory, factors, inventory, read_balance
 from carbonpeak.indicators.series import Observations, Series, weakest_flag
@@ -353,7 +351,7 @@ def _from_records(
         value = float(units.convert(r.value, unit, target))
         method = f" ({r.method})" if r.method else ""
         series.setdefault(key, {})[r.year] = (value, lineage + method, r.flag)
-    out = [_series(k[0], k[1], unit_of[k], points) for k, points in series.items()]
+    out = [Series.of_points(k[0], k[1], unit_of[k], points) for k, points in series.items()]
     rows = [dict(b) for b in balance if b["region"] == region]
     if rows:
         out += _inventory_series_of(region, rows)
@@ -380,7 +378,9 @@ def overlay(observations: Observations, rows: Iterable[Mapping[str, Any]]) -> Ob
         value = float(units.convert(float(row["value"]), unit, target))
         flag = str(row.get("flag") or "published")
         points.setdefault(key, {})[int(row["year"])] = (value, str(row.get("source") or ""), flag)
-    return Observations({k: _series(k[0], k[1], unit_of[k], by_year) for k, by_year in points.items()})
+    return Observations(
+        {k: Series.of_points(k[0], k[1], unit_of[k], by_year) for k, by_year in points.items()}
+    )
 
 
 # --- observations ---------------------------------------------------------------------------------
@@ -393,19 +393,6 @@ def _observations(region: str, files: DataSetFiles, _stamp: tuple[int, ...]) -> 
     series += _inventory_series(region, files.balance)
     series += _plan_indicators(region, files)
     return Observations({(s.indicator, s.region): s for s in series if len(s)})
-
-
-def _series(indicator: str, region: str, unit: str, by_year: Mapping[int, tuple[float, str, str]]) -> Series:
-    years = sorted(by_year)
-    return Series(
-        indicator=indicator,
-        region=region,
-        unit=unit,
-        years=np.asarray(years, dtype=np.int64),
-        values=np.asarray([by_year[y][0] for y in years], dtype=np.float64),
-        sources=tuple(by_year[y][1] for y in years),
-        flags=tuple(by_year[y][2] for y in years),
-    )
 
 
 def _comparable(region: str) -> list[Series]:
@@ -433,7 +420,7 @@ def _comparable(region: str) -> list[Series]:
             )
             by["gdp_index"][o.year] = (100.0 + o.value, o.source + note, "estimated" if old else o.flag)
     units_ = {"gdp_current": "亿元", "gdp_index": "上年=100", "population": "万人"}
-    return [_series(code, region, units_[code], points) for code, points in by.items() if points]
+    return [Series.of_points(code, region, units_[code], points) for code, points in by.items() if points]
 
 
 @lru_cache(maxsize=2)
@@ -530,7 +517,11 @@ def _totals_series(
             flag,
         )
     units_ = {"co2_total": "万tCO2"}
-    return [_series(code, region, units_.get(code, "万tce"), points) for code, points in by.items() if points]
+    return [
+        Series.of_points(code, region, units_.get(code, "万tce"), points)
+        for code, points in by.items()
+        if points
+    ]
 
 
 def _plan_indicators(region: str, files: DataSetFiles) -> list[Series]:
@@ -545,7 +536,7 @@ def _plan_indicators(region: str, files: DataSetFiles) -> list[Series]:
         unit_of.setdefault(key, units.lookup(r["unit"]).name)
         value = float(units.convert(float(r["value"]), units.lookup(r["unit"]).name, unit_of[key]))
         by.setdefault(key, {})[int(r["year"])] = (value, r["source"], r.get("flag") or "sample")
-    return [_series(k[0], k[1], unit_of[k], points) for k, points in by.items()]
+    return [Series.of_points(k[0], k[1], unit_of[k], points) for k, points in by.items()]
 
 
 def _csv_rows(*paths: Path) -> list[dict[str, str]]:
