@@ -13,6 +13,9 @@ from the catalogue (`validation.*` in carbonpeak/i18n/catalogue/validation.yaml)
     validated(model, data, area, …)    the model instance, or InputError listing every problem
     finite_number(text)                a cell's number, None when it is not a finite number
     column_letter(n)                   the spreadsheet's name of the 0-based column n (0 → A, 26 → AA)
+    FirstSeen(rule).again(key, at, …)  a table's second row of one key: the Problem naming the first
+    TableRow                           a row as the table checks take it: (line, cells by column,
+                                       each cell's location by column)
 
 A location names what a person can open: the file (its name only, no folders it sits in) and the
 path inside it (`programmes[2].tasks[4].lead_units[0]`); a form's fields are named as the form
@@ -24,9 +27,9 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -36,7 +39,9 @@ from carbonpeak.errors import InputError, Problem
 from carbonpeak.i18n import catalogue, t
 
 M = TypeVar("M", bound=BaseModel)
+K = TypeVar("K")
 Loc = tuple[int | str, ...]
+TableRow = tuple[int, Mapping[str, str], Mapping[str, str]]  # (line, cells by column, locations by column)
 
 
 def problem(
@@ -143,6 +148,22 @@ def column_letter(n: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+class FirstSeen(Generic[K]):
+    """Where each key of a table was first seen. `again(key, at)`: None the first time (the key is
+    recorded at `at`); after that the Problem `rule` at `at`, naming the first place (`{seen}`)."""
+
+    def __init__(self, rule: str = "data.duplicate", *, text_key: str | None = None) -> None:
+        self.rule, self.text_key = rule, text_key
+        self._at: dict[K, str] = {}
+
+    def again(self, key: K, at: str, value: object = None) -> Problem | None:
+        first = self._at.get(key)
+        if first is None:
+            self._at[key] = at
+            return None
+        return problem(at, self.rule, value, text_key=self.text_key, seen=first)
 
 
 def read_text(path: Path, area: str, *, rule: str | None = None, error: type[InputError] = InputError) -> str:

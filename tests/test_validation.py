@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from carbonpeak.errors import InputError
 from carbonpeak.validation import (
+    FirstSeen,
     column_letter,
     finite_number,
     path_of,
@@ -100,3 +101,15 @@ def test_column_letters_as_a_spreadsheet_names_them():
         "ZZ",
         "AAA",
     ]
+
+
+def test_the_second_row_of_a_key_is_a_problem_naming_the_first_and_a_third_names_the_first_too():
+    seen: FirstSeen[tuple[str, int]] = FirstSeen("metering.duplicate")
+    assert seen.again(("a", 1), "f.csv:2:value") is None
+    assert seen.again(("b", 1), "f.csv:3:value") is None
+    twice = seen.again(("a", 1), "f.csv:4:value", "M1")
+    assert twice is not None
+    assert (twice.location, twice.rule, twice.value) == ("f.csv:4:value", "metering.duplicate", "M1")
+    assert "f.csv:2:value" in twice.message_zh and "f.csv:2:value" in twice.message_en
+    third = seen.again(("a", 1), "f.csv:5:value")
+    assert third is not None and "f.csv:2:value" in third.message_en

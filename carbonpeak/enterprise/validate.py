@@ -34,7 +34,7 @@ from carbonpeak.enterprise.uscc import uscc_error
 from carbonpeak.errors import Problem
 from carbonpeak.statistics.kinds import LONG_COLUMNS
 from carbonpeak.statistics.rows import StatRow, line_row
-from carbonpeak.validation import problem
+from carbonpeak.validation import FirstSeen, TableRow, problem
 
 # the register's values: the columns of its layout after uscc and year, and `reporters` (may be left out)
 REGISTER_FIELDS = (*(c for c in LONG_COLUMNS["register"] if c not in ("uscc", "year")), "reporters")
@@ -92,7 +92,7 @@ def _uscc(v: Mapping[str, str], where: Mapping[str, str], problems: list[Problem
 
 
 def check_register(
-    rows: Iterable[tuple[int, Mapping[str, str], Mapping[str, str]]],
+    rows: Iterable[TableRow],
     region: str,
     *,
     default_flag: str = "published",
@@ -100,7 +100,7 @@ def check_register(
 ) -> tuple[list[StatRow], list[Problem]]:
     out: list[StatRow] = []
     problems: list[Problem] = []
-    seen: dict[tuple[str, int], str] = {}
+    seen: FirstSeen[tuple[str, int]] = FirstSeen(text_key="problem.data.duplicate.enterprise")
     for _line, v, where in rows:
         n = len(problems)
         code, year = _uscc(v, where, problems), _year(v, where, problems)
@@ -133,17 +133,9 @@ def check_register(
             )
         if len(problems) > n or code is None or year is None or flag is None:
             continue
-        if (code, year) in seen:
-            problems.append(
-                problem(
-                    where["uscc"],
-                    "data.duplicate",
-                    text_key="problem.data.duplicate.enterprise",
-                    seen=seen[(code, year)],
-                )
-            )
+        if twice := seen.again((code, year), where["uscc"]):
+            problems.append(twice)
             continue
-        seen[(code, year)] = where["uscc"]
         for f in REGISTER_FIELDS:
             location = where.get(f, where["uscc"])
             out.append(line_row(v, default_source, location, code, f, region, year, 0.0, "", flag, values[f]))
@@ -155,7 +147,7 @@ NON_NEGATIVE = (*ENERGY, "process", "ets", "output")
 
 
 def check_reports(
-    rows: Iterable[tuple[int, Mapping[str, str], Mapping[str, str]]],
+    rows: Iterable[TableRow],
     region: str,
     *,
     monthly: bool,
@@ -167,7 +159,7 @@ def check_reports(
     catalogue = accounts.items()
     out: list[StatRow] = []
     problems: list[Problem] = []
-    seen: dict[tuple[str, int, int, str], str] = {}
+    seen: FirstSeen[tuple[str, int, int, str]] = FirstSeen()
     energy: dict[tuple[str, int, int], list[tuple[str, float]]] = {}  # canonical quantities per month
     first_cell: dict[tuple[str, int, int], str] = {}
     for _line, v, where in rows:
@@ -245,10 +237,9 @@ def check_reports(
         if len(problems) > n or code is None or year is None or flag is None or it is None:
             continue
         ident = (code, year, month, item_code)
-        if ident in seen:
-            problems.append(problem(where["value"], "data.duplicate", seen=seen[ident]))
+        if twice := seen.again(ident, where["value"]):
+            problems.append(twice)
             continue
-        seen[ident] = where["value"]
         key = f"{code}/{month:02d}" if monthly else code
         out.append(
             line_row(v, default_source, where["value"], key, item_code, region, year, value, unit, flag)

@@ -9,12 +9,12 @@ and it is reviewed and published like every other record. Nothing here reads a f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from carbonpeak.errors import Problem
 from carbonpeak.metering.register import energy_unit_fault, valid_uscc
-from carbonpeak.validation import finite_number, problem
+from carbonpeak.validation import FirstSeen, TableRow, finite_number, problem
 
 COLUMNS = ("uscc", "energy_kind", "month", "quantity", "unit", "completeness")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -33,13 +33,11 @@ class MonthRow:
     location: str
 
 
-def check_months(
-    rows: Iterable[tuple[Mapping[str, str], Mapping[str, str]]],
-) -> tuple[list[MonthRow], list[Problem]]:
+def check_months(rows: Iterable[TableRow]) -> tuple[list[MonthRow], list[Problem]]:
     out: list[MonthRow] = []
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], str] = {}
-    for v, where in rows:
+    seen: FirstSeen[tuple[str, str]] = FirstSeen()
+    for _line, v, where in rows:
         bad: list[Problem] = []
         if not valid_uscc(v["uscc"]):
             bad.append(problem(where["uscc"], "metering.uscc", v["uscc"]))
@@ -59,10 +57,9 @@ def check_months(
             problems += bad
             continue
         ident = (v["uscc"], f"{kind}:{v['month']}")
-        if ident in seen:
-            problems.append(problem(where["quantity"], "data.duplicate", seen=seen[ident]))
+        if twice := seen.again(ident, where["quantity"]):
+            problems.append(twice)
             continue
-        seen[ident] = where["quantity"]
         assert m is not None and q is not None and c is not None
         out.append(MonthRow(v["uscc"], ident[1], int(m.group(1)), q, v["unit"], c, where["quantity"]))
     return out, problems

@@ -17,12 +17,12 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from carbonpeak.errors import Problem
-from carbonpeak.validation import finite_number, problem
+from carbonpeak.validation import FirstSeen, TableRow, finite_number, problem
 
 COLUMNS = (
     "uscc",
@@ -126,15 +126,13 @@ class RegisterRow:
     location: str
 
 
-def check_register(
-    rows: Iterable[tuple[Mapping[str, str], Mapping[str, str]]],
-) -> tuple[list[RegisterRow], list[Problem]]:
+def check_register(rows: Iterable[TableRow]) -> tuple[list[RegisterRow], list[Problem]]:
     """(values by column, location by column) rows → register rows, or every problem found."""
     out: list[RegisterRow] = []
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
+    seen: FirstSeen[str] = FirstSeen("metering.duplicate")
     names: dict[str, str] = {}  # uscc → unit name (one name per unit)
-    for v, where in rows:
+    for _line, v, where in rows:
         bad: list[Problem] = []
 
         def fail(col: str, rule: str, **fields: Any) -> None:
@@ -182,12 +180,11 @@ def check_register(
             fail("calibration_due", "metering.calibration")
             due = dt.date.min
         key = f"{uscc}/{v['meter']}"
-        if not bad and key in seen:
-            fail("meter", "metering.duplicate", seen=seen[key])
+        if not bad and (twice := seen.again(key, where.get("meter", "meter"), v.get("meter") or None)):
+            bad.append(twice)
         if bad:
             problems += bad
             continue
-        seen[key] = where.get("meter", "")
         attrs = {
             "unit_name": v["unit_name"],
             "industry": v["industry"],

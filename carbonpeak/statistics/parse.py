@@ -45,7 +45,7 @@ from carbonpeak.statistics.tables import (
     read_table,
     wide_balance,
 )
-from carbonpeak.validation import problem
+from carbonpeak.validation import FirstSeen, problem
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def parse_records(
     problems: list[Problem] = []
     rows: list[StatRow] = []
     cells: list[Mapping[str, str]] = []  # the location of every column of each row
-    seen: dict[tuple[str, str, str, int], str] = {}
+    seen: FirstSeen[tuple[str, str, str, int]] = FirstSeen()
     value_col = "quantity" if layout == "balance" else "value"
     for _line, v, where in source_rows:
         ok = True
@@ -195,10 +195,9 @@ def parse_records(
                 ok = False
         if ok:
             ident = (key, field, v["region"], yr)
-            if ident in seen:
-                problems.append(problem(where[value_col], "data.duplicate", seen=seen[ident]))
+            if twice := seen.again(ident, where[value_col]):
+                problems.append(twice)
                 continue
-            seen[ident] = where[value_col]
             rows.append(
                 line_row(v, default_source, where[value_col], key, field, v["region"], yr, value, unit, flag)
             )
@@ -310,7 +309,7 @@ def _meter_records(
             problems.append(problem(where["year"], "data.year", year=v["year"]))
             yr = 0
         years.append(yr)
-    checked, more = check_register((v, where) for _line, v, where in listed)
+    checked, more = check_register(listed)
     problems += more
     by_loc = {where["meter"]: yr for (_line, _v, where), yr in zip(listed, years, strict=True)}
     rows = [
@@ -345,7 +344,7 @@ def _month_records(
     from carbonpeak.metering.monthly import check_months
 
     listed = list(long_rows(grid, sheet, filename, "unit_month"))
-    checked, problems = check_months((v, where) for _line, v, where in listed)
+    checked, problems = check_months(listed)
     extra = {where["quantity"]: v for _line, v, where in listed}
     for r in checked:
         f = extra[r.location].get("flag") or flag

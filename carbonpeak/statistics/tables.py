@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from carbonpeak.errors import InputError, Problem
 from carbonpeak.statistics.kinds import LONG_COLUMNS
-from carbonpeak.validation import column_letter, problem
+from carbonpeak.validation import TableRow, column_letter, problem
 
 BALANCE_SHEET = "能源平衡表"
 MAX_ROWS = 200_000
@@ -117,9 +117,7 @@ def cell_location(sheet: str, row: int, col: int, filename: str) -> str:
     return f"{sheet}!{column_letter(col)}{row}"
 
 
-def long_rows(
-    grid: Sequence[Sequence[object]], sheet: str, filename: str, layout: str
-) -> Iterable[tuple[int, dict[str, str], dict[str, str]]]:
+def long_rows(grid: Sequence[Sequence[object]], sheet: str, filename: str, layout: str) -> Iterable[TableRow]:
     """(line, values by column, location by column) of a long-layout table; InputError on headers."""
     if not grid:
         raise fail(filename, [problem(filename, "data.empty")])
@@ -153,7 +151,7 @@ def long_rows(
 
 def wide_balance(
     grid: Sequence[Sequence[object]], filename: str, year: int | None, region: str
-) -> Iterable[tuple[int, dict[str, str], dict[str, str]]]:
+) -> Iterable[TableRow]:
     """The template layout as long rows (one per non-blank cell)."""
     sheet = BALANCE_SHEET
     if year is None:

@@ -37,7 +37,7 @@ def register():
     from carbonpeak.metering.register import check_register, meter_of
 
     rows, problems = check_register(
-        (d, {k: f"r.csv:{i}:{k}" for k in d}) for i, d in enumerate(register_dicts(), 2)
+        (i, d, {k: f"r.csv:{i}:{k}" for k in d}) for i, d in enumerate(register_dicts(), 2)
     )
     assert problems == []
     meters = [meter_of(r.key, r.value, r.unit, r.region, r.text) for r in rows]

@@ -14,10 +14,12 @@ Every figure is services/enterprise.py's (one computation per data set); labels 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from carbonpeak.enterprise.ets import Compliance
 from carbonpeak.enterprise.industries import industries
 from carbonpeak.enterprise.scheme import load_scheme
 from carbonpeak.indicators.series import weakest_flag
@@ -68,6 +70,8 @@ class LeagueRow(BaseModel):
 
 
 class EtsLine(BaseModel):
+    """An enterprise's ETS compliance in one period (enterprise/ets.Compliance) with its names."""
+
     uscc: str
     name_zh: str
     name_en: str
@@ -78,6 +82,10 @@ class EtsLine(BaseModel):
     surplus_t: float
     status: str
     flag: str
+
+    @classmethod
+    def of(cls, c: Compliance, name_zh: str, name_en: str) -> EtsLine:
+        return cls(name_zh=name_zh, name_en=name_en, **asdict(c))
 
 
 class EfficiencyLine(BaseModel):
@@ -241,22 +249,7 @@ def enterprises_page(
     scheme = load_scheme(SCHEME)
     rows = ent.grades(db, year, scheme=SCHEME)
     names = {u: (e.name_zh, e.name_en) for u, e in b.register.items()}
-    ets_rows = [
-        EtsLine(
-            uscc=c.uscc,
-            name_zh=names[c.uscc][0],
-            name_en=names[c.uscc][1],
-            period=c.period,
-            allocated_t=c.allocated_t,
-            verified_t=c.verified_t,
-            surrendered_t=c.surrendered_t,
-            surplus_t=c.surplus_t,
-            status=c.status,
-            flag=c.flag,
-        )
-        for c in ent.ets_status(db)
-        if c.uscc in names
-    ]
+    ets_rows = [EtsLine.of(c, *names[c.uscc]) for c in ent.ets_status(db) if c.uscc in names]
     eff = _efficiency_lines(db, year, names)
     from carbonpeak.services.dataset import versions
 
@@ -401,22 +394,7 @@ def enterprise_page(
                     page.monthly.append(MonthPoint(month=m, co2_t=r.co2_t, grade=r.grade))
         names = {uscc: (e.name_zh, e.name_en)}
         page.efficiency = _efficiency_lines(db, year, names)
-    page.ets = [
-        EtsLine(
-            uscc=c.uscc,
-            name_zh=e.name_zh,
-            name_en=e.name_en,
-            period=c.period,
-            allocated_t=c.allocated_t,
-            verified_t=c.verified_t,
-            surrendered_t=c.surrendered_t,
-            surplus_t=c.surplus_t,
-            status=c.status,
-            flag=c.flag,
-        )
-        for c in ent.ets_status(db)
-        if c.uscc == uscc
-    ]
+    page.ets = [EtsLine.of(c, e.name_zh, e.name_en) for c in ent.ets_status(db) if c.uscc == uscc]
     flags += [r.flag for r in page.ets] + [r.flag for r in page.efficiency]
     page.flag = weakest_flag(flags)
     return page

@@ -37,7 +37,7 @@ from carbonpeak.services.pages.snapshot_cache import per_snapshot
 from carbonpeak.settings import Settings
 from carbonpeak.store.db import Database
 from carbonpeak.supervision import progress as progress_rule
-from carbonpeak.supervision.projects import capacity_rollup
+from carbonpeak.supervision.projects import CapacityRollup, capacity_rollup
 
 STATUS_ORDER = progress_rule.STATUS_ORDER
 
@@ -330,22 +330,6 @@ class ProjectRow(BaseModel):
     source: SourceRef
 
 
-class TargetCapacity(BaseModel):
-    """Capacity of the projects serving a target, in the target's unit (supervision's roll-up rule)."""
-
-    target: str
-    name_zh: str
-    name_en: str
-    target_year: int
-    target_value: float | None
-    unit: str
-    planned: float
-    in_operation: float
-    projects: int
-    projects_in_operation: int
-    projects_unquantified: int
-
-
 class ProjectsPage(PageBase):
     total: int = 0
     projects: list[ProjectRow] = Field(default_factory=list)
@@ -353,7 +337,7 @@ class ProjectsPage(PageBase):
     categories: list[CountRow] = Field(default_factory=list)
     targets: list[CountRow] = Field(default_factory=list)
     statuses: list[CountRow] = Field(default_factory=list)
-    totals: list[TargetCapacity] = Field(default_factory=list)  # of the projects shown
+    totals: list[CapacityRollup] = Field(default_factory=list)  # of the projects shown, in each target's unit
     shown_categories: list[CountRow] = Field(default_factory=list)  # of the projects shown
     units: list[Named] = Field(default_factory=list)  # units that report on some project
     filters: dict[str, str | None] = Field(default_factory=dict)
@@ -428,10 +412,7 @@ def _projects_page(
         )
     _sort_projects(rows, sort)
     shown_plan = plan.model_copy(update={"key_projects": kept})
-    totals = []
-    for r in capacity_rollup(shown_plan, sup.projects):
-        if not target or r.target == target:
-            totals.append(TargetCapacity(**{k: getattr(r, k) for k in TargetCapacity.model_fields}))
+    totals = [r for r in capacity_rollup(shown_plan, sup.projects) if not target or r.target == target]
     return ProjectsPage(
         missing=[] if sup.projects else ["supervision"],
         flag=sup.flag if sup.projects else None,
