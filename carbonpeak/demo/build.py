@@ -39,20 +39,24 @@ class Observation:
 
 
 @cache
-def assumptions() -> dict[str, Any]:
-    return yaml.safe_load((DATA_DIR / "assumptions.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+def assumptions(folder: Path = DATA_DIR) -> dict[str, Any]:
+    """The demo model's assumptions (`assumptions.yaml` of the data set `folder`)."""
+    return yaml.safe_load((folder / "assumptions.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 @cache
-def published() -> tuple[dict[str, str], ...]:
-    with (DATA_DIR / "published.csv").open(encoding="utf-8") as f:
+def published(folder: Path = DATA_DIR) -> tuple[dict[str, str], ...]:
+    """The published figures the model starts from (`published.csv` of the data set `folder`)."""
+    with (folder / "published.csv").open(encoding="utf-8") as f:
         return tuple(csv.DictReader(f))
 
 
-def _series(indicator: str, region: str = "jinan") -> dict[int, tuple[float, dict[str, str]]]:
+def _series(
+    indicator: str, region: str = "jinan", folder: Path = DATA_DIR
+) -> dict[int, tuple[float, dict[str, str]]]:
     return {
         int(r["year"]): (float(r["value"]), r)
-        for r in published()
+        for r in published(folder)
         if r["indicator"] == indicator and r["region"] == region
     }
 
@@ -91,17 +95,17 @@ def _step(values: Mapping[int, float], year: int) -> float:
     return values[keys[-1]] if keys else values[min(values)]
 
 
-def years() -> list[int]:
-    first, last = assumptions()["years"]
+def years(folder: Path = DATA_DIR) -> list[int]:
+    first, last = assumptions(folder)["years"]
     return list(range(int(first), int(last) + 1))
 
 
-def gdp_index(base_year: int = 2020) -> dict[int, float]:
+def gdp_index(base_year: int = 2020, folder: Path = DATA_DIR) -> dict[int, float]:
     """Constant-price GDP index on the current boundary (base_year = 1), chained from published
     real growth rates: I(t) = I(t-1)·(1 + g(t)/100). Before 2019 the old city's growth is applied
     to the whole of today's city (the Laiwu part is assumed to have grown alike)."""
-    growth = {y: v for y, (v, _) in _series("gdp_growth").items()}
-    ys = years()
+    growth = {y: v for y, (v, _) in _series("gdp_growth", folder=folder).items()}
+    ys = years(folder)
     index = {base_year: 1.0}
     for y in range(base_year + 1, ys[-1] + 1):
         index[y] = index[y - 1] * (1 + growth[y] / 100)
@@ -110,7 +114,7 @@ def gdp_index(base_year: int = 2020) -> dict[int, float]:
     return index
 
 
-def comparable_observations() -> list[Observation]:
+def comparable_observations(folder: Path = DATA_DIR) -> list[Observation]:
     """GDP (current prices), GDP index and population on today's boundary, 2005–2024.
 
     From 2019 on: the published figures. Before 2019 (the old boundary, without 莱芜区 and 钢城区):
@@ -119,16 +123,16 @@ def comparable_observations() -> list[Observation]:
     assumed for 2019; k_pop = POP_2019 / (POP_old_2018 · 1.005). Missing old-boundary population
     years are interpolated geometrically. These rows are flagged `estimated`.
     """
-    gdp = _series("gdp")
-    growth = _series("gdp_growth")
-    pop = _series("population")
+    gdp = _series("gdp", folder=folder)
+    growth = _series("gdp_growth", folder=folder)
+    pop = _series("population", folder=folder)
     out: list[Observation] = []
     k_gdp = gdp[2019][0] / (gdp[2018][0] * (1 + growth[2019][0] / 100) * 1.015)
     pop_old = {y: v for y, (v, r) in pop.items() if r["boundary"] == "pre2019"}
     k_pop = pop[2019][0] / (pop_old[2018] * 1.005)
-    index = gdp_index()
+    index = gdp_index(folder=folder)
     link = "link factor joining the pre-2019 boundary to today's (see carbonpeak/demo/README.md)"
-    for y in years():
+    for y in years(folder):
         if y >= 2019:
             v, r = gdp[y]
             out.append(Observation("gdp", "jinan", y, v, "亿元", "published", "", r["source"]))

@@ -389,23 +389,24 @@ def overlay(observations: Observations, rows: Iterable[Mapping[str, Any]]) -> Ob
 @lru_cache(maxsize=4)
 def _observations(region: str, files: DataSetFiles, _stamp: tuple[int, ...]) -> Observations:
     series: list[Series] = []
-    series += _comparable(region)
+    series += _comparable(region, files.folder)
     series += _inventory_series(region, files.balance)
     series += _plan_indicators(region, files)
     return Observations({(s.indicator, s.region): s for s in series if len(s)})
 
 
-def _comparable(region: str) -> list[Series]:
-    """gdp_current (亿元), gdp_index (上年=100) and population (万人) on today's boundary."""
+def _comparable(region: str, folder: Path) -> list[Series]:
+    """gdp_current (亿元), gdp_index (上年=100) and population (万人) on today's boundary, by the demo
+    model (carbonpeak/demo/build.py) from `published.csv` of the data set `folder`."""
     from carbonpeak.demo import build
 
     by: dict[str, dict[int, tuple[float, str, str]]] = {"gdp_current": {}, "gdp_index": {}, "population": {}}
     boundary = {
         int(r["year"]): r["boundary"]
-        for r in build.published()
+        for r in build.published(folder)
         if r["indicator"] == "gdp_growth" and r["region"] == region
     }
-    for o in build.comparable_observations():
+    for o in build.comparable_observations(folder):
         if o.region != region:
             continue
         source = o.source + (f" ({o.method})" if o.method else "")

@@ -355,9 +355,10 @@ def inventory_history(
                 _STORE_HISTORY.clear()
             _STORE_HISTORY[key] = found
         return found
-    path = Path(balance_file) if balance_file else ((data and data.files) or files_of(None)).balance
+    files = (data and data.files) or files_of(None)
+    path = Path(balance_file) if balance_file else files.balance
     if population is None and gdp_index is None and gdp_current is None:
-        population, gdp_index, gdp_current = _demo_observations()
+        population, gdp_index, gdp_current = _demo_observations(files.folder)
     return _history(
         str(path.resolve()),
         path.stat().st_mtime_ns,
@@ -407,13 +408,15 @@ def _frozen(m: Mapping[int, float] | None) -> tuple[tuple[int, float], ...]:
     return tuple(sorted((m or {}).items()))
 
 
-def _demo_observations() -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+def _demo_observations(folder: Path) -> tuple[dict[int, float], dict[int, float], dict[int, float]]:
+    """Population (persons), the GDP index (2020 = 1) and current GDP (万元) of the demo model
+    (carbonpeak/demo/build.py) from the data set `folder`."""
     from carbonpeak.demo.build import comparable_observations
 
     pop: dict[int, float] = {}
     idx: dict[int, float] = {}
     cur: dict[int, float] = {}
-    for o in comparable_observations():
+    for o in comparable_observations(folder):
         if o.indicator == "population":
             pop[o.year] = float(units.convert(o.value, o.unit, "人"))
         elif o.indicator == "gdp_index_2020":

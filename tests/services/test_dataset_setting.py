@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from carbonpeak.cli import main
 from carbonpeak.errors import InputError
 from carbonpeak.i18n import t
-from carbonpeak.services import budget, dataset
+from carbonpeak.services import budget, dataset, projection
 from carbonpeak.settings import DEFAULT_DATASET_DIR, Settings, current
 from carbonpeak.store.db import Database
 
@@ -28,8 +28,8 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def changed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the packaged data set with PV capacity 2024, one balance row of 2024 and the city's
-    primary-sector electricity of January 2024 changed."""
+    """A copy of the packaged data set with PV capacity 2024, one balance row of 2024, the city's
+    primary-sector electricity of January 2024 and its published population of 2024 changed."""
     folder = tmp_path_factory.mktemp("dataset") / "data"
     shutil.copytree(DEFAULT_DATASET_DIR, folder)
     rows = (folder / "indicators.csv").read_text(encoding="utf-8").splitlines()
@@ -42,6 +42,9 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     monthly = (folder / "electricity-monthly.csv").read_text(encoding="utf-8").splitlines()
     jan = next(r for r in monthly if r.startswith(f"electricity_primary,{REGION},2024,1,"))
     _replace(folder / "electricity-monthly.csv", jan + "\n", _with_value(jan, 4, "77.7") + "\n")
+    published = (folder / "published.csv").read_text(encoding="utf-8").splitlines()
+    pop = next(r for r in published if r.startswith(f"population,{REGION},current,2024,"))
+    _replace(folder / "published.csv", pop + "\n", _with_value(pop, 4, "1111.1") + "\n")
     return folder
 
 
@@ -82,6 +85,13 @@ def test_the_fallback_reads_the_folder_of_the_setting(monkeypatch: pytest.Monkey
     assert co2.value(2023) == base.value(2023)
     inv = dataset.current_inventory(copy)
     assert inv is not None and inv.rows != dataset.current_inventory(packaged).rows
+    pop = dataset.dataset_observations(database=copy).get("population", REGION)
+    assert pop is not None and pop.value(2024) == pytest.approx(1111.1)  # the demo model reads the folder
+    assert dataset.dataset_observations(database=packaged).get("population", REGION).value(2024) != 1111.1
+    history = projection.inventory_history(data=dataset.current(copy), region=REGION)
+    packaged_history = projection.inventory_history(data=dataset.current(packaged), region=REGION)
+    assert history.records[2024].population == pytest.approx(1111.1e4)  # persons
+    assert packaged_history.records[2024].population != pytest.approx(1111.1e4)
     el = budget.fast_data(copy)["electricity"][REGION]["primary"][2024]
     assert el[0] == pytest.approx(77.7)
     assert budget.fast_data(packaged)["electricity"][REGION]["primary"][2024][0] != pytest.approx(77.7)
