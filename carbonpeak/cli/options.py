@@ -101,7 +101,7 @@ def settings() -> Settings:
 @contextmanager
 def store_database(store: bool) -> Iterator[Database | None]:
     """With `--store`: the settings' initialised database, disposed of when the block ends; else None
-    (the command reads the packaged demo files)."""
+    (the command reads the files of the settings' data set folder, CARBONPEAK_DATASET)."""
     if not store:
         yield None
         return
