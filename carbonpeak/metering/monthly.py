@@ -10,31 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from carbonpeak.errors import Problem
 from carbonpeak.metering.register import energy_unit_fault, valid_uscc
+from carbonpeak.statistics.rows import FLAGS, StatRow, line_row
 from carbonpeak.validation import FirstSeen, TableRow, finite_number, problem
 
-COLUMNS = ("uscc", "energy_kind", "month", "quantity", "unit", "completeness")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
-@dataclass(frozen=True)
-class MonthRow:
-    """key = uscc, field = `<energy_kind>:<YYYY-MM>`, the quantity in the kind's unit."""
-
-    key: str
-    field: str
-    year: int
-    value: float
-    unit: str
-    completeness: float
-    location: str
-
-
-def check_months(rows: Iterable[TableRow]) -> tuple[list[MonthRow], list[Problem]]:
-    out: list[MonthRow] = []
+def check_months(rows: Iterable[TableRow], *, flag: str, source: str) -> tuple[list[StatRow], list[Problem]]:
+    """The checked rows as the data spine stores them: key the USCC, field `<energy_kind>:<YYYY-MM>`,
+    the quantity in the kind's unit, the completeness (0–1) as the row's text; `flag` and `source` for
+    rows that do not give their own."""
+    out: list[StatRow] = []
     problems: list[Problem] = []
     seen: FirstSeen[tuple[str, str]] = FirstSeen()
     for _line, v, where in rows:
@@ -61,5 +50,21 @@ def check_months(rows: Iterable[TableRow]) -> tuple[list[MonthRow], list[Problem
             problems.append(twice)
             continue
         assert m is not None and q is not None and c is not None
-        out.append(MonthRow(v["uscc"], ident[1], int(m.group(1)), q, v["unit"], c, where["quantity"]))
+        row_flag = v.get("flag") or flag
+        if row_flag not in FLAGS:
+            problems.append(
+                problem(
+                    where["quantity"],
+                    "data.flag",
+                    row_flag,
+                    text_key="problem.data.flag.unknown",
+                    flags_list=", ".join(FLAGS),
+                )
+            )
+        year, share = int(m.group(1)), f"{c:.6f}"
+        out.append(
+            line_row(
+                v, source, where["quantity"], v["uscc"], ident[1], "", year, q, v["unit"], row_flag, share
+            )
+        )
     return out, problems

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict
 
 from carbonpeak import yaml_loader
 from carbonpeak.errors import InputError
-from carbonpeak.metering.monthly import COLUMNS as MONTH_COLUMNS
 from carbonpeak.metering.register import COLUMNS as METER_COLUMNS
 from carbonpeak.validation import problem
 
@@ -36,7 +35,8 @@ LONG_COLUMNS = {
     "enterprise": ("uscc", "year", "item", "value", "unit"),
     "monthly": ("indicator", "region", "year", "month", "value", "unit"),
     "meters": (*METER_COLUMNS, "year"),  # metering/register.py (docs/methods/metering.md)
-    "unit_month": MONTH_COLUMNS,  # metering/monthly.py
+    # metering/monthly.py checks the rows
+    "unit_month": ("uscc", "energy_kind", "month", "quantity", "unit", "completeness"),
 }
 
 

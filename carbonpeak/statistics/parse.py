@@ -343,26 +343,5 @@ def _month_records(
     """Monthly energy by unit (layout `unit_month`, metering/monthly.py), one record per year."""
     from carbonpeak.metering.monthly import check_months
 
-    listed = list(long_rows(grid, sheet, filename, "unit_month"))
-    checked, problems = check_months(listed)
-    extra = {where["quantity"]: v for _line, v, where in listed}
-    for r in checked:
-        f = extra[r.location].get("flag") or flag
-        if f not in FLAGS:
-            problems.append(
-                problem(
-                    r.location,
-                    "data.flag",
-                    f,
-                    text_key="problem.data.flag.unknown",
-                    flags_list=", ".join(FLAGS),
-                )
-            )
-    rows = []
-    for r in checked:
-        line = extra[r.location]
-        row_flag, share = line.get("flag") or flag, f"{r.completeness:.6f}"
-        rows.append(
-            line_row(line, source, r.location, r.key, r.field, "", r.year, r.value, r.unit, row_flag, share)
-        )
+    rows, problems = check_months(long_rows(grid, sheet, filename, "unit_month"), flag=flag, source=source)
     return _records(kind, filename, data, rows, problems)
